@@ -1,0 +1,257 @@
+// The pinevm command line (DESIGN.md section 3): run, check, compile,
+// disasm, inspect. Exit codes: 0 ok, 1 compile error, 2 usage error,
+// 3 snapshot rejected, 4 runtime error, 5 bad input data.
+#include "app.h"
+
+#include <CLI/CLI.hpp>
+#include <unistd.h>
+
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "bars_csv.h"
+#include "log_writer.h"
+#include "output_writer.h"
+#include "pine/compiler/compile.h"
+#include "pine/snapshot/snapshot.h"
+#include "program_file.h"
+
+namespace pine::cli {
+
+namespace {
+
+enum Exit { kOk = 0, kCompileError = 1, kUsage = 2, kSnapshot = 3, kRuntime = 4, kData = 5 };
+
+/// A failure that ends the command with an exit code and one message line.
+struct Failure {
+  int code;
+  std::string message;
+};
+
+[[noreturn]] void fail(int code, const std::string& message) { throw Failure{code, message}; }
+
+std::string read_text_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail(kUsage, "cannot open '" + path + "': " + std::strerror(errno));
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+/// Compiles a script file, printing diagnostics (warnings too) to stderr.
+std::shared_ptr<const Program> compile_file(const std::string& path, std::ostream& err) {
+  const std::string source = read_text_file(path);
+  CompileOptions options;
+  options.file_name = path;
+  CompileResult r = compile(source, options);
+  if (!r.diagnostics.empty()) err << r.format(source, path);
+  if (!r.ok()) fail(kCompileError, "'" + path + "' did not compile");
+  return r.program;
+}
+
+/// Loads a program from a .pine source or a .pvmc file.
+std::shared_ptr<const Program> load_program(const std::string& path, std::ostream& err) {
+  if (path.size() > 5 && path.compare(path.size() - 5, 5, ".pvmc") == 0) {
+    try {
+      return std::make_shared<const Program>(read_program_file(path));
+    } catch (const ProgramError& e) {
+      fail(kData, e.what());
+    }
+  }
+  return compile_file(path, err);
+}
+
+struct RunOptions {
+  std::string script, data, out, format = "csv", save_state, restore_state, symbol, timeframe, log;
+  std::vector<std::string> inputs;
+  bool progress = false, no_progress = false;
+};
+
+int run_command(const RunOptions& o, std::ostream& out_default, std::ostream& err) {
+  auto format = parse_output_format(o.format);
+  if (!format) fail(kUsage, "--format must be csv or jsonl");
+  std::shared_ptr<const Program> program = compile_file(o.script, err);
+
+  InstanceBuilder builder(program);
+  builder.symbol(o.symbol).timeframe(o.timeframe);
+  for (const std::string& kv : o.inputs) {
+    const auto eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0) fail(kUsage, "--input expects NAME=VALUE, got '" + kv + "'");
+    try {
+      builder.input(kv.substr(0, eq), kv.substr(eq + 1));
+    } catch (const std::invalid_argument& e) {
+      fail(kUsage, e.what());
+    }
+  }
+
+  std::optional<Instance> instance;
+  if (!o.restore_state.empty()) {
+    try {
+      const std::vector<std::uint8_t> bytes = snapshot::read_file(o.restore_state);
+      instance.emplace(RestoreBuilder(bytes).expect_program(*program).expect_config(builder.config()).build());
+    } catch (const SnapshotError& e) {
+      fail(kSnapshot, "cannot restore '" + o.restore_state + "' (" + snapshot_error_kind_name(e.kind()) + "): " + e.what());
+    }
+  } else {
+    instance.emplace(builder.build());
+  }
+
+  std::vector<Bar> bars;
+  try {
+    bars = read_bars_file(o.data);
+  } catch (const DataError& e) {
+    fail(kData, e.what());
+  }
+  // Skip bars a restored instance has already processed.
+  std::size_t first = 0;
+  if (instance->last_bar_time() != kIntNa)
+    while (first < bars.size() && bars[first].time <= instance->last_bar_time()) ++first;
+  const std::int64_t new_bars = static_cast<std::int64_t>(bars.size() - first);
+  instance->set_last_bar_index(instance->bars_processed() + new_bars - 1);
+
+  std::ofstream out_file;
+  std::ostream* out = &out_default;
+  if (!o.out.empty() && o.out != "-") {
+    out_file.open(o.out, std::ios::binary | std::ios::trunc);
+    if (!out_file) fail(kUsage, "cannot write '" + o.out + "': " + std::strerror(errno));
+    out = &out_file;
+  }
+  std::ofstream log_file;
+  std::unique_ptr<LogWriter> logs;
+  if (o.log.empty()) {
+    logs = std::make_unique<LogWriter>(err, LogFormat::Text);
+  } else if (o.log == "-") {
+    logs = std::make_unique<LogWriter>(out_default, LogFormat::Json);
+  } else {
+    log_file.open(o.log, std::ios::binary | std::ios::trunc);
+    if (!log_file) fail(kUsage, "cannot write '" + o.log + "': " + std::strerror(errno));
+    logs = std::make_unique<LogWriter>(log_file, LogFormat::Json);
+  }
+
+  const bool progress = o.progress || (!o.no_progress && isatty(STDERR_FILENO) && new_bars >= 200000);
+  PlotWriter writer(*out, *format, program->plots);
+  writer.write_header();
+  const StringResolver strings = [&](std::int64_t h) { return instance->string_of(h); };
+  for (std::size_t i = first; i < bars.size(); ++i) {
+    const std::int64_t index = instance->bars_processed();
+    try {
+      instance->run_bar(bars[i]);
+    } catch (const RuntimeError& e) {
+      logs->write_all(instance->take_logs());
+      out->flush();
+      fail(kRuntime, "runtime error on bar " + std::to_string(e.bar_index()) +
+                         (e.line() ? " (" + o.script + ":" + std::to_string(e.line()) + ")" : std::string()) + ": " +
+                         e.message());
+    }
+    writer.write_row(bars[i].time, index, instance->plot_values(), strings);
+    logs->write_all(instance->take_logs());
+    if (progress && (i - first) % 100000 == 0) err << "\rpinevm: " << (i - first) << "/" << new_bars << " bars" << std::flush;
+  }
+  if (progress) err << "\r" << std::string(40, ' ') << "\r" << std::flush;
+  out->flush();
+  if (!*out) fail(kUsage, "writing the output failed");
+
+  if (!o.save_state.empty()) {
+    try {
+      snapshot::write_file_atomic(o.save_state, save_state(*instance));
+    } catch (const SnapshotError& e) {
+      fail(kSnapshot, e.what());
+    }
+  }
+  return kOk;
+}
+
+} // namespace
+
+int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+  CLI::App app{"pinevm: a Pine Script compiler, bytecode VM and snapshot engine"};
+  app.require_subcommand(1);
+
+  RunOptions run;
+  CLI::App* run_cmd = app.add_subcommand("run", "run a script over bars, optionally saving/restoring state");
+  run_cmd->add_option("script", run.script, "the .pine script")->required();
+  run_cmd->add_option("--data", run.data, "bars CSV (time,open,high,low,close[,volume]); - for stdin")->required();
+  run_cmd->add_option("--out", run.out, "output file (default stdout)");
+  run_cmd->add_option("--format", run.format, "csv or jsonl");
+  run_cmd->add_option("--save-state", run.save_state, "write a snapshot after the last bar");
+  run_cmd->add_option("--restore-state", run.restore_state, "restore a snapshot before the first bar");
+  run_cmd->add_option("--input", run.inputs, "override an input: NAME=VALUE (repeatable)");
+  run_cmd->add_option("--symbol", run.symbol, "symbol, e.g. NASDAQ:AAPL");
+  run_cmd->add_option("--timeframe", run.timeframe, "timeframe, e.g. 1D");
+  run_cmd->add_option("--log", run.log, "write logs as JSON lines to FILE (- for stdout)");
+  run_cmd->add_flag("--progress", run.progress, "show progress on stderr");
+  run_cmd->add_flag("--no-progress", run.no_progress, "never show progress");
+
+  std::string check_script;
+  CLI::App* check_cmd = app.add_subcommand("check", "compile only; diagnostics to stderr");
+  check_cmd->add_option("script", check_script, "the .pine script")->required();
+
+  std::string compile_script, compile_out;
+  CLI::App* compile_cmd = app.add_subcommand("compile", "compile to a .pvmc program file");
+  compile_cmd->add_option("script", compile_script, "the .pine script")->required();
+  compile_cmd->add_option("-o", compile_out, "output .pvmc file")->required();
+
+  std::string disasm_input;
+  CLI::App* disasm_cmd = app.add_subcommand("disasm", "print the bytecode of a script or .pvmc file");
+  disasm_cmd->add_option("input", disasm_input, ".pine or .pvmc")->required();
+
+  std::string inspect_file;
+  bool inspect_json = false;
+  CLI::App* inspect_cmd = app.add_subcommand("inspect", "print a snapshot's header without restoring it");
+  inspect_cmd->add_option("state", inspect_file, "snapshot file")->required();
+  inspect_cmd->add_flag("--json", inspect_json, "print JSON");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    out << app.help();
+    return kOk;
+  } catch (const CLI::CallForAllHelp& e) {
+    out << app.help();
+    return kOk;
+  } catch (const CLI::ParseError& e) {
+    err << "pinevm: error: " << e.what() << "\n";
+    return kUsage;
+  }
+
+  try {
+    if (*run_cmd) return run_command(run, out, err);
+    if (*check_cmd) {
+      compile_file(check_script, err);
+      return kOk;
+    }
+    if (*compile_cmd) {
+      std::shared_ptr<const Program> p = compile_file(compile_script, err);
+      write_program_file(compile_out, *p);
+      return kOk;
+    }
+    if (*disasm_cmd) {
+      out << disassemble(*load_program(disasm_input, err));
+      return kOk;
+    }
+    if (*inspect_cmd) {
+      try {
+        const std::vector<std::uint8_t> bytes = snapshot::read_file(inspect_file);
+        out << snapshot::describe_header(snapshot::read_header(bytes), inspect_json);
+        if (inspect_json) out << "\n";
+      } catch (const SnapshotError& e) {
+        fail(kSnapshot, "cannot inspect '" + inspect_file + "' (" + snapshot_error_kind_name(e.kind()) + "): " + e.what());
+      }
+      return kOk;
+    }
+  } catch (const Failure& f) {
+    err << "pinevm: error: " << f.message << "\n";
+    return f.code;
+  } catch (const SnapshotError& e) {
+    err << "pinevm: error: " << e.what() << "\n";
+    return kSnapshot;
+  } catch (const std::exception& e) {
+    err << "pinevm: error: " << e.what() << "\n";
+    return kUsage;
+  }
+  return kUsage;
+}
+
+} // namespace pine::cli

@@ -1,0 +1,12 @@
+// The pinevm command line as a function, so tests can drive it in-process.
+#pragma once
+
+#include <ostream>
+
+namespace pine::cli {
+
+/// Parses `argv` and runs one command, writing results to `out` and
+/// messages to `err`. Returns the process exit code (DESIGN.md section 3).
+int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& err);
+
+} // namespace pine::cli

@@ -1,0 +1,267 @@
+// Plot output writers (CSV and JSON Lines). See output_writer.h for the rules.
+#include "output_writer.h"
+
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <set>
+#include <stdexcept>
+
+namespace pine::cli {
+namespace {
+
+/// Column names the writer itself uses before the plot columns.
+constexpr std::array<std::string_view, 2> kReservedNames = {"time", "bar_index"};
+
+/// Appends the decimal text of an int64.
+void append_int(std::string& out, std::int64_t v) {
+  std::array<char, 24> buf{};
+  auto res = std::to_chars(buf.data(), buf.data() + buf.size(), v);
+  out.append(buf.data(), res.ptr);
+}
+
+/// Appends the shortest round-trip text of a finite double.
+void append_float(std::string& out, double v) {
+  std::array<char, 32> buf{};
+  auto res = std::to_chars(buf.data(), buf.data() + buf.size(), v);
+  out.append(buf.data(), res.ptr);
+}
+
+/// True when a color slot holds na (anything above the low 32 RGBA bits).
+bool color_is_na(Value v) { return (v.u >> 32) != 0; }
+
+/// Appends `#RRGGBBAA` (uppercase hex) for the low 32 bits of a color slot.
+void append_color(std::string& out, Value v) {
+  static constexpr std::string_view kHex = "0123456789ABCDEF";
+  const auto rgba = static_cast<std::uint32_t>(v.u & 0xFFFFFFFFu);
+  out.push_back('#');
+  for (int shift = 28; shift >= 0; shift -= 4) out.push_back(kHex[(rgba >> shift) & 0xF]);
+}
+
+/// Length of the valid UTF-8 sequence starting at s[i], or 0 if invalid
+/// (overlong forms, surrogates and code points above U+10FFFF are invalid).
+std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
+  const auto b0 = static_cast<unsigned char>(s[i]);
+  std::size_t len = 0;
+  std::uint32_t cp = 0;
+  if (b0 >= 0xC2 && b0 <= 0xDF) len = 2, cp = b0 & 0x1Fu;
+  else if (b0 >= 0xE0 && b0 <= 0xEF) len = 3, cp = b0 & 0x0Fu;
+  else if (b0 >= 0xF0 && b0 <= 0xF4) len = 4, cp = b0 & 0x07u;
+  else return 0;
+  if (i + len > s.size()) return 0;
+  for (std::size_t k = 1; k < len; ++k) {
+    const auto b = static_cast<unsigned char>(s[i + k]);
+    if ((b & 0xC0u) != 0x80u) return 0;
+    cp = (cp << 6) | (b & 0x3Fu);
+  }
+  if (len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) return 0;
+  if (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) return 0;
+  return len;
+}
+
+} // namespace
+
+/// Maps a `--format` value to an OutputFormat.
+std::optional<OutputFormat> parse_output_format(std::string_view name) {
+  if (name == "csv") return OutputFormat::Csv;
+  if (name == "jsonl") return OutputFormat::Jsonl;
+  return std::nullopt;
+}
+
+/// Names the plot columns (two passes; rule in output_writer.h).
+std::vector<std::string> plot_column_names(const std::vector<PlotInfo>& plots) {
+  std::set<std::string, std::less<>> taken(kReservedNames.begin(), kReservedNames.end());
+  std::vector<std::string> names(plots.size());
+  std::vector<bool> named(plots.size(), false);
+  // Pass 1: explicit titles claim their exact text, first come first served.
+  for (std::size_t i = 0; i < plots.size(); ++i) {
+    const std::string& title = plots[i].title;
+    if (!title.empty() && taken.insert(title).second) {
+      names[i] = title;
+      named[i] = true;
+    }
+  }
+  // Pass 2: everything else takes its base name or the smallest free suffix.
+  for (std::size_t i = 0; i < plots.size(); ++i) {
+    if (named[i]) continue;
+    const std::string base = plots[i].title.empty() ? std::string("plot") : plots[i].title;
+    std::string candidate = base;
+    for (std::size_t k = 1; taken.count(candidate) != 0; ++k) candidate = base + "_" + std::to_string(k);
+    taken.insert(candidate);
+    names[i] = std::move(candidate);
+  }
+  return names;
+}
+
+/// Shortest round-trip text of a double, as a string.
+std::string format_float_shortest(double v) {
+  std::string out;
+  append_float(out, v);
+  return out;
+}
+
+/// Appends one CSV field, quoted per RFC 4180 only when needed.
+void append_csv_field(std::string& out, std::string_view s) {
+  if (s.find_first_of(",\"\r\n") == std::string_view::npos) {
+    out.append(s);
+    return;
+  }
+  out.push_back('"');
+  for (char c : s) {
+    if (c == '"') out.push_back('"');
+    out.push_back(c);
+  }
+  out.push_back('"');
+}
+
+/// Appends a JSON string literal, escaping controls and repairing bad UTF-8.
+void append_json_string(std::string& out, std::string_view s) {
+  static constexpr std::string_view kHex = "0123456789abcdef";
+  out.push_back('"');
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80) {
+      const std::size_t len = utf8_sequence_length(s, i);
+      if (len == 0) {
+        out += "\\ufffd";
+        ++i;
+      } else {
+        out.append(s.substr(i, len));
+        i += len;
+      }
+      continue;
+    }
+    ++i;
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      default:
+        if (c < 0x20) {
+          out += "\\u00";
+          out.push_back(kHex[c >> 4]);
+          out.push_back(kHex[c & 0xF]);
+        } else {
+          out.push_back(static_cast<char>(c));
+        }
+    }
+  }
+  out.push_back('"');
+}
+
+/// Names the columns and pre-escapes the JSON keys once.
+PlotWriter::PlotWriter(std::ostream& out, OutputFormat format, const std::vector<PlotInfo>& plots)
+    : out_(out), format_(format), plots_(plots), names_(plot_column_names(plots)) {
+  json_keys_.reserve(names_.size());
+  for (const std::string& name : names_) {
+    std::string key = ",";
+    append_json_string(key, name);
+    key.push_back(':');
+    json_keys_.push_back(std::move(key));
+  }
+}
+
+/// Writes `time,bar_index,<names>` (CSV only).
+void PlotWriter::write_header() {
+  if (format_ != OutputFormat::Csv) return;
+  line_ = "time,bar_index";
+  for (const std::string& name : names_) {
+    line_.push_back(',');
+    append_csv_field(line_, name);
+  }
+  line_.push_back('\n');
+  out_.write(line_.data(), static_cast<std::streamsize>(line_.size()));
+}
+
+/// Formats one bar into the reused line buffer and writes it in one call.
+void PlotWriter::write_row(std::int64_t time, std::int64_t bar_index, std::span<const Value> values,
+                           const StringResolver& string_of) {
+  if (values.size() != plots_.size()) {
+    throw std::invalid_argument("PlotWriter::write_row: " + std::to_string(values.size()) +
+                                " values for " + std::to_string(plots_.size()) + " plots");
+  }
+  line_.clear();
+  if (format_ == OutputFormat::Csv) {
+    append_int(line_, time);
+    line_.push_back(',');
+    append_int(line_, bar_index);
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      line_.push_back(',');
+      append_csv_value(line_, plots_[i].type, values[i], string_of);
+    }
+    line_.push_back('\n');
+  } else {
+    line_ = "{\"time\":";
+    append_int(line_, time);
+    line_ += ",\"bar_index\":";
+    append_int(line_, bar_index);
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      line_ += json_keys_[i];
+      append_json_value(line_, plots_[i].type, values[i], string_of);
+    }
+    line_ += "}\n";
+  }
+  out_.write(line_.data(), static_cast<std::streamsize>(line_.size()));
+}
+
+/// CSV text of one value of static type `type` (table in output_writer.h).
+void PlotWriter::append_csv_value(std::string& out, Type type, Value v, const StringResolver& string_of) const {
+  switch (type) {
+    case Type::Float:
+      if (std::isnan(v.f)) out += "NaN";
+      else if (std::isinf(v.f)) out += v.f > 0 ? "Infinity" : "-Infinity";
+      else append_float(out, v.f);
+      return;
+    case Type::Int:
+      if (v.i == kIntNa) out += "NaN";
+      else append_int(out, v.i);
+      return;
+    case Type::Bool: out += v.i != 0 ? "true" : "false"; return;
+    case Type::Color:
+      if (color_is_na(v)) out += "NaN";
+      else append_color(out, v);
+      return;
+    case Type::String:
+      if (v.i < 0) out += "NaN";
+      else append_csv_field(out, string_of(v.i));
+      return;
+    case Type::Void: break;
+  }
+  out += "NaN";
+}
+
+/// JSON text of one value of static type `type` (table in output_writer.h).
+void PlotWriter::append_json_value(std::string& out, Type type, Value v, const StringResolver& string_of) const {
+  switch (type) {
+    case Type::Float:
+      if (!std::isfinite(v.f)) out += "null";
+      else append_float(out, v.f);
+      return;
+    case Type::Int:
+      if (v.i == kIntNa) out += "null";
+      else append_int(out, v.i);
+      return;
+    case Type::Bool: out += v.i != 0 ? "true" : "false"; return;
+    case Type::Color:
+      if (color_is_na(v)) {
+        out += "null";
+      } else {
+        out.push_back('"');
+        append_color(out, v);
+        out.push_back('"');
+      }
+      return;
+    case Type::String:
+      if (v.i < 0) out += "null";
+      else append_json_string(out, string_of(v.i));
+      return;
+    case Type::Void: break;
+  }
+  out += "null";
+}
+
+} // namespace pine::cli

@@ -1,0 +1,40 @@
+// .pvmc reading and writing (see program_file.h).
+#include "program_file.h"
+
+#include <cstring>
+
+#include "pine/snapshot/envelope.h"
+#include "pine/snapshot/snapshot_error.h"
+
+namespace pine::cli {
+
+namespace {
+constexpr char kMagic[8] = {'P', 'I', 'N', 'E', 'V', 'M', 'C', '\0'};
+}
+
+void write_program_file(const std::string& path, const Program& program) {
+  std::vector<std::uint8_t> bytes(kMagic, kMagic + 8);
+  for (int i = 0; i < 4; ++i) bytes.push_back(static_cast<std::uint8_t>(kBytecodeVersion >> (8 * i)));
+  const std::vector<std::uint8_t> body = serialize_program(program);
+  bytes.insert(bytes.end(), body.begin(), body.end());
+  snapshot::write_file_atomic(path, bytes);
+}
+
+Program read_program_file(const std::string& path) {
+  std::vector<std::uint8_t> bytes;
+  try {
+    bytes = snapshot::read_file(path);
+  } catch (const SnapshotError& e) {
+    throw ProgramError(e.what());
+  }
+  if (bytes.size() < 12 || std::memcmp(bytes.data(), kMagic, 8) != 0)
+    throw ProgramError("'" + path + "' is not a pinevm program file");
+  std::uint32_t version = 0;
+  for (int i = 0; i < 4; ++i) version |= std::uint32_t{bytes[8 + i]} << (8 * i);
+  if (version != kBytecodeVersion)
+    throw ProgramError("'" + path + "' has bytecode version " + std::to_string(version) + ", this build runs " +
+                       std::to_string(kBytecodeVersion) + ": recompile the script");
+  return deserialize_program(std::span<const std::uint8_t>(bytes).subspan(12));
+}
+
+} // namespace pine::cli

@@ -1,0 +1,121 @@
+// The table of table-driven builtins (see builtin_table.h).
+#include "builtin_table.h"
+
+#include <map>
+
+namespace pine {
+
+namespace {
+
+using L = BuiltinSig::Lowering;
+
+Value i64(std::int64_t x) { return make_int(x); }
+
+ParamSig req(const char* name, Type t) { return ParamSig{name, t, false, std::nullopt}; }
+ParamSig simple(const char* name, Type t) { return ParamSig{name, t, true, std::nullopt}; }
+ParamSig opt(const char* name, Type t, Value v) { return ParamSig{name, t, false, v}; }
+
+BuiltinSig pure(const char* name, std::vector<ParamSig> params, Type result, BuiltinId id) {
+  return BuiltinSig{name, std::move(params), {result}, L::Builtin, static_cast<std::uint16_t>(id)};
+}
+BuiltinSig stateful(const char* name, std::vector<ParamSig> params, std::vector<Type> results, StateKind kind) {
+  return BuiltinSig{name, std::move(params), std::move(results), L::State, static_cast<std::uint16_t>(kind)};
+}
+
+constexpr Type F = Type::Float;
+constexpr Type I = Type::Int;
+constexpr Type B = Type::Bool;
+constexpr Type S = Type::String;
+
+/// All overloads. Int overloads come first so an int argument keeps an int
+/// result; float overloads accept ints by promotion.
+const std::vector<BuiltinSig>& table() {
+  static const std::vector<BuiltinSig> t = {
+      pure("math.abs", {req("number", I)}, I, BuiltinId::ABS_I),
+      pure("math.abs", {req("number", F)}, F, BuiltinId::ABS_F),
+      pure("math.round", {req("number", F)}, I, BuiltinId::ROUND),
+      pure("math.round", {req("number", F), req("precision", I)}, F, BuiltinId::ROUND_PREC),
+      pure("math.floor", {req("number", F)}, I, BuiltinId::FLOOR),
+      pure("math.ceil", {req("number", F)}, I, BuiltinId::CEIL),
+      pure("math.sqrt", {req("number", F)}, F, BuiltinId::SQRT),
+      pure("math.pow", {req("base", F), req("exponent", F)}, F, BuiltinId::POW),
+      pure("math.log", {req("number", F)}, F, BuiltinId::LOG),
+      pure("math.log10", {req("number", F)}, F, BuiltinId::LOG10),
+      pure("math.exp", {req("number", F)}, F, BuiltinId::EXP),
+      pure("math.sign", {req("number", F)}, F, BuiltinId::SIGN_F),
+      pure("str.tostring", {req("value", I)}, S, BuiltinId::TOSTRING_I),
+      pure("str.tostring", {req("value", F)}, S, BuiltinId::TOSTRING_F),
+      pure("str.tostring", {req("value", B)}, S, BuiltinId::TOSTRING_B),
+      pure("str.tostring", {req("value", S)}, S, BuiltinId::TOSTRING_S),
+      pure("str.tostring", {req("value", F), req("format", S)}, S, BuiltinId::TOSTRING_FMT),
+
+      stateful("ta.sma", {req("source", F), req("length", I)}, {F}, StateKind::SMA),
+      stateful("ta.ema", {req("source", F), simple("length", I)}, {F}, StateKind::EMA),
+      stateful("ta.rma", {req("source", F), simple("length", I)}, {F}, StateKind::RMA),
+      stateful("ta.wma", {req("source", F), req("length", I)}, {F}, StateKind::WMA),
+      stateful("ta.rsi", {req("source", F), simple("length", I)}, {F}, StateKind::RSI),
+      stateful("ta.atr", {simple("length", I)}, {F}, StateKind::ATR),
+      stateful("ta.tr", {opt("handle_na", B, i64(0))}, {F}, StateKind::TR),
+      stateful("ta.highest", {req("source", F), req("length", I)}, {F}, StateKind::HIGHEST),
+      stateful("ta.lowest", {req("source", F), req("length", I)}, {F}, StateKind::LOWEST),
+      stateful("ta.stdev", {req("source", F), req("length", I), opt("biased", B, i64(1))}, {F}, StateKind::STDEV),
+      stateful("ta.change", {req("source", I), opt("length", I, i64(1))}, {I}, StateKind::CHANGE_I),
+      stateful("ta.change", {req("source", F), opt("length", I, i64(1))}, {F}, StateKind::CHANGE),
+      stateful("ta.change", {req("source", B), opt("length", I, i64(1))}, {B}, StateKind::CHANGE_B),
+      stateful("ta.crossover", {req("source1", F), req("source2", F)}, {B}, StateKind::CROSSOVER),
+      stateful("ta.crossunder", {req("source1", F), req("source2", F)}, {B}, StateKind::CROSSUNDER),
+      stateful("ta.cross", {req("source1", F), req("source2", F)}, {B}, StateKind::CROSS),
+      stateful("ta.macd",
+               {req("source", F), simple("fastlen", I), simple("slowlen", I), simple("siglen", I)},
+               {F, F, F}, StateKind::MACD),
+      stateful("math.sum", {req("source", F), req("length", I)}, {F}, StateKind::SUM),
+      stateful("fixnan", {req("source", I)}, {I}, StateKind::FIXNAN_I),
+      stateful("fixnan", {req("source", F)}, {F}, StateKind::FIXNAN_F),
+  };
+  return t;
+}
+
+const std::map<std::string, std::vector<const BuiltinSig*>>& index() {
+  static const auto idx = [] {
+    std::map<std::string, std::vector<const BuiltinSig*>> m;
+    for (const BuiltinSig& s : table()) m[s.name].push_back(&s);
+    return m;
+  }();
+  return idx;
+}
+
+} // namespace
+
+std::vector<const BuiltinSig*> find_builtin(const std::string& name) {
+  auto it = index().find(name);
+  if (it == index().end()) return {};
+  return it->second;
+}
+
+bool is_builtin_function_name(const std::string& name) {
+  static const char* const special[] = {
+      "plot", "indicator", "na", "nz", "int", "float", "bool", "string", "log.info", "log.warning", "log.error",
+      "input", "input.int", "input.float", "input.bool", "input.string", "math.max", "math.min", "math.avg",
+      "runtime.error", "ta.highest", "ta.lowest",
+  };
+  for (const char* s : special)
+    if (name == s) return true;
+  return index().count(name) > 0;
+}
+
+std::optional<std::uint32_t> find_color_constant(const std::string& name) {
+  // Pine v6 values (spec 3.7 #14 for the ones v6 changed).
+  static const std::map<std::string, std::uint32_t> colors = {
+      {"color.aqua", 0x00BCD4FF},   {"color.black", 0x363A45FF}, {"color.blue", 0x2962FFFF},
+      {"color.fuchsia", 0xE040FBFF}, {"color.gray", 0x787B86FF},  {"color.green", 0x4CAF50FF},
+      {"color.lime", 0x00E676FF},   {"color.maroon", 0x880E4FFF}, {"color.navy", 0x311B92FF},
+      {"color.olive", 0x808000FF},  {"color.orange", 0xFF9800FF}, {"color.purple", 0x9C27B0FF},
+      {"color.red", 0xF23645FF},    {"color.silver", 0xB2B5BEFF}, {"color.teal", 0x089981FF},
+      {"color.white", 0xFFFFFFFF},  {"color.yellow", 0xFDD835FF},
+  };
+  auto it = colors.find(name);
+  if (it == colors.end()) return std::nullopt;
+  return it->second;
+}
+
+} // namespace pine

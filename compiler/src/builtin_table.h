@@ -1,0 +1,47 @@
+// Signatures of the builtin functions that lower to one BUILTIN or TA
+// instruction. Builtins that need bespoke lowering (plot, input.*, na, nz,
+// casts, log.*, indicator...) are handled in codegen_call.cpp instead.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pine/vm/builtins.h"
+#include "pine/vm/value.h"
+#include "types.h"
+
+namespace pine {
+
+/// One parameter of a builtin signature.
+struct ParamSig {
+  const char* name;
+  Type type;
+  bool simple = false;          ///< must be at most "simple" (a fixed length)
+  std::optional<Value> default_value; ///< absent = required
+};
+
+/// One overload of a builtin.
+struct BuiltinSig {
+  enum class Lowering : std::uint8_t { Builtin, State };
+  const char* name;
+  std::vector<ParamSig> params;
+  std::vector<Type> results;
+  Lowering lowering = Lowering::Builtin;
+  std::uint16_t id = 0; ///< BuiltinId or StateKind
+  /// Builtin (pure) results take the strongest argument qualifier; stateful
+  /// ones are always series.
+  bool series_result() const { return lowering == Lowering::State; }
+};
+
+/// Every overload of `name`, in preference order (empty when unknown).
+std::vector<const BuiltinSig*> find_builtin(const std::string& name);
+
+/// True when `name` is some builtin function (table-driven or special).
+bool is_builtin_function_name(const std::string& name);
+
+/// A named color constant (`color.red`): its 0xRRGGBBAA value.
+std::optional<std::uint32_t> find_color_constant(const std::string& name);
+
+} // namespace pine

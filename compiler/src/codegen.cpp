@@ -1,0 +1,249 @@
+// Program and function compilation drivers, registers and scopes.
+#include "codegen.h"
+
+#include "builtin_table.h"
+
+namespace pine {
+
+namespace {
+
+/// Registers available to one function: operands are 16-bit.
+constexpr std::uint32_t kMaxRegisters = 65535;
+/// Errors reported before compilation gives up (later ones are mostly echoes).
+constexpr std::size_t kMaxErrors = 10;
+
+} // namespace
+
+// ---------------------------------------------------------------------------
+// ProgramCompiler
+
+ProgramCompiler::ProgramCompiler(std::string file_name) { (void)file_name; }
+
+std::size_t ProgramCompiler::error_count() const {
+  std::size_t n = 0;
+  for (const Diagnostic& d : diagnostics) n += d.severity == Severity::Error;
+  return n;
+}
+
+std::shared_ptr<Program> ProgramCompiler::compile(const ast::Script& script) {
+  if (script.version != 0 && script.version != 5 && script.version != 6) {
+    diagnostics.push_back({Severity::Error, {1, 1},
+                           "unsupported //@version=" + std::to_string(script.version) + ": pinevm runs versions 5 and 6"});
+    return nullptr;
+  }
+  functions_storage.push_back(std::make_unique<FunctionProto>());
+  functions_storage[0]->name = "main";
+  FunctionCompiler fc(*this, *functions_storage[0], nullptr);
+  main = &fc;
+  fc.compile_main(script);
+  main = nullptr;
+  if (error_count() > 0) return nullptr;
+  if (!declared_indicator) {
+    diagnostics.push_back({Severity::Error, {1, 1}, "the script has no indicator() declaration"});
+    return nullptr;
+  }
+  for (auto& f : functions_storage) program.functions.push_back(std::move(*f));
+  return std::make_shared<Program>(std::move(program));
+}
+
+// ---------------------------------------------------------------------------
+// FunctionCompiler
+
+FunctionCompiler::FunctionCompiler(ProgramCompiler& pc, FunctionProto& fn, const ast::Stmt* decl)
+    : pc_(pc), fn_(fn), emit_(fn), decl_(decl) {}
+
+void FunctionCompiler::compile_main(const ast::Script& script) {
+  is_main_ = true;
+  scan_ = prescan(script.body);
+  // Globals read with [] inside functions need history in the main frame.
+  for (const ast::StmtPtr& s : script.body.stmts) {
+    if (s->kind != ast::StmtKind::FuncDecl) continue;
+    for (const auto& [name, use] : prescan(s->body).history) {
+      HistoryUse& mine = scan_.history[name];
+      mine.dynamic = mine.dynamic || use.dynamic;
+      if (use.max_offset > mine.max_offset) mine.max_offset = use.max_offset;
+    }
+  }
+  next_reg_ = kBuiltinVarSlots;
+  push_scope();
+  // Built-in variables: fixed slots, with history when some code reads it.
+  for (std::uint8_t v = 0; v < static_cast<std::uint8_t>(BuiltinVar::Count); ++v) {
+    const BuiltinVarInfo& info = builtin_var_info(static_cast<BuiltinVar>(v));
+    Variable var;
+    var.reg = v;
+    var.type = sema::make_type(info.type, sema::Qual::Series);
+    var.is_builtin = true;
+    auto h = scan_.history.find(info.name);
+    if (h != scan_.history.end()) {
+      const std::uint32_t cap = h->second.dynamic ? static_cast<std::uint32_t>(pc_.program.max_bars_back + 1)
+                                                  : static_cast<std::uint32_t>(h->second.max_offset + 1);
+      var.series = add_series(info.type, cap);
+      emit_.abc(Opcode::SERIES_SET, static_cast<std::uint16_t>(var.series), v);
+    }
+    scopes_.back().emplace(info.name, var);
+  }
+  reserve_var_slots();
+  for (const ast::StmtPtr& s : script.body.stmts) {
+    if (pc_.error_count() >= kMaxErrors) break;
+    const std::uint16_t mark = top();
+    try {
+      compile_stmt(*s);
+    } catch (const CompileError& e) {
+      pc_.diagnostics.push_back({Severity::Error, e.loc, e.message});
+      release_to(mark);
+    }
+  }
+  at(SourceLoc{});
+  emit_.abc(Opcode::RET, 0, 0);
+  fn_.num_slots = max_reg_;
+}
+
+std::vector<sema::TypeInfo> FunctionCompiler::compile_function(const std::vector<sema::TypeInfo>& args,
+                                                               std::size_t globals_visible, std::size_t order) {
+  globals_visible_ = globals_visible;
+  order_ = order;
+  scan_ = prescan(decl_->body);
+  fn_.name = decl_->name;
+  fn_.num_params = static_cast<std::uint16_t>(args.size());
+  push_scope();
+  next_reg_ = 0;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    Variable v;
+    v.reg = alloc_reg(decl_->params[i].loc);
+    v.type = args[i];
+    if (scan_.reassigned.count(decl_->params[i].name))
+      error(decl_->params[i].loc, "cannot modify function parameter '" + decl_->params[i].name + "'");
+    declare(decl_->params[i].name, v, decl_->params[i].loc);
+    auto h = scan_.history.find(decl_->params[i].name);
+    if (h != scan_.history.end()) {
+      Variable& declared = *lookup(decl_->params[i].name);
+      const std::uint32_t cap = h->second.dynamic ? static_cast<std::uint32_t>(pc_.program.max_bars_back + 1)
+                                                  : static_cast<std::uint32_t>(h->second.max_offset + 1);
+      declared.series = add_series(args[i].type, cap);
+      emit_.abc(Opcode::SERIES_SET, static_cast<std::uint16_t>(declared.series), declared.reg);
+    }
+  }
+  reserve_var_slots();
+  // The body's value: the last statement's.
+  const ast::Block& body = decl_->body;
+  std::vector<ExprValue> results;
+  for (std::size_t i = 0; i < body.stmts.size(); ++i) {
+    const ast::Stmt& s = *body.stmts[i];
+    const bool last = i + 1 == body.stmts.size();
+    if (!last || s.kind != ast::StmtKind::ExprStmt) {
+      compile_stmt(s);
+      if (last && s.kind == ast::StmtKind::VarDecl) results.push_back(compile_name_value(s.name, s.loc));
+      continue;
+    }
+    at(s.loc);
+    const ast::Expr& e = *s.value;
+    if (e.kind == ast::ExprKind::Tuple) {
+      for (const ast::ExprPtr& x : e.elems) {
+        ExprValue v = compile_single(*x);
+        if (v.type.is_na) error(x->loc, "a function cannot return 'na' without a type");
+        results.push_back(v);
+      }
+    } else if (e.kind == ast::ExprKind::Call) {
+      results = compile_call(e);
+    } else if (e.kind == ast::ExprKind::If) {
+      ExprValue v = compile_if(e, true);
+      if (v.type.type != Type::Void) results.push_back(v);
+    } else {
+      ExprValue v = compile_expr(e);
+      if (v.type.is_na) error(e.loc, "a function cannot return 'na' without a type");
+      results.push_back(v);
+    }
+  }
+  const std::uint16_t first = alloc_regs(static_cast<std::uint16_t>(results.size()), decl_->loc);
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    emit_.abc(Opcode::MOVE, static_cast<std::uint16_t>(first + i), results[i].reg);
+    result_types_.push_back(results[i].type);
+  }
+  emit_.abc(Opcode::RET, first, static_cast<std::uint16_t>(results.size()));
+  fn_.num_results = static_cast<std::uint16_t>(results.size());
+  fn_.num_slots = max_reg_;
+  return result_types_;
+}
+
+void FunctionCompiler::reserve_var_slots() {
+  for (const ast::Stmt* s : scan_.var_decls) {
+    const std::uint16_t value = alloc_reg(s->loc);
+    const std::uint16_t flag = alloc_reg(s->loc);
+    var_regs_[s] = {value, flag};
+  }
+}
+
+ExprValue FunctionCompiler::compile_name_value(const std::string& name, SourceLoc loc) {
+  ast::Expr e(ast::ExprKind::Name, loc);
+  e.text = name;
+  return compile_name(e);
+}
+
+// ---------------------------------------------------------------------------
+// Registers and scopes
+
+std::uint16_t FunctionCompiler::alloc_reg(SourceLoc loc) { return alloc_regs(1, loc); }
+
+std::uint16_t FunctionCompiler::alloc_regs(std::uint16_t n, SourceLoc loc) {
+  if (static_cast<std::uint32_t>(next_reg_) + n > kMaxRegisters)
+    error(loc, "function '" + fn_.name + "' needs more than 65535 registers");
+  const std::uint16_t r = next_reg_;
+  next_reg_ = static_cast<std::uint16_t>(next_reg_ + n);
+  if (next_reg_ > max_reg_) max_reg_ = next_reg_;
+  return r;
+}
+
+Variable* FunctionCompiler::lookup(const std::string& name) {
+  for (auto it = scopes_.rbegin(); it != scopes_.rend(); ++it) {
+    auto f = it->find(name);
+    if (f != it->end()) return &f->second;
+  }
+  if (!is_main_ && pc_.main != nullptr) {
+    // Globals declared above the function, and built-in variables.
+    auto& globals = pc_.main->scopes_.front();
+    auto f = globals.find(name);
+    if (f != globals.end() && (f->second.is_builtin || f->second.order < globals_visible_)) {
+      global_view_ = f->second;
+      global_view_.is_global = true;
+      return &global_view_;
+    }
+  }
+  return nullptr;
+}
+
+Variable& FunctionCompiler::declare(const std::string& name, Variable v, SourceLoc loc) {
+  auto& scope = scopes_.back();
+  auto it = scope.find(name);
+  if (it != scope.end() && name != "_") {
+    if (it->second.is_builtin) error(loc, "cannot redeclare the built-in variable '" + name + "'");
+    error(loc, "'" + name + "' is already declared in this scope; use ':=' to reassign it");
+  }
+  if (is_main_ && scopes_.size() == 1) v.order = pc_.global_count++;
+  auto [pos, inserted] = scope.insert_or_assign(name, v);
+  (void)inserted;
+  return pos->second;
+}
+
+int FunctionCompiler::add_series(Type type, std::uint32_t capacity) {
+  fn_.series.push_back(SeriesDecl{type, capacity});
+  return static_cast<int>(fn_.series.size() - 1);
+}
+
+void FunctionCompiler::record_series(const Variable& var, std::uint16_t reg) {
+  if (var.series >= 0) emit_.abc(Opcode::SERIES_SET, static_cast<std::uint16_t>(var.series), reg);
+}
+
+std::uint32_t FunctionCompiler::history_capacity(const std::string& name) const {
+  auto h = scan_.history.find(name);
+  if (h == scan_.history.end()) return 0;
+  if (h->second.dynamic) return static_cast<std::uint32_t>(pc_.program.max_bars_back + 1);
+  return static_cast<std::uint32_t>(h->second.max_offset + 1);
+}
+
+void FunctionCompiler::error(SourceLoc loc, const std::string& message) { throw CompileError{loc, message}; }
+
+void FunctionCompiler::warn(SourceLoc loc, const std::string& message) {
+  pc_.diagnostics.push_back({Severity::Warning, loc, message});
+}
+
+} // namespace pine

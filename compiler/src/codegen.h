@@ -1,0 +1,195 @@
+// Checking and lowering: AST -> typed bytecode, in one walk.
+//
+// The checker and the code generator are one pass over the AST: each
+// expression is type-checked and lowered at once (compile_expr returns the
+// register holding the value and its static type). Pine's generic functions
+// are specialised per argument types, so a user function body is compiled
+// once per distinct (types, qualifiers) signature it is called with, when
+// the first such call is met.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "ast.h"
+#include "emitter.h"
+#include "pine/compiler/diagnostic.h"
+#include "pine/vm/program.h"
+#include "prescan.h"
+#include "types.h"
+
+namespace pine {
+
+/// Thrown at the first error of a statement; the statement is abandoned.
+struct CompileError {
+  SourceLoc loc;
+  std::string message;
+};
+
+/// A variable visible in some scope.
+struct Variable {
+  std::uint16_t reg = 0;
+  sema::TypeInfo type;
+  bool is_global = false;   ///< a main-frame variable seen from a user function
+  bool is_builtin = false;  ///< a built-in variable (close, bar_index...): read-only
+  bool is_var = false;      ///< declared with var/varip
+  int series = -1;          ///< series index (main's for globals), -1 = no history
+  std::size_t order = 0;    ///< declaration order among globals
+};
+
+/// A user function as declared (its body is compiled per specialisation).
+struct UserFunction {
+  const ast::Stmt* decl = nullptr;
+  std::size_t order = 0;          ///< position among function declarations
+  std::size_t globals_visible = 0; ///< globals declared before it
+  /// Specialisations: key (argument types) -> function index and result types.
+  struct Spec {
+    std::uint32_t index = 0;
+    std::vector<sema::TypeInfo> results;
+  };
+  std::map<std::string, Spec> specs;
+};
+
+class ProgramCompiler;
+
+/// The value of a compiled expression.
+struct ExprValue {
+  std::uint16_t reg = 0;
+  sema::TypeInfo type;
+  /// For a bare `na` literal: the LOADK to retarget once its type is known.
+  std::optional<std::size_t> na_load;
+};
+
+/// Compiles one function body (or the main script) into a FunctionProto.
+class FunctionCompiler {
+public:
+  FunctionCompiler(ProgramCompiler& pc, FunctionProto& fn, const ast::Stmt* decl);
+
+  /// The main script: top-level statements in order.
+  void compile_main(const ast::Script& script);
+  /// A user function specialised for `args`; returns its result types.
+  std::vector<sema::TypeInfo> compile_function(const std::vector<sema::TypeInfo>& args, std::size_t globals_visible,
+                                               std::size_t order);
+
+  // Statements (codegen_stmt.cpp).
+  void compile_block(const ast::Block& block);
+  void compile_stmt(const ast::Stmt& s);
+  void compile_var_decl(const ast::Stmt& s);
+  void compile_tuple_decl(const ast::Stmt& s);
+  void compile_assign(const ast::Stmt& s);
+  void compile_for(const ast::Expr& e);
+  void compile_while(const ast::Expr& e);
+  /// A block used as a value: its last expression's value into `target`.
+  std::optional<ExprValue> compile_value_block(const ast::Block& block);
+
+  // Expressions (codegen_expr.cpp).
+  ExprValue compile_expr(const ast::Expr& e);
+  /// Compiles `e` and converts it to `want` (int->float promotion, na
+  /// retyping, int-like truncation), raising a type error otherwise.
+  ExprValue compile_as(const ast::Expr& e, Type want, const std::string& what);
+  ExprValue compile_name(const ast::Expr& e);
+  ExprValue compile_unary(const ast::Expr& e);
+  ExprValue compile_binary(const ast::Expr& e);
+  ExprValue compile_logical(const ast::Expr& e);
+  ExprValue compile_ternary(const ast::Expr& e);
+  ExprValue compile_if(const ast::Expr& e, bool want_value);
+  /// `cond ? then : else` code shared by ?: and if: each arm yields an
+  /// optional value; the result register gets the unified type.
+  ExprValue compile_conditional(const ast::Expr& cond, const std::function<std::optional<ExprValue>()>& then_arm,
+                                const std::function<std::optional<ExprValue>()>& else_arm, bool want_value, SourceLoc loc);
+  ExprValue compile_history(const ast::Expr& e);
+  ExprValue constant(Type t, Value v, sema::Qual q = sema::Qual::Const);
+  /// Converts `v` in place to `want`; false when no implicit conversion exists.
+  bool convert(ExprValue& v, Type want);
+  /// Unifies the branch values of a conditional into one type.
+  sema::TypeInfo unify(const std::vector<ExprValue*>& values, SourceLoc loc);
+
+  // Calls (codegen_call.cpp).
+  /// Compiles a call; may produce several values (tuples).
+  std::vector<ExprValue> compile_call(const ast::Expr& e);
+  std::vector<ExprValue> compile_user_call(const ast::Expr& e, UserFunction& f);
+  std::optional<std::vector<ExprValue>> compile_special_call(const ast::Expr& e, const std::string& name);
+  std::vector<ExprValue> compile_table_call(const ast::Expr& e, const std::string& name);
+  ExprValue compile_single(const ast::Expr& e); ///< a call or expression that must give one value
+  /// input.*(): records an InputDecl and loads its resolved value.
+  ExprValue compile_input(const ast::Expr& e, const std::string& name);
+
+  // Registers.
+  std::uint16_t alloc_reg(SourceLoc loc);
+  std::uint16_t alloc_regs(std::uint16_t n, SourceLoc loc);
+  /// The first free register (temporaries above it are released on return).
+  std::uint16_t top() const { return next_reg_; }
+  void release_to(std::uint16_t top) { next_reg_ = top; }
+
+  // Scopes.
+  void push_scope() { scopes_.emplace_back(); }
+  void pop_scope() { scopes_.pop_back(); }
+  Variable* lookup(const std::string& name);
+  Variable& declare(const std::string& name, Variable v, SourceLoc loc);
+
+  /// Gives every var/varip declaration its value and once-flag registers,
+  /// below all temporaries, so nothing else ever writes them.
+  void reserve_var_slots();
+  /// The value of variable `name` (as if the name were an expression).
+  ExprValue compile_name_value(const std::string& name, SourceLoc loc);
+  /// History ring capacity `name` needs in this function (0 = none).
+  std::uint32_t history_capacity(const std::string& name) const;
+
+  /// Records `reg` as the current bar's value of `var`'s series, if any.
+  void record_series(const Variable& var, std::uint16_t reg);
+  /// A series index in this function for a new series of `type`/`capacity`.
+  int add_series(Type type, std::uint32_t capacity);
+
+  [[noreturn]] void error(SourceLoc loc, const std::string& message);
+  void warn(SourceLoc loc, const std::string& message);
+  void at(SourceLoc loc) { emit_.set_line(loc.line); }
+
+  ProgramCompiler& pc_;
+  FunctionProto& fn_;
+  Emitter emit_;
+  const ast::Stmt* decl_;
+  PrescanResult scan_;
+  bool is_main_ = false;
+  std::vector<std::unordered_map<std::string, Variable>> scopes_;
+  std::uint16_t next_reg_ = 0;
+  std::uint16_t max_reg_ = 0;
+  std::size_t globals_visible_ = 0;
+  std::size_t order_ = 0;
+  int loop_depth_ = 0;
+  int cond_depth_ = 0; ///< > 0 inside if/ternary/loop/and-or: stateful calls there warn
+  std::vector<std::vector<std::size_t>> break_jumps_;
+  std::vector<std::vector<std::size_t>> continue_jumps_;
+  std::vector<sema::TypeInfo> result_types_;
+  std::unordered_map<const ast::Stmt*, std::pair<std::uint16_t, std::uint16_t>> var_regs_; ///< value, flag
+  Variable global_view_; ///< lookup()'s result for a global seen from a function
+};
+
+/// Program-wide compilation state.
+class ProgramCompiler {
+public:
+  explicit ProgramCompiler(std::string file_name);
+
+  std::shared_ptr<Program> compile(const ast::Script& script);
+
+  Program program;
+  ConstantPool pool{program};
+  std::vector<Diagnostic> diagnostics;
+  std::unordered_map<std::string, UserFunction> functions;
+  std::size_t function_count = 0;
+  std::size_t global_count = 0; ///< globals declared so far (visibility order)
+  /// Function bodies, stable while nested compilations append more.
+  std::vector<std::unique_ptr<FunctionProto>> functions_storage;
+  /// Main-frame variables visible to user functions (globals), by name.
+  FunctionCompiler* main = nullptr;
+  bool declared_indicator = false;
+  std::vector<std::string> compiling; ///< functions being compiled (recursion guard)
+
+  std::size_t error_count() const;
+};
+
+} // namespace pine

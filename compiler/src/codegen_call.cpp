@@ -1,0 +1,234 @@
+// Calls: user functions (specialised per argument types), table-driven
+// builtins, and the builtins with bespoke lowering.
+#include <map>
+
+#include "builtin_table.h"
+#include "codegen.h"
+
+namespace pine {
+
+using sema::Qual;
+using sema::TypeInfo;
+
+namespace {
+
+/// Name of a call's callee ("ta.sma"), or empty when it is not a name.
+std::string callee_name(const ast::Expr& call) {
+  if (call.lhs && call.lhs->kind == ast::ExprKind::Name) return call.lhs->text;
+  return {};
+}
+
+/// Whether a value of type `from` can be passed where `to` is expected;
+/// `exact` forbids promotions.
+bool can_convert(const TypeInfo& from, Type to, bool exact) {
+  if (from.is_na) return to != Type::Bool;
+  if (from.type == to) return true;
+  if (exact) return false;
+  if (from.type == Type::Int && to == Type::Float) return true;
+  return from.type == Type::Float && from.int_like && to == Type::Int;
+}
+
+/// A compiled argument with its name (empty when positional).
+struct CompiledArg {
+  std::string name;
+  SourceLoc loc;
+  ExprValue value;
+};
+
+/// Binds arguments to parameter names: index per parameter, or -1.
+/// Returns an error message, or empty on success.
+std::string bind_args(const std::vector<std::string>& params, const std::vector<CompiledArg>& args,
+                      const std::string& fname, std::vector<int>& bound) {
+  bound.assign(params.size(), -1);
+  std::size_t positional = 0;
+  bool seen_named = false;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i].name.empty()) {
+      if (seen_named) return "positional arguments cannot follow named ones in the call to '" + fname + "'";
+      if (positional >= params.size())
+        return "too many arguments in the call to '" + fname + "': it takes " + std::to_string(params.size());
+      bound[positional++] = static_cast<int>(i);
+      continue;
+    }
+    seen_named = true;
+    std::size_t p = 0;
+    while (p < params.size() && params[p] != args[i].name) ++p;
+    if (p == params.size()) return "'" + fname + "' has no parameter named '" + args[i].name + "'";
+    if (bound[p] >= 0) return "the argument '" + args[i].name + "' is given twice in the call to '" + fname + "'";
+    bound[p] = static_cast<int>(i);
+  }
+  return {};
+}
+
+} // namespace
+
+std::vector<ExprValue> FunctionCompiler::compile_call(const ast::Expr& e) {
+  at(e.loc);
+  const std::string name = callee_name(e);
+  if (name.empty()) error(e.loc, "only named functions can be called");
+  auto uf = pc_.functions.find(name);
+  if (uf != pc_.functions.end()) return compile_user_call(e, uf->second);
+  if (auto special = compile_special_call(e, name)) return *special;
+  if (!find_builtin(name).empty()) return compile_table_call(e, name);
+  if (lookup(name) != nullptr) error(e.loc, "'" + name + "' is a variable, not a function");
+  error(e.lhs->loc, "undeclared function '" + name + "'");
+}
+
+std::vector<ExprValue> FunctionCompiler::compile_user_call(const ast::Expr& e, UserFunction& f) {
+  const ast::Stmt& decl = *f.decl;
+  if (!is_main_ && f.order >= order_) {
+    if (decl_ == f.decl) error(e.loc, "'" + decl.name + "' calls itself: recursion is not allowed in Pine");
+    error(e.loc, "function '" + decl.name + "' must be declared before the functions that call it");
+  }
+  std::vector<CompiledArg> args;
+  for (const ast::Arg& a : e.args) args.push_back({a.name, a.loc, compile_single(*a.value)});
+  std::vector<std::string> names;
+  for (const ast::Param& p : decl.params) names.push_back(p.name);
+  std::vector<int> bound;
+  if (std::string err = bind_args(names, args, decl.name, bound); !err.empty()) error(e.loc, err);
+
+  std::vector<ExprValue> values(decl.params.size());
+  for (std::size_t i = 0; i < decl.params.size(); ++i) {
+    const ast::Param& p = decl.params[i];
+    if (bound[i] >= 0) {
+      values[i] = args[static_cast<std::size_t>(bound[i])].value;
+    } else if (p.default_value) {
+      values[i] = compile_single(*p.default_value);
+    } else {
+      error(e.loc, "missing argument '" + p.name + "' in the call to '" + decl.name + "'");
+    }
+    if (p.type) {
+      static const std::map<std::string, Type> core = {{"int", Type::Int}, {"float", Type::Float}, {"bool", Type::Bool},
+                                                       {"color", Type::Color}, {"string", Type::String}};
+      auto t = core.find(p.type->name);
+      if (t == core.end() || !p.type->args.empty()) error(p.type->loc, "type '" + p.type->name + "' is not supported yet");
+      if (!convert(values[i], t->second))
+        error(bound[i] >= 0 ? args[static_cast<std::size_t>(bound[i])].loc : e.loc,
+              "type mismatch: parameter '" + p.name + "' of '" + decl.name + "' expects " + t->first + ", got " +
+                  sema::describe(values[i].type));
+    } else if (values[i].type.is_na) {
+      error(e.loc, "cannot pass 'na' to the untyped parameter '" + p.name + "'; cast it, e.g. float(na)");
+    }
+  }
+
+  // Specialisation key: the parameter types and qualifiers.
+  std::vector<TypeInfo> types;
+  std::string key;
+  for (const ExprValue& v : values) {
+    types.push_back(v.type);
+    key += std::to_string(static_cast<int>(v.type.type)) + ":" + std::to_string(static_cast<int>(v.type.qual)) +
+           (v.type.int_like ? "i" : "") + ",";
+  }
+  auto spec = f.specs.find(key);
+  if (spec == f.specs.end()) {
+    const auto index = static_cast<std::uint32_t>(pc_.functions_storage.size());
+    pc_.functions_storage.push_back(std::make_unique<FunctionProto>());
+    FunctionCompiler sub(pc_, *pc_.functions_storage[index], f.decl);
+    UserFunction::Spec s;
+    s.index = index;
+    s.results = sub.compile_function(types, f.globals_visible, f.order + 1);
+    spec = f.specs.emplace(key, s).first;
+  }
+  const UserFunction::Spec s = spec->second;
+  if (fn_.call_sites.size() >= 65535) error(e.loc, "too many calls in one function");
+  fn_.call_sites.push_back(s.index);
+  const auto site = static_cast<std::uint16_t>(fn_.call_sites.size() - 1);
+  const std::uint16_t first_arg = alloc_regs(static_cast<std::uint16_t>(values.size()), e.loc);
+  for (std::size_t i = 0; i < values.size(); ++i) emit_.abc(Opcode::MOVE, static_cast<std::uint16_t>(first_arg + i), values[i].reg);
+  const std::uint16_t first_result = alloc_regs(static_cast<std::uint16_t>(s.results.size()), e.loc);
+  at(e.loc);
+  emit_.abc(Opcode::CALL, site, first_arg, first_result);
+  std::vector<ExprValue> out;
+  for (std::size_t i = 0; i < s.results.size(); ++i) {
+    ExprValue v;
+    v.reg = static_cast<std::uint16_t>(first_result + i);
+    v.type = s.results[i];
+    v.type.qual = Qual::Series;
+    out.push_back(v);
+  }
+  return out;
+}
+
+std::vector<ExprValue> FunctionCompiler::compile_table_call(const ast::Expr& e, const std::string& name) {
+  std::vector<CompiledArg> args;
+  for (const ast::Arg& a : e.args) args.push_back({a.name, a.loc, compile_single(*a.value)});
+  const std::vector<const BuiltinSig*> sigs = find_builtin(name);
+  const BuiltinSig* chosen = nullptr;
+  std::vector<int> bound;
+  std::string first_error;
+  for (bool exact : {true, false}) {
+    for (const BuiltinSig* sig : sigs) {
+      std::vector<std::string> names;
+      for (const ParamSig& p : sig->params) names.push_back(p.name);
+      std::vector<int> b;
+      std::string err = bind_args(names, args, name, b);
+      bool ok = err.empty();
+      for (std::size_t i = 0; ok && i < sig->params.size(); ++i) {
+        if (b[i] < 0) {
+          if (!sig->params[i].default_value) {
+            ok = false;
+            err = "missing argument '" + std::string(sig->params[i].name) + "' in the call to '" + name + "'";
+          }
+          continue;
+        }
+        const CompiledArg& a = args[static_cast<std::size_t>(b[i])];
+        if (!can_convert(a.value.type, sig->params[i].type, exact)) {
+          ok = false;
+          err = "type mismatch: argument '" + std::string(sig->params[i].name) + "' of '" + name + "' expects " +
+                sema::type_name(sig->params[i].type) + ", got " + sema::describe(a.value.type);
+        }
+      }
+      if (ok) {
+        chosen = sig;
+        bound = b;
+        break;
+      }
+      if (first_error.empty()) first_error = err;
+    }
+    if (chosen) break;
+  }
+  if (!chosen) error(e.loc, first_error);
+
+  // Arguments go to consecutive registers in parameter order.
+  const auto n = static_cast<std::uint16_t>(chosen->params.size());
+  std::vector<ExprValue> values(n);
+  Qual qual = Qual::Const;
+  for (std::size_t i = 0; i < n; ++i) {
+    const ParamSig& p = chosen->params[i];
+    if (bound[i] < 0) {
+      values[i] = constant(p.type, *p.default_value);
+      continue;
+    }
+    CompiledArg& a = args[static_cast<std::size_t>(bound[i])];
+    values[i] = a.value;
+    convert(values[i], p.type);
+    if (p.simple && a.value.type.qual == Qual::Series)
+      error(a.loc, "argument '" + std::string(p.name) + "' of '" + name + "' must be 'simple " + sema::type_name(p.type) +
+                       "' (fixed on the first bar), but it is " + sema::describe(a.value.type));
+    qual = sema::max_qual(qual, a.value.type.qual);
+  }
+  const std::uint16_t first_arg = alloc_regs(n, e.loc);
+  for (std::size_t i = 0; i < n; ++i) emit_.abc(Opcode::MOVE, static_cast<std::uint16_t>(first_arg + i), values[i].reg);
+  const auto nres = static_cast<std::uint16_t>(chosen->results.size());
+  const std::uint16_t first_result = alloc_regs(nres, e.loc);
+  at(e.loc);
+  if (chosen->lowering == BuiltinSig::Lowering::Builtin) {
+    emit_.abc(Opcode::BUILTIN, chosen->id, first_arg, first_result);
+  } else {
+    if (cond_depth_ > 0)
+      warn(e.loc, "'" + name + "' should be called on each calculation for consistency; extract the call from this scope");
+    fn_.states.push_back(static_cast<StateKind>(chosen->id));
+    emit_.abc(Opcode::TA, static_cast<std::uint16_t>(fn_.states.size() - 1), first_arg, first_result);
+    qual = Qual::Series;
+  }
+  std::vector<ExprValue> out;
+  for (std::uint16_t i = 0; i < nres; ++i) {
+    ExprValue v;
+    v.reg = static_cast<std::uint16_t>(first_result + i);
+    v.type = sema::make_type(chosen->results[i], qual);
+    out.push_back(v);
+  }
+  return out;
+}
+
+} // namespace pine

@@ -1,0 +1,469 @@
+// Expressions: literals, names, operators, conditionals and history.
+#include <cmath>
+#include <functional>
+
+#include "builtin_table.h"
+#include "codegen.h"
+
+namespace pine {
+
+using sema::Qual;
+using sema::TypeInfo;
+
+namespace {
+
+bool is_numeric(Type t) { return t == Type::Int || t == Type::Float; }
+
+const char* op_text(ast::Op op) {
+  switch (op) {
+    case ast::Op::Neg: return "-";
+    case ast::Op::Plus: return "+";
+    case ast::Op::Not: return "not";
+    case ast::Op::Add: return "+";
+    case ast::Op::Sub: return "-";
+    case ast::Op::Mul: return "*";
+    case ast::Op::Div: return "/";
+    case ast::Op::Mod: return "%";
+    case ast::Op::Lt: return "<";
+    case ast::Op::Le: return "<=";
+    case ast::Op::Gt: return ">";
+    case ast::Op::Ge: return ">=";
+    case ast::Op::Eq: return "==";
+    case ast::Op::Ne: return "!=";
+    case ast::Op::And: return "and";
+    case ast::Op::Or: return "or";
+  }
+  return "?";
+}
+
+} // namespace
+
+ExprValue FunctionCompiler::constant(Type t, Value v, Qual q) {
+  ExprValue r;
+  r.reg = alloc_reg({});
+  r.type = sema::make_type(t, q);
+  emit_.abx(Opcode::LOADK, r.reg, pc_.pool.add(t, v));
+  return r;
+}
+
+ExprValue FunctionCompiler::compile_single(const ast::Expr& e) {
+  if (e.kind == ast::ExprKind::Call) {
+    std::vector<ExprValue> vs = compile_call(e);
+    if (vs.size() != 1) {
+      if (vs.empty()) error(e.loc, "the function returns no value");
+      error(e.loc, "the function returns a tuple of " + std::to_string(vs.size()) + " values; use '[a, b] = ...'");
+    }
+    return vs[0];
+  }
+  return compile_expr(e);
+}
+
+ExprValue FunctionCompiler::compile_expr(const ast::Expr& e) {
+  at(e.loc);
+  switch (e.kind) {
+    case ast::ExprKind::IntLit: return constant(Type::Int, make_int(e.int_value));
+    case ast::ExprKind::FloatLit: return constant(Type::Float, make_float(e.float_value));
+    case ast::ExprKind::BoolLit: return constant(Type::Bool, make_int(e.bool_value ? 1 : 0));
+    case ast::ExprKind::StringLit: return constant(Type::String, make_int(pc_.pool.intern(e.text)));
+    case ast::ExprKind::ColorLit: return constant(Type::Color, make_int(e.color_value));
+    case ast::ExprKind::Na: {
+      ExprValue r;
+      r.reg = alloc_reg(e.loc);
+      r.type.is_na = true;
+      r.type.type = Type::Float; // retyped by convert()/unify()
+      r.na_load = emit_.abx(Opcode::LOADK, r.reg, pc_.pool.add(Type::Float, make_float(kFloatNa)));
+      return r;
+    }
+    case ast::ExprKind::Name: return compile_name(e);
+    case ast::ExprKind::Member: error(e.loc, "field access is not supported yet");
+    case ast::ExprKind::Call: return compile_single(e);
+    case ast::ExprKind::History: return compile_history(e);
+    case ast::ExprKind::Unary: return compile_unary(e);
+    case ast::ExprKind::Binary:
+      if (e.op == ast::Op::And || e.op == ast::Op::Or) return compile_logical(e);
+      return compile_binary(e);
+    case ast::ExprKind::Ternary: return compile_ternary(e);
+    case ast::ExprKind::If: return compile_if(e, true);
+    case ast::ExprKind::Tuple: error(e.loc, "a tuple can only be returned by a function or destructured");
+    case ast::ExprKind::Switch: error(e.loc, "'switch' is not supported yet");
+    case ast::ExprKind::For:
+    case ast::ExprKind::While: error(e.loc, "loops cannot be used as values yet");
+    case ast::ExprKind::ForIn: error(e.loc, "'for ... in' loops are not supported yet");
+  }
+  error(e.loc, "unsupported expression");
+}
+
+ExprValue FunctionCompiler::compile_name(const ast::Expr& e) {
+  const std::string& name = e.text;
+  if (Variable* v = lookup(name)) {
+    ExprValue r;
+    r.type = v->type;
+    if (v->is_global) {
+      r.reg = alloc_reg(e.loc);
+      emit_.abc(Opcode::GETGLOBAL, r.reg, v->reg);
+    } else {
+      r.reg = v->reg;
+    }
+    return r;
+  }
+  if (name == "ta.tr") {
+    // The variable form of ta.tr is ta.tr(false).
+    ast::Expr call(ast::ExprKind::Call, e.loc);
+    call.lhs = std::make_unique<ast::Expr>(ast::ExprKind::Name, e.loc);
+    call.lhs->text = "ta.tr";
+    return compile_single(call);
+  }
+  if (auto c = find_color_constant(name)) return constant(Type::Color, make_int(*c));
+  if (is_builtin_function_name(name)) error(e.loc, "'" + name + "' is a function; call it with '()'");
+  error(e.loc, "undeclared identifier '" + name + "'");
+}
+
+bool FunctionCompiler::convert(ExprValue& v, Type want) {
+  if (v.type.is_na) {
+    if (want == Type::Bool || want == Type::Void) return false; // bool is never na (v6)
+    emit_.patch(*v.na_load, pc_.pool.add(want, na_value(want)));
+    v.type.is_na = false;
+    v.type.type = want;
+    v.na_load.reset();
+    return true;
+  }
+  if (v.type.type == want) {
+    if (want == Type::Float) v.type.int_like = v.type.int_like;
+    return true;
+  }
+  if (v.type.type == Type::Int && want == Type::Float) {
+    const std::uint16_t r = alloc_reg({});
+    emit_.abc(Opcode::I2F, r, v.reg);
+    v.reg = r;
+    v.type.type = Type::Float;
+    return true;
+  }
+  if (v.type.type == Type::Float && v.type.int_like && want == Type::Int) {
+    const std::uint16_t r = alloc_reg({});
+    emit_.abc(Opcode::F2I, r, v.reg);
+    v.reg = r;
+    v.type.type = Type::Int;
+    v.type.int_like = false;
+    return true;
+  }
+  return false;
+}
+
+ExprValue FunctionCompiler::compile_as(const ast::Expr& e, Type want, const std::string& what) {
+  ExprValue v = compile_single(e);
+  if (!convert(v, want)) {
+    if (v.type.is_na && want == Type::Bool) error(e.loc, "bool values cannot be na in Pine v6 (" + what + ")");
+    error(e.loc, "type mismatch: " + what + " expects " + sema::type_name(want) + ", got " + sema::describe(v.type));
+  }
+  return v;
+}
+
+ExprValue FunctionCompiler::compile_unary(const ast::Expr& e) {
+  ExprValue v = compile_expr(*e.lhs);
+  ExprValue r;
+  r.type = v.type;
+  if (e.op == ast::Op::Not) {
+    if (v.type.type != Type::Bool || v.type.is_na)
+      error(e.lhs->loc, "'not' needs a bool operand, got " + sema::describe(v.type));
+    r.reg = alloc_reg(e.loc);
+    emit_.abc(Opcode::NOT, r.reg, v.reg);
+    return r;
+  }
+  if (v.type.is_na) return v;
+  if (!is_numeric(v.type.type))
+    error(e.lhs->loc, std::string("unary '") + op_text(e.op) + "' needs a number, got " + sema::describe(v.type));
+  if (e.op == ast::Op::Plus) return v;
+  r.reg = alloc_reg(e.loc);
+  emit_.abc(v.type.type == Type::Int ? Opcode::NEGI : Opcode::NEGF, r.reg, v.reg);
+  return r;
+}
+
+ExprValue FunctionCompiler::compile_binary(const ast::Expr& e) {
+  ExprValue l = compile_expr(*e.lhs);
+  ExprValue r = compile_expr(*e.rhs);
+  const bool comparison = e.op == ast::Op::Lt || e.op == ast::Op::Le || e.op == ast::Op::Gt || e.op == ast::Op::Ge;
+  const bool equality = e.op == ast::Op::Eq || e.op == ast::Op::Ne;
+  if ((equality) && (l.type.is_na || r.type.is_na))
+    error(e.loc, std::string("cannot compare with na using '") + op_text(e.op) + "'; use na(x) instead");
+  // An na operand takes the other operand's type (na + x is na).
+  if (l.type.is_na && !r.type.is_na) convert(l, r.type.type);
+  if (r.type.is_na && !l.type.is_na) convert(r, l.type.type);
+  if (l.type.is_na && r.type.is_na) {
+    convert(l, Type::Float);
+    convert(r, Type::Float);
+  }
+  ExprValue out;
+  out.type.qual = sema::max_qual(l.type.qual, r.type.qual);
+  const std::string mismatch = std::string("operator '") + op_text(e.op) + "' cannot combine " + sema::describe(l.type) +
+                               " and " + sema::describe(r.type);
+
+  if (l.type.type == Type::String && r.type.type == Type::String && e.op == ast::Op::Add) {
+    out.reg = alloc_reg(e.loc);
+    out.type.type = Type::String;
+    emit_.abc(Opcode::CONCAT, out.reg, l.reg, r.reg);
+    return out;
+  }
+  if (equality && l.type.type == r.type.type && !is_numeric(l.type.type)) {
+    Opcode op = Opcode::EQB;
+    switch (l.type.type) {
+      case Type::Bool: op = e.op == ast::Op::Eq ? Opcode::EQB : Opcode::NEB; break;
+      case Type::String: op = e.op == ast::Op::Eq ? Opcode::EQS : Opcode::NES; break;
+      case Type::Color: op = e.op == ast::Op::Eq ? Opcode::EQI : Opcode::NEI; break;
+      default: error(e.loc, mismatch);
+    }
+    out.reg = alloc_reg(e.loc);
+    out.type.type = Type::Bool;
+    emit_.abc(op, out.reg, l.reg, r.reg);
+    return out;
+  }
+  if (!is_numeric(l.type.type) || !is_numeric(r.type.type)) error(e.loc, mismatch);
+
+  const bool both_int = l.type.type == Type::Int && r.type.type == Type::Int;
+  const bool int_like_operands = (l.type.type == Type::Int || l.type.int_like) && (r.type.type == Type::Int || r.type.int_like);
+  if (both_int && e.op != ast::Op::Div) {
+    out.reg = alloc_reg(e.loc);
+    Opcode op = Opcode::ADDI;
+    switch (e.op) {
+      case ast::Op::Add: op = Opcode::ADDI; break;
+      case ast::Op::Sub: op = Opcode::SUBI; break;
+      case ast::Op::Mul: op = Opcode::MULI; break;
+      case ast::Op::Mod: op = Opcode::MODI; break;
+      case ast::Op::Lt: op = Opcode::LTI; break;
+      case ast::Op::Le: op = Opcode::LEI; break;
+      case ast::Op::Gt: op = Opcode::GTI; break;
+      case ast::Op::Ge: op = Opcode::GEI; break;
+      case ast::Op::Eq: op = Opcode::EQI; break;
+      case ast::Op::Ne: op = Opcode::NEI; break;
+      default: error(e.loc, mismatch);
+    }
+    out.type.type = comparison || equality ? Type::Bool : Type::Int;
+    emit_.abc(op, out.reg, l.reg, r.reg);
+    return out;
+  }
+  convert(l, Type::Float);
+  convert(r, Type::Float);
+  out.reg = alloc_reg(e.loc);
+  Opcode op = Opcode::ADDF;
+  switch (e.op) {
+    case ast::Op::Add: op = Opcode::ADDF; break;
+    case ast::Op::Sub: op = Opcode::SUBF; break;
+    case ast::Op::Mul: op = Opcode::MULF; break;
+    case ast::Op::Div: op = Opcode::DIVF; break;
+    case ast::Op::Mod: op = Opcode::MODF; break;
+    case ast::Op::Lt: op = Opcode::LTF; break;
+    case ast::Op::Le: op = Opcode::LEF; break;
+    case ast::Op::Gt: op = Opcode::GTF; break;
+    case ast::Op::Ge: op = Opcode::GEF; break;
+    case ast::Op::Eq: op = Opcode::EQF; break;
+    case ast::Op::Ne: op = Opcode::NEF; break;
+    default: error(e.loc, mismatch);
+  }
+  out.type.type = comparison || equality ? Type::Bool : Type::Float;
+  // int / int (and arithmetic on such quotients) is typed int in Pine but
+  // keeps its fraction: remember it so an int parameter truncates it.
+  out.type.int_like = !comparison && !equality && int_like_operands;
+  emit_.abc(op, out.reg, l.reg, r.reg);
+  return out;
+}
+
+ExprValue FunctionCompiler::compile_logical(const ast::Expr& e) {
+  // v6: `and`/`or` short-circuit; the right operand may not run at all.
+  ExprValue out;
+  out.reg = alloc_reg(e.loc);
+  out.type = sema::make_type(Type::Bool, Qual::Const);
+  const std::uint16_t mark = top();
+  ExprValue l = compile_as(*e.lhs, Type::Bool, std::string("the left operand of '") + op_text(e.op) + "'");
+  emit_.abc(Opcode::MOVE, out.reg, l.reg);
+  const std::size_t skip = emit_.jump(e.op == ast::Op::And ? Opcode::JMPF : Opcode::JMPT, out.reg);
+  release_to(mark);
+  ++cond_depth_;
+  ExprValue r = compile_as(*e.rhs, Type::Bool, std::string("the right operand of '") + op_text(e.op) + "'");
+  --cond_depth_;
+  emit_.abc(Opcode::MOVE, out.reg, r.reg);
+  emit_.patch_to_here(skip);
+  release_to(mark);
+  out.type.qual = sema::max_qual(l.type.qual, r.type.qual);
+  return out;
+}
+
+namespace {
+
+/// One arm of a conditional, as seen by unify(): where its value was moved
+/// into the result register, with a NOP after it to patch a conversion into.
+struct Arm {
+  ExprValue value;
+  std::size_t fixup = 0;
+  bool missing = false; ///< no value: an implicit na (or false)
+};
+
+} // namespace
+
+TypeInfo FunctionCompiler::unify(const std::vector<ExprValue*>& values, SourceLoc loc) {
+  TypeInfo t;
+  bool any = false;
+  for (ExprValue* v : values) {
+    if (v->type.is_na) continue;
+    if (!any) {
+      t = v->type;
+      any = true;
+      continue;
+    }
+    t.qual = sema::max_qual(t.qual, v->type.qual);
+    if (t.type == v->type.type) {
+      t.int_like = t.int_like && v->type.int_like;
+      continue;
+    }
+    if (is_numeric(t.type) && is_numeric(v->type.type)) {
+      t.type = Type::Float;
+      t.int_like = false;
+      continue;
+    }
+    error(loc, "the branches have incompatible types " + sema::describe(t) + " and " + sema::describe(v->type));
+  }
+  if (!any) t.is_na = true;
+  return t;
+}
+
+/// Emits `cond ? then : else` style code shared by ?: and if-expressions.
+ExprValue FunctionCompiler::compile_conditional(const ast::Expr& cond_expr, const std::function<std::optional<ExprValue>()>& then_arm,
+                                                const std::function<std::optional<ExprValue>()>& else_arm, bool want_value,
+                                                SourceLoc loc) {
+  ExprValue out;
+  out.reg = alloc_reg(loc);
+  const std::uint16_t mark = top();
+  ExprValue c = compile_as(cond_expr, Type::Bool, "the condition");
+  const std::size_t j_else = emit_.jump(Opcode::JMPF, c.reg);
+  release_to(mark);
+  Arm arms[2];
+  ++cond_depth_;
+  auto run_arm = [&](Arm& arm, const std::function<std::optional<ExprValue>()>& body) {
+    std::optional<ExprValue> v = body();
+    if (v && want_value) {
+      arm.value = *v;
+      emit_.abc(Opcode::MOVE, out.reg, v->reg);
+    } else {
+      arm.missing = true;
+    }
+    arm.fixup = emit_.abc(Opcode::NOP, 0);
+    release_to(mark);
+  };
+  run_arm(arms[0], then_arm);
+  const std::size_t j_end = emit_.jump(Opcode::JMP);
+  emit_.patch_to_here(j_else);
+  run_arm(arms[1], else_arm);
+  emit_.patch_to_here(j_end);
+  --cond_depth_;
+  if (!want_value) {
+    out.type.type = Type::Void;
+    return out;
+  }
+  std::vector<ExprValue*> present;
+  for (Arm& a : arms)
+    if (!a.missing) present.push_back(&a.value);
+  if (present.empty()) {
+    out.type.type = Type::Void;
+    return out;
+  }
+  TypeInfo t = unify(present, loc);
+  t.qual = sema::max_qual(t.qual, c.type.qual);
+  if (t.is_na) error(loc, "cannot infer the type of a conditional whose branches are all na; cast one, e.g. float(na)");
+  for (Arm& a : arms) {
+    if (a.missing || a.value.type.is_na) {
+      // No value (or na): na of the result type; bool gives false (v6).
+      emit_.at(a.fixup) = make_abc32(Opcode::LOADK, out.reg, pc_.pool.add(t.type, na_value(t.type)));
+    } else if (a.value.type.type == Type::Int && t.type == Type::Float) {
+      emit_.at(a.fixup) = Instr{Opcode::I2F, 0, out.reg, out.reg, 0};
+    }
+  }
+  out.type = t;
+  return out;
+}
+
+ExprValue FunctionCompiler::compile_ternary(const ast::Expr& e) {
+  return compile_conditional(
+      *e.cond, [&]() -> std::optional<ExprValue> { return compile_single(*e.lhs); },
+      [&]() -> std::optional<ExprValue> { return compile_single(*e.rhs); }, true, e.loc);
+}
+
+ExprValue FunctionCompiler::compile_if(const ast::Expr& e, bool want_value) {
+  return compile_conditional(
+      *e.cond, [&]() { return compile_value_block(e.then_block); },
+      [&]() -> std::optional<ExprValue> {
+        if (!e.has_else) return std::nullopt;
+        return compile_value_block(e.else_block);
+      },
+      want_value, e.loc);
+}
+
+ExprValue FunctionCompiler::compile_history(const ast::Expr& e) {
+  const ast::Expr& operand = *e.lhs;
+  if (operand.kind == ast::ExprKind::IntLit || operand.kind == ast::ExprKind::FloatLit ||
+      operand.kind == ast::ExprKind::StringLit || operand.kind == ast::ExprKind::BoolLit ||
+      operand.kind == ast::ExprKind::ColorLit || operand.kind == ast::ExprKind::Na)
+    error(e.loc, "the history operator '[]' cannot be used on a literal");
+  // The offset: a literal, or an int (float offsets are floored).
+  std::optional<std::int64_t> literal;
+  if (e.rhs->kind == ast::ExprKind::IntLit) literal = e.rhs->int_value;
+  const std::uint16_t mark = top();
+  ExprValue offset;
+  if (!literal) {
+    offset = compile_single(*e.rhs);
+    if (offset.type.type == Type::Float && !offset.type.is_na) {
+      const std::uint16_t r = alloc_reg(e.loc);
+      emit_.abc(Opcode::BUILTIN, static_cast<std::uint16_t>(BuiltinId::FLOOR), offset.reg, r);
+      offset.reg = r;
+      offset.type.type = Type::Int;
+    }
+    if (!convert(offset, Type::Int)) error(e.rhs->loc, "the history offset must be an int, got " + sema::describe(offset.type));
+  } else if (*literal < 0) {
+    error(e.rhs->loc, "the history offset cannot be negative");
+  } else if (*literal > pc_.program.max_bars_back) {
+    error(e.rhs->loc, "the history offset " + std::to_string(*literal) + " exceeds max_bars_back (" +
+                          std::to_string(pc_.program.max_bars_back) + ")");
+  }
+
+  // Find the series to read: a variable's own, or a hidden one for an expression.
+  Opcode get_k = Opcode::SERIES_GETK, get = Opcode::SERIES_GET;
+  int series = -1;
+  TypeInfo type;
+  Variable* var = operand.kind == ast::ExprKind::Name ? lookup(operand.text) : nullptr;
+  if (var != nullptr && var->series >= 0) {
+    series = var->series;
+    type = var->type;
+    if (var->is_global) {
+      get_k = Opcode::GSERIES_GETK;
+      get = Opcode::GSERIES_GET;
+    }
+  } else {
+    ExprValue v = compile_single(operand);
+    if (v.type.is_na) error(operand.loc, "the history operator needs a typed value");
+    const std::uint32_t cap = literal ? static_cast<std::uint32_t>(*literal + 1)
+                                      : static_cast<std::uint32_t>(pc_.program.max_bars_back + 1);
+    series = add_series(v.type.type, cap);
+    emit_.abc(Opcode::SERIES_SET, static_cast<std::uint16_t>(series), v.reg);
+    type = v.type;
+    if (literal && *literal == 0) {
+      release_to(mark);
+      ExprValue out;
+      out.reg = alloc_reg(e.loc);
+      out.type = type;
+      emit_.abc(Opcode::MOVE, out.reg, v.reg);
+      return out;
+    }
+  }
+  type.qual = Qual::Series;
+  ExprValue out;
+  if (literal && *literal == 0) {
+    release_to(mark);
+    return compile_single(operand);
+  }
+  const std::uint16_t off_reg = offset.reg;
+  release_to(mark);
+  out.reg = alloc_reg(e.loc);
+  out.type = type;
+  if (literal) emit_.abc(get_k, out.reg, static_cast<std::uint16_t>(series), static_cast<std::uint16_t>(*literal));
+  else emit_.abc(get, out.reg, static_cast<std::uint16_t>(series), off_reg);
+  return out;
+}
+
+} // namespace pine

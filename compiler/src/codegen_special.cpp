@@ -1,0 +1,325 @@
+// Builtins with bespoke lowering: declarations, plots, logs, inputs, na
+// handling, casts and variadic math.
+#include <cmath>
+
+#include "builtin_table.h"
+#include "codegen.h"
+#include "pine/vm/number_format.h"
+
+namespace pine {
+
+using sema::Qual;
+
+namespace {
+
+/// The argument for parameter `name` at position `pos` (named or
+/// positional), or null.
+const ast::Expr* find_arg(const ast::Expr& call, std::size_t pos, const char* name) {
+  std::size_t positional = 0;
+  for (const ast::Arg& a : call.args) {
+    if (a.name.empty()) {
+      if (positional++ == pos) return a.value.get();
+    } else if (a.name == name) {
+      return a.value.get();
+    }
+  }
+  return nullptr;
+}
+
+/// Rejects named arguments not in `allowed` and too many positional ones.
+std::string check_params(const ast::Expr& call, const std::string& fname, const std::vector<const char*>& allowed) {
+  std::size_t positional = 0;
+  for (const ast::Arg& a : call.args) {
+    if (a.name.empty()) {
+      ++positional;
+      continue;
+    }
+    bool known = false;
+    for (const char* n : allowed) known = known || a.name == n;
+    if (!known) return "'" + fname + "' has no parameter named '" + a.name + "'";
+  }
+  if (positional > allowed.size())
+    return "too many arguments in the call to '" + fname + "': it takes " + std::to_string(allowed.size());
+  return {};
+}
+
+/// The value of a literal (possibly negated) numeric argument.
+std::optional<double> literal_number(const ast::Expr* e) {
+  if (e == nullptr) return std::nullopt;
+  if (e->kind == ast::ExprKind::IntLit) return static_cast<double>(e->int_value);
+  if (e->kind == ast::ExprKind::FloatLit) return e->float_value;
+  if (e->kind == ast::ExprKind::Unary && e->op == ast::Op::Neg) {
+    if (auto v = literal_number(e->lhs.get())) return -*v;
+  }
+  return std::nullopt;
+}
+
+} // namespace
+
+std::optional<std::vector<ExprValue>> FunctionCompiler::compile_special_call(const ast::Expr& e, const std::string& name) {
+  auto need = [&](const ast::Expr* a, const char* param) -> const ast::Expr& {
+    if (a == nullptr) error(e.loc, "missing argument '" + std::string(param) + "' in the call to '" + name + "'");
+    return *a;
+  };
+  auto check = [&](const std::vector<const char*>& allowed) {
+    if (std::string err = check_params(e, name, allowed); !err.empty()) error(e.loc, err);
+  };
+  auto global_only = [&]() {
+    if (!is_main_ || scopes_.size() != 1 || cond_depth_ > 0)
+      error(e.loc, "'" + name + "' can only be called in the global scope");
+  };
+  auto string_literal = [&](const ast::Expr* a, const char* what) -> std::string {
+    if (a == nullptr) return {};
+    if (a->kind != ast::ExprKind::StringLit) error(a->loc, std::string(what) + " must be a string literal");
+    return a->text;
+  };
+
+  if (name == "indicator") {
+    global_only();
+    if (pc_.declared_indicator) error(e.loc, "the script already has a declaration statement");
+    pc_.declared_indicator = true;
+    pc_.program.title = string_literal(find_arg(e, 0, "title"), "the indicator title");
+    if (const ast::Expr* mbb = find_arg(e, 99, "max_bars_back")) {
+      auto v = literal_number(mbb);
+      if (!v || *v < 1 || *v > 65535 || std::floor(*v) != *v) error(mbb->loc, "max_bars_back must be an int literal in 1..65535");
+      pc_.program.max_bars_back = static_cast<std::int64_t>(*v);
+    }
+    return std::vector<ExprValue>{};
+  }
+  if (name == "plot") {
+    global_only();
+    const ast::Expr& series = need(find_arg(e, 0, "series"), "series");
+    const std::string title = string_literal(find_arg(e, 1, "title"), "the plot title");
+    ExprValue v = compile_as(series, Type::Float, "plot()'s series");
+    if (pc_.program.plots.size() >= 64) error(e.loc, "a script can plot at most 64 series");
+    pc_.program.plots.push_back(PlotInfo{title, Type::Float});
+    at(e.loc);
+    emit_.abc(Opcode::PLOT, static_cast<std::uint16_t>(pc_.program.plots.size() - 1), v.reg);
+    return std::vector<ExprValue>{};
+  }
+  if (name == "log.info" || name == "log.warning" || name == "log.error" || name == "runtime.error") {
+    check({"message"});
+    if (e.args.size() > 1) error(e.loc, "formatting arguments to '" + name + "' are not supported yet; use str.tostring");
+    ExprValue msg = compile_as(need(find_arg(e, 0, "message"), "message"), Type::String, name + "()'s message");
+    at(e.loc);
+    if (name == "runtime.error") emit_.abc(Opcode::RAISE, msg.reg);
+    else emit_.abc(Opcode::LOG, name == "log.info" ? 0 : (name == "log.warning" ? 1 : 2), msg.reg);
+    return std::vector<ExprValue>{};
+  }
+  if (name == "na") {
+    check({"x"});
+    const ast::Expr& x = need(find_arg(e, 0, "x"), "x");
+    ExprValue v = compile_single(x);
+    if (v.type.is_na) return std::vector<ExprValue>{constant(Type::Bool, make_int(1))};
+    Opcode op = Opcode::ISNAF;
+    switch (v.type.type) {
+      case Type::Float: op = Opcode::ISNAF; break;
+      case Type::Int: op = Opcode::ISNAI; break;
+      case Type::Color: op = Opcode::ISNAC; break;
+      case Type::String: op = Opcode::ISNAS; break;
+      default: error(x.loc, "na() does not accept " + sema::describe(v.type) + " (bool values are never na in v6)");
+    }
+    ExprValue out;
+    out.reg = alloc_reg(e.loc);
+    out.type = sema::make_type(Type::Bool, v.type.qual);
+    emit_.abc(op, out.reg, v.reg);
+    return std::vector<ExprValue>{out};
+  }
+  if (name == "nz") {
+    check({"source", "replacement"});
+    const ast::Expr& x = need(find_arg(e, 0, "source"), "source");
+    ExprValue v = compile_single(x);
+    if (v.type.is_na) error(x.loc, "nz() needs a typed value");
+    const Type t = v.type.type;
+    Opcode test = Opcode::ISNAF;
+    switch (t) {
+      case Type::Float: test = Opcode::ISNAF; break;
+      case Type::Int: test = Opcode::ISNAI; break;
+      case Type::Color: test = Opcode::ISNAC; break;
+      default: error(x.loc, "nz() does not accept " + sema::describe(v.type));
+    }
+    ExprValue out;
+    out.reg = alloc_reg(e.loc);
+    out.type = v.type;
+    emit_.abc(Opcode::MOVE, out.reg, v.reg);
+    const std::uint16_t flag = alloc_reg(e.loc);
+    emit_.abc(test, flag, out.reg);
+    const std::size_t skip = emit_.jump(Opcode::JMPF, flag);
+    ExprValue repl;
+    if (const ast::Expr* r = find_arg(e, 1, "replacement")) {
+      repl = compile_as(*r, t, "nz()'s replacement");
+      out.type.qual = sema::max_qual(out.type.qual, repl.type.qual);
+    } else {
+      repl = constant(t, t == Type::Float ? make_float(0.0) : make_int(0));
+    }
+    emit_.abc(Opcode::MOVE, out.reg, repl.reg);
+    emit_.patch_to_here(skip);
+    return std::vector<ExprValue>{out};
+  }
+  if (name == "int" || name == "float") {
+    check({"x"});
+    const ast::Expr& x = need(find_arg(e, 0, "x"), "x");
+    ExprValue v = compile_single(x);
+    const Type want = name == "int" ? Type::Int : Type::Float;
+    if (v.type.is_na || v.type.type == want) {
+      convert(v, want);
+      v.type.int_like = false;
+      return std::vector<ExprValue>{v};
+    }
+    if (v.type.type != Type::Int && v.type.type != Type::Float)
+      error(x.loc, "cannot convert " + sema::describe(v.type) + " to " + name);
+    ExprValue out;
+    out.reg = alloc_reg(e.loc);
+    out.type = sema::make_type(want, v.type.qual);
+    emit_.abc(want == Type::Int ? Opcode::F2I : Opcode::I2F, out.reg, v.reg);
+    return std::vector<ExprValue>{out};
+  }
+  if (name == "math.max" || name == "math.min" || name == "math.avg") {
+    if (e.args.size() < 2) error(e.loc, "'" + name + "' needs at least two arguments");
+    std::vector<ExprValue> vs;
+    bool all_int = name != "math.avg";
+    for (const ast::Arg& a : e.args) {
+      if (!a.name.empty()) error(a.loc, "'" + name + "' takes only positional arguments");
+      ExprValue v = compile_single(*a.value);
+      if (v.type.is_na) convert(v, Type::Float);
+      if (v.type.type != Type::Int && v.type.type != Type::Float)
+        error(a.loc, "'" + name + "' needs numbers, got " + sema::describe(v.type));
+      all_int = all_int && v.type.type == Type::Int;
+      vs.push_back(v);
+    }
+    const Type t = all_int ? Type::Int : Type::Float;
+    Qual q = Qual::Const;
+    for (ExprValue& v : vs) {
+      convert(v, t);
+      q = sema::max_qual(q, v.type.qual);
+    }
+    ExprValue acc;
+    acc.reg = alloc_reg(e.loc);
+    acc.type = sema::make_type(t, q);
+    emit_.abc(Opcode::MOVE, acc.reg, vs[0].reg);
+    const std::uint16_t pair = alloc_regs(2, e.loc);
+    for (std::size_t i = 1; i < vs.size(); ++i) {
+      if (name == "math.avg") {
+        emit_.abc(Opcode::ADDF, acc.reg, acc.reg, vs[i].reg);
+        continue;
+      }
+      emit_.abc(Opcode::MOVE, pair, acc.reg);
+      emit_.abc(Opcode::MOVE, static_cast<std::uint16_t>(pair + 1), vs[i].reg);
+      BuiltinId id = name == "math.max" ? (all_int ? BuiltinId::MAX_I : BuiltinId::MAX_F)
+                                        : (all_int ? BuiltinId::MIN_I : BuiltinId::MIN_F);
+      emit_.abc(Opcode::BUILTIN, static_cast<std::uint16_t>(id), pair, acc.reg);
+    }
+    if (name == "math.avg") {
+      ExprValue n = constant(Type::Float, make_float(static_cast<double>(vs.size())));
+      emit_.abc(Opcode::DIVF, acc.reg, acc.reg, n.reg);
+    }
+    return std::vector<ExprValue>{acc};
+  }
+  if ((name == "ta.highest" || name == "ta.lowest") && e.args.size() == 1 && e.args[0].name != "source") {
+    // The one-argument overload reads high (highest) or low (lowest).
+    ast::Expr call(ast::ExprKind::Call, e.loc);
+    call.lhs = std::make_unique<ast::Expr>(ast::ExprKind::Name, e.lhs->loc);
+    call.lhs->text = name;
+    call.args.push_back(ast::Arg{e.loc, "", std::make_unique<ast::Expr>(ast::ExprKind::Name, e.loc)});
+    call.args.back().value->text = name == "ta.highest" ? "high" : "low";
+    // Borrow the length argument for the duration of the compile.
+    call.args.push_back(ast::Arg{e.args[0].loc, "length", nullptr});
+    call.args.back().value.reset(const_cast<ast::Expr*>(e.args[0].value.get()));
+    std::vector<ExprValue> out;
+    try {
+      out = compile_table_call(call, name);
+    } catch (...) {
+      (void)call.args.back().value.release();
+      throw;
+    }
+    (void)call.args.back().value.release();
+    return out;
+  }
+  if (name == "input" || name == "input.int" || name == "input.float" || name == "input.bool" || name == "input.string")
+    return std::vector<ExprValue>{compile_input(e, name)};
+  return std::nullopt;
+}
+
+ExprValue FunctionCompiler::compile_input(const ast::Expr& e, const std::string& name) {
+  const ast::Expr* defval = find_arg(e, 0, "defval");
+  if (defval == nullptr) error(e.loc, "missing argument 'defval' in the call to '" + name + "'");
+  InputDecl in;
+  const ast::Expr* title = find_arg(e, 1, "title");
+  if (title != nullptr) {
+    if (title->kind != ast::ExprKind::StringLit) error(title->loc, "an input title must be a string literal");
+    in.title = title->text;
+  }
+  // The kind: from the function name, or from the default's type.
+  ExprValue probe;
+  Type t = Type::Void;
+  if (name == "input.int") t = Type::Int;
+  else if (name == "input.float") t = Type::Float;
+  else if (name == "input.bool") t = Type::Bool;
+  else if (name == "input.string") t = Type::String;
+  auto number = literal_number(defval);
+  if (t == Type::Void) {
+    switch (defval->kind) {
+      case ast::ExprKind::IntLit: t = Type::Int; break;
+      case ast::ExprKind::FloatLit: t = Type::Float; break;
+      case ast::ExprKind::BoolLit: t = Type::Bool; break;
+      case ast::ExprKind::StringLit: t = Type::String; break;
+      default:
+        if (number) t = defval->lhs && defval->lhs->kind == ast::ExprKind::IntLit ? Type::Int : Type::Float;
+        else error(defval->loc, "input()'s default must be a literal int, float, bool or string");
+    }
+  }
+  switch (t) {
+    case Type::Int:
+      if (!number || std::floor(*number) != *number || (defval->kind == ast::ExprKind::FloatLit))
+        error(defval->loc, "'" + name + "' needs an int literal default");
+      in.kind = InputKind::Int;
+      in.default_value = make_int(static_cast<std::int64_t>(*number));
+      break;
+    case Type::Float:
+      if (!number) error(defval->loc, "'" + name + "' needs a numeric literal default");
+      in.kind = InputKind::Float;
+      in.default_value = make_float(*number);
+      break;
+    case Type::Bool:
+      if (defval->kind != ast::ExprKind::BoolLit) error(defval->loc, "'" + name + "' needs a bool literal default");
+      in.kind = InputKind::Bool;
+      in.default_value = make_int(defval->bool_value ? 1 : 0);
+      break;
+    default:
+      if (defval->kind != ast::ExprKind::StringLit) error(defval->loc, "'" + name + "' needs a string literal default");
+      in.kind = InputKind::String;
+      in.default_value = make_int(pc_.pool.intern(defval->text));
+      break;
+  }
+  if (const ast::Expr* minval = find_arg(e, 99, "minval")) {
+    auto v = literal_number(minval);
+    if (!v) error(minval->loc, "minval must be a numeric literal");
+    in.minval = *v;
+  }
+  if (const ast::Expr* maxval = find_arg(e, 99, "maxval")) {
+    auto v = literal_number(maxval);
+    if (!v) error(maxval->loc, "maxval must be a numeric literal");
+    in.maxval = *v;
+  }
+  if (const ast::Expr* options = find_arg(e, 99, "options")) {
+    if (options->kind != ast::ExprKind::Tuple) error(options->loc, "options must be a list literal like [\"a\", \"b\"]");
+    for (const ast::ExprPtr& o : options->elems) {
+      if (o->kind == ast::ExprKind::StringLit) in.options.push_back(o->text);
+      else if (auto v = literal_number(o.get())) in.options.push_back(format_pine_number(*v));
+      else error(o->loc, "options must be literals");
+    }
+  }
+  if (in.title.empty()) in.title = "input " + std::to_string(pc_.program.inputs.size());
+  for (const InputDecl& other : pc_.program.inputs)
+    if (other.title == in.title) error(e.loc, "two inputs share the title '" + in.title + "'");
+  if (pc_.program.inputs.size() >= 65535) error(e.loc, "too many inputs");
+  pc_.program.inputs.push_back(in);
+  ExprValue out;
+  out.reg = alloc_reg(e.loc);
+  out.type = sema::make_type(t, Qual::Input);
+  at(e.loc);
+  emit_.abc(Opcode::LOADINPUT, out.reg, static_cast<std::uint16_t>(pc_.program.inputs.size() - 1));
+  return out;
+}
+
+} // namespace pine

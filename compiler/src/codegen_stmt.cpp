@@ -1,0 +1,332 @@
+// Statements: declarations, assignments, loops, function declarations.
+#include "codegen.h"
+
+#include "builtin_table.h"
+
+namespace pine {
+
+namespace {
+
+/// The type a written type name denotes in the language core.
+std::optional<Type> core_type(const ast::TypeRef& t) {
+  if (!t.args.empty()) return std::nullopt;
+  if (t.name == "int") return Type::Int;
+  if (t.name == "float") return Type::Float;
+  if (t.name == "bool") return Type::Bool;
+  if (t.name == "color") return Type::Color;
+  if (t.name == "string") return Type::String;
+  return std::nullopt;
+}
+
+sema::Qual declared_qual(ast::Qualifier q, sema::Qual fallback) {
+  switch (q) {
+    case ast::Qualifier::Const: return sema::Qual::Const;
+    case ast::Qualifier::Simple: return sema::Qual::Simple;
+    case ast::Qualifier::Series: return sema::Qual::Series;
+    case ast::Qualifier::None: break;
+  }
+  return fallback;
+}
+
+} // namespace
+
+void FunctionCompiler::compile_block(const ast::Block& block) {
+  push_scope();
+  const std::uint16_t mark = top();
+  for (const ast::StmtPtr& s : block.stmts) compile_stmt(*s);
+  pop_scope();
+  release_to(mark);
+}
+
+void FunctionCompiler::compile_stmt(const ast::Stmt& s) {
+  at(s.loc);
+  const std::uint16_t mark = top();
+  switch (s.kind) {
+    case ast::StmtKind::VarDecl:
+      compile_var_decl(s);
+      return; // keeps the variable's register
+    case ast::StmtKind::TupleDecl:
+      compile_tuple_decl(s);
+      return;
+    case ast::StmtKind::Assign: compile_assign(s); break;
+    case ast::StmtKind::ExprStmt: {
+      const ast::Expr& e = *s.value;
+      switch (e.kind) {
+        case ast::ExprKind::If: compile_if(e, false); break;
+        case ast::ExprKind::For: compile_for(e); break;
+        case ast::ExprKind::While: compile_while(e); break;
+        case ast::ExprKind::Call: compile_call(e); break;
+        default: compile_expr(e); break;
+      }
+      break;
+    }
+    case ast::StmtKind::FuncDecl: {
+      if (!is_main_ || scopes_.size() != 1) error(s.loc, "functions can only be declared at the top level");
+      if (pc_.functions.count(s.name)) error(s.loc, "function '" + s.name + "' is already declared");
+      if (is_builtin_function_name(s.name)) error(s.loc, "'" + s.name + "' is a built-in function name");
+      if (s.is_method) error(s.loc, "methods are not supported yet");
+      UserFunction f;
+      f.decl = &s;
+      f.order = pc_.function_count++;
+      f.globals_visible = pc_.global_count;
+      pc_.functions.emplace(s.name, std::move(f));
+      break;
+    }
+    case ast::StmtKind::Break:
+    case ast::StmtKind::Continue: {
+      if (loop_depth_ == 0) error(s.loc, std::string("'") + (s.kind == ast::StmtKind::Break ? "break" : "continue") + "' outside a loop");
+      auto& list = s.kind == ast::StmtKind::Break ? break_jumps_.back() : continue_jumps_.back();
+      list.push_back(emit_.jump(Opcode::JMP));
+      break;
+    }
+  }
+  release_to(mark);
+}
+
+void FunctionCompiler::compile_var_decl(const ast::Stmt& s) {
+  std::optional<Type> declared;
+  if (s.type) {
+    declared = core_type(*s.type);
+    if (!declared) error(s.type->loc, "type '" + s.type->name + "' is not supported yet");
+  }
+  if (s.name == "_") error(s.loc, "'_' cannot be declared as a variable");
+  const bool is_var = s.mode != ast::DeclMode::Plain;
+  Variable v;
+  v.is_var = is_var;
+  std::size_t skip = 0;
+  if (is_var) {
+    const auto regs = var_regs_.at(&s);
+    v.reg = regs.first;
+    skip = emit_.jump(Opcode::ONCE, regs.second);
+  } else {
+    v.reg = alloc_reg(s.loc);
+  }
+  const std::uint16_t mark = top();
+  ExprValue init = declared ? compile_as(*s.value, *declared, "variable '" + s.name + "'") : compile_single(*s.value);
+  if (init.type.is_na)
+    error(s.value->loc, "cannot declare '" + s.name + "' with the value 'na' without a type; write e.g. 'float " + s.name + " = na'");
+  if (init.type.type == Type::Void) error(s.value->loc, "cannot assign a void value to '" + s.name + "'");
+  if (init.type.int_like && !declared) {
+    // An int / int quotient keeps its fraction but is typed int (spec 3.3).
+    init.type.int_like = true;
+  }
+  v.type = init.type;
+  v.type.qual = declared_qual(s.qualifier, init.type.qual);
+  if (is_var || scan_.reassigned.count(s.name)) v.type.qual = sema::Qual::Series;
+  if (s.qualifier == ast::Qualifier::Const && init.type.qual != sema::Qual::Const)
+    error(s.value->loc, "'" + s.name + "' is declared const but its value is " + sema::describe(init.type));
+  emit_.abc(Opcode::MOVE, v.reg, init.reg);
+  release_to(mark);
+  if (const std::uint32_t cap = history_capacity(s.name)) v.series = add_series(v.type.type, cap);
+  if (is_var && v.type.type == Type::String) fn_.string_slots.push_back(v.reg);
+  record_series(v, v.reg);
+  if (is_var) emit_.patch_to_here(skip);
+  declare(s.name, v, s.loc);
+}
+
+void FunctionCompiler::compile_tuple_decl(const ast::Stmt& s) {
+  if (s.value->kind != ast::ExprKind::Call) error(s.value->loc, "a tuple declaration needs a function call that returns a tuple");
+  std::vector<ExprValue> values = compile_call(*s.value);
+  if (values.size() != s.names.size())
+    error(s.loc, "the call returns " + std::to_string(values.size()) + " values but " + std::to_string(s.names.size()) +
+                     " names are declared");
+  const std::uint16_t first = alloc_regs(static_cast<std::uint16_t>(values.size()), s.loc);
+  for (std::size_t i = 0; i < values.size(); ++i) emit_.abc(Opcode::MOVE, static_cast<std::uint16_t>(first + i), values[i].reg);
+  // Release temporaries above the declared registers.
+  release_to(static_cast<std::uint16_t>(first + values.size()));
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (s.names[i] == "_") continue;
+    Variable v;
+    v.reg = static_cast<std::uint16_t>(first + i);
+    v.type = values[i].type;
+    if (scan_.reassigned.count(s.names[i])) v.type.qual = sema::Qual::Series;
+    if (const std::uint32_t cap = history_capacity(s.names[i])) v.series = add_series(v.type.type, cap);
+    record_series(v, v.reg);
+    declare(s.names[i], v, i < s.name_locs.size() ? s.name_locs[i] : s.loc);
+  }
+}
+
+void FunctionCompiler::compile_assign(const ast::Stmt& s) {
+  if (s.target->kind != ast::ExprKind::Name) error(s.target->loc, "only variables can be assigned to");
+  const std::string& name = s.target->text;
+  Variable* var = lookup(name);
+  if (var == nullptr) {
+    if (s.assign_op == ast::AssignOp::Reassign)
+      error(s.target->loc, "undeclared identifier '" + name + "'; use '=' to declare a new variable");
+    error(s.target->loc, "undeclared identifier '" + name + "'");
+  }
+  if (var->is_builtin) error(s.target->loc, "cannot modify the built-in variable '" + name + "'");
+  if (var->is_global) error(s.target->loc, "cannot modify the global variable '" + name + "' in a function");
+  const Variable target = *var;
+  ExprValue value;
+  if (s.assign_op == ast::AssignOp::Reassign) {
+    value = compile_as(*s.value, target.type.type, "variable '" + name + "'");
+  } else {
+    // x op= y is x := x op y.
+    static const ast::Op ops[] = {ast::Op::Add, ast::Op::Add, ast::Op::Sub, ast::Op::Mul, ast::Op::Div, ast::Op::Mod};
+    ast::Expr bin(ast::ExprKind::Binary, s.loc);
+    bin.op = ops[static_cast<int>(s.assign_op)];
+    bin.lhs = std::make_unique<ast::Expr>(ast::ExprKind::Name, s.target->loc);
+    bin.lhs->text = name;
+    // Borrow the right operand for the duration of the compile.
+    bin.rhs.reset(const_cast<ast::Expr*>(s.value.get()));
+    try {
+      value = compile_expr(bin);
+    } catch (...) {
+      (void)bin.rhs.release();
+      throw;
+    }
+    (void)bin.rhs.release();
+    if (!convert(value, target.type.type))
+      error(s.loc, "cannot assign " + sema::describe(value.type) + " to '" + name + "' of type " + sema::type_name(target.type.type));
+  }
+  emit_.abc(Opcode::MOVE, target.reg, value.reg);
+  record_series(target, target.reg);
+}
+
+void FunctionCompiler::compile_for(const ast::Expr& e) {
+  const std::uint16_t mark = top();
+  ExprValue from = compile_expr(*e.from);
+  ExprValue to = compile_expr(*e.to);
+  std::optional<ExprValue> step;
+  if (e.step) step = compile_expr(*e.step);
+  auto numeric = [&](const ExprValue& v, const ast::Expr& x) {
+    if (v.type.type != Type::Int && v.type.type != Type::Float && !v.type.is_na)
+      error(x.loc, "a for loop bound must be int or float, not " + sema::describe(v.type));
+  };
+  numeric(from, *e.from);
+  numeric(to, *e.to);
+  if (step) numeric(*step, *e.step);
+  const bool is_float = from.type.type == Type::Float || to.type.type == Type::Float || (step && step->type.type == Type::Float);
+  const Type t = is_float ? Type::Float : Type::Int;
+  auto to_type = [&](ExprValue& v) {
+    if (!convert(v, t)) error(e.loc, "bad loop bound type");
+  };
+  to_type(from);
+  to_type(to);
+  const std::uint16_t counter = alloc_reg(e.loc);
+  const std::uint16_t limit = alloc_reg(e.loc);
+  const std::uint16_t stride = alloc_reg(e.loc);
+  const std::uint16_t descending = alloc_reg(e.loc);
+  const std::uint16_t guard = alloc_reg(e.loc);
+  const std::uint16_t cond = alloc_reg(e.loc);
+  emit_.abc(Opcode::MOVE, counter, from.reg);
+  emit_.abc(Opcode::MOVE, limit, to.reg);
+  if (step) {
+    to_type(*step);
+    emit_.abc(Opcode::MOVE, stride, step->reg);
+  } else {
+    emit_.abx(Opcode::LOADK, stride, pc_.pool.add(t, is_float ? make_float(1.0) : make_int(1)));
+  }
+  // The direction is fixed by the initial bounds (spec 2.4).
+  emit_.abc(is_float ? Opcode::GTF : Opcode::GTI, descending, counter, limit);
+  emit_.abx(Opcode::LOADK, guard, pc_.pool.add(Type::Int, make_int(0)));
+  const std::size_t j_first = emit_.jump(Opcode::JMP);
+  // v6 re-evaluates `to` before every iteration after the first (spec 2.4).
+  const std::uint32_t top_pc = emit_.here();
+  {
+    const std::uint16_t m2 = top();
+    ExprValue again = compile_expr(*e.to);
+    to_type(again);
+    emit_.abc(Opcode::MOVE, limit, again.reg);
+    release_to(m2);
+  }
+  emit_.patch_to_here(j_first);
+  emit_.abc(Opcode::LOOPCHECK, guard);
+  // cond = descending ? counter >= limit : counter <= limit
+  const std::size_t j_desc = emit_.jump(Opcode::JMPT, descending);
+  emit_.abc(is_float ? Opcode::LEF : Opcode::LEI, cond, counter, limit);
+  const std::size_t j_test = emit_.jump(Opcode::JMP);
+  emit_.patch_to_here(j_desc);
+  emit_.abc(is_float ? Opcode::GEF : Opcode::GEI, cond, counter, limit);
+  emit_.patch_to_here(j_test);
+  const std::size_t j_exit = emit_.jump(Opcode::JMPF, cond);
+
+  push_scope();
+  Variable iv;
+  iv.reg = counter;
+  iv.type = sema::make_type(t, sema::Qual::Series);
+  declare(e.var_name, iv, e.loc);
+  ++loop_depth_;
+  ++cond_depth_;
+  break_jumps_.emplace_back();
+  continue_jumps_.emplace_back();
+  compile_block(e.then_block);
+  pop_scope();
+  for (std::size_t j : continue_jumps_.back()) emit_.patch_to_here(j);
+  // counter += descending ? -stride : stride
+  const std::size_t j_down = emit_.jump(Opcode::JMPT, descending);
+  emit_.abc(is_float ? Opcode::ADDF : Opcode::ADDI, counter, counter, stride);
+  const std::size_t j_next = emit_.jump(Opcode::JMP);
+  emit_.patch_to_here(j_down);
+  emit_.abc(is_float ? Opcode::SUBF : Opcode::SUBI, counter, counter, stride);
+  emit_.patch_to_here(j_next);
+  emit_.abx(Opcode::JMP, 0, top_pc);
+  emit_.patch_to_here(j_exit);
+  for (std::size_t j : break_jumps_.back()) emit_.patch_to_here(j);
+  break_jumps_.pop_back();
+  continue_jumps_.pop_back();
+  --loop_depth_;
+  --cond_depth_;
+  release_to(mark);
+}
+
+void FunctionCompiler::compile_while(const ast::Expr& e) {
+  const std::uint16_t mark = top();
+  const std::uint16_t guard = alloc_reg(e.loc);
+  emit_.abx(Opcode::LOADK, guard, pc_.pool.add(Type::Int, make_int(0)));
+  const std::uint32_t top_pc = emit_.here();
+  emit_.abc(Opcode::LOOPCHECK, guard);
+  const std::uint16_t m2 = top();
+  ExprValue c = compile_as(*e.cond, Type::Bool, "while condition");
+  const std::size_t j_exit = emit_.jump(Opcode::JMPF, c.reg);
+  release_to(m2);
+  ++loop_depth_;
+  ++cond_depth_;
+  break_jumps_.emplace_back();
+  continue_jumps_.emplace_back();
+  compile_block(e.then_block);
+  for (std::size_t j : continue_jumps_.back()) emit_.patch(j, top_pc);
+  emit_.abx(Opcode::JMP, 0, top_pc);
+  emit_.patch_to_here(j_exit);
+  for (std::size_t j : break_jumps_.back()) emit_.patch_to_here(j);
+  break_jumps_.pop_back();
+  continue_jumps_.pop_back();
+  --loop_depth_;
+  --cond_depth_;
+  release_to(mark);
+}
+
+std::optional<ExprValue> FunctionCompiler::compile_value_block(const ast::Block& block) {
+  push_scope();
+  std::optional<ExprValue> value;
+  for (std::size_t i = 0; i < block.stmts.size(); ++i) {
+    const ast::Stmt& s = *block.stmts[i];
+    const bool last = i + 1 == block.stmts.size();
+    if (last && s.kind == ast::StmtKind::ExprStmt) {
+      at(s.loc);
+      const ast::Expr& e = *s.value;
+      if (e.kind == ast::ExprKind::Call) {
+        std::vector<ExprValue> vs = compile_call(e);
+        if (vs.size() == 1) value = vs[0];
+        else if (vs.size() > 1) error(e.loc, "a block cannot return a tuple here");
+      } else if (e.kind == ast::ExprKind::If) {
+        ExprValue v = compile_if(e, true);
+        if (v.type.type != Type::Void || v.type.is_na) value = v;
+      } else if (e.kind == ast::ExprKind::For || e.kind == ast::ExprKind::While) {
+        compile_stmt(s);
+      } else {
+        value = compile_expr(e);
+      }
+    } else {
+      compile_stmt(s);
+      if (last && s.kind == ast::StmtKind::VarDecl) value = compile_name_value(s.name, s.loc);
+      if (last && s.kind == ast::StmtKind::Assign && s.target->kind == ast::ExprKind::Name)
+        value = compile_name_value(s.target->text, s.loc);
+    }
+  }
+  pop_scope();
+  return value;
+}
+
+} // namespace pine

@@ -1,0 +1,38 @@
+// The Pine Script parser: source text -> AST (ast.h) plus diagnostics.
+#pragma once
+
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "ast.h"
+#include "pine/compiler/diagnostic.h"
+
+namespace pine {
+
+/// Limits of the front end. Inputs beyond them get a diagnostic, never a crash.
+inline constexpr std::size_t kMaxParseErrors = 10; ///< total diagnostics before giving up
+inline constexpr int kMaxNesting = 128;            ///< parser recursion: brackets, unary chains, blocks
+inline constexpr int kMaxExprHeight = 256;         ///< height of one expression tree (e.g. a+b+c+... chains)
+
+/// The result of parsing one source text.
+struct ParseResult {
+  std::unique_ptr<ast::Script> script; ///< never null; holds what was parsed, even after errors
+  std::vector<Diagnostic> diagnostics;
+
+  /// True when the script parsed without errors.
+  bool ok() const {
+    if (!script) return false;
+    for (const Diagnostic& d : diagnostics) {
+      if (d.severity == Severity::Error) return false;
+    }
+    return true;
+  }
+};
+
+/// Tokenizes and parses `source`. Never throws on bad input: every problem is
+/// a diagnostic (at most kMaxParseErrors, in source order of discovery), and
+/// the statements that parsed cleanly are kept in `script`.
+ParseResult parse(std::string_view source);
+
+} // namespace pine

@@ -1,0 +1,61 @@
+// Static types and qualifiers as the checker sees them.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "pine/vm/value.h"
+
+namespace pine::sema {
+
+/// Qualifiers, weakest first (spec 3.2): an expression's qualifier is the
+/// strongest of its operands'.
+enum class Qual : std::uint8_t { Const, Input, Simple, Series };
+
+inline Qual max_qual(Qual a, Qual b) { return a > b ? a : b; }
+
+/// The static type of an expression value.
+struct TypeInfo {
+  Type type = Type::Void;
+  Qual qual = Qual::Const;
+  /// The untyped `na` literal: it takes the type its context gives it.
+  bool is_na = false;
+  /// A float that Pine types as int: the result of int / int (spec 3.3, 8 #6).
+  /// It keeps its fraction, and truncates where an int is required.
+  bool int_like = false;
+};
+
+inline TypeInfo make_type(Type t, Qual q) { return TypeInfo{t, q, false, false}; }
+
+/// Pine's name of a type, for messages.
+inline std::string type_name(Type t) {
+  switch (t) {
+    case Type::Void: return "void";
+    case Type::Int: return "int";
+    case Type::Float: return "float";
+    case Type::Bool: return "bool";
+    case Type::Color: return "color";
+    case Type::String: return "string";
+  }
+  return "?";
+}
+
+inline std::string qual_name(Qual q) {
+  switch (q) {
+    case Qual::Const: return "const";
+    case Qual::Input: return "input";
+    case Qual::Simple: return "simple";
+    case Qual::Series: return "series";
+  }
+  return "?";
+}
+
+/// "series float" etc.
+inline std::string describe(const TypeInfo& t) {
+  if (t.is_na) return "na";
+  if (t.type == Type::Void) return "void";
+  return qual_name(t.qual) + " " + type_name(t.type);
+}
+
+} // namespace pine::sema

@@ -1,0 +1,154 @@
+// save_state() and RestoreBuilder: the payload inside the envelope.
+//
+// Payload (Cereal portable binary): u32 payload version (1), the program's
+// canonical bytes (count + bytes), the instance state archive (count +
+// bytes). Both inner blobs are produced and validated by the VM library.
+#include "pine/snapshot/snapshot.h"
+
+#include <sstream>
+
+// UserDataAdapter is declared by cereal 1.3 only under this macro.
+#ifndef CEREAL_FUTURE_EXPERIMENTAL
+#define CEREAL_FUTURE_EXPERIMENTAL
+#endif
+#include <cereal/archives/portable_binary.hpp>
+
+#include "pine/vm/state_io.h"
+
+namespace pine {
+
+namespace {
+
+constexpr std::uint32_t kPayloadVersion = 1;
+
+using Kind = SnapshotError::Kind;
+
+/// Appends `n` as 8 little-endian bytes.
+void put_u64(std::vector<std::uint8_t>& out, std::uint64_t n) {
+  for (int i = 0; i < 8; ++i) out.push_back(static_cast<std::uint8_t>(n >> (8 * i)));
+}
+
+void put_text(std::vector<std::uint8_t>& out, const std::string& s) {
+  put_u64(out, s.size());
+  out.insert(out.end(), s.begin(), s.end());
+}
+
+/// Reads the two blobs of a payload; throws Corrupt on any inconsistency.
+struct Payload {
+  std::vector<std::uint8_t> program;
+  std::vector<std::uint8_t> state;
+};
+
+Payload decode_payload(const std::vector<std::uint8_t>& bytes) {
+  std::string data(bytes.begin(), bytes.end());
+  std::istringstream is(data, std::ios::binary);
+  Payload p;
+  try {
+    cereal::PortableBinaryInputArchive ar(is);
+    std::uint32_t version = 0;
+    ar(version);
+    if (version != kPayloadVersion)
+      throw SnapshotError(Kind::Corrupt, "snapshot payload version " + std::to_string(version) + " is not known");
+    for (std::vector<std::uint8_t>* blob : {&p.program, &p.state}) {
+      std::uint64_t n = 0;
+      ar(n);
+      const auto pos = static_cast<std::uint64_t>(is.tellg());
+      if (n > bytes.size() - pos) throw SnapshotError(Kind::Corrupt, "snapshot payload is corrupt: a length runs past its end");
+      blob->resize(static_cast<std::size_t>(n));
+      ar(cereal::binary_data(blob->data(), blob->size()));
+    }
+    if (static_cast<std::uint64_t>(is.tellg()) != bytes.size())
+      throw SnapshotError(Kind::Corrupt, "snapshot payload is corrupt: trailing bytes");
+  } catch (const cereal::Exception& e) {
+    throw SnapshotError(Kind::Corrupt, std::string("snapshot payload is corrupt: ") + e.what());
+  }
+  return p;
+}
+
+} // namespace
+
+std::array<std::uint8_t, 16> program_hash(const Program& program) {
+  const std::vector<std::uint8_t> bytes = serialize_program(program);
+  return snapshot::xxh3_128(bytes);
+}
+
+std::uint64_t config_hash(const InstanceConfig& config) {
+  std::vector<std::uint8_t> bytes;
+  put_u64(bytes, config.input_values.size());
+  for (std::size_t i = 0; i < config.input_values.size(); ++i) {
+    put_u64(bytes, config.input_values[i].u);
+    put_text(bytes, i < config.input_strings.size() ? config.input_strings[i] : std::string());
+  }
+  put_text(bytes, config.symbol);
+  put_text(bytes, config.timeframe);
+  return snapshot::xxh3_64(bytes);
+}
+
+std::string hash_hex(const std::array<std::uint8_t, 16>& hash) {
+  static const char* digits = "0123456789abcdef";
+  std::string s;
+  for (std::uint8_t b : hash) {
+    s += digits[b >> 4];
+    s += digits[b & 15];
+  }
+  return s;
+}
+
+std::vector<std::uint8_t> save_state(const Instance& instance, int zstd_level) {
+  const std::vector<std::uint8_t> program = serialize_program(instance.program());
+  const std::vector<std::uint8_t> state = save_instance_state(instance);
+  std::ostringstream os(std::ios::binary);
+  {
+    cereal::PortableBinaryOutputArchive ar(os);
+    ar(kPayloadVersion);
+    for (const std::vector<std::uint8_t>* blob : {&program, &state}) {
+      ar(static_cast<std::uint64_t>(blob->size()));
+      ar(cereal::binary_data(blob->data(), blob->size()));
+    }
+  }
+  const std::string payload = os.str();
+  snapshot::SnapshotHeader h{};
+  h.engine_version = kEngineVersion;
+  h.program_hash = snapshot::xxh3_128(program);
+  h.config_hash = config_hash(instance.config());
+  h.bars_processed = static_cast<std::uint64_t>(instance.bars_processed());
+  h.last_bar_time = instance.last_bar_time();
+  return snapshot::seal_snapshot(
+      h, std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(payload.data()), payload.size()), zstd_level);
+}
+
+Instance RestoreBuilder::build() const {
+  snapshot::OpenedSnapshot opened = snapshot::open_snapshot(bytes_);
+  const snapshot::SnapshotHeader& h = opened.header;
+  Payload payload = decode_payload(opened.payload);
+  if (snapshot::xxh3_128(payload.program) != h.program_hash)
+    throw SnapshotError(Kind::Corrupt, "snapshot is corrupt: the embedded program does not match the header's program hash");
+  std::shared_ptr<const Program> program;
+  try {
+    program = std::make_shared<const Program>(deserialize_program(payload.program));
+  } catch (const ProgramError& e) {
+    throw SnapshotError(Kind::Corrupt, std::string("snapshot is corrupt: ") + e.what());
+  }
+  if (expected_program_ && *expected_program_ != h.program_hash)
+    throw SnapshotError(Kind::ProgramMismatch, "snapshot was written by program " + hash_hex(h.program_hash).substr(0, 12) +
+                                                   "..., this script compiles to " + hash_hex(*expected_program_).substr(0, 12) +
+                                                   "...: replay history from scratch");
+  try {
+    Instance instance = load_instance_state(program, payload.state);
+    if (config_hash(instance.config()) != h.config_hash)
+      throw SnapshotError(Kind::Corrupt, "snapshot is corrupt: the configuration does not match the header's hash");
+    if (static_cast<std::uint64_t>(instance.bars_processed()) != h.bars_processed || instance.last_bar_time() != h.last_bar_time)
+      throw SnapshotError(Kind::Corrupt, "snapshot is corrupt: the bar counters do not match the header");
+    if (expected_config_ && *expected_config_ != h.config_hash)
+      throw SnapshotError(Kind::ConfigMismatch,
+                          "snapshot was taken with other inputs, symbol or timeframe than this run: pass the same "
+                          "--input/--symbol/--timeframe values, or replay history from scratch");
+    return instance;
+  } catch (const StateDecodeError& e) {
+    throw SnapshotError(Kind::Corrupt, std::string("snapshot is corrupt: ") + e.what());
+  } catch (const ProgramError& e) {
+    throw SnapshotError(Kind::Corrupt, std::string("snapshot is corrupt: ") + e.what());
+  }
+}
+
+} // namespace pine

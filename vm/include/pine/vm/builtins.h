@@ -1,0 +1,128 @@
+// The builtins the VM implements natively, and the fixed slots of built-in
+// variables. Numbering is part of the bytecode format: append only.
+#pragma once
+
+#include <cstdint>
+
+#include "pine/vm/value.h"
+
+namespace pine {
+
+// Stateless builtins, called with BUILTIN. X(id, pine name, arity, result type).
+// Argument types are fixed per id (overloads get distinct ids).
+#define PINE_STATELESS_BUILTINS(X)                         \
+  X(ABS_F, "math.abs", 1, Float)                           \
+  X(ABS_I, "math.abs", 1, Int)                             \
+  X(MAX_F, "math.max", 2, Float)                           \
+  X(MAX_I, "math.max", 2, Int)                             \
+  X(MIN_F, "math.min", 2, Float)                           \
+  X(MIN_I, "math.min", 2, Int)                             \
+  X(ROUND, "math.round", 1, Int)                           \
+  X(ROUND_PREC, "math.round", 2, Float)                    \
+  X(FLOOR, "math.floor", 1, Int)                           \
+  X(CEIL, "math.ceil", 1, Int)                             \
+  X(SQRT, "math.sqrt", 1, Float)                           \
+  X(POW, "math.pow", 2, Float)                             \
+  X(LOG, "math.log", 1, Float)                             \
+  X(LOG10, "math.log10", 1, Float)                         \
+  X(EXP, "math.exp", 1, Float)                             \
+  X(SIGN_F, "math.sign", 1, Float)                         \
+  X(TOSTRING_F, "str.tostring", 1, String)                 \
+  X(TOSTRING_I, "str.tostring", 1, String)                 \
+  X(TOSTRING_B, "str.tostring", 1, String)                 \
+  X(TOSTRING_S, "str.tostring", 1, String)                 \
+  X(TOSTRING_FMT, "str.tostring", 2, String)
+
+enum class BuiltinId : std::uint16_t {
+#define PINE_BUILTIN_ENUM(id, name, arity, result) id,
+  PINE_STATELESS_BUILTINS(PINE_BUILTIN_ENUM)
+#undef PINE_BUILTIN_ENUM
+      Count
+};
+
+/// Static facts about a stateless builtin, for the verifier and disassembler.
+struct BuiltinInfo {
+  const char* name;
+  std::uint8_t arity;
+  Type result;
+};
+const BuiltinInfo& builtin_info(BuiltinId id);
+
+// Stateful builtins, called with TA; each call site owns one state.
+// X(kind, pine name, argument count, result count).
+// Arguments are floats except the ones listed in the comment.
+#define PINE_STATEFUL_BUILTINS(X)                                        \
+  X(SMA, "ta.sma", 2, 1)           /* src, length(int) */                \
+  X(EMA, "ta.ema", 2, 1)           /* src, length(int) */                \
+  X(RMA, "ta.rma", 2, 1)           /* src, length(int) */                \
+  X(WMA, "ta.wma", 2, 1)           /* src, length(int) */                \
+  X(RSI, "ta.rsi", 2, 1)           /* src, length(int) */                \
+  X(ATR, "ta.atr", 1, 1)           /* length(int); reads high/low/close */ \
+  X(TR, "ta.tr", 1, 1)             /* handle_na(bool); reads high/low/close */ \
+  X(HIGHEST, "ta.highest", 2, 1)   /* src, length(int) */                \
+  X(LOWEST, "ta.lowest", 2, 1)     /* src, length(int) */                \
+  X(STDEV, "ta.stdev", 3, 1)       /* src, length(int), biased(bool) */  \
+  X(CHANGE, "ta.change", 2, 1)     /* src, length(int) */                \
+  X(CROSSOVER, "ta.crossover", 2, 1)   /* a, b -> bool */                \
+  X(CROSSUNDER, "ta.crossunder", 2, 1) /* a, b -> bool */                \
+  X(CROSS, "ta.cross", 2, 1)           /* a, b -> bool */                \
+  X(MACD, "ta.macd", 4, 3)         /* src, fast, slow, signal (ints) */  \
+  X(SUM, "math.sum", 2, 1)         /* src, length(int) */                \
+  X(FIXNAN_F, "fixnan", 1, 1)      /* src */                             \
+  X(FIXNAN_I, "fixnan", 1, 1)      /* src(int) -> int */                 \
+  X(CHANGE_I, "ta.change", 2, 1)   /* src(int), length(int) -> int */    \
+  X(CHANGE_B, "ta.change", 2, 1)   /* src(bool), length(int) -> bool */
+
+enum class StateKind : std::uint8_t {
+#define PINE_STATE_ENUM(kind, name, nargs, nresults) kind,
+  PINE_STATEFUL_BUILTINS(PINE_STATE_ENUM)
+#undef PINE_STATE_ENUM
+      Count
+};
+
+struct StateKindInfo {
+  const char* name;
+  std::uint8_t arity;
+  std::uint8_t results;
+};
+const StateKindInfo& state_kind_info(StateKind kind);
+
+/// Built-in variables live in fixed slots of the main frame, written by the
+/// VM before each execution. X(id, pine name, type).
+#define PINE_BUILTIN_VARS(X)                              \
+  X(OPEN, "open", Float)                                  \
+  X(HIGH, "high", Float)                                  \
+  X(LOW, "low", Float)                                    \
+  X(CLOSE, "close", Float)                                \
+  X(VOLUME, "volume", Float)                              \
+  X(TIME, "time", Int)                                    \
+  X(BAR_INDEX, "bar_index", Int)                          \
+  X(HL2, "hl2", Float)                                    \
+  X(HLC3, "hlc3", Float)                                  \
+  X(OHLC4, "ohlc4", Float)                                \
+  X(HLCC4, "hlcc4", Float)                                \
+  X(LAST_BAR_INDEX, "last_bar_index", Int)                \
+  X(IS_FIRST, "barstate.isfirst", Bool)                   \
+  X(IS_LAST, "barstate.islast", Bool)                     \
+  X(IS_CONFIRMED, "barstate.isconfirmed", Bool)           \
+  X(IS_HISTORY, "barstate.ishistory", Bool)               \
+  X(IS_REALTIME, "barstate.isrealtime", Bool)             \
+  X(IS_NEW, "barstate.isnew", Bool)
+
+enum class BuiltinVar : std::uint8_t {
+#define PINE_VAR_ENUM(id, name, type) id,
+  PINE_BUILTIN_VARS(PINE_VAR_ENUM)
+#undef PINE_VAR_ENUM
+      Count
+};
+
+/// Number of main-frame slots reserved for built-in variables (slots 0..N-1).
+inline constexpr std::uint16_t kBuiltinVarSlots = static_cast<std::uint16_t>(BuiltinVar::Count);
+
+struct BuiltinVarInfo {
+  const char* name;
+  Type type;
+};
+const BuiltinVarInfo& builtin_var_info(BuiltinVar v);
+
+} // namespace pine

@@ -1,0 +1,112 @@
+// A running instance of a program: one script on one symbol.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pine/vm/bar.h"
+#include "pine/vm/outputs.h"
+#include "pine/vm/program.h"
+
+namespace pine {
+
+struct InstanceState;
+
+/// A runtime error raised by the script (runtime.error, a bad length, an
+/// offset beyond the history buffer...). The instance is halted afterwards.
+class RuntimeError : public std::runtime_error {
+public:
+  RuntimeError(const std::string& message, std::int64_t bar_index, std::uint32_t line);
+  std::int64_t bar_index() const { return bar_index_; }
+  std::uint32_t line() const { return line_; }
+  const std::string& message() const { return message_; }
+
+private:
+  std::string message_;
+  std::int64_t bar_index_;
+  std::uint32_t line_;
+};
+
+/// The host's settings of an instance; they are part of what a snapshot must
+/// match (the configuration hash covers them).
+struct InstanceConfig {
+  std::vector<Value> input_values; ///< one per Program::inputs, strings as handles
+  std::vector<std::string> input_strings; ///< text of String inputs (by input index; empty otherwise)
+  std::string symbol;    ///< e.g. "NASDAQ:AAPL"
+  std::string timeframe; ///< e.g. "1D"
+};
+
+/// One instance. Move-only; independent of every other instance (it shares
+/// only the immutable Program).
+class Instance {
+public:
+  Instance(std::shared_ptr<const Program> program, InstanceConfig config);
+  Instance(Instance&&) noexcept;
+  Instance& operator=(Instance&&) noexcept;
+  ~Instance();
+
+  /// Executes the script on one confirmed (closed) bar and commits it.
+  /// Throws RuntimeError; after that the instance refuses further bars.
+  void run_bar(const Bar& bar);
+
+  /// Tells the instance the index of the dataset's last bar, for
+  /// `last_bar_index` and `barstate.islast` (default: unknown, na/false).
+  void set_last_bar_index(std::int64_t index);
+
+  const Program& program() const;
+  std::shared_ptr<const Program> program_ptr() const;
+  const InstanceConfig& config() const;
+
+  /// Bars executed so far, over the instance's whole life (restores included).
+  std::int64_t bars_processed() const;
+  /// Time of the last executed bar (kIntNa before the first).
+  std::int64_t last_bar_time() const;
+
+  /// Plot values of the last executed bar, one per Program::plots.
+  std::span<const Value> plot_values() const;
+  /// Log records emitted since the last call, in order.
+  std::vector<LogRecord> take_logs();
+  /// Text of a string handle found in a plot value or slot.
+  std::string_view string_of(std::int64_t handle) const;
+
+  /// Internal state, for the state archive (state_archive.h) and tests.
+  InstanceState& state();
+  const InstanceState& state() const;
+
+private:
+  std::unique_ptr<InstanceState> state_;
+};
+
+/// Builds an instance, resolving inputs by title.
+class InstanceBuilder {
+public:
+  explicit InstanceBuilder(std::shared_ptr<const Program> program);
+  /// Overrides an input given as text (as from --input NAME=VALUE); throws
+  /// std::invalid_argument naming the input when unknown, malformed or out
+  /// of bounds.
+  InstanceBuilder& input(const std::string& title, const std::string& value);
+  InstanceBuilder& symbol(std::string symbol);
+  InstanceBuilder& timeframe(std::string timeframe);
+  InstanceConfig config() const;
+  Instance build() const;
+
+private:
+  std::shared_ptr<const Program> program_;
+  InstanceConfig config_;
+};
+
+/// Writes an instance's whole mutable state (not the program) as a Cereal
+/// portable-binary payload.
+std::vector<std::uint8_t> save_instance_state(const Instance& instance);
+
+/// Rebuilds an instance of `program` from a payload written by
+/// save_instance_state. Every count and index is checked against the input
+/// and the program; throws StateDecodeError (state_io.h) on any problem.
+Instance load_instance_state(std::shared_ptr<const Program> program, std::span<const std::uint8_t> payload);
+
+} // namespace pine

@@ -1,0 +1,90 @@
+// A compiled Pine program: everything an instance needs, and nothing that
+// changes while bars run. Programs are immutable once built and shared by
+// every instance created from them (thousands of instances, one program).
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "pine/vm/builtins.h"
+#include "pine/vm/bytecode.h"
+#include "pine/vm/outputs.h"
+#include "pine/vm/value.h"
+
+namespace pine {
+
+/// One series with history (a variable or expression read with `[]`).
+struct SeriesDecl {
+  Type type = Type::Float;
+  /// Ring capacity in bars: the deepest constant offset + 1, or
+  /// max_bars_back + 1 when some offset is dynamic.
+  std::uint32_t capacity = 1;
+};
+
+/// One function: its code and the per-instance resources each call path of
+/// it owns (slots, series, builtin states, child call sites).
+struct FunctionProto {
+  std::string name;
+  std::uint16_t num_slots = 0;   ///< registers; parameters arrive in slots 0..num_params-1
+  std::uint16_t num_params = 0;
+  std::uint16_t num_results = 0; ///< 0 for main
+  std::vector<Instr> code;
+  std::vector<std::uint32_t> lines;      ///< source line of each instruction (runtime errors)
+  std::vector<std::uint32_t> call_sites; ///< callee function index of each call site
+  std::vector<SeriesDecl> series;
+  std::vector<StateKind> states;
+  std::vector<std::uint16_t> string_slots; ///< slots of named string variables (string GC roots)
+};
+
+/// The kind of an input.*() call.
+enum class InputKind : std::uint8_t { Int, Float, Bool, String };
+
+/// One input: its title (the name used by --input), default and bounds.
+struct InputDecl {
+  std::string title;
+  InputKind kind = InputKind::Float;
+  Value default_value{};         ///< for String: a handle into Program::strings
+  double minval = -1e308;        ///< Int/Float bounds (inclusive)
+  double maxval = 1e308;
+  std::vector<std::string> options; ///< allowed values (as text), empty = any
+};
+
+/// The compiled program.
+struct Program {
+  std::uint32_t bytecode_version = kBytecodeVersion;
+  std::string title;                ///< indicator() title
+  std::int64_t max_bars_back = 5000;
+  std::vector<Value> constants;
+  std::vector<Type> constant_types; ///< for the disassembler; same length as constants
+  std::vector<std::string> strings; ///< string constants: handle i is strings[i]
+  std::vector<FunctionProto> functions; ///< functions[0] is the main body
+  std::vector<PlotInfo> plots;
+  std::vector<InputDecl> inputs;
+};
+
+/// Thrown when a program (loaded from bytes, or built by hand) breaks a rule
+/// the interpreter relies on.
+class ProgramError : public std::runtime_error {
+public:
+  explicit ProgramError(const std::string& what) : std::runtime_error(what) {}
+};
+
+/// Checks every operand of every instruction against the program's tables,
+/// jump targets, call graph acyclicity and resource limits. The interpreter
+/// runs only verified programs, so it needs no checks of its own.
+void verify_program(const Program& program);
+
+/// Canonical bytes of a program (Cereal portable binary): the program hash
+/// is computed over them, snapshots embed them, .pvmc files hold them.
+std::vector<std::uint8_t> serialize_program(const Program& program);
+
+/// Decodes and verifies canonical program bytes; throws ProgramError.
+Program deserialize_program(std::span<const std::uint8_t> bytes);
+
+/// The disassembly text of a whole program, stable for tests.
+std::string disassemble(const Program& program);
+
+} // namespace pine

@@ -1,0 +1,499 @@
+// Technical-analysis builtins (ta.* and math.sum): one state struct per
+// stateful function.
+//
+// Every written call of a stateful builtin owns one of these structs (spec 4.4
+// "call-site instancing"); the VM allocates them in the instance's state
+// layout and calls step() once per bar on which that call site is evaluated.
+// A bar on which the call is skipped does not call step(), so the state does
+// not advance: that is Pine's semantics, not an approximation.
+//
+// Conventions shared by every struct (spec 5.2):
+//  * float na is NaN; anything !isfinite counts as na (value.h). Int na is
+//    kIntNa. Results that are na are returned as kFloatNa (a quiet NaN).
+//  * Lengths arrive on every bar. A length that is na, <= 0 or above
+//    kMaxLength makes step() return na without touching the state; the VM
+//    raises the runtime error (see valid_length()).
+//  * "na-ignoring" functions (sma, ema, rma, wma, rsi, atr, stdev, highest,
+//    lowest, math.sum) return na on a bar whose source is na, and that value
+//    does not enter the window: the window is the last `length` non-na values.
+//  * A window function returns na until its window holds `length` values.
+//  * Series lengths (sma, wma, stdev, highest, lowest, change, math.sum) may
+//    change from bar to bar. Each struct retains the last L non-na inputs,
+//    where L is the largest length requested so far (or more, see reserve()),
+//    and rebuilds its window from that retained history when the length
+//    changes. If the new length is larger than what was retained, the values
+//    that were discarded are gone: the function returns na until enough new
+//    values have arrived to fill the larger window (it never returns a value
+//    computed over a shorter window). A VM that knows a series length may grow
+//    (a non-constant length argument) can call reserve(max_bars_back) once so
+//    that growth never loses history.
+//  * Simple lengths (ema, rma, rsi, atr, macd) are constant in valid Pine; if
+//    one changes anyway, each bar uses the length it was given (see Ema).
+//  * No heap allocation happens in step() once the buffers have grown to the
+//    largest length used (buffers grow geometrically on first use only).
+//  * save()/load() write and read a Cereal portable-binary archive through
+//    archive.h. Each struct writes a small format version first (see
+//    kStateVersion) and load() validates every count and invariant, throwing
+//    StateDecodeError (via archive::require) or cereal::Exception on
+//    truncated input; it never allocates more than a bound derived from the
+//    bytes that remain.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "archive.h"
+#include "pine/vm/value.h"
+
+namespace pine::ta {
+
+/// Largest window length accepted. It bounds the memory a call site can claim
+/// (8 MB of history) and what an archive may declare; Pine scripts never get
+/// near it (TradingView's series history is 5,000 bars by default).
+inline constexpr std::int64_t kMaxLength = 1'000'000;
+
+/// Format version written first by every struct's save(). A struct's load()
+/// accepts the versions it knows (only 1 so far) and rejects anything else,
+/// so a future layout change can bump it and keep reading old snapshots.
+inline constexpr std::uint32_t kStateVersion = 1;
+
+/// True when `length` can be used as a window length: not na, at least 1 and
+/// at most kMaxLength. On false the VM raises Pine's runtime error.
+inline bool valid_length(std::int64_t length) {
+  return length != kIntNa && length >= 1 && length <= kMaxLength;
+}
+
+namespace detail {
+
+/// Reads a struct's version tag and rejects versions this build does not know.
+void load_version(archive::In& ar);
+
+/// archive::load_count's contract: reads a count and checks it against
+/// `hard_max` and against the bytes left (`min_elem_bytes` per element)
+/// before anything is allocated. archive.h's version currently hands the
+/// adapter itself to cereal::get_user_data, which deduces the wrong wrapped
+/// type and always throws "not wrapped in UserDataAdapter"; this one reaches
+/// the LoadContext through the wrapped PortableBinaryInputArchive. Switch back
+/// to archive::load_count once archive.h is fixed.
+std::uint64_t load_count(archive::In& ar, std::size_t min_elem_bytes, std::uint64_t hard_max);
+
+/// Reads a window length that must be 0 (nothing seen yet) or valid.
+std::int64_t load_length(archive::In& ar);
+
+/// A double-ended queue on a power-of-two ring that only allocates when it
+/// grows (doubling). Used for value histories and monotonic deques.
+template <class T>
+class Deque {
+public:
+  /// Number of stored elements.
+  std::size_t size() const { return size_; }
+  /// True when nothing is stored.
+  bool empty() const { return size_ == 0; }
+  /// Forgets every element but keeps the storage (no allocation later).
+  void clear() {
+    head_ = 0;
+    size_ = 0;
+  }
+  /// Element `i` counted from the front (the oldest); requires i < size().
+  const T& operator[](std::size_t i) const { return buf_[(head_ + i) & (buf_.size() - 1)]; }
+  /// The oldest element; requires !empty().
+  const T& front() const { return (*this)[0]; }
+  /// The newest element; requires !empty().
+  const T& back() const { return (*this)[size_ - 1]; }
+  /// Appends at the back, doubling the storage when it is full.
+  void push_back(const T& v) {
+    if (size_ == buf_.size()) grow();
+    buf_[(head_ + size_) & (buf_.size() - 1)] = v;
+    ++size_;
+  }
+  /// Drops the oldest element; requires !empty().
+  void pop_front() {
+    head_ = (head_ + 1) & (buf_.size() - 1);
+    --size_;
+  }
+  /// Drops the newest element; requires !empty().
+  void pop_back() { --size_; }
+
+  /// Writes the element count, then the elements oldest first.
+  void save(archive::Out& ar) const {
+    archive::save_count(ar, size_);
+    for (std::size_t i = 0; i < size_; ++i) ar((*this)[i]);
+  }
+  /// Reads what save() wrote. The count is checked against `hard_max` and
+  /// against the bytes left before anything is allocated.
+  void load(archive::In& ar, std::uint64_t hard_max) {
+    const std::uint64_t n = detail::load_count(ar, sizeof(T), hard_max);
+    std::size_t phys = 0;
+    if (n > 0) {
+      phys = 16;
+      while (phys < n) phys *= 2;
+    }
+    buf_.assign(phys, T{});
+    head_ = 0;
+    size_ = 0;
+    for (std::uint64_t i = 0; i < n; ++i) {
+      T v{};
+      ar(v);
+      buf_[size_++] = v;
+    }
+  }
+
+private:
+  /// Doubles the storage (16 slots at first), moving the elements to its start.
+  void grow() {
+    std::vector<T> bigger(buf_.empty() ? 16 : buf_.size() * 2);
+    for (std::size_t i = 0; i < size_; ++i) bigger[i] = (*this)[i];
+    buf_.swap(bigger);
+    head_ = 0;
+  }
+
+  std::vector<T> buf_;
+  std::size_t head_ = 0;
+  std::size_t size_ = 0;
+};
+
+/// The last `capacity()` values pushed, newest addressable as back(0). The
+/// capacity is logical: storage grows with the values actually stored, so a
+/// huge length on a short run costs only what was pushed.
+template <class T>
+class Ring {
+public:
+  /// Raises the capacity to at least `n` (never lowers it). Values already
+  /// discarded by a smaller capacity are not recovered.
+  void reserve(std::size_t n) {
+    if (n > cap_) cap_ = n;
+  }
+  /// How many values the ring keeps at most.
+  std::size_t capacity() const { return cap_; }
+  /// How many values it holds now (<= capacity()).
+  std::size_t size() const { return d_.size(); }
+  /// Appends `v`, discarding the oldest value when the ring is at capacity.
+  void push(const T& v) {
+    if (d_.size() >= cap_ && !d_.empty()) d_.pop_front();
+    d_.push_back(v);
+  }
+  /// The value pushed `k` pushes ago (0 = newest); requires k < size().
+  const T& back(std::size_t k) const { return d_[d_.size() - 1 - k]; }
+
+  /// Writes the capacity and the values, oldest first.
+  void save(archive::Out& ar) const {
+    ar(static_cast<std::uint64_t>(cap_));
+    d_.save(ar);
+  }
+  /// Reads what save() wrote: capacity within [0, kMaxLength + 1] (change
+  /// keeps length + 1 values), and at most `capacity` values.
+  void load(archive::In& ar) {
+    std::uint64_t cap = 0;
+    ar(cap);
+    archive::require(cap <= static_cast<std::uint64_t>(kMaxLength) + 1, "ta: history capacity above its limit");
+    d_.load(ar, cap);
+    cap_ = static_cast<std::size_t>(cap);
+  }
+
+private:
+  Deque<T> d_;
+  std::size_t cap_ = 0;
+};
+
+/// One compensated running sum with TradingView's arithmetic (spec 5.2:
+/// "a rolling compensated (Kahan-style) sum with periodic re-baselining";
+/// the exact steps are PyneCore's measurement, see ta.cpp). `s` is the sum
+/// that is reported, `c` the pending compensation.
+struct CompensatedSum {
+  double s = 0.0;
+  double c = 0.0;
+  std::uint32_t quiet = 0; // sliding steps since the last re-baseline
+  /// Writes s, c and the quiet counter.
+  void save(archive::Out& ar) const { ar(s, c, quiet); }
+  /// Reads what save() wrote.
+  void load(archive::In& ar) { ar(s, c, quiet); }
+};
+
+/// The na-compacted window of a rolling sum (and, with kSquares, of a rolling
+/// sum of squares) shared by sma, math.sum, stdev and the ema/rma seeds.
+/// Values enter one per push(). Every value keeps the "entry" it was added
+/// with (the compensated amount that actually entered the sum), and leaves
+/// the sum by subtracting that same entry. A re-baseline (the sum recomputed
+/// from the raw window) happens when TradingView's rule fires, on every
+/// length change, and as a safety net after kQuietLimit sliding steps without
+/// one, so long runs cannot drift.
+template <bool kSquares>
+class WindowSums {
+public:
+  /// Sliding steps after which a re-baseline is forced. TradingView's rule
+  /// fired on average every ~700 bars on random-walk data (longest gap seen:
+  /// 73,484 bars in 300,000), and never on integer data, whose sums are exact
+  /// anyway; 2^20 keeps the safety net out of the way of bit-exactness.
+  static constexpr std::uint32_t kQuietLimit = 1u << 20;
+
+  /// Retains at least `n` values from now on.
+  void reserve(std::int64_t n);
+  /// Enters the finite value `x` into a window of `length` (a valid length).
+  void push(double x, std::int64_t length);
+  /// True when the window holds `length` values (the result is defined).
+  bool full(std::int64_t length) const { return hist_.size() >= static_cast<std::size_t>(length); }
+  /// The window sum as TradingView reports it (the running sum without the
+  /// pending compensation).
+  double sum() const { return p_.s; }
+  /// Variance of a full window of `length`: biased max(0, q/n - m^2), or
+  /// unbiased max(0, q/(n-1) - p*m/(n-1)) (na for n == 1), with p and q the
+  /// sums of x and x*x and m = p/n (spec 5.3, TradingView's exact form).
+  double variance(std::int64_t length, bool biased) const
+    requires kSquares;
+  /// Forgets everything and releases the memory (used once an ema is seeded).
+  void release() { *this = WindowSums{}; }
+
+  /// Writes version, raw values, entries, sums and the window length.
+  void save(archive::Out& ar) const;
+  /// Reads and validates what save() wrote.
+  void load(archive::In& ar);
+
+private:
+  template <class Raw>
+  double step_sum(CompensatedSum& acc, double v, bool evict, double leaving, bool force, Raw raw) const;
+
+  Ring<double> hist_;      // raw values, newest last
+  Ring<double> ent_p_;     // entry of each raw value in p_
+  Ring<double> ent_q_;     // entry of each raw value's square in q_ (kSquares only)
+  CompensatedSum p_;       // sum of x over the window
+  CompensatedSum q_;       // sum of x*x over the window (kSquares only)
+  std::int64_t len_ = 0;   // window length the sums describe (0 = none yet)
+};
+
+} // namespace detail
+
+/// ta.sma(src, length): mean of the last `length` non-na values.
+struct Sma {
+  /// Advances with `src` and returns the average, na during warm-up.
+  double step(double src, std::int64_t length);
+  /// Retains at least `n` values so that a later larger length loses nothing.
+  void reserve(std::int64_t n) { if (valid_length(n)) w_.reserve(n); }
+  void save(archive::Out& ar) const;
+  void load(archive::In& ar);
+
+private:
+  detail::WindowSums<false> w_;
+};
+
+/// math.sum(src, length): sum of the last `length` non-na values.
+struct Sum {
+  /// Advances with `src` and returns the window sum, na during warm-up.
+  double step(double src, std::int64_t length);
+  /// Retains at least `n` values (see Sma::reserve).
+  void reserve(std::int64_t n) { if (valid_length(n)) w_.reserve(n); }
+  void save(archive::Out& ar) const;
+  void load(archive::In& ar);
+
+private:
+  detail::WindowSums<false> w_;
+};
+
+/// ta.stdev(src, length, biased=true): standard deviation of the last
+/// `length` non-na values.
+struct Stdev {
+  /// Advances with `src`; na during warm-up, and for biased=false with length 1.
+  double step(double src, std::int64_t length, bool biased = true);
+  /// Retains at least `n` values (see Sma::reserve).
+  void reserve(std::int64_t n) { if (valid_length(n)) w_.reserve(n); }
+  void save(archive::Out& ar) const;
+  void load(archive::In& ar);
+
+private:
+  detail::WindowSums<true> w_;
+};
+
+/// ta.ema(src, length): alpha = 2/(length+1), seeded with ta.sma(src,
+/// length) on the bar where that sma is first defined (the SMA of the first
+/// `length` non-na values), then prev + alpha*(src - prev).
+struct Ema {
+  /// Advances with `src`; na until `length` non-na values have been seen.
+  double step(double src, std::int64_t length);
+  void save(archive::Out& ar) const;
+  void load(archive::In& ar);
+
+private:
+  detail::WindowSums<false> seed_; // the seeding sma; released once seeded
+  double value_ = kFloatNa;        // the average; na until seeded
+};
+
+/// ta.rma(src, length): Wilder's average, seeded like Ema, then
+/// (prev*(length-1) + src)/length.
+struct Rma {
+  /// Advances with `src`; na until `length` non-na values have been seen.
+  double step(double src, std::int64_t length);
+  void save(archive::Out& ar) const;
+  void load(archive::In& ar);
+
+private:
+  detail::WindowSums<false> seed_;
+  double value_ = kFloatNa;
+};
+
+/// ta.wma(src, length): weights length..1 from the newest value to the oldest
+/// over the last `length` non-na values, divided by the sum of the weights.
+struct Wma {
+  /// Advances with `src`; O(length) per bar (a fresh oldest-first sum, which
+  /// is TradingView's own arithmetic; a rolling update rounds differently).
+  double step(double src, std::int64_t length);
+  /// Retains at least `n` values (see Sma::reserve).
+  void reserve(std::int64_t n) { if (valid_length(n)) hist_.reserve(static_cast<std::size_t>(n)); }
+  void save(archive::Out& ar) const;
+  void load(archive::In& ar);
+
+private:
+  detail::Ring<double> hist_;
+};
+
+/// ta.rsi(src, length): 100 - 100/(1 + rma(up)/rma(down)) where up/down are
+/// the positive/negative parts of the change from the previous non-na value.
+struct Rsi {
+  /// Advances with `src`; na on the first non-na value (no change yet), during
+  /// the rma warm-up, and when both averages are 0 (0/0). rma(down) == 0 with
+  /// rma(up) > 0 gives 100 (IEEE), rma(up) == 0 with rma(down) > 0 gives 0.
+  double step(double src, std::int64_t length);
+  void save(archive::Out& ar) const;
+  void load(archive::In& ar);
+
+private:
+  double prev_ = kFloatNa; // previous non-na source
+  Rma up_;
+  Rma down_;
+};
+
+/// ta.tr(handle_na): true range, max(high-low, |high-prev close|, |low-prev
+/// close|). The previous close is the close given to the previous step() of
+/// this call site (close[1] when it is called on every bar).
+struct Tr {
+  /// Advances; when the previous close is na the result is high-low if
+  /// handle_na, else na. An na high or low gives na.
+  double step(double high, double low, double close, bool handle_na);
+  void save(archive::Out& ar) const;
+  void load(archive::In& ar);
+
+private:
+  double prev_close_ = kFloatNa;
+};
+
+/// ta.atr(length): rma(tr(true), length).
+struct Atr {
+  /// Advances with the bar's high, low and close.
+  double step(double high, double low, double close, std::int64_t length);
+  void save(archive::Out& ar) const;
+  void load(archive::In& ar);
+
+private:
+  Tr tr_;
+  Rma rma_;
+};
+
+/// ta.highest(src, length) (Max = true) and ta.lowest (Max = false): extreme
+/// of the last `length` non-na values, with a monotonic deque (O(1)
+/// amortized per bar; O(length) when the length changes).
+template <bool Max>
+class Extreme {
+public:
+  /// Advances with `src`; na during warm-up and on na sources.
+  double step(double src, std::int64_t length);
+  /// Retains at least `n` values (see Sma::reserve).
+  void reserve(std::int64_t n) { if (valid_length(n)) hist_.reserve(static_cast<std::size_t>(n)); }
+  void save(archive::Out& ar) const;
+  void load(archive::In& ar);
+
+private:
+  /// True when `a` beats `b` strictly (greater for Max, smaller otherwise).
+  static bool beats(double a, double b) { return Max ? a > b : a < b; }
+  double at_seq(std::uint64_t seq) const { return hist_.back(static_cast<std::size_t>(pushed_ - 1 - seq)); }
+  void enter(std::uint64_t seq);
+  void rebuild();
+
+  detail::Ring<double> hist_;
+  detail::Deque<std::uint64_t> dq_; // sequence numbers of candidate extremes, oldest first
+  std::uint64_t pushed_ = 0;        // values pushed; the newest has sequence pushed_ - 1
+  std::int64_t len_ = 0;            // window length the deque describes
+};
+using Highest = Extreme<true>;
+using Lowest = Extreme<false>;
+
+/// ta.change(src, length) for float sources: src - src[length]; na when
+/// either is na (na propagates, nothing is skipped). It keeps its own ring of
+/// the last length+1 inputs given to this call site.
+struct Change {
+  /// Advances with `src`; na until `length` earlier inputs exist.
+  double step(double src, std::int64_t length);
+  /// Retains at least n + 1 inputs (see Sma::reserve).
+  void reserve(std::int64_t n) { if (valid_length(n)) hist_.reserve(static_cast<std::size_t>(n) + 1); }
+  void save(archive::Out& ar) const;
+  void load(archive::In& ar);
+
+private:
+  detail::Ring<double> hist_;
+};
+
+/// ta.change(src, length) for int sources: na (kIntNa) when either value is
+/// na; the difference wraps like unsigned arithmetic instead of overflowing.
+struct ChangeInt {
+  /// Advances with `src`; kIntNa until `length` earlier inputs exist.
+  std::int64_t step(std::int64_t src, std::int64_t length);
+  void save(archive::Out& ar) const;
+  void load(archive::In& ar);
+
+private:
+  detail::Ring<std::int64_t> hist_;
+};
+
+/// ta.change(src, length) for bool sources: src != src[length]. Bool is never
+/// na in v6 and history before the first call reads false (spec 3.4), so the
+/// first `length` calls compare against false.
+struct ChangeBool {
+  /// Advances with `src`.
+  bool step(bool src, std::int64_t length);
+  void save(archive::Out& ar) const;
+  void load(archive::In& ar);
+
+private:
+  detail::Ring<std::uint8_t> hist_;
+};
+
+/// ta.crossover / ta.crossunder / ta.cross: one struct serves all three (a
+/// call site uses one of the step functions). a[1] and b[1] are the values of
+/// the last previous call on which both a and b were non-na (PyneCore's
+/// measurement; spec 5.3). A call with an na operand returns false and leaves
+/// that remembered relation unchanged; the first defined call returns false.
+/// Comparisons are exact (no 1e-10 tolerance), as spec 3.5 says.
+struct Cross {
+  /// a > b and a[1] <= b[1].
+  bool step_over(double a, double b);
+  /// a < b and a[1] >= b[1].
+  bool step_under(double a, double b);
+  /// step_over or step_under, from the same remembered relation.
+  bool step_cross(double a, double b);
+  void save(archive::Out& ar) const;
+  void load(archive::In& ar);
+
+private:
+  void remember(double a, double b);
+  bool prev_le_ = false; // a[1] <= b[1] (false: no defined previous bar)
+  bool prev_ge_ = false; // a[1] >= b[1]
+};
+
+/// ta.macd(src, fast, slow, signal).
+struct Macd {
+  struct Result {
+    double macd;
+    double signal;
+    double hist;
+  };
+  /// macd = ema(src, fast) - ema(src, slow); signal = ema(macd, signal);
+  /// hist = macd - signal. Each part is na until its emas are seeded.
+  Result step(double src, std::int64_t fast, std::int64_t slow, std::int64_t signal);
+  void save(archive::Out& ar) const;
+  void load(archive::In& ar);
+
+private:
+  Ema fast_;
+  Ema slow_;
+  Ema signal_;
+};
+
+} // namespace pine::ta

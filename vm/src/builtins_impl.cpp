@@ -1,0 +1,91 @@
+// Stateless builtins: math.* and str.tostring.
+#include "builtins_impl.h"
+
+#include <cmath>
+#include <string>
+
+#include "compare.h"
+#include "pine/vm/number_format.h"
+
+namespace pine {
+
+namespace {
+
+/// math.round's rule: half up (toward +inf), as the reference manual says.
+double round_half_up(double x) { return std::floor(x + 0.5); }
+
+/// Float result of a function that maps na to na.
+Value float_result(double x) { return make_float(x); }
+
+Value int_from_float(double x) { return make_int(float_to_int(x)); }
+
+} // namespace
+
+const char* call_builtin(BuiltinId id, const Value* args, Value& result, StringTable& strings) {
+  switch (id) {
+    case BuiltinId::ABS_F: result = float_result(std::fabs(args[0].f)); break;
+    case BuiltinId::ABS_I: {
+      const std::int64_t x = args[0].i;
+      result = make_int(x == kIntNa ? kIntNa : (x < 0 ? -x : x));
+      break;
+    }
+    case BuiltinId::MAX_F:
+    case BuiltinId::MIN_F: {
+      // Any na argument gives na (spec 5.4); otherwise an exact comparison.
+      const double x = args[0].f, y = args[1].f;
+      if (std::isnan(x) || std::isnan(y)) result = make_float(kFloatNa);
+      else result = make_float(id == BuiltinId::MAX_F ? (x >= y ? x : y) : (x <= y ? x : y));
+      break;
+    }
+    case BuiltinId::MAX_I:
+    case BuiltinId::MIN_I: {
+      const std::int64_t x = args[0].i, y = args[1].i;
+      if (x == kIntNa || y == kIntNa) result = make_int(kIntNa);
+      else result = make_int(id == BuiltinId::MAX_I ? (x >= y ? x : y) : (x <= y ? x : y));
+      break;
+    }
+    case BuiltinId::ROUND: result = int_from_float(round_half_up(args[0].f)); break;
+    case BuiltinId::ROUND_PREC: {
+      const double x = args[0].f;
+      const std::int64_t p = args[1].i;
+      if (p == kIntNa || !std::isfinite(x)) {
+        result = make_float(kFloatNa);
+        break;
+      }
+      const double scale = std::pow(10.0, static_cast<double>(p));
+      result = make_float(round_half_up(x * scale) / scale);
+      break;
+    }
+    case BuiltinId::FLOOR: result = int_from_float(std::floor(args[0].f)); break;
+    case BuiltinId::CEIL: result = int_from_float(std::ceil(args[0].f)); break;
+    case BuiltinId::SQRT: result = make_float(std::sqrt(args[0].f)); break;
+    case BuiltinId::POW: result = make_float(std::pow(args[0].f, args[1].f)); break;
+    case BuiltinId::LOG: result = make_float(std::log(args[0].f)); break;
+    case BuiltinId::LOG10: result = make_float(std::log10(args[0].f)); break;
+    case BuiltinId::EXP: result = make_float(std::exp(args[0].f)); break;
+    case BuiltinId::SIGN_F: {
+      const double x = args[0].f;
+      result = make_float(std::isnan(x) ? kFloatNa : (x > 0 ? 1.0 : (x < 0 ? -1.0 : 0.0)));
+      break;
+    }
+    case BuiltinId::TOSTRING_F: result = make_int(strings.add(format_pine_number(args[0].f))); break;
+    case BuiltinId::TOSTRING_I: result = make_int(strings.add(format_pine_int(args[0].i))); break;
+    case BuiltinId::TOSTRING_B: result = make_int(strings.add(args[0].i != 0 ? "true" : "false")); break;
+    case BuiltinId::TOSTRING_S: {
+      const std::int64_t h = args[0].i;
+      result = make_int(h == kStringNa ? strings.add("NaN") : h);
+      break;
+    }
+    case BuiltinId::TOSTRING_FMT: {
+      const std::int64_t h = args[1].i;
+      const double x = args[0].f;
+      std::string pattern = h == kStringNa ? std::string() : std::string(strings.get(h));
+      result = make_int(strings.add(pattern.empty() ? format_pine_number(x) : format_with_pattern(x, pattern)));
+      break;
+    }
+    case BuiltinId::Count: return "invalid builtin";
+  }
+  return nullptr;
+}
+
+} // namespace pine

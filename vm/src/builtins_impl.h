@@ -1,0 +1,15 @@
+// Native implementations of the stateless builtins (BUILTIN instruction).
+#pragma once
+
+#include "pine/vm/builtins.h"
+#include "pine/vm/value.h"
+#include "string_table.h"
+
+namespace pine {
+
+/// Computes builtin `id` on arguments `args` (arity per builtin_info) into
+/// `result`. Returns nullptr, or a runtime error message. `result` may alias
+/// an argument: every argument is read before it is written.
+const char* call_builtin(BuiltinId id, const Value* args, Value& result, StringTable& strings);
+
+} // namespace pine

@@ -1,0 +1,124 @@
+// The disassembler: one line per instruction, stable text for tests.
+//
+// Format:
+//   function <index> <name> params=<n> results=<n> slots=<n>
+//     series <i>: <type> capacity=<n>      (one line per series)
+//     state <i>: <pine name>               (one line per builtin state)
+//     call <i>: <callee name>              (one line per call site)
+//     <pc>  <MNEMONIC>  <operands>  ; <comment>
+#include <cstdio>
+#include <string>
+
+#include "pine/vm/number_format.h"
+#include "pine/vm/program.h"
+
+namespace pine {
+
+namespace {
+
+const char* type_name(Type t) {
+  switch (t) {
+    case Type::Void: return "void";
+    case Type::Int: return "int";
+    case Type::Float: return "float";
+    case Type::Bool: return "bool";
+    case Type::Color: return "color";
+    case Type::String: return "string";
+  }
+  return "?";
+}
+
+/// A constant's value as source-like text.
+std::string constant_text(const Program& p, std::size_t i) {
+  const Value v = p.constants[i];
+  switch (p.constant_types[i]) {
+    case Type::Float: return format_pine_number(v.f);
+    case Type::Int: return format_pine_int(v.i);
+    case Type::Bool: return v.i ? "true" : "false";
+    case Type::Color: {
+      if (v.i == kColorNa) return "na";
+      char buf[16];
+      std::snprintf(buf, sizeof buf, "#%08X", static_cast<unsigned>(v.u & 0xFFFFFFFFu));
+      return buf;
+    }
+    case Type::String:
+      if (v.i == kStringNa || v.i < 0 || static_cast<std::size_t>(v.i) >= p.strings.size()) return "na";
+      {
+        std::string quoted;
+        quoted.push_back('"');
+        quoted.append(p.strings[static_cast<std::size_t>(v.i)]);
+        quoted.push_back('"');
+        return quoted;
+      }
+    case Type::Void: break;
+  }
+  return "?";
+}
+
+std::string r(std::uint32_t s) { return "r" + std::to_string(s); }
+
+/// Operand text for one instruction, with a comment where it helps.
+std::string operands(const Program& p, const FunctionProto& f, const Instr& in) {
+  switch (in.op) {
+    case Opcode::NOP: return "";
+    case Opcode::LOADK: return r(in.a) + ", k" + std::to_string(in.bc()) + "  ; " + constant_text(p, in.bc());
+    case Opcode::LOADINPUT: return r(in.a) + ", input" + std::to_string(in.b) + "  ; " + p.inputs[in.b].title;
+    case Opcode::GETGLOBAL: return r(in.a) + ", g" + std::to_string(in.b);
+    case Opcode::JMP: return std::to_string(in.bc());
+    case Opcode::JMPF: case Opcode::JMPT: case Opcode::ONCE: return r(in.a) + ", " + std::to_string(in.bc());
+    case Opcode::LOOPCHECK: case Opcode::RAISE: return r(in.a);
+    case Opcode::SERIES_SET: return "s" + std::to_string(in.a) + ", " + r(in.b);
+    case Opcode::SERIES_GETK: return r(in.a) + ", s" + std::to_string(in.b) + ", " + std::to_string(in.c);
+    case Opcode::SERIES_GET: return r(in.a) + ", s" + std::to_string(in.b) + ", " + r(in.c);
+    case Opcode::GSERIES_GETK: return r(in.a) + ", gs" + std::to_string(in.b) + ", " + std::to_string(in.c);
+    case Opcode::GSERIES_GET: return r(in.a) + ", gs" + std::to_string(in.b) + ", " + r(in.c);
+    case Opcode::CALL:
+      return "call" + std::to_string(in.a) + ", " + r(in.b) + ", " + r(in.c) + "  ; " +
+             p.functions[f.call_sites[in.a]].name;
+    case Opcode::RET: return r(in.a) + ", " + std::to_string(in.b);
+    case Opcode::BUILTIN:
+      return std::string(builtin_info(static_cast<BuiltinId>(in.a)).name) + ", " + r(in.b) + ", " + r(in.c);
+    case Opcode::TA:
+      return "state" + std::to_string(in.a) + ", " + r(in.b) + ", " + r(in.c) + "  ; " +
+             state_kind_info(f.states[in.a]).name;
+    case Opcode::PLOT: return "plot" + std::to_string(in.a) + ", " + r(in.b);
+    case Opcode::LOG: return std::to_string(in.a) + ", " + r(in.b);
+    default: break;
+  }
+  // Register-only shapes: print the registers the opcode uses.
+  switch (in.op) {
+    case Opcode::MOVE: case Opcode::NEGF: case Opcode::NEGI: case Opcode::I2F: case Opcode::F2I:
+    case Opcode::NOT: case Opcode::ISNAF: case Opcode::ISNAI: case Opcode::ISNAC: case Opcode::ISNAS:
+      return r(in.a) + ", " + r(in.b);
+    default: return r(in.a) + ", " + r(in.b) + ", " + r(in.c);
+  }
+}
+
+} // namespace
+
+std::string disassemble(const Program& p) {
+  std::string out;
+  for (std::size_t fi = 0; fi < p.functions.size(); ++fi) {
+    const FunctionProto& f = p.functions[fi];
+    out += "function " + std::to_string(fi) + " " + f.name + " params=" + std::to_string(f.num_params) +
+           " results=" + std::to_string(f.num_results) + " slots=" + std::to_string(f.num_slots) + "\n";
+    for (std::size_t i = 0; i < f.series.size(); ++i)
+      out += "  series " + std::to_string(i) + ": " + type_name(f.series[i].type) +
+             " capacity=" + std::to_string(f.series[i].capacity) + "\n";
+    for (std::size_t i = 0; i < f.states.size(); ++i)
+      out += "  state " + std::to_string(i) + ": " + state_kind_info(f.states[i]).name + "\n";
+    for (std::size_t i = 0; i < f.call_sites.size(); ++i)
+      out += "  call " + std::to_string(i) + ": " + p.functions[f.call_sites[i]].name + "\n";
+    for (std::size_t pc = 0; pc < f.code.size(); ++pc) {
+      const Instr& in = f.code[pc];
+      char head[64];
+      std::snprintf(head, sizeof head, "  %4zu  %-11s ", pc, opcode_name(in.op));
+      std::string line = head + operands(p, f, in);
+      while (!line.empty() && line.back() == ' ') line.pop_back();
+      out += line + "\n";
+    }
+  }
+  return out;
+}
+
+} // namespace pine

@@ -1,0 +1,98 @@
+// InstanceBuilder: resolves inputs (defaults and host overrides).
+#include <charconv>
+#include <cmath>
+#include <stdexcept>
+
+#include "pine/vm/instance.h"
+#include "pine/vm/number_format.h"
+
+namespace pine {
+
+namespace {
+
+[[noreturn]] void bad_input(const InputDecl& in, const std::string& why) {
+  throw std::invalid_argument("input '" + in.title + "': " + why);
+}
+
+/// Parses an int or float input given as text, checking bounds and options.
+Value parse_number_input(const InputDecl& in, const std::string& text) {
+  const char* first = text.data();
+  const char* last = text.data() + text.size();
+  double as_double = 0;
+  Value v{};
+  if (in.kind == InputKind::Int) {
+    std::int64_t x = 0;
+    auto [ptr, ec] = std::from_chars(first, last, x);
+    if (ec != std::errc() || ptr != last) bad_input(in, "'" + text + "' is not an integer");
+    v.i = x;
+    as_double = static_cast<double>(x);
+  } else {
+    double x = 0;
+    auto [ptr, ec] = std::from_chars(first, last, x);
+    if (ec != std::errc() || ptr != last || !std::isfinite(x)) bad_input(in, "'" + text + "' is not a number");
+    v.f = x;
+    as_double = x;
+  }
+  if (as_double < in.minval) bad_input(in, text + " is below the minimum " + format_pine_number(in.minval));
+  if (as_double > in.maxval) bad_input(in, text + " is above the maximum " + format_pine_number(in.maxval));
+  return v;
+}
+
+} // namespace
+
+InstanceBuilder::InstanceBuilder(std::shared_ptr<const Program> program) : program_(std::move(program)) {
+  const Program& p = *program_;
+  config_.input_values.resize(p.inputs.size());
+  config_.input_strings.resize(p.inputs.size());
+  for (std::size_t i = 0; i < p.inputs.size(); ++i) {
+    const InputDecl& in = p.inputs[i];
+    config_.input_values[i] = in.default_value;
+    if (in.kind == InputKind::String) {
+      config_.input_strings[i] = p.strings[static_cast<std::size_t>(in.default_value.i)];
+      config_.input_values[i] = make_int(0);
+    }
+  }
+}
+
+InstanceBuilder& InstanceBuilder::input(const std::string& title, const std::string& value) {
+  const Program& p = *program_;
+  for (std::size_t i = 0; i < p.inputs.size(); ++i) {
+    const InputDecl& in = p.inputs[i];
+    if (in.title != title) continue;
+    if (!in.options.empty()) {
+      bool found = false;
+      for (const std::string& o : in.options) found = found || o == value;
+      if (!found) bad_input(in, "'" + value + "' is not one of its options");
+    }
+    switch (in.kind) {
+      case InputKind::Int:
+      case InputKind::Float: config_.input_values[i] = parse_number_input(in, value); break;
+      case InputKind::Bool:
+        if (value != "true" && value != "false") bad_input(in, "'" + value + "' is not true or false");
+        config_.input_values[i] = make_int(value == "true");
+        break;
+      case InputKind::String: config_.input_strings[i] = value; break;
+    }
+    return *this;
+  }
+  std::string known;
+  for (const InputDecl& in : p.inputs) known += (known.empty() ? "" : ", ") + ("'" + in.title + "'");
+  throw std::invalid_argument("unknown input '" + title + "'" +
+                              (known.empty() ? std::string(": the script has no inputs") : "; inputs are " + known));
+}
+
+InstanceBuilder& InstanceBuilder::symbol(std::string symbol) {
+  config_.symbol = std::move(symbol);
+  return *this;
+}
+
+InstanceBuilder& InstanceBuilder::timeframe(std::string timeframe) {
+  config_.timeframe = std::move(timeframe);
+  return *this;
+}
+
+InstanceConfig InstanceBuilder::config() const { return config_; }
+
+Instance InstanceBuilder::build() const { return Instance(program_, config_); }
+
+} // namespace pine

@@ -1,0 +1,67 @@
+// The complete mutable state of an instance, in one place.
+//
+// Everything a snapshot must carry lives in InstanceState and nowhere else:
+// the frames' slots, the series rings, the builtin states, the string table
+// and the bar counters. Save, restore (and later, rollback) are one walk over
+// this struct. The frame layout is derived from the program and is rebuilt,
+// not archived.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "pine/vm/instance.h"
+#include "pine/vm/program.h"
+#include "series_ring.h"
+#include "string_table.h"
+#include "ta_state.h"
+
+namespace pine {
+
+/// Where one function instance (call path) keeps its resources.
+struct FrameInfo {
+  std::uint32_t function = 0;
+  std::uint32_t slot_base = 0;
+  std::uint32_t series_base = 0;
+  std::uint32_t state_base = 0;
+  std::uint32_t child_base = 0; ///< index into InstanceState::children
+};
+
+/// Limits on the layout of one instance. A program whose call tree expands
+/// past them is rejected when the instance is built (they keep a hostile or
+/// pathological program from exhausting memory; real scripts are far below).
+inline constexpr std::size_t kMaxFrames = 1u << 16;
+inline constexpr std::size_t kMaxSlotsTotal = 1u << 22;
+
+struct InstanceState {
+  std::shared_ptr<const Program> program;
+  InstanceConfig config;
+
+  // Derived from the program and config (rebuilt, never archived).
+  std::vector<Value> inputs;           ///< resolved input values; strings as handles
+  std::vector<FrameInfo> frames;       ///< frames[0] is main
+  std::vector<std::uint32_t> children; ///< child frame of each call site, per frame
+
+  // Archived state.
+  std::vector<Value> slots;
+  std::vector<SeriesRing> series;
+  std::vector<TaState> states;
+  StringTable strings;
+  std::int64_t bars_processed = 0;   ///< bars executed over the instance's life
+  std::int64_t last_bar_time = kIntNa;
+  bool halted = false;               ///< set by a runtime error
+
+  // Host settings of the current run (not archived).
+  std::int64_t last_bar_index = kIntNa;
+
+  // Outputs of the last bar (not archived: they are results, not state).
+  std::vector<Value> plot_values;
+  std::vector<LogRecord> logs;
+
+  /// Builds the frame layout for `program` and sizes every state vector.
+  void lay_out();
+};
+
+} // namespace pine

@@ -1,0 +1,175 @@
+// Canonical program bytes: Cereal portable binary, read defensively.
+//
+// Layout (each field through the archive, counts as uint64):
+//   u32 class version (1) | u32 bytecode version | title | max_bars_back
+//   constants (type byte + 8 bytes each) | strings | functions | plots | inputs
+// The same bytes are hashed (program hash), embedded in snapshots and stored
+// in .pvmc files, so writing must be deterministic: it is a plain walk over
+// vectors in order.
+#include <cstring>
+#include <sstream>
+
+#include "archive.h"
+#include "pine/vm/program.h"
+
+namespace pine {
+
+namespace {
+
+/// Version of this encoding, written first. Bump on any layout change.
+constexpr std::uint32_t kProgramArchiveVersion = 1;
+
+// Limits on decoded tables. They bound allocation for hostile input; real
+// programs are orders of magnitude smaller.
+constexpr std::uint64_t kMaxConstants = 1u << 20;
+constexpr std::uint64_t kMaxStrings = 1u << 20;
+constexpr std::uint64_t kMaxStringBytes = 1u << 20;
+constexpr std::uint64_t kMaxFunctions = 1u << 16;
+constexpr std::uint64_t kMaxCode = 1u << 24;
+constexpr std::uint64_t kMaxTable = 1u << 16;
+
+void save_type(archive::Out& ar, Type t) { ar(static_cast<std::uint8_t>(t)); }
+
+Type load_type(archive::In& ar) {
+  std::uint8_t t = 0;
+  ar(t);
+  archive::require(t <= static_cast<std::uint8_t>(Type::String), "bad type tag");
+  return static_cast<Type>(t);
+}
+
+void save_function(archive::Out& ar, const FunctionProto& f) {
+  archive::save_string(ar, f.name);
+  ar(f.num_slots, f.num_params, f.num_results);
+  archive::save_count(ar, f.code.size());
+  for (const Instr& in : f.code) ar(static_cast<std::uint8_t>(in.op), in.spare, in.a, in.b, in.c);
+  archive::save_vector(ar, f.lines);
+  archive::save_vector(ar, f.call_sites);
+  archive::save_count(ar, f.series.size());
+  for (const SeriesDecl& s : f.series) {
+    save_type(ar, s.type);
+    ar(s.capacity);
+  }
+  archive::save_count(ar, f.states.size());
+  for (StateKind k : f.states) ar(static_cast<std::uint8_t>(k));
+  archive::save_vector(ar, f.string_slots);
+}
+
+void load_function(archive::In& ar, FunctionProto& f) {
+  archive::load_string(ar, f.name, kMaxStringBytes);
+  ar(f.num_slots, f.num_params, f.num_results);
+  const std::uint64_t n = archive::load_count(ar, 8, kMaxCode);
+  f.code.resize(static_cast<std::size_t>(n));
+  for (Instr& in : f.code) {
+    std::uint8_t op = 0;
+    ar(op, in.spare, in.a, in.b, in.c);
+    archive::require(op < static_cast<std::uint8_t>(Opcode::Count), "unknown opcode");
+    in.op = static_cast<Opcode>(op);
+  }
+  archive::load_vector(ar, f.lines, kMaxCode);
+  archive::load_vector(ar, f.call_sites, kMaxTable);
+  const std::uint64_t ns = archive::load_count(ar, 5, kMaxTable);
+  f.series.resize(static_cast<std::size_t>(ns));
+  for (SeriesDecl& s : f.series) {
+    s.type = load_type(ar);
+    ar(s.capacity);
+  }
+  const std::uint64_t nk = archive::load_count(ar, 1, kMaxTable);
+  f.states.resize(static_cast<std::size_t>(nk));
+  for (StateKind& k : f.states) {
+    std::uint8_t v = 0;
+    ar(v);
+    archive::require(v < static_cast<std::uint8_t>(StateKind::Count), "unknown builtin state kind");
+    k = static_cast<StateKind>(v);
+  }
+  archive::load_vector(ar, f.string_slots, kMaxTable);
+}
+
+} // namespace
+
+std::vector<std::uint8_t> serialize_program(const Program& p) {
+  std::ostringstream os(std::ios::binary);
+  {
+    archive::Out ar(os);
+    ar(kProgramArchiveVersion, p.bytecode_version);
+    archive::save_string(ar, p.title);
+    ar(p.max_bars_back);
+    archive::save_count(ar, p.constants.size());
+    for (std::size_t i = 0; i < p.constants.size(); ++i) {
+      save_type(ar, p.constant_types[i]);
+      ar(p.constants[i].u);
+    }
+    archive::save_count(ar, p.strings.size());
+    for (const std::string& s : p.strings) archive::save_string(ar, s);
+    archive::save_count(ar, p.functions.size());
+    for (const FunctionProto& f : p.functions) save_function(ar, f);
+    archive::save_count(ar, p.plots.size());
+    for (const PlotInfo& pl : p.plots) {
+      archive::save_string(ar, pl.title);
+      save_type(ar, pl.type);
+    }
+    archive::save_count(ar, p.inputs.size());
+    for (const InputDecl& in : p.inputs) {
+      archive::save_string(ar, in.title);
+      ar(static_cast<std::uint8_t>(in.kind), in.default_value.u, in.minval, in.maxval);
+      archive::save_count(ar, in.options.size());
+      for (const std::string& o : in.options) archive::save_string(ar, o);
+    }
+  }
+  const std::string s = os.str();
+  return std::vector<std::uint8_t>(s.begin(), s.end());
+}
+
+Program deserialize_program(std::span<const std::uint8_t> bytes) {
+  Program p;
+  try {
+    archive::SpanBuf buf(bytes);
+    std::istream is(&buf);
+    archive::LoadContext ctx{&buf};
+    archive::In ar(ctx, is);
+    std::uint32_t version = 0;
+    ar(version, p.bytecode_version);
+    archive::require(version == kProgramArchiveVersion, "unsupported program archive version");
+    archive::load_string(ar, p.title, kMaxStringBytes);
+    ar(p.max_bars_back);
+    const std::uint64_t nc = archive::load_count(ar, 9, kMaxConstants);
+    p.constants.resize(static_cast<std::size_t>(nc));
+    p.constant_types.resize(static_cast<std::size_t>(nc));
+    for (std::size_t i = 0; i < nc; ++i) {
+      p.constant_types[i] = load_type(ar);
+      ar(p.constants[i].u);
+    }
+    const std::uint64_t nstr = archive::load_count(ar, 8, kMaxStrings);
+    p.strings.resize(static_cast<std::size_t>(nstr));
+    for (std::string& s : p.strings) archive::load_string(ar, s, kMaxStringBytes);
+    const std::uint64_t nf = archive::load_count(ar, 32, kMaxFunctions);
+    p.functions.resize(static_cast<std::size_t>(nf));
+    for (FunctionProto& f : p.functions) load_function(ar, f);
+    const std::uint64_t np = archive::load_count(ar, 9, kMaxTable);
+    p.plots.resize(static_cast<std::size_t>(np));
+    for (PlotInfo& pl : p.plots) {
+      archive::load_string(ar, pl.title, kMaxStringBytes);
+      pl.type = load_type(ar);
+    }
+    const std::uint64_t ni = archive::load_count(ar, 33, kMaxTable);
+    p.inputs.resize(static_cast<std::size_t>(ni));
+    for (InputDecl& in : p.inputs) {
+      archive::load_string(ar, in.title, kMaxStringBytes);
+      std::uint8_t kind = 0;
+      ar(kind, in.default_value.u, in.minval, in.maxval);
+      archive::require(kind <= static_cast<std::uint8_t>(InputKind::String), "bad input kind");
+      in.kind = static_cast<InputKind>(kind);
+      const std::uint64_t no = archive::load_count(ar, 8, kMaxTable);
+      in.options.resize(static_cast<std::size_t>(no));
+      for (std::string& o : in.options) archive::load_string(ar, o, kMaxStringBytes);
+    }
+    archive::require(buf.remaining() == 0, "trailing bytes after the program");
+  } catch (const StateDecodeError& e) {
+    throw ProgramError(std::string("invalid program bytes: ") + e.what());
+  } catch (const cereal::Exception& e) {
+    throw ProgramError(std::string("invalid program bytes: truncated (") + e.what() + ")");
+  }
+  verify_program(p);
+  return p;
+}
+
+} // namespace pine

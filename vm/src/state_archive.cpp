@@ -1,0 +1,126 @@
+// The instance state archive: the snapshot payload minus the program.
+//
+// Layout (Cereal portable binary):
+//   u32 archive version (1)
+//   config: input values (count, then u64 each), input strings (count,
+//           strings), symbol, timeframe
+//   counters: bars_processed, last_bar_time, halted
+//   slots (count must equal the layout's), series (each ring's head, last
+//   bar, written count and values; count must equal the layout's), builtin
+//   states (kind byte, then the state), strings
+// Counts are checked against what the program's layout declares, so a
+// payload can never size anything: the program does.
+#include <sstream>
+
+#include "archive.h"
+#include "instance_state.h"
+#include "pine/vm/instance.h"
+
+namespace pine {
+
+namespace {
+
+constexpr std::uint32_t kStateArchiveVersion = 1;
+constexpr std::uint64_t kMaxConfigText = 1u << 16;
+
+void check_string_handles(const InstanceState& st) {
+  const Program& p = *st.program;
+  auto ok = [&](std::int64_t h) { return h == kStringNa || st.strings.valid(h); };
+  for (const FrameInfo& fr : st.frames) {
+    const FunctionProto& f = p.functions[fr.function];
+    for (std::uint16_t s : f.string_slots)
+      archive::require(ok(st.slots[fr.slot_base + s].i), "string variable holds an invalid handle");
+    for (std::size_t s = 0; s < f.series.size(); ++s) {
+      if (f.series[s].type != Type::String) continue;
+      SeriesRing ring = st.series[fr.series_base + s];
+      ring.for_each_value([&](Value& v) { archive::require(ok(v.i), "string series holds an invalid handle"); });
+    }
+  }
+}
+
+} // namespace
+
+std::vector<std::uint8_t> save_instance_state(const Instance& instance) {
+  const InstanceState& st = instance.state();
+  std::ostringstream os(std::ios::binary);
+  {
+    archive::Out ar(os);
+    ar(kStateArchiveVersion);
+    archive::save_count(ar, st.config.input_values.size());
+    for (const Value& v : st.config.input_values) ar(v.u);
+    archive::save_count(ar, st.config.input_strings.size());
+    for (const std::string& s : st.config.input_strings) archive::save_string(ar, s);
+    archive::save_string(ar, st.config.symbol);
+    archive::save_string(ar, st.config.timeframe);
+    ar(st.bars_processed, st.last_bar_time, st.halted);
+    archive::save_count(ar, st.slots.size());
+    for (const Value& v : st.slots) ar(v.u);
+    archive::save_count(ar, st.series.size());
+    for (const SeriesRing& r : st.series) r.save(ar);
+    archive::save_count(ar, st.states.size());
+    const Program& p = *st.program;
+    for (const FrameInfo& fr : st.frames) {
+      const FunctionProto& f = p.functions[fr.function];
+      for (std::size_t s = 0; s < f.states.size(); ++s) {
+        ar(static_cast<std::uint8_t>(f.states[s]));
+        save_ta_state(ar, st.states[fr.state_base + s], f.states[s]);
+      }
+    }
+    st.strings.save(ar);
+  }
+  const std::string s = os.str();
+  return std::vector<std::uint8_t>(s.begin(), s.end());
+}
+
+Instance load_instance_state(std::shared_ptr<const Program> program, std::span<const std::uint8_t> payload) {
+  try {
+    archive::SpanBuf buf(payload);
+    std::istream is(&buf);
+    archive::LoadContext ctx{&buf};
+    archive::In ar(ctx, is);
+    std::uint32_t version = 0;
+    ar(version);
+    archive::require(version == kStateArchiveVersion, "unsupported instance state version");
+
+    InstanceConfig config;
+    const std::size_t ninputs = program->inputs.size();
+    archive::require(archive::load_count(ar, 8, ninputs) == ninputs, "input count does not match the program");
+    config.input_values.resize(ninputs);
+    for (Value& v : config.input_values) ar(v.u);
+    archive::require(archive::load_count(ar, 8, ninputs) == ninputs, "input count does not match the program");
+    config.input_strings.resize(ninputs);
+    for (std::string& s : config.input_strings) archive::load_string(ar, s, kMaxConfigText);
+    archive::load_string(ar, config.symbol, kMaxConfigText);
+    archive::load_string(ar, config.timeframe, kMaxConfigText);
+
+    Instance instance(std::move(program), std::move(config));
+    InstanceState& st = instance.state();
+    ar(st.bars_processed, st.last_bar_time, st.halted);
+    archive::require(st.bars_processed >= 0, "negative bar count");
+    archive::require(archive::load_count(ar, 8, st.slots.size()) == st.slots.size(), "slot count does not match the program");
+    for (Value& v : st.slots) ar(v.u);
+    archive::require(archive::load_count(ar, 8, st.series.size()) == st.series.size(), "series count does not match the program");
+    for (SeriesRing& r : st.series) r.load(ar);
+    archive::require(archive::load_count(ar, 1, st.states.size()) == st.states.size(), "state count does not match the program");
+    const Program& p = *st.program;
+    for (const FrameInfo& fr : st.frames) {
+      const FunctionProto& f = p.functions[fr.function];
+      for (std::size_t s = 0; s < f.states.size(); ++s) {
+        std::uint8_t kind = 0;
+        ar(kind);
+        archive::require(kind == static_cast<std::uint8_t>(f.states[s]), "builtin state kind does not match the program");
+        load_ta_state(ar, st.states[fr.state_base + s], f.states[s]);
+      }
+    }
+    st.strings.load(ar);
+    archive::require(buf.remaining() == 0, "trailing bytes after the instance state");
+    check_string_handles(st);
+    return instance;
+  } catch (const cereal::Exception& e) {
+    throw StateDecodeError(std::string("instance state is truncated (") + e.what() + ")");
+  } catch (const ProgramError& e) {
+    throw StateDecodeError(e.what());
+  }
+}
+
+} // namespace pine

@@ -1,0 +1,188 @@
+// Dispatch from a call site's StateKind to its state struct.
+#include "ta_state.h"
+
+#include <string>
+
+namespace pine {
+
+namespace {
+
+using ta::valid_length;
+
+/// The runtime error for an unusable length argument, or nullptr. An na
+/// length yields na (no error); a length <= 0 or beyond ta::kMaxLength is
+/// an error, as in TradingView.
+const char* length_error(std::int64_t length) {
+  if (length == kIntNa || valid_length(length)) return nullptr;
+  if (length <= 0) return "invalid length argument: it must be greater than 0";
+  return "invalid length argument: it is larger than 1000000";
+}
+
+Value f(double x) { return make_float(x); }
+
+constexpr std::size_t kHigh = static_cast<std::size_t>(BuiltinVar::HIGH);
+constexpr std::size_t kLow = static_cast<std::size_t>(BuiltinVar::LOW);
+constexpr std::size_t kClose = static_cast<std::size_t>(BuiltinVar::CLOSE);
+
+/// Visits the struct of `kind` inside `state`.
+template <class Fn>
+void with_state(TaState& state, StateKind kind, Fn&& fn) {
+  switch (kind) {
+    case StateKind::SMA: fn(std::get<ta::Sma>(state)); break;
+    case StateKind::EMA: fn(std::get<ta::Ema>(state)); break;
+    case StateKind::RMA: fn(std::get<ta::Rma>(state)); break;
+    case StateKind::WMA: fn(std::get<ta::Wma>(state)); break;
+    case StateKind::RSI: fn(std::get<ta::Rsi>(state)); break;
+    case StateKind::ATR: fn(std::get<ta::Atr>(state)); break;
+    case StateKind::TR: fn(std::get<ta::Tr>(state)); break;
+    case StateKind::HIGHEST: fn(std::get<ta::Highest>(state)); break;
+    case StateKind::LOWEST: fn(std::get<ta::Lowest>(state)); break;
+    case StateKind::STDEV: fn(std::get<ta::Stdev>(state)); break;
+    case StateKind::CHANGE: fn(std::get<ta::Change>(state)); break;
+    case StateKind::CHANGE_I: fn(std::get<ta::ChangeInt>(state)); break;
+    case StateKind::CHANGE_B: fn(std::get<ta::ChangeBool>(state)); break;
+    case StateKind::CROSSOVER:
+    case StateKind::CROSSUNDER:
+    case StateKind::CROSS: fn(std::get<ta::Cross>(state)); break;
+    case StateKind::MACD: fn(std::get<ta::Macd>(state)); break;
+    case StateKind::SUM: fn(std::get<ta::Sum>(state)); break;
+    case StateKind::FIXNAN_F:
+    case StateKind::FIXNAN_I: fn(std::get<FixnanState>(state)); break;
+    case StateKind::Count: break;
+  }
+}
+
+} // namespace
+
+void init_ta_state(TaState& state, StateKind kind) {
+  switch (kind) {
+    case StateKind::SMA: state.emplace<ta::Sma>(); break;
+    case StateKind::EMA: state.emplace<ta::Ema>(); break;
+    case StateKind::RMA: state.emplace<ta::Rma>(); break;
+    case StateKind::WMA: state.emplace<ta::Wma>(); break;
+    case StateKind::RSI: state.emplace<ta::Rsi>(); break;
+    case StateKind::ATR: state.emplace<ta::Atr>(); break;
+    case StateKind::TR: state.emplace<ta::Tr>(); break;
+    case StateKind::HIGHEST: state.emplace<ta::Highest>(); break;
+    case StateKind::LOWEST: state.emplace<ta::Lowest>(); break;
+    case StateKind::STDEV: state.emplace<ta::Stdev>(); break;
+    case StateKind::CHANGE: state.emplace<ta::Change>(); break;
+    case StateKind::CHANGE_I: state.emplace<ta::ChangeInt>(); break;
+    case StateKind::CHANGE_B: state.emplace<ta::ChangeBool>(); break;
+    case StateKind::CROSSOVER:
+    case StateKind::CROSSUNDER:
+    case StateKind::CROSS: state.emplace<ta::Cross>(); break;
+    case StateKind::MACD: state.emplace<ta::Macd>(); break;
+    case StateKind::SUM: state.emplace<ta::Sum>(); break;
+    case StateKind::FIXNAN_F:
+    case StateKind::FIXNAN_I: state.emplace<FixnanState>(); break;
+    case StateKind::Count: break;
+  }
+}
+
+const char* step_state(TaState& state, StateKind kind, const Value* a, Value* r, const Value* g) {
+  switch (kind) {
+    case StateKind::SMA:
+      if (const char* e = length_error(a[1].i)) return e;
+      r[0] = f(std::get<ta::Sma>(state).step(a[0].f, a[1].i));
+      break;
+    case StateKind::EMA:
+      if (const char* e = length_error(a[1].i)) return e;
+      r[0] = f(std::get<ta::Ema>(state).step(a[0].f, a[1].i));
+      break;
+    case StateKind::RMA:
+      if (const char* e = length_error(a[1].i)) return e;
+      r[0] = f(std::get<ta::Rma>(state).step(a[0].f, a[1].i));
+      break;
+    case StateKind::WMA:
+      if (const char* e = length_error(a[1].i)) return e;
+      r[0] = f(std::get<ta::Wma>(state).step(a[0].f, a[1].i));
+      break;
+    case StateKind::RSI:
+      if (const char* e = length_error(a[1].i)) return e;
+      r[0] = f(std::get<ta::Rsi>(state).step(a[0].f, a[1].i));
+      break;
+    case StateKind::ATR:
+      if (const char* e = length_error(a[0].i)) return e;
+      r[0] = f(std::get<ta::Atr>(state).step(g[kHigh].f, g[kLow].f, g[kClose].f, a[0].i));
+      break;
+    case StateKind::TR: r[0] = f(std::get<ta::Tr>(state).step(g[kHigh].f, g[kLow].f, g[kClose].f, a[0].i != 0)); break;
+    case StateKind::HIGHEST:
+      if (const char* e = length_error(a[1].i)) return e;
+      r[0] = f(std::get<ta::Highest>(state).step(a[0].f, a[1].i));
+      break;
+    case StateKind::LOWEST:
+      if (const char* e = length_error(a[1].i)) return e;
+      r[0] = f(std::get<ta::Lowest>(state).step(a[0].f, a[1].i));
+      break;
+    case StateKind::STDEV:
+      if (const char* e = length_error(a[1].i)) return e;
+      r[0] = f(std::get<ta::Stdev>(state).step(a[0].f, a[1].i, a[2].i != 0));
+      break;
+    case StateKind::CHANGE:
+      if (const char* e = length_error(a[1].i)) return e;
+      r[0] = f(std::get<ta::Change>(state).step(a[0].f, a[1].i));
+      break;
+    case StateKind::CHANGE_I:
+      if (const char* e = length_error(a[1].i)) return e;
+      r[0] = make_int(std::get<ta::ChangeInt>(state).step(a[0].i, a[1].i));
+      break;
+    case StateKind::CHANGE_B:
+      if (const char* e = length_error(a[1].i)) return e;
+      r[0] = make_int(std::get<ta::ChangeBool>(state).step(a[0].i != 0, a[1].i) ? 1 : 0);
+      break;
+    case StateKind::CROSSOVER: r[0] = make_int(std::get<ta::Cross>(state).step_over(a[0].f, a[1].f)); break;
+    case StateKind::CROSSUNDER: r[0] = make_int(std::get<ta::Cross>(state).step_under(a[0].f, a[1].f)); break;
+    case StateKind::CROSS: r[0] = make_int(std::get<ta::Cross>(state).step_cross(a[0].f, a[1].f)); break;
+    case StateKind::MACD: {
+      for (int i = 1; i <= 3; ++i)
+        if (const char* e = length_error(a[i].i)) return e;
+      const ta::Macd::Result m = std::get<ta::Macd>(state).step(a[0].f, a[1].i, a[2].i, a[3].i);
+      r[0] = f(m.macd);
+      r[1] = f(m.signal);
+      r[2] = f(m.hist);
+      break;
+    }
+    case StateKind::SUM:
+      if (const char* e = length_error(a[1].i)) return e;
+      r[0] = f(std::get<ta::Sum>(state).step(a[0].f, a[1].i));
+      break;
+    case StateKind::FIXNAN_F:
+    case StateKind::FIXNAN_I: {
+      FixnanState& s = std::get<FixnanState>(state);
+      const bool na = kind == StateKind::FIXNAN_F ? is_na_float(a[0].f) : a[0].i == kIntNa;
+      if (!na) {
+        s.last = a[0];
+        s.seen = true;
+      }
+      r[0] = s.seen ? s.last : (kind == StateKind::FIXNAN_F ? make_float(kFloatNa) : make_int(kIntNa));
+      break;
+    }
+    case StateKind::Count: return "invalid builtin state";
+  }
+  return nullptr;
+}
+
+void save_ta_state(archive::Out& ar, const TaState& state, StateKind kind) {
+  with_state(const_cast<TaState&>(state), kind, [&](auto& s) {
+    if constexpr (std::is_same_v<std::decay_t<decltype(s)>, FixnanState>) {
+      ar(std::uint32_t{1}, s.last.u, s.seen);
+    } else {
+      s.save(ar);
+    }
+  });
+}
+
+void load_ta_state(archive::In& ar, TaState& state, StateKind kind) {
+  with_state(state, kind, [&](auto& s) {
+    if constexpr (std::is_same_v<std::decay_t<decltype(s)>, FixnanState>) {
+      std::uint32_t version = 0;
+      ar(version, s.last.u, s.seen);
+      archive::require(version == 1, "unsupported fixnan state version");
+    } else {
+      s.load(ar);
+    }
+  });
+}
+
+} // namespace pine

@@ -1,0 +1,204 @@
+// The bytecode verifier: every rule the interpreter assumes, checked once.
+//
+// Programs reach the VM from the compiler, from .pvmc files and from
+// snapshots; the last two are untrusted bytes. The interpreter does no range
+// checks of its own, so this is the only line of defence: any operand that
+// could index outside a table is rejected here.
+#include <string>
+#include <vector>
+
+#include "instance_state.h"
+#include "pine/vm/program.h"
+
+namespace pine {
+
+namespace {
+
+/// Upper bound of a series ring (max_bars_back is capped to this).
+constexpr std::uint32_t kMaxSeriesCapacity = 100'001;
+
+[[noreturn]] void fail(const FunctionProto& fn, std::size_t pc, const std::string& what) {
+  throw ProgramError("invalid program: function '" + fn.name + "' instruction " + std::to_string(pc) + ": " + what);
+}
+
+void require(bool ok, const std::string& what) {
+  if (!ok) throw ProgramError("invalid program: " + what);
+}
+
+/// Which operands of an instruction are slots; the remaining shapes are
+/// handled case by case in verify_function.
+enum class Shape { None, A, AB, ABC };
+
+Shape shape_of(Opcode op) {
+  switch (op) {
+    case Opcode::MOVE: case Opcode::NEGF: case Opcode::NEGI: case Opcode::I2F: case Opcode::F2I:
+    case Opcode::NOT: case Opcode::ISNAF: case Opcode::ISNAI: case Opcode::ISNAC: case Opcode::ISNAS:
+      return Shape::AB;
+    case Opcode::ADDF: case Opcode::SUBF: case Opcode::MULF: case Opcode::DIVF: case Opcode::MODF:
+    case Opcode::ADDI: case Opcode::SUBI: case Opcode::MULI: case Opcode::MODI:
+    case Opcode::LTF: case Opcode::LEF: case Opcode::GTF: case Opcode::GEF: case Opcode::EQF: case Opcode::NEF:
+    case Opcode::LTI: case Opcode::LEI: case Opcode::GTI: case Opcode::GEI: case Opcode::EQI: case Opcode::NEI:
+    case Opcode::EQB: case Opcode::NEB: case Opcode::EQS: case Opcode::NES: case Opcode::CONCAT:
+      return Shape::ABC;
+    case Opcode::LOOPCHECK: case Opcode::RAISE:
+      return Shape::A;
+    default:
+      return Shape::None;
+  }
+}
+
+void verify_function(const Program& p, const FunctionProto& fn, bool is_main) {
+  const std::size_t n = fn.code.size();
+  require(n > 0, "function '" + fn.name + "' has no code");
+  require(fn.lines.size() == n, "function '" + fn.name + "' line table size mismatch");
+  require(fn.num_params <= fn.num_slots && fn.num_results <= fn.num_slots, "function '" + fn.name + "' frame too small");
+  if (is_main) require(fn.num_params == 0 && fn.num_results == 0 && fn.num_slots >= kBuiltinVarSlots, "main function shape");
+  for (std::uint16_t s : fn.string_slots) require(s < fn.num_slots, "string slot out of range");
+  for (const SeriesDecl& s : fn.series)
+    require(s.capacity >= 1 && s.capacity <= kMaxSeriesCapacity && s.type != Type::Void, "bad series declaration");
+  for (StateKind k : fn.states) require(k < StateKind::Count, "bad builtin state kind");
+  for (std::uint32_t callee : fn.call_sites) require(callee > 0 && callee < p.functions.size(), "bad call site");
+
+  const Opcode last = fn.code.back().op;
+  require(last == Opcode::RET || last == Opcode::JMP, "function '" + fn.name + "' can fall off its end");
+
+  auto slot = [&](std::size_t pc, std::uint32_t s) {
+    if (s >= fn.num_slots) fail(fn, pc, "slot " + std::to_string(s) + " out of range");
+  };
+  auto span = [&](std::size_t pc, std::uint32_t first, std::uint32_t count) {
+    if (first + count > fn.num_slots) fail(fn, pc, "slot range out of range");
+  };
+  auto target = [&](std::size_t pc, std::uint32_t t) {
+    if (t >= n) fail(fn, pc, "jump target out of range");
+  };
+
+  for (std::size_t pc = 0; pc < n; ++pc) {
+    const Instr& in = fn.code[pc];
+    if (in.op >= Opcode::Count) fail(fn, pc, "unknown opcode");
+    if (in.spare != 0) fail(fn, pc, "nonzero spare byte");
+    switch (shape_of(in.op)) {
+      case Shape::ABC: slot(pc, in.c); [[fallthrough]];
+      case Shape::AB: slot(pc, in.b); [[fallthrough]];
+      case Shape::A: slot(pc, in.a); continue;
+      case Shape::None: break;
+    }
+    switch (in.op) {
+      case Opcode::NOP: break;
+      case Opcode::LOADK:
+        slot(pc, in.a);
+        if (in.bc() >= p.constants.size()) fail(fn, pc, "constant index out of range");
+        break;
+      case Opcode::LOADINPUT:
+        slot(pc, in.a);
+        if (in.b >= p.inputs.size()) fail(fn, pc, "input index out of range");
+        break;
+      case Opcode::GETGLOBAL:
+        slot(pc, in.a);
+        if (in.b >= p.functions[0].num_slots) fail(fn, pc, "global slot out of range");
+        break;
+      case Opcode::JMP: target(pc, in.bc()); break;
+      case Opcode::JMPF: case Opcode::JMPT: case Opcode::ONCE:
+        slot(pc, in.a);
+        target(pc, in.bc());
+        break;
+      case Opcode::SERIES_SET:
+        if (in.a >= fn.series.size()) fail(fn, pc, "series out of range");
+        slot(pc, in.b);
+        break;
+      case Opcode::SERIES_GETK: case Opcode::SERIES_GET:
+        slot(pc, in.a);
+        if (in.b >= fn.series.size()) fail(fn, pc, "series out of range");
+        if (in.op == Opcode::SERIES_GET) slot(pc, in.c);
+        else if (in.c == 0) fail(fn, pc, "constant history offset must be positive");
+        break;
+      case Opcode::GSERIES_GETK: case Opcode::GSERIES_GET:
+        slot(pc, in.a);
+        if (in.b >= p.functions[0].series.size()) fail(fn, pc, "global series out of range");
+        if (in.op == Opcode::GSERIES_GET) slot(pc, in.c);
+        else if (in.c == 0) fail(fn, pc, "constant history offset must be positive");
+        break;
+      case Opcode::CALL: {
+        if (in.a >= fn.call_sites.size()) fail(fn, pc, "call site out of range");
+        const FunctionProto& callee = p.functions[fn.call_sites[in.a]];
+        span(pc, in.b, callee.num_params);
+        span(pc, in.c, callee.num_results);
+        break;
+      }
+      case Opcode::RET:
+        if (in.b != fn.num_results) fail(fn, pc, "result count mismatch");
+        span(pc, in.a, in.b);
+        break;
+      case Opcode::BUILTIN: {
+        if (in.a >= static_cast<std::uint16_t>(BuiltinId::Count)) fail(fn, pc, "unknown builtin");
+        span(pc, in.b, builtin_info(static_cast<BuiltinId>(in.a)).arity);
+        slot(pc, in.c);
+        break;
+      }
+      case Opcode::TA: {
+        if (in.a >= fn.states.size()) fail(fn, pc, "builtin state out of range");
+        const StateKindInfo& info = state_kind_info(fn.states[in.a]);
+        span(pc, in.b, info.arity);
+        span(pc, in.c, info.results);
+        break;
+      }
+      case Opcode::PLOT:
+        if (in.a >= p.plots.size()) fail(fn, pc, "plot out of range");
+        slot(pc, in.b);
+        break;
+      case Opcode::LOG:
+        if (in.a > 2) fail(fn, pc, "bad log level");
+        slot(pc, in.b);
+        break;
+      default: fail(fn, pc, "unexpected opcode shape");
+    }
+  }
+}
+
+/// Rejects call cycles (recursion is not Pine, and frames are static).
+void verify_acyclic(const Program& p) {
+  enum class Mark : std::uint8_t { None, Active, Done };
+  std::vector<Mark> mark(p.functions.size(), Mark::None);
+  // Iterative DFS so a hostile deep graph cannot overflow the stack.
+  std::vector<std::pair<std::uint32_t, std::size_t>> stack{{0, 0}};
+  mark[0] = Mark::Active;
+  while (!stack.empty()) {
+    auto& [f, next] = stack.back();
+    const auto& sites = p.functions[f].call_sites;
+    if (next == sites.size()) {
+      mark[f] = Mark::Done;
+      stack.pop_back();
+      continue;
+    }
+    const std::uint32_t callee = sites[next++];
+    require(mark[callee] != Mark::Active, "recursive call of function '" + p.functions[callee].name + "'");
+    if (mark[callee] == Mark::None) {
+      mark[callee] = Mark::Active;
+      stack.push_back({callee, 0});
+    }
+  }
+}
+
+} // namespace
+
+void verify_program(const Program& p) {
+  require(p.bytecode_version == kBytecodeVersion, "unsupported bytecode version " + std::to_string(p.bytecode_version));
+  require(!p.functions.empty(), "no main function");
+  require(p.constants.size() == p.constant_types.size(), "constant type table size mismatch");
+  require(p.max_bars_back >= 1 && p.max_bars_back < kMaxSeriesCapacity, "max_bars_back out of range");
+  for (std::size_t i = 0; i < p.constants.size(); ++i) {
+    if (p.constant_types[i] == Type::String) {
+      const std::int64_t h = p.constants[i].i;
+      require(h == kStringNa || (h >= 0 && static_cast<std::uint64_t>(h) < p.strings.size()), "string constant out of range");
+    }
+  }
+  for (const InputDecl& in : p.inputs) {
+    require(in.kind <= InputKind::String, "bad input kind");
+    if (in.kind == InputKind::String)
+      require(in.default_value.i >= 0 && static_cast<std::uint64_t>(in.default_value.i) < p.strings.size(), "bad input default");
+  }
+  for (const PlotInfo& pl : p.plots) require(pl.type != Type::Void && pl.type <= Type::String, "bad plot type");
+  for (std::size_t f = 0; f < p.functions.size(); ++f) verify_function(p, p.functions[f], f == 0);
+  verify_acyclic(p);
+}
+
+} // namespace pine
