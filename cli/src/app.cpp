@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "bars_csv.h"
+#include "bench_command.h"
 #include "log_writer.h"
 #include "output_writer.h"
 #include "pine/compiler/compile.h"
@@ -28,9 +29,12 @@ enum Exit { kOk = 0, kCompileError = 1, kUsage = 2, kSnapshot = 3, kRuntime = 4,
 struct Failure {
   int code;
   std::string message;
+  std::string detail; ///< printed after the message line (e.g. diagnostics)
 };
 
-[[noreturn]] void fail(int code, const std::string& message) { throw Failure{code, message}; }
+[[noreturn]] void fail(int code, const std::string& message, std::string detail = {}) {
+  throw Failure{code, message, std::move(detail)};
+}
 
 std::string read_text_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -46,8 +50,13 @@ std::shared_ptr<const Program> compile_file(const std::string& path, std::ostrea
   CompileOptions options;
   options.file_name = path;
   CompileResult r = compile(source, options);
-  if (!r.diagnostics.empty()) err << r.format(source, path);
-  if (!r.ok()) fail(kCompileError, "'" + path + "' did not compile");
+  if (!r.ok()) {
+    std::size_t errors = 0;
+    for (const Diagnostic& d : r.diagnostics) errors += d.severity == Severity::Error;
+    fail(kCompileError, "'" + path + "' did not compile (" + std::to_string(errors) + (errors == 1 ? " error)" : " errors)"),
+         r.format(source, path));
+  }
+  if (!r.diagnostics.empty()) err << r.format(source, path); // warnings
   return r.program;
 }
 
@@ -203,6 +212,13 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   inspect_cmd->add_option("state", inspect_file, "snapshot file")->required();
   inspect_cmd->add_flag("--json", inspect_json, "print JSON");
 
+  std::string bench_script, bench_data;
+  int bench_repeat = 3;
+  CLI::App* bench_cmd = app.add_subcommand("bench", "time compile, run, save and restore of a script");
+  bench_cmd->add_option("script", bench_script, "the .pine script")->required();
+  bench_cmd->add_option("--data", bench_data, "bars CSV")->required();
+  bench_cmd->add_option("--repeat", bench_repeat, "runs of the bar loop (best is reported)")->check(CLI::Range(1, 100));
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -231,6 +247,7 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
       out << disassemble(*load_program(disasm_input, err));
       return kOk;
     }
+    if (*bench_cmd) return run_bench(bench_script, bench_data, bench_repeat, out, err);
     if (*inspect_cmd) {
       try {
         const std::vector<std::uint8_t> bytes = snapshot::read_file(inspect_file);
@@ -242,7 +259,7 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
       return kOk;
     }
   } catch (const Failure& f) {
-    err << "pinevm: error: " << f.message << "\n";
+    err << "pinevm: error: " << f.message << "\n" << f.detail;
     return f.code;
   } catch (const SnapshotError& e) {
     err << "pinevm: error: " << e.what() << "\n";

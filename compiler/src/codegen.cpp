@@ -65,6 +65,7 @@ void FunctionCompiler::compile_main(const ast::Script& script) {
     }
   }
   next_reg_ = kBuiltinVarSlots;
+  max_reg_ = kBuiltinVarSlots;
   push_scope();
   // Built-in variables: fixed slots, with history when some code reads it.
   for (std::uint8_t v = 0; v < static_cast<std::uint8_t>(BuiltinVar::Count); ++v) {

@@ -126,7 +126,7 @@ std::vector<ExprValue> FunctionCompiler::compile_user_call(const ast::Expr& e, U
     FunctionCompiler sub(pc_, *pc_.functions_storage[index], f.decl);
     UserFunction::Spec s;
     s.index = index;
-    s.results = sub.compile_function(types, f.globals_visible, f.order + 1);
+    s.results = sub.compile_function(types, f.globals_visible, f.order);
     spec = f.specs.emplace(key, s).first;
   }
   const UserFunction::Spec s = spec->second;

@@ -9,8 +9,9 @@ namespace pine {
 CompileResult compile(std::string_view source, const CompileOptions& options) {
   CompileResult result;
   ParseResult parsed = parse(source);
+  const bool parsed_ok = parsed.ok();
   result.diagnostics = std::move(parsed.diagnostics);
-  if (!parsed.ok()) return result;
+  if (!parsed_ok) return result;
   ProgramCompiler pc(options.file_name);
   std::shared_ptr<Program> program = pc.compile(*parsed.script);
   for (Diagnostic& d : pc.diagnostics) result.diagnostics.push_back(std::move(d));

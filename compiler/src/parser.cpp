@@ -1,6 +1,7 @@
 // Parser core: token access, error reporting and recovery, and the entry point.
 #include "parser.h"
 
+#include <algorithm>
 #include <exception>
 
 #include "parser_impl.h"
@@ -61,11 +62,12 @@ void Parser::expect_line_end() {
 
 /// Records an error diagnostic; aborts the parse once the cap is reached.
 void Parser::report(SourceLoc loc, std::string message) {
-  if (diags_.size() >= kMaxParseErrors) throw TooManyErrors{};
+  if (errors_ >= kMaxParseErrors) throw TooManyErrors{};
   if (!diags_.empty() && diags_.back().loc.line == loc.line && diags_.back().loc.col == loc.col &&
       diags_.back().message == message)
     return;
   diags_.push_back({Severity::Error, loc, std::move(message)});
+  ++errors_;
 }
 
 /// Records an error and unwinds to the innermost statement loop.
@@ -108,8 +110,8 @@ void Parser::synchronize() {
 
 /// Enters one nesting level; fails past kMaxNesting so that hostile inputs
 /// cannot exhaust the stack (here or in later tree walks).
-void Parser::enter(SourceLoc loc) {
-  if (depth_ >= kMaxNesting) fail(loc, "expression nested too deeply");
+void Parser::enter(SourceLoc loc, const char* what) {
+  if (depth_ >= kMaxNesting) fail(loc, std::string(what) + " nested too deeply");
   ++depth_;
 }
 
@@ -136,6 +138,15 @@ ParseResult parse(std::string_view source) {
     detail::Parser parser(std::move(toks), r.diagnostics);
     r.script = parser.parse_script();
     r.script->version = version;
+    // Lexer and parser each stop after their first kMaxParseErrors errors;
+    // merged in source order, the first kMaxParseErrors are exactly the
+    // first ones of the file.
+    auto key = [](const Diagnostic& d) {
+      return std::pair(d.loc.line == 0 ? UINT32_MAX : d.loc.line, d.loc.col);
+    };
+    std::stable_sort(r.diagnostics.begin(), r.diagnostics.end(),
+                     [&](const Diagnostic& a, const Diagnostic& b) { return key(a) < key(b); });
+    if (r.diagnostics.size() > kMaxParseErrors) r.diagnostics.resize(kMaxParseErrors);
   } catch (const std::exception& e) {
     // Only resource exhaustion gets here (e.g. bad_alloc on absurd inputs).
     r.diagnostics.push_back({Severity::Error, {}, std::string("internal error while parsing: ") + e.what()});

@@ -1,6 +1,7 @@
 // The Pine Script parser: source text -> AST (ast.h) plus diagnostics.
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <string_view>
 #include <vector>
@@ -31,7 +32,7 @@ struct ParseResult {
 };
 
 /// Tokenizes and parses `source`. Never throws on bad input: every problem is
-/// a diagnostic (at most kMaxParseErrors, in source order of discovery), and
+/// a diagnostic (the first kMaxParseErrors of the file, sorted by position), and
 /// the statements that parsed cleanly are kept in `script`.
 ParseResult parse(std::string_view source);
 

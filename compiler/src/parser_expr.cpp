@@ -173,7 +173,7 @@ bool Parser::generic_call_ahead() const {
 /// NAME {. NAME} [< type {, type} >] [[ ]]. Returns the index just after it,
 /// or kNoType.
 std::size_t Parser::scan_type(std::size_t i, int depth) const {
-  if (depth > 32 || tok_at(i).kind != Tok::Ident) return kNoType;
+  if (depth > 2 * kMaxNesting || tok_at(i).kind != Tok::Ident) return kNoType;
   ++i;
   while (tok_at(i).kind == Tok::Dot && tok_at(i + 1).kind == Tok::Ident) i += 2;
   if (tok_at(i).kind == Tok::Lt) {
@@ -192,7 +192,7 @@ std::size_t Parser::scan_type(std::size_t i, int depth) const {
 
 /// type = NAME {. NAME} [< type {, type} >] [[ ]]; `T[]` becomes array<T>.
 ast::TypeRef Parser::parse_type() {
-  DepthGuard guard(*this, peek().loc);
+  DepthGuard guard(*this, peek().loc, "type");
   ast::TypeRef t;
   t.loc = peek().loc;
   t.name = expect(Tok::Ident, "a type name").text;

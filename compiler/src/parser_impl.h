@@ -44,6 +44,7 @@ private:
   std::size_t pos_ = 0;
   std::vector<Diagnostic>& diags_;
   int depth_ = 0;
+  std::size_t errors_ = 0; ///< diagnostics added by the parser (the lexer has its own cap)
   std::unordered_map<const ast::Expr*, int> heights_;
 
   // ---- tokens and errors (parser.cpp)
@@ -60,7 +61,7 @@ private:
   [[noreturn]] void fail(SourceLoc loc, std::string message);
   [[noreturn]] void unexpected(std::string_view expected);
   void synchronize();
-  void enter(SourceLoc loc);
+  void enter(SourceLoc loc, const char* what);
   void leave() { --depth_; }
 
   // ---- statements (parser_stmt.cpp)
@@ -103,11 +104,11 @@ private:
   int height_of(const ast::ExprPtr& e) const;
 };
 
-/// RAII nesting counter: reports "nested too deeply" past kMaxNesting.
+/// RAII nesting counter: reports "<what> nested too deeply" past kMaxNesting.
 struct DepthGuard {
   Parser& p;
   /// Enters one nesting level at `loc` (may throw SyntaxError).
-  DepthGuard(Parser& parser, SourceLoc loc) : p(parser) { p.enter(loc); }
+  DepthGuard(Parser& parser, SourceLoc loc, const char* what = "expression") : p(parser) { p.enter(loc, what); }
   /// Leaves the level.
   ~DepthGuard() { p.leave(); }
   DepthGuard(const DepthGuard&) = delete;

@@ -311,7 +311,7 @@ void Parser::require_block(std::string_view after) {
 Block Parser::parse_block(std::string_view after) {
   require_block(after);
   advance();
-  DepthGuard guard(*this, peek().loc);
+  DepthGuard guard(*this, peek().loc, "blocks");
   advance();
   Block b;
   parse_lines(b, false);
@@ -365,7 +365,7 @@ ExprPtr Parser::parse_switch() {
   if (!check(Tok::Newline)) e->cond = parse_expr();
   require_block("'switch'");
   advance();
-  DepthGuard guard(*this, peek().loc);
+  DepthGuard guard(*this, peek().loc, "blocks");
   advance();
   while (!check(Tok::Dedent) && !check(Tok::Eof)) {
     if (match(Tok::Newline)) continue;

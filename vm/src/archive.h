@@ -57,7 +57,8 @@ inline void require(bool ok, const char* what) {
 inline std::uint64_t load_count(In& ar, std::size_t min_elem_bytes, std::uint64_t hard_max) {
   std::uint64_t count = 0;
   ar(count);
-  const auto& ctx = cereal::get_user_data<LoadContext>(ar);
+  // get_user_data casts to UserDataAdapter<LoadContext, Base>: pass the base.
+  const auto& ctx = cereal::get_user_data<LoadContext>(static_cast<cereal::PortableBinaryInputArchive&>(ar));
   require(count <= hard_max, "element count above its limit");
   require(min_elem_bytes == 0 || count <= ctx.remaining() / min_elem_bytes,
           "element count larger than the remaining input");

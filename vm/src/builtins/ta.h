@@ -29,6 +29,16 @@
 //    that growth never loses history.
 //  * Simple lengths (ema, rma, rsi, atr, macd) are constant in valid Pine; if
 //    one changes anyway, each bar uses the length it was given (see Ema).
+//  * Numerics follow TradingView's measured arithmetic (spec 5.2, PyneCore):
+//    the rolling sums of sma, math.sum and stdev (and the SMA seeds of ema
+//    and rma) run TradingView's compensated-sum machine with its own
+//    re-baselining rule, ema/rma/stdev use TradingView's exact formulas, wma
+//    re-sums its window oldest first. On the exports in tests/data these
+//    reproduce TradingView bit for bit (see test_ta_tradingview.cpp).
+//  * Known difference: PyneCore measured that TradingView's math.sum/ta.sma
+//    return the standing value (not na) on an na bar once warmed up, and that
+//    ta.wma forward-fills na bars instead of compacting them. We follow spec
+//    5.2 (na in, na out; compacted windows) as the spec and the VM's brief say.
 //  * No heap allocation happens in step() once the buffers have grown to the
 //    largest length used (buffers grow geometrically on first use only).
 //  * save()/load() write and read a Cereal portable-binary archive through
@@ -49,8 +59,9 @@
 namespace pine::ta {
 
 /// Largest window length accepted. It bounds the memory a call site can claim
-/// (8 MB of history) and what an archive may declare; Pine scripts never get
-/// near it (TradingView's series history is 5,000 bars by default).
+/// (8 bytes per retained value per ring: 8 MB for highest, 24 MB for stdev)
+/// and what an archive may declare; Pine scripts never get near it
+/// (TradingView's series history is 5,000 bars by default).
 inline constexpr std::int64_t kMaxLength = 1'000'000;
 
 /// Format version written first by every struct's save(). A struct's load()
@@ -59,7 +70,9 @@ inline constexpr std::int64_t kMaxLength = 1'000'000;
 inline constexpr std::uint32_t kStateVersion = 1;
 
 /// True when `length` can be used as a window length: not na, at least 1 and
-/// at most kMaxLength. On false the VM raises Pine's runtime error.
+/// at most kMaxLength. On false step() returns na and the VM raises the
+/// runtime error (length <= 0 and na are Pine errors; the upper bound is a
+/// pinevm limit that TradingView's bar counts never reach).
 inline bool valid_length(std::int64_t length) {
   return length != kIntNa && length >= 1 && length <= kMaxLength;
 }
@@ -250,6 +263,7 @@ public:
   void load(archive::In& ar);
 
 private:
+  /// One TradingView compensated-sum step for `acc`; returns the entry to store.
   template <class Raw>
   double step_sum(CompensatedSum& acc, double v, bool evict, double leaving, bool force, Raw raw) const;
 
@@ -269,7 +283,9 @@ struct Sma {
   double step(double src, std::int64_t length);
   /// Retains at least `n` values so that a later larger length loses nothing.
   void reserve(std::int64_t n) { if (valid_length(n)) w_.reserve(n); }
+  /// Writes the state, version first (see kStateVersion).
   void save(archive::Out& ar) const;
+  /// Reads and validates the state written by save().
   void load(archive::In& ar);
 
 private:
@@ -282,7 +298,9 @@ struct Sum {
   double step(double src, std::int64_t length);
   /// Retains at least `n` values (see Sma::reserve).
   void reserve(std::int64_t n) { if (valid_length(n)) w_.reserve(n); }
+  /// Writes the state, version first (see kStateVersion).
   void save(archive::Out& ar) const;
+  /// Reads and validates the state written by save().
   void load(archive::In& ar);
 
 private:
@@ -296,7 +314,9 @@ struct Stdev {
   double step(double src, std::int64_t length, bool biased = true);
   /// Retains at least `n` values (see Sma::reserve).
   void reserve(std::int64_t n) { if (valid_length(n)) w_.reserve(n); }
+  /// Writes the state, version first (see kStateVersion).
   void save(archive::Out& ar) const;
+  /// Reads and validates the state written by save().
   void load(archive::In& ar);
 
 private:
@@ -309,7 +329,9 @@ private:
 struct Ema {
   /// Advances with `src`; na until `length` non-na values have been seen.
   double step(double src, std::int64_t length);
+  /// Writes the state, version first (see kStateVersion).
   void save(archive::Out& ar) const;
+  /// Reads and validates the state written by save().
   void load(archive::In& ar);
 
 private:
@@ -322,7 +344,9 @@ private:
 struct Rma {
   /// Advances with `src`; na until `length` non-na values have been seen.
   double step(double src, std::int64_t length);
+  /// Writes the state, version first (see kStateVersion).
   void save(archive::Out& ar) const;
+  /// Reads and validates the state written by save().
   void load(archive::In& ar);
 
 private:
@@ -338,7 +362,9 @@ struct Wma {
   double step(double src, std::int64_t length);
   /// Retains at least `n` values (see Sma::reserve).
   void reserve(std::int64_t n) { if (valid_length(n)) hist_.reserve(static_cast<std::size_t>(n)); }
+  /// Writes the state, version first (see kStateVersion).
   void save(archive::Out& ar) const;
+  /// Reads and validates the state written by save().
   void load(archive::In& ar);
 
 private:
@@ -352,7 +378,9 @@ struct Rsi {
   /// the rma warm-up, and when both averages are 0 (0/0). rma(down) == 0 with
   /// rma(up) > 0 gives 100 (IEEE), rma(up) == 0 with rma(down) > 0 gives 0.
   double step(double src, std::int64_t length);
+  /// Writes the state, version first (see kStateVersion).
   void save(archive::Out& ar) const;
+  /// Reads and validates the state written by save().
   void load(archive::In& ar);
 
 private:
@@ -368,7 +396,9 @@ struct Tr {
   /// Advances; when the previous close is na the result is high-low if
   /// handle_na, else na. An na high or low gives na.
   double step(double high, double low, double close, bool handle_na);
+  /// Writes the state, version first (see kStateVersion).
   void save(archive::Out& ar) const;
+  /// Reads and validates the state written by save().
   void load(archive::In& ar);
 
 private:
@@ -379,7 +409,9 @@ private:
 struct Atr {
   /// Advances with the bar's high, low and close.
   double step(double high, double low, double close, std::int64_t length);
+  /// Writes the state, version first (see kStateVersion).
   void save(archive::Out& ar) const;
+  /// Reads and validates the state written by save().
   void load(archive::In& ar);
 
 private:
@@ -397,14 +429,19 @@ public:
   double step(double src, std::int64_t length);
   /// Retains at least `n` values (see Sma::reserve).
   void reserve(std::int64_t n) { if (valid_length(n)) hist_.reserve(static_cast<std::size_t>(n)); }
+  /// Writes the state, version first (see kStateVersion).
   void save(archive::Out& ar) const;
+  /// Reads and validates the state written by save().
   void load(archive::In& ar);
 
 private:
   /// True when `a` beats `b` strictly (greater for Max, smaller otherwise).
   static bool beats(double a, double b) { return Max ? a > b : a < b; }
+  /// The retained value with sequence number `seq` (must be retained).
   double at_seq(std::uint64_t seq) const { return hist_.back(static_cast<std::size_t>(pushed_ - 1 - seq)); }
+  /// Appends a newly pushed value to the monotonic deque.
   void enter(std::uint64_t seq);
+  /// Recomputes the deque from the retained window.
   void rebuild();
 
   detail::Ring<double> hist_;
@@ -423,7 +460,9 @@ struct Change {
   double step(double src, std::int64_t length);
   /// Retains at least n + 1 inputs (see Sma::reserve).
   void reserve(std::int64_t n) { if (valid_length(n)) hist_.reserve(static_cast<std::size_t>(n) + 1); }
+  /// Writes the state, version first (see kStateVersion).
   void save(archive::Out& ar) const;
+  /// Reads and validates the state written by save().
   void load(archive::In& ar);
 
 private:
@@ -435,7 +474,9 @@ private:
 struct ChangeInt {
   /// Advances with `src`; kIntNa until `length` earlier inputs exist.
   std::int64_t step(std::int64_t src, std::int64_t length);
+  /// Writes the state, version first (see kStateVersion).
   void save(archive::Out& ar) const;
+  /// Reads and validates the state written by save().
   void load(archive::In& ar);
 
 private:
@@ -448,7 +489,9 @@ private:
 struct ChangeBool {
   /// Advances with `src`.
   bool step(bool src, std::int64_t length);
+  /// Writes the state, version first (see kStateVersion).
   void save(archive::Out& ar) const;
+  /// Reads and validates the state written by save().
   void load(archive::In& ar);
 
 private:
@@ -468,7 +511,9 @@ struct Cross {
   bool step_under(double a, double b);
   /// step_over or step_under, from the same remembered relation.
   bool step_cross(double a, double b);
+  /// Writes the state, version first (see kStateVersion).
   void save(archive::Out& ar) const;
+  /// Reads and validates the state written by save().
   void load(archive::In& ar);
 
 private:
@@ -487,7 +532,9 @@ struct Macd {
   /// macd = ema(src, fast) - ema(src, slow); signal = ema(macd, signal);
   /// hist = macd - signal. Each part is na until its emas are seeded.
   Result step(double src, std::int64_t fast, std::int64_t slow, std::int64_t signal);
+  /// Writes the state, version first (see kStateVersion).
   void save(archive::Out& ar) const;
+  /// Reads and validates the state written by save().
   void load(archive::In& ar);
 
 private:
