@@ -64,6 +64,21 @@ void FunctionCompiler::compile_main(const ast::Script& script) {
       if (use.max_offset > mine.max_offset) mine.max_offset = use.max_offset;
     }
   }
+  // max_bars_back sizes history rings, so read it before any is created.
+  for (const ast::StmtPtr& s : script.body.stmts) {
+    if (s->kind == ast::StmtKind::ExprStmt && s->value->kind == ast::ExprKind::Call && s->value->lhs &&
+        s->value->lhs->text == "indicator") {
+      for (const ast::Arg& a : s->value->args) {
+        if (a.name != "max_bars_back") continue;
+        const ast::Expr& v = *a.value;
+        if (v.kind != ast::ExprKind::IntLit || v.int_value < 1 || v.int_value > 65535) {
+          pc_.diagnostics.push_back({Severity::Error, v.loc, "max_bars_back must be an int literal in 1..65535"});
+          return;
+        }
+        pc_.program.max_bars_back = v.int_value;
+      }
+    }
+  }
   next_reg_ = kBuiltinVarSlots;
   max_reg_ = kBuiltinVarSlots;
   push_scope();

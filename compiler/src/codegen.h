@@ -63,6 +63,10 @@ struct ExprValue {
   sema::TypeInfo type;
   /// For a bare `na` literal: the LOADK to retarget once its type is known.
   std::optional<std::size_t> na_load;
+  /// For a constant: the LOADK that produced it (an int constant that must
+  /// become a float is re-pointed at the float constant, no I2F needed).
+  std::optional<std::size_t> const_load;
+  Value const_value{}; ///< the constant's value when const_load is set
 };
 
 /// Compiles one function body (or the main script) into a FunctionProto.

@@ -38,11 +38,12 @@ struct CompiledArg {
 /// Binds arguments to parameter names: index per parameter, or -1.
 /// Returns an error message, or empty on success.
 std::string bind_args(const std::vector<std::string>& params, const std::vector<CompiledArg>& args,
-                      const std::string& fname, std::vector<int>& bound) {
+                      const std::string& fname, std::vector<int>& bound, SourceLoc* where = nullptr) {
   bound.assign(params.size(), -1);
   std::size_t positional = 0;
   bool seen_named = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
+    if (where) *where = args[i].loc;
     if (args[i].name.empty()) {
       if (seen_named) return "positional arguments cannot follow named ones in the call to '" + fname + "'";
       if (positional >= params.size())
@@ -85,7 +86,8 @@ std::vector<ExprValue> FunctionCompiler::compile_user_call(const ast::Expr& e, U
   std::vector<std::string> names;
   for (const ast::Param& p : decl.params) names.push_back(p.name);
   std::vector<int> bound;
-  if (std::string err = bind_args(names, args, decl.name, bound); !err.empty()) error(e.loc, err);
+  SourceLoc where = e.loc;
+  if (std::string err = bind_args(names, args, decl.name, bound, &where); !err.empty()) error(where, err);
 
   std::vector<ExprValue> values(decl.params.size());
   for (std::size_t i = 0; i < decl.params.size(); ++i) {
@@ -156,13 +158,16 @@ std::vector<ExprValue> FunctionCompiler::compile_table_call(const ast::Expr& e, 
   const BuiltinSig* chosen = nullptr;
   std::vector<int> bound;
   std::string first_error;
+  SourceLoc first_error_loc = e.loc;
   for (bool exact : {true, false}) {
     for (const BuiltinSig* sig : sigs) {
       std::vector<std::string> names;
       for (const ParamSig& p : sig->params) names.push_back(p.name);
       std::vector<int> b;
-      std::string err = bind_args(names, args, name, b);
+      SourceLoc where = e.loc;
+      std::string err = bind_args(names, args, name, b, &where);
       bool ok = err.empty();
+      if (ok) where = e.loc;
       for (std::size_t i = 0; ok && i < sig->params.size(); ++i) {
         if (b[i] < 0) {
           if (!sig->params[i].default_value) {
@@ -174,6 +179,7 @@ std::vector<ExprValue> FunctionCompiler::compile_table_call(const ast::Expr& e, 
         const CompiledArg& a = args[static_cast<std::size_t>(b[i])];
         if (!can_convert(a.value.type, sig->params[i].type, exact)) {
           ok = false;
+          where = a.loc;
           err = "type mismatch: argument '" + std::string(sig->params[i].name) + "' of '" + name + "' expects " +
                 sema::type_name(sig->params[i].type) + ", got " + sema::describe(a.value.type);
         }
@@ -183,11 +189,14 @@ std::vector<ExprValue> FunctionCompiler::compile_table_call(const ast::Expr& e, 
         bound = b;
         break;
       }
-      if (first_error.empty()) first_error = err;
+      if (first_error.empty()) {
+        first_error = err;
+        first_error_loc = where;
+      }
     }
     if (chosen) break;
   }
-  if (!chosen) error(e.loc, first_error);
+  if (!chosen) error(first_error_loc, first_error);
 
   // Arguments go to consecutive registers in parameter order.
   const auto n = static_cast<std::uint16_t>(chosen->params.size());

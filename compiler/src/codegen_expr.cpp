@@ -42,7 +42,8 @@ ExprValue FunctionCompiler::constant(Type t, Value v, Qual q) {
   ExprValue r;
   r.reg = alloc_reg({});
   r.type = sema::make_type(t, q);
-  emit_.abx(Opcode::LOADK, r.reg, pc_.pool.add(t, v));
+  r.const_load = emit_.abx(Opcode::LOADK, r.reg, pc_.pool.add(t, v));
+  r.const_value = v;
   return r;
 }
 
@@ -131,6 +132,13 @@ bool FunctionCompiler::convert(ExprValue& v, Type want) {
     if (want == Type::Float) v.type.int_like = v.type.int_like;
     return true;
   }
+  if (v.type.type == Type::Int && want == Type::Float && v.const_load && v.const_value.i != kIntNa) {
+    // A literal int: load the float constant instead of converting.
+    emit_.patch(*v.const_load, pc_.pool.add(Type::Float, make_float(static_cast<double>(v.const_value.i))));
+    v.type.type = Type::Float;
+    v.const_value = make_float(static_cast<double>(v.const_value.i));
+    return true;
+  }
   if (v.type.type == Type::Int && want == Type::Float) {
     const std::uint16_t r = alloc_reg({});
     emit_.abc(Opcode::I2F, r, v.reg);
@@ -208,7 +216,7 @@ ExprValue FunctionCompiler::compile_binary(const ast::Expr& e) {
     switch (l.type.type) {
       case Type::Bool: op = e.op == ast::Op::Eq ? Opcode::EQB : Opcode::NEB; break;
       case Type::String: op = e.op == ast::Op::Eq ? Opcode::EQS : Opcode::NES; break;
-      case Type::Color: op = e.op == ast::Op::Eq ? Opcode::EQI : Opcode::NEI; break;
+      case Type::Color: op = e.op == ast::Op::Eq ? Opcode::EQC : Opcode::NEC; break;
       default: error(e.loc, mismatch);
     }
     out.reg = alloc_reg(e.loc);
@@ -344,7 +352,7 @@ ExprValue FunctionCompiler::compile_conditional(const ast::Expr& cond_expr, cons
     } else {
       arm.missing = true;
     }
-    arm.fixup = emit_.abc(Opcode::NOP, 0);
+    if (want_value) arm.fixup = emit_.abc(Opcode::NOP, 0);
     release_to(mark);
   };
   run_arm(arms[0], then_arm);

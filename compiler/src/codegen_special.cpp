@@ -79,11 +79,7 @@ std::optional<std::vector<ExprValue>> FunctionCompiler::compile_special_call(con
     if (pc_.declared_indicator) error(e.loc, "the script already has a declaration statement");
     pc_.declared_indicator = true;
     pc_.program.title = string_literal(find_arg(e, 0, "title"), "the indicator title");
-    if (const ast::Expr* mbb = find_arg(e, 99, "max_bars_back")) {
-      auto v = literal_number(mbb);
-      if (!v || *v < 1 || *v > 65535 || std::floor(*v) != *v) error(mbb->loc, "max_bars_back must be an int literal in 1..65535");
-      pc_.program.max_bars_back = static_cast<std::int64_t>(*v);
-    }
+    // max_bars_back was read before compilation started (compile_main).
     return std::vector<ExprValue>{};
   }
   if (name == "plot") {

@@ -339,6 +339,32 @@ std::vector<std::string> first_bar_messages(const Run& run) {
 
 } // namespace
 
+// The premise of the suite: a failing self-assertion (runtime.error) stops
+// the run with a RuntimeError that carries the bar index, the line and the
+// message, and the instance refuses further bars.
+TEST_CASE("conformance: runtime.error halts the run with the bar and message") {
+  const std::string source = "//@version=6\n"
+                             "indicator(\"halt\")\n"
+                             "if bar_index == 3\n"
+                             "    runtime.error(\"stop at \" + str.tostring(bar_index))\n"
+                             "plot(close)\n";
+  pine::CompileResult r = pine::compile(source);
+  REQUIRE(r.ok());
+  pine::Instance inst = pine::InstanceBuilder(r.program).build();
+  for (std::size_t i = 0; i < 3; ++i) inst.run_bar(bars()[i]);
+  bool thrown = false;
+  try {
+    inst.run_bar(bars()[3]);
+  } catch (const pine::RuntimeError& e) {
+    thrown = true;
+    CHECK(e.bar_index() == 3);
+    CHECK(e.line() == 4);
+    CHECK(e.message() == "stop at 3");
+  }
+  CHECK(thrown);
+  CHECK_THROWS(inst.run_bar(bars()[4]));
+}
+
 // Every script compiles, runs all 2,600 bars without a RuntimeError (each
 // self-assertion calls runtime.error on failure) and plots something.
 TEST_CASE("conformance: every script runs all bars without a self-check failure") {
@@ -421,6 +447,14 @@ TEST_CASE("conformance: comparison and logic, short-circuit") {
   REQUIRE(run.logs.size() == 2);
   CHECK(run.logs[0].bar_index == 1);
   CHECK(run.logs[1].bar_index == 2);
+}
+
+// na_comparisons.pine: every comparison with an na operand is false for
+// float, int, string and color (spec 3.4); the script raises a runtime
+// error naming each comparison that was not, so a clean run is the check.
+TEST_CASE("conformance: comparisons with na are false for every type") {
+  Run run = run_ok("na_comparisons.pine");
+  check_series(run, "all_false", constant(1));
 }
 
 // conditionals.pine: values derived from bar_index % 4; the sma inside a
@@ -585,6 +619,13 @@ TEST_CASE("conformance: ta moving averages") {
   check_series(run, "wma10", wma(c, 10));
   check_series(run, "ema4_gappy", ema(gappy, 4));
   check_series(run, "sma3_gappy", sma(gappy, 3));
+  // Series length bar_index % 5 + 1: the mean of that many latest closes.
+  check_series(run, "sma_var_len", make([&](std::size_t i) {
+                 const std::size_t n = i % 5 + 1;
+                 double s = 0;
+                 for (std::size_t k = 0; k < n; ++k) s += c[i - k];
+                 return s / static_cast<double>(n);
+               }));
 }
 
 // ta_oscillators.pine: rsi = Wilder averages of gains/losses, macd =
@@ -664,7 +705,7 @@ TEST_CASE("conformance: str.tostring formatting") {
   const std::vector<std::string> want = {
       "0",          "42",     "-7",    "1.5",   "-0.25",   "100",  "3.5",          "0.3333333333", "0.6666666667",
       "0.3",        "123456.789", "0", "0",    "1000000000000000", "0.00001", "1.2345678901", "NaN", "NaN",
-      "true",       "false",  "text",  "3.14",  "3.142",   "3",    "1.10",
+      "true",       "false",  "text",  "3.14",  "3.142",   "3",    "1.10", "4",
   };
   CHECK(first_bar_messages(run) == want);
   CHECK(run.logs.size() == want.size()); // logged on bar 0 only

@@ -135,6 +135,12 @@ const Value* Interpreter::run(std::uint32_t frame_index) {
         A.i = result;
         break;
       }
+      case Opcode::EQC:
+      case Opcode::NEC: {
+        const std::int64_t x = regs[in.b].i, y = regs[in.c].i;
+        A.i = x != kColorNa && y != kColorNa && ((x == y) == (in.op == Opcode::EQC));
+        break;
+      }
       case Opcode::NOT: A.i = regs[in.b].i == 0; break;
       case Opcode::CONCAT: {
         const std::int64_t x = regs[in.b].i, y = regs[in.c].i;

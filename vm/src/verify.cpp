@@ -38,7 +38,8 @@ Shape shape_of(Opcode op) {
     case Opcode::ADDI: case Opcode::SUBI: case Opcode::MULI: case Opcode::MODI:
     case Opcode::LTF: case Opcode::LEF: case Opcode::GTF: case Opcode::GEF: case Opcode::EQF: case Opcode::NEF:
     case Opcode::LTI: case Opcode::LEI: case Opcode::GTI: case Opcode::GEI: case Opcode::EQI: case Opcode::NEI:
-    case Opcode::EQB: case Opcode::NEB: case Opcode::EQS: case Opcode::NES: case Opcode::CONCAT:
+    case Opcode::EQB: case Opcode::NEB: case Opcode::EQS: case Opcode::NES: case Opcode::EQC: case Opcode::NEC:
+    case Opcode::CONCAT:
       return Shape::ABC;
     case Opcode::LOOPCHECK: case Opcode::RAISE:
       return Shape::A;

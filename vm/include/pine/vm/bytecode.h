@@ -65,12 +65,14 @@ inline constexpr std::uint32_t kBytecodeVersion = 1;
   X(LEI, "A=dst B=lhs C=rhs")                                                         \
   X(GTI, "A=dst B=lhs C=rhs")                                                         \
   X(GEI, "A=dst B=lhs C=rhs")                                                         \
-  X(EQI, "A=dst B=lhs C=rhs (ints, colors)")                                          \
-  X(NEI, "A=dst B=lhs C=rhs (ints, colors)")                                          \
+  X(EQI, "A=dst B=lhs C=rhs")                                          \
+  X(NEI, "A=dst B=lhs C=rhs")                                          \
   X(EQB, "A=dst B=lhs C=rhs")                                                         \
   X(NEB, "A=dst B=lhs C=rhs")                                                         \
   X(EQS, "A=dst B=lhs C=rhs: string contents")                                        \
   X(NES, "A=dst B=lhs C=rhs: string contents")                                        \
+  X(EQC, "A=dst B=lhs C=rhs: colors (na is bit 32)")                                  \
+  X(NEC, "A=dst B=lhs C=rhs: colors")                                                 \
   X(NOT, "A=dst B=src (bool)")                                                        \
   X(CONCAT, "A=dst B=lhs C=rhs: string + string (na operand -> na)")                 \
   /* na tests: A=dst(bool) B=src */                                                   \

@@ -1,0 +1,207 @@
+// VM tests: the verifier, runtime errors, history semantics and the
+// no-allocation-per-bar rule.
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <cmath>
+#include <cstdlib>
+#include <new>
+
+#include "pine/compiler/compile.h"
+#include "pine/vm/instance.h"
+
+// A counting global allocator: tests switch counting on around the code
+// whose allocations they measure.
+namespace {
+std::atomic<bool> g_counting{false};
+std::atomic<long> g_allocations{0};
+} // namespace
+
+void* operator new(std::size_t n) {
+  if (g_counting.load(std::memory_order_relaxed)) g_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+
+namespace {
+
+using pine::Opcode;
+
+std::shared_ptr<const pine::Program> compile_ok(const std::string& body) {
+  const std::string src = "//@version=6\nindicator(\"t\")\n" + body;
+  pine::CompileResult r = pine::compile(src);
+  REQUIRE_MESSAGE(r.ok(), r.format(src, "t.pine"));
+  return r.program;
+}
+
+/// Deterministic bars: close = 100 + i, high = close + 1, low = close - 1.
+pine::Bar bar_at(int i) {
+  pine::Bar b;
+  b.time = 1'700'000'000'000 + 60'000LL * i;
+  b.open = 100 + i - 0.5;
+  b.close = 100 + i;
+  b.high = b.close + 1;
+  b.low = b.close - 1;
+  b.volume = 1000;
+  return b;
+}
+
+/// A minimal valid program: main with the built-in slots and a RET.
+pine::Program minimal_program() {
+  pine::Program p;
+  pine::FunctionProto main;
+  main.name = "main";
+  main.num_slots = pine::kBuiltinVarSlots + 2;
+  main.code = {pine::Instr{Opcode::RET, 0, 0, 0, 0}};
+  main.lines = {1};
+  p.functions.push_back(main);
+  return p;
+}
+
+std::string verify_error(const pine::Program& p) {
+  try {
+    pine::verify_program(p);
+  } catch (const pine::ProgramError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+} // namespace
+
+TEST_CASE("verifier: accepts the minimal program and rejects each broken operand") {
+  CHECK(verify_error(minimal_program()).empty());
+
+  pine::Program p = minimal_program();
+  p.functions[0].code.insert(p.functions[0].code.begin(), pine::Instr{Opcode::MOVE, 0, 999, 0, 0});
+  p.functions[0].lines.push_back(1);
+  CHECK(verify_error(p).find("slot 999 out of range") != std::string::npos);
+
+  p = minimal_program();
+  p.functions[0].code.insert(p.functions[0].code.begin(), pine::make_abc32(Opcode::JMP, 0, 77));
+  p.functions[0].lines.push_back(1);
+  CHECK(verify_error(p).find("jump target out of range") != std::string::npos);
+
+  p = minimal_program();
+  p.functions[0].code.insert(p.functions[0].code.begin(), pine::make_abc32(Opcode::LOADK, 0, 5));
+  p.functions[0].lines.push_back(1);
+  CHECK(verify_error(p).find("constant index out of range") != std::string::npos);
+
+  p = minimal_program();
+  p.functions[0].code[0] = pine::Instr{Opcode::NOP, 0, 0, 0, 0};
+  CHECK(verify_error(p).find("fall off") != std::string::npos);
+
+  p = minimal_program();
+  p.functions[0].code.insert(p.functions[0].code.begin(), pine::Instr{static_cast<Opcode>(250), 0, 0, 0, 0});
+  p.functions[0].lines.push_back(1);
+  CHECK(verify_error(p).find("unknown opcode") != std::string::npos);
+
+  p = minimal_program();
+  p.functions[0].code.insert(p.functions[0].code.begin(), pine::Instr{Opcode::BUILTIN, 0, 9999, 0, 0});
+  p.functions[0].lines.push_back(1);
+  CHECK(verify_error(p).find("unknown builtin") != std::string::npos);
+}
+
+TEST_CASE("verifier: a call cycle is rejected") {
+  pine::Program p = minimal_program();
+  pine::FunctionProto f;
+  f.name = "f";
+  f.num_slots = 1;
+  f.call_sites = {1}; // calls itself
+  f.code = {pine::Instr{Opcode::CALL, 0, 0, 0, 0}, pine::Instr{Opcode::RET, 0, 0, 0, 0}};
+  f.lines = {1, 1};
+  p.functions.push_back(f);
+  p.functions[0].call_sites = {1};
+  p.functions[0].code.insert(p.functions[0].code.begin(), pine::Instr{Opcode::CALL, 0, 0, 0, 0});
+  p.functions[0].lines.push_back(1);
+  CHECK(verify_error(p).find("recursive call") != std::string::npos);
+}
+
+TEST_CASE("runtime: runtime.error halts with the message, bar and line") {
+  auto program = compile_ok("if bar_index == 3\n    runtime.error(\"boom\")\nplot(close)\n");
+  pine::Instance inst = pine::InstanceBuilder(program).build();
+  for (int i = 0; i < 3; ++i) inst.run_bar(bar_at(i));
+  try {
+    inst.run_bar(bar_at(3));
+    FAIL("expected a runtime error");
+  } catch (const pine::RuntimeError& e) {
+    CHECK(e.message() == "boom");
+    CHECK(e.bar_index() == 3);
+    CHECK(e.line() == 4);
+  }
+  CHECK_THROWS_AS(inst.run_bar(bar_at(4)), pine::RuntimeError); // halted for good
+}
+
+TEST_CASE("runtime: a dynamic offset beyond max_bars_back is an error, before the first bar it is na") {
+  auto tight = [] {
+    pine::CompileResult r = pine::compile("//@version=6\nindicator(\"t\", max_bars_back = 10)\nn = bar_index < 12 ? 20 : 11\nplot(close[n])\n");
+    REQUIRE(r.ok());
+    return r.program;
+  }();
+  pine::Instance inst = pine::InstanceBuilder(tight).build();
+  for (int i = 0; i < 12; ++i) {
+    inst.run_bar(bar_at(i));
+    CHECK(std::isnan(inst.plot_values()[0].f)); // offset 20 reaches before bar 0: na
+  }
+  try {
+    inst.run_bar(bar_at(12)); // offset 11 > 10, and bar 1 did exist: beyond the buffer
+    FAIL("expected a runtime error");
+  } catch (const pine::RuntimeError& e) {
+    CHECK(std::string(e.what()).find("beyond the historical buffer's limit (10)") != std::string::npos);
+    CHECK(e.line() == 4);
+  }
+}
+
+TEST_CASE("history: close[1] inside a function reads the global history even when the call is skipped") {
+  // f runs only on even bars; close[1] must still be the previous bar's close.
+  auto program = compile_ok("f() => close[1]\nfloat v = na\nif bar_index % 2 == 0\n    v := f()\nplot(v)\n");
+  pine::Instance inst = pine::InstanceBuilder(program).build();
+  for (int i = 0; i < 10; ++i) {
+    inst.run_bar(bar_at(i));
+    const double v = inst.plot_values()[0].f;
+    if (i % 2 == 1 || i == 0) CHECK(std::isnan(v));
+    else CHECK(v == 100 + i - 1);
+  }
+}
+
+TEST_CASE("history: a local series repeats its last value on bars its scope did not run") {
+  // x is assigned inside the if only on multiples of 3; x[1] as seen on a
+  // bar where the block runs is the value from the previous run (forward fill).
+  auto program = compile_ok("float out = na\nif bar_index % 3 == 0\n    x = close\n    out := x[1]\nplot(out)\n");
+  pine::Instance inst = pine::InstanceBuilder(program).build();
+  for (int i = 0; i < 10; ++i) {
+    inst.run_bar(bar_at(i));
+    const double v = inst.plot_values()[0].f;
+    if (i == 0 || i % 3 != 0) CHECK(std::isnan(v));
+    else CHECK(v == 100 + i - 3);
+  }
+}
+
+TEST_CASE("runtime: no heap allocation per bar in steady state for the language core") {
+  auto program = compile_ok(
+      "f(x) =>\n    var c = 0\n    c += 1\n    ta.sma(x, 5) + c\nplot(ta.sma(close, 20))\nplot(ta.ema(close, 50))\n"
+      "plot(ta.rsi(close, 14))\nplot(ta.atr(14))\n[m, s, h] = ta.macd(close, 12, 26, 9)\nplot(h)\nplot(f(close))\n"
+      "plot(ta.highest(10) - ta.lowest(10))\nplot(ta.stdev(close, 10))\nplot(close[3])\nsum = 0.0\nfor i = 0 to 9\n    sum += close[i]\nplot(sum)\n");
+  pine::Instance inst = pine::InstanceBuilder(program).build();
+  for (int i = 0; i < 500; ++i) inst.run_bar(bar_at(i));
+  g_allocations = 0;
+  g_counting = true;
+  for (int i = 500; i < 2500; ++i) inst.run_bar(bar_at(i));
+  g_counting = false;
+  CHECK(g_allocations.load() == 0);
+}
+
+TEST_CASE("inputs: overrides are checked against type, bounds and options") {
+  auto program = compile_ok("n = input.int(14, \"Length\", minval = 1, maxval = 50)\ns = input.string(\"a\", \"Mode\", options = [\"a\", \"b\"])\nplot(n)\n");
+  pine::InstanceBuilder b(program);
+  CHECK_NOTHROW(b.input("Length", "20"));
+  CHECK_THROWS_WITH_AS(b.input("Length", "0"), "input 'Length': 0 is below the minimum 1", std::invalid_argument);
+  CHECK_THROWS_WITH_AS(b.input("Length", "2.5"), "input 'Length': '2.5' is not an integer", std::invalid_argument);
+  CHECK_THROWS_WITH_AS(b.input("Mode", "c"), "input 'Mode': 'c' is not one of its options", std::invalid_argument);
+  CHECK_THROWS_AS(b.input("Nope", "1"), std::invalid_argument);
+  pine::Instance inst = b.input("Length", "20").build();
+  inst.run_bar(bar_at(0));
+  CHECK(inst.plot_values()[0].f == 20);
+}
