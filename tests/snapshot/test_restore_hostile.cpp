@@ -36,6 +36,10 @@
 #include <string>
 #include <vector>
 
+#include <csignal>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "bars_csv.h"
 #include "pine/compiler/compile.h"
 #include "pine/snapshot/envelope.h"
@@ -608,8 +612,8 @@ TEST_CASE("hostile: crafted payloads with valid checksums") {
 }
 
 // Proves the state decoder's own bounds at every position: a huge count
-// (2^64-1) written at every byte offset of the state archive (re-sealed with
-// valid checksums) is rejected as Corrupt, or restores and runs, without any
+// (2^64-1) written at every byte offset of the state archive, and 2^33 at
+// every fourth (re-sealed with valid checksums, header re-stamped) is rejected as Corrupt, or restores and runs, without any
 // other exception and without a large allocation.
 TEST_CASE("hostile: a huge integer at every offset of the state archive") {
   const Bytes& bytes = base_snapshot();
@@ -617,8 +621,11 @@ TEST_CASE("hostile: a huge integer at every offset of the state archive") {
   const PayloadLayout l = layout_of(opened.payload);
   std::map<std::string, int> stats;
   int failures = 0;
+  // 2^64-1 at every offset; 2^33 (positive as a signed count, yet far
+  // beyond any input) at every fourth, to keep the run short.
   for (std::uint64_t value : {~std::uint64_t{0}, std::uint64_t{1} << 33}) {
-    for (std::size_t at = l.state_at; at + 8 <= l.state_at + l.state_size; ++at) {
+    const std::size_t stride = value == ~std::uint64_t{0} ? 1 : 4;
+    for (std::size_t at = l.state_at; at + 8 <= l.state_at + l.state_size; at += stride) {
       Bytes p = opened.payload;
       put_le(p, at, value);
       const Bytes sealed = seal_snapshot(fields_for(opened.header, p, true), p);
@@ -717,4 +724,59 @@ if bar_index == 3
   Instance restored = RestoreBuilder(save_state(inst)).expect_program(*program).build();
   CHECK(restored.bars_processed() == 3);
   CHECK_THROWS_AS(restored.run_bar(sample_bars()[4]), RuntimeError);
+}
+
+// Proves a hostile program cannot hang the host. The program hash is a
+// checksum, not a signature: a snapshot whose embedded program was altered
+// and re-hashed passes every integrity check, and then only the verifier
+// stands between the bytes and the interpreter. Here the first JMP of a
+// compiled program is pointed at itself (a backward jump with no LOOPCHECK).
+// Restoring must reject it (Corrupt) or running it must stop with a
+// RuntimeError; it must not loop forever. Runs in a child process with an
+// alarm (10 s) so a hang fails the test instead of stalling the suite.
+TEST_CASE("hostile: a re-hashed program with an unguarded backward jump does not hang") {
+  const std::shared_ptr<const Program> program = compile_or_die(R"(//@version=6
+indicator("jumps")
+x = close > open ? 1 : 2
+plot(x)
+)");
+  Program p = *program;
+  std::vector<Instr>& code = p.functions[0].code;
+  const auto jmp = std::find_if(code.begin(), code.end(), [](const Instr& in) { return in.op == Opcode::JMP; });
+  REQUIRE(jmp != code.end());
+  const auto pc = static_cast<std::uint32_t>(jmp - code.begin());
+  *jmp = make_abc32(Opcode::JMP, 0, pc);
+  Instance hostile = InstanceBuilder(std::make_shared<const Program>(p)).build();
+  const Bytes bytes = save_state(hostile);
+
+  // Child exit codes: 10 rejected as Corrupt, 11 stopped by a RuntimeError,
+  // 12 ran the bar to completion (impossible for a self-loop), 13 another
+  // outcome. A signal means a crash, or SIGALRM a hang.
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    alarm(10);
+    int code_out = 13;
+    try {
+      Instance inst = RestoreBuilder(bytes).build();
+      inst.run_bar(sample_bars()[0]);
+      code_out = 12;
+    } catch (const SnapshotError& e) {
+      code_out = e.kind() == Kind::Corrupt ? 10 : 13;
+    } catch (const RuntimeError&) {
+      code_out = 11;
+    } catch (...) {
+      code_out = 13;
+    }
+    _exit(code_out);
+  }
+  int status = 0;
+  REQUIRE(waitpid(pid, &status, 0) == pid);
+  if (WIFSIGNALED(status)) {
+    const std::string why = WTERMSIG(status) == SIGALRM ? " (SIGALRM: restore + one bar did not finish in 10 s)" : "";
+    FAIL_CHECK("the child died of signal " << WTERMSIG(status) << why);
+  } else {
+    const int code_out = WEXITSTATUS(status);
+    CHECK_MESSAGE((code_out == 10 || code_out == 11), "child exit code " << code_out);
+  }
 }

@@ -52,7 +52,7 @@ std::vector<std::uint8_t> save_instance_state(const Instance& instance) {
     for (const std::string& s : st.config.input_strings) archive::save_string(ar, s);
     archive::save_string(ar, st.config.symbol);
     archive::save_string(ar, st.config.timeframe);
-    ar(st.bars_processed, st.last_bar_time, st.halted);
+    ar(st.bars_processed, st.last_bar_time, static_cast<std::uint8_t>(st.halted ? 1 : 0));
     archive::save_count(ar, st.slots.size());
     for (const Value& v : st.slots) ar(v.u);
     archive::save_count(ar, st.series.size());
@@ -95,7 +95,10 @@ Instance load_instance_state(std::shared_ptr<const Program> program, std::span<c
 
     Instance instance(std::move(program), std::move(config));
     InstanceState& st = instance.state();
-    ar(st.bars_processed, st.last_bar_time, st.halted);
+    std::uint8_t halted = 0;
+    ar(st.bars_processed, st.last_bar_time, halted);
+    archive::require(halted <= 1, "halted flag is not 0 or 1");
+    st.halted = halted == 1;
     archive::require(st.bars_processed >= 0, "negative bar count");
     archive::require(archive::load_count(ar, 8, st.slots.size()) == st.slots.size(), "slot count does not match the program");
     for (Value& v : st.slots) ar(v.u);

@@ -166,7 +166,7 @@ const char* step_state(TaState& state, StateKind kind, const Value* a, Value* r,
 void save_ta_state(archive::Out& ar, const TaState& state, StateKind kind) {
   with_state(const_cast<TaState&>(state), kind, [&](auto& s) {
     if constexpr (std::is_same_v<std::decay_t<decltype(s)>, FixnanState>) {
-      ar(std::uint32_t{1}, s.last.u, s.seen);
+      ar(std::uint32_t{1}, s.last.u, static_cast<std::uint8_t>(s.seen ? 1 : 0));
     } else {
       s.save(ar);
     }
@@ -177,8 +177,10 @@ void load_ta_state(archive::In& ar, TaState& state, StateKind kind) {
   with_state(state, kind, [&](auto& s) {
     if constexpr (std::is_same_v<std::decay_t<decltype(s)>, FixnanState>) {
       std::uint32_t version = 0;
-      ar(version, s.last.u, s.seen);
-      archive::require(version == 1, "unsupported fixnan state version");
+      std::uint8_t seen = 0;
+      ar(version, s.last.u, seen);
+      archive::require(version == 1 && seen <= 1, "bad fixnan state");
+      s.seen = seen == 1;
     } else {
       s.load(ar);
     }
