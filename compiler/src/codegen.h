@@ -69,6 +69,13 @@ struct ExprValue {
   Value const_value{}; ///< the constant's value when const_load is set
 };
 
+/// A compiled call argument with its name (empty when positional).
+struct CompiledArg {
+  std::string name;
+  SourceLoc loc;
+  ExprValue value;
+};
+
 /// Compiles one function body (or the main script) into a FunctionProto.
 class FunctionCompiler {
 public:
@@ -99,6 +106,9 @@ public:
   ExprValue compile_name(const ast::Expr& e);
   ExprValue compile_unary(const ast::Expr& e);
   ExprValue compile_binary(const ast::Expr& e);
+  /// The operator `e.op` applied to already compiled operands (shared by
+  /// binary expressions and compound assignments).
+  ExprValue emit_binary(const ast::Expr& e, ExprValue l, ExprValue r);
   ExprValue compile_logical(const ast::Expr& e);
   ExprValue compile_ternary(const ast::Expr& e);
   ExprValue compile_if(const ast::Expr& e, bool want_value);
@@ -119,6 +129,8 @@ public:
   std::vector<ExprValue> compile_user_call(const ast::Expr& e, UserFunction& f);
   std::optional<std::vector<ExprValue>> compile_special_call(const ast::Expr& e, const std::string& name);
   std::vector<ExprValue> compile_table_call(const ast::Expr& e, const std::string& name);
+  /// Resolves the overload of table builtin `name` for compiled `args` and emits it.
+  std::vector<ExprValue> emit_table_call(const ast::Expr& e, const std::string& name, std::vector<CompiledArg> args);
   ExprValue compile_single(const ast::Expr& e); ///< a call or expression that must give one value
   /// input.*(): records an InputDecl and loads its resolved value.
   ExprValue compile_input(const ast::Expr& e, const std::string& name);

@@ -28,13 +28,6 @@ bool can_convert(const TypeInfo& from, Type to, bool exact) {
   return from.type == Type::Float && from.int_like && to == Type::Int;
 }
 
-/// A compiled argument with its name (empty when positional).
-struct CompiledArg {
-  std::string name;
-  SourceLoc loc;
-  ExprValue value;
-};
-
 /// Binds arguments to parameter names: index per parameter, or -1.
 /// Returns an error message, or empty on success.
 std::string bind_args(const std::vector<std::string>& params, const std::vector<CompiledArg>& args,
@@ -154,6 +147,11 @@ std::vector<ExprValue> FunctionCompiler::compile_user_call(const ast::Expr& e, U
 std::vector<ExprValue> FunctionCompiler::compile_table_call(const ast::Expr& e, const std::string& name) {
   std::vector<CompiledArg> args;
   for (const ast::Arg& a : e.args) args.push_back({a.name, a.loc, compile_single(*a.value)});
+  return emit_table_call(e, name, std::move(args));
+}
+
+std::vector<ExprValue> FunctionCompiler::emit_table_call(const ast::Expr& e, const std::string& name,
+                                                         std::vector<CompiledArg> args) {
   const std::vector<const BuiltinSig*> sigs = find_builtin(name);
   const BuiltinSig* chosen = nullptr;
   std::vector<int> bound;

@@ -189,6 +189,10 @@ ExprValue FunctionCompiler::compile_unary(const ast::Expr& e) {
 ExprValue FunctionCompiler::compile_binary(const ast::Expr& e) {
   ExprValue l = compile_expr(*e.lhs);
   ExprValue r = compile_expr(*e.rhs);
+  return emit_binary(e, l, r);
+}
+
+ExprValue FunctionCompiler::emit_binary(const ast::Expr& e, ExprValue l, ExprValue r) {
   const bool comparison = e.op == ast::Op::Lt || e.op == ast::Op::Le || e.op == ast::Op::Gt || e.op == ast::Op::Ge;
   const bool equality = e.op == ast::Op::Eq || e.op == ast::Op::Ne;
   if ((equality) && (l.type.is_na || r.type.is_na))

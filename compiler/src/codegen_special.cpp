@@ -213,23 +213,10 @@ std::optional<std::vector<ExprValue>> FunctionCompiler::compile_special_call(con
   }
   if ((name == "ta.highest" || name == "ta.lowest") && e.args.size() == 1 && e.args[0].name != "source") {
     // The one-argument overload reads high (highest) or low (lowest).
-    ast::Expr call(ast::ExprKind::Call, e.loc);
-    call.lhs = std::make_unique<ast::Expr>(ast::ExprKind::Name, e.lhs->loc);
-    call.lhs->text = name;
-    call.args.push_back(ast::Arg{e.loc, "", std::make_unique<ast::Expr>(ast::ExprKind::Name, e.loc)});
-    call.args.back().value->text = name == "ta.highest" ? "high" : "low";
-    // Borrow the length argument for the duration of the compile.
-    call.args.push_back(ast::Arg{e.args[0].loc, "length", nullptr});
-    call.args.back().value.reset(const_cast<ast::Expr*>(e.args[0].value.get()));
-    std::vector<ExprValue> out;
-    try {
-      out = compile_table_call(call, name);
-    } catch (...) {
-      (void)call.args.back().value.release();
-      throw;
-    }
-    (void)call.args.back().value.release();
-    return out;
+    std::vector<CompiledArg> args;
+    args.push_back({"", e.loc, compile_name_value(name == "ta.highest" ? "high" : "low", e.loc)});
+    args.push_back({"length", e.args[0].loc, compile_single(*e.args[0].value)});
+    return emit_table_call(e, name, std::move(args));
   }
   if (name == "input" || name == "input.int" || name == "input.float" || name == "input.bool" || name == "input.string")
     return std::vector<ExprValue>{compile_input(e, name)};

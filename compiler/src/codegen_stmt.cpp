@@ -164,19 +164,12 @@ void FunctionCompiler::compile_assign(const ast::Stmt& s) {
   } else {
     // x op= y is x := x op y.
     static const ast::Op ops[] = {ast::Op::Add, ast::Op::Add, ast::Op::Sub, ast::Op::Mul, ast::Op::Div, ast::Op::Mod};
-    ast::Expr bin(ast::ExprKind::Binary, s.loc);
-    bin.op = ops[static_cast<int>(s.assign_op)];
-    bin.lhs = std::make_unique<ast::Expr>(ast::ExprKind::Name, s.target->loc);
-    bin.lhs->text = name;
-    // Borrow the right operand for the duration of the compile.
-    bin.rhs.reset(const_cast<ast::Expr*>(s.value.get()));
-    try {
-      value = compile_expr(bin);
-    } catch (...) {
-      (void)bin.rhs.release();
-      throw;
-    }
-    (void)bin.rhs.release();
+    ast::Expr op(ast::ExprKind::Binary, s.loc);
+    op.op = ops[static_cast<int>(s.assign_op)];
+    ExprValue current;
+    current.reg = target.reg;
+    current.type = target.type;
+    value = emit_binary(op, current, compile_expr(*s.value));
     if (!convert(value, target.type.type))
       error(s.loc, "cannot assign " + sema::describe(value.type) + " to '" + name + "' of type " + sema::type_name(target.type.type));
   }
@@ -208,7 +201,6 @@ void FunctionCompiler::compile_for(const ast::Expr& e) {
   const std::uint16_t limit = alloc_reg(e.loc);
   const std::uint16_t stride = alloc_reg(e.loc);
   const std::uint16_t descending = alloc_reg(e.loc);
-  const std::uint16_t guard = alloc_reg(e.loc);
   const std::uint16_t cond = alloc_reg(e.loc);
   emit_.abc(Opcode::MOVE, counter, from.reg);
   emit_.abc(Opcode::MOVE, limit, to.reg);
@@ -220,10 +212,11 @@ void FunctionCompiler::compile_for(const ast::Expr& e) {
   }
   // The direction is fixed by the initial bounds (spec 2.4).
   emit_.abc(is_float ? Opcode::GTF : Opcode::GTI, descending, counter, limit);
-  emit_.abx(Opcode::LOADK, guard, pc_.pool.add(Type::Int, make_int(0)));
   const std::size_t j_first = emit_.jump(Opcode::JMP);
   // v6 re-evaluates `to` before every iteration after the first (spec 2.4).
+  // The backward jump lands on LOOPCHECK, as the verifier requires.
   const std::uint32_t top_pc = emit_.here();
+  emit_.abc(Opcode::LOOPCHECK, 0);
   {
     const std::uint16_t m2 = top();
     ExprValue again = compile_expr(*e.to);
@@ -232,7 +225,6 @@ void FunctionCompiler::compile_for(const ast::Expr& e) {
     release_to(m2);
   }
   emit_.patch_to_here(j_first);
-  emit_.abc(Opcode::LOOPCHECK, guard);
   // cond = descending ? counter >= limit : counter <= limit
   const std::size_t j_desc = emit_.jump(Opcode::JMPT, descending);
   emit_.abc(is_float ? Opcode::LEF : Opcode::LEI, cond, counter, limit);
@@ -273,10 +265,8 @@ void FunctionCompiler::compile_for(const ast::Expr& e) {
 
 void FunctionCompiler::compile_while(const ast::Expr& e) {
   const std::uint16_t mark = top();
-  const std::uint16_t guard = alloc_reg(e.loc);
-  emit_.abx(Opcode::LOADK, guard, pc_.pool.add(Type::Int, make_int(0)));
   const std::uint32_t top_pc = emit_.here();
-  emit_.abc(Opcode::LOOPCHECK, guard);
+  emit_.abc(Opcode::LOOPCHECK, 0);
   const std::uint16_t m2 = top();
   ExprValue c = compile_as(*e.cond, Type::Bool, "while condition");
   const std::size_t j_exit = emit_.jump(Opcode::JMPF, c.reg);

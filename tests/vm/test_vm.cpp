@@ -158,6 +158,29 @@ TEST_CASE("runtime: a dynamic offset beyond max_bars_back is an error, before th
   }
 }
 
+TEST_CASE("runtime: an endless loop stops at the iteration budget with a runtime error") {
+  auto program = compile_ok("i = 0\nwhile true\n    i += 1\nplot(i)\n");
+  pine::Instance inst = pine::InstanceBuilder(program).build();
+  try {
+    inst.run_bar(bar_at(0));
+    FAIL("expected a runtime error");
+  } catch (const pine::RuntimeError& e) {
+    CHECK(std::string(e.what()).find("more than 10000000 iterations") != std::string::npos);
+    CHECK(e.line() == 4);
+  }
+}
+
+TEST_CASE("verifier: a backward jump must land on LOOPCHECK") {
+  pine::Program p = minimal_program();
+  p.functions[0].code.insert(p.functions[0].code.begin(), pine::make_abc32(Opcode::JMP, 0, 0));
+  p.functions[0].lines.push_back(1);
+  CHECK(verify_error(p).find("backward jump not to a LOOPCHECK") != std::string::npos);
+  p.functions[0].code.insert(p.functions[0].code.begin(), pine::Instr{Opcode::LOOPCHECK, 0, 0, 0, 0});
+  p.functions[0].lines.push_back(1);
+  p.functions[0].code[1] = pine::make_abc32(Opcode::JMP, 0, 0);
+  CHECK(verify_error(p).empty());
+}
+
 TEST_CASE("history: close[1] inside a function reads the global history even when the call is skipped") {
   // f runs only on even bars; close[1] must still be the previous bar's close.
   auto program = compile_ok("f() => close[1]\nfloat v = na\nif bar_index % 2 == 0\n    v := f()\nplot(v)\n");

@@ -66,7 +66,8 @@ std::string operands(const Program& p, const FunctionProto& f, const Instr& in) 
     case Opcode::GETGLOBAL: return r(in.a) + ", g" + std::to_string(in.b);
     case Opcode::JMP: return std::to_string(in.bc());
     case Opcode::JMPF: case Opcode::JMPT: case Opcode::ONCE: return r(in.a) + ", " + std::to_string(in.bc());
-    case Opcode::LOOPCHECK: case Opcode::RAISE: return r(in.a);
+    case Opcode::LOOPCHECK: return "";
+    case Opcode::RAISE: return r(in.a);
     case Opcode::SERIES_SET: return "s" + std::to_string(in.a) + ", " + r(in.b);
     case Opcode::SERIES_GETK: return r(in.a) + ", s" + std::to_string(in.b) + ", " + std::to_string(in.c);
     case Opcode::SERIES_GET: return r(in.a) + ", s" + std::to_string(in.b) + ", " + r(in.c);

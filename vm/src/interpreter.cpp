@@ -22,9 +22,11 @@ namespace pine {
 
 namespace {
 
-/// Iterations one loop may run in one execution before it is stopped.
-/// TradingView stops loops after 500 ms of wall time; a count keeps runs
-/// deterministic (the same script fails on the same bar everywhere).
+/// Loop iterations (all loops together) one execution may run before the
+/// script is stopped. TradingView stops a loop after 500 ms of wall time; a
+/// count keeps runs deterministic (the same script fails on the same bar
+/// everywhere), and the verifier makes every loop pass a LOOPCHECK, so even a
+/// hostile program ends.
 constexpr std::int64_t kMaxLoopIterations = 10'000'000;
 
 inline bool int_na(std::int64_t v) { return v == kIntNa; }
@@ -174,7 +176,8 @@ const Value* Interpreter::run(std::uint32_t frame_index) {
         else A.i = 1;
         break;
       case Opcode::LOOPCHECK:
-        if (++A.i > kMaxLoopIterations) raise(fn, pc - 1, "loop is too long (more than 10000000 iterations on one bar)");
+        if (++loop_iterations_ > kMaxLoopIterations)
+          raise(fn, pc - 1, "loops ran more than 10000000 iterations on one bar");
         break;
 
       case Opcode::SERIES_SET: st_.series[frame.series_base + in.a].set(bar, regs[in.b]); break;

@@ -26,6 +26,7 @@ private:
 
   InstanceState& st_;
   const Program& prog_;
+  std::int64_t loop_iterations_ = 0; ///< LOOPCHECKs passed in this execution
 };
 
 } // namespace pine

@@ -41,7 +41,7 @@ Shape shape_of(Opcode op) {
     case Opcode::EQB: case Opcode::NEB: case Opcode::EQS: case Opcode::NES: case Opcode::EQC: case Opcode::NEC:
     case Opcode::CONCAT:
       return Shape::ABC;
-    case Opcode::LOOPCHECK: case Opcode::RAISE:
+    case Opcode::RAISE:
       return Shape::A;
     default:
       return Shape::None;
@@ -71,6 +71,8 @@ void verify_function(const Program& p, const FunctionProto& fn, bool is_main) {
   };
   auto target = [&](std::size_t pc, std::uint32_t t) {
     if (t >= n) fail(fn, pc, "jump target out of range");
+    // Every loop passes a LOOPCHECK, so no program can run unbounded.
+    if (t <= pc && fn.code[t].op != Opcode::LOOPCHECK) fail(fn, pc, "backward jump not to a LOOPCHECK");
   };
 
   for (std::size_t pc = 0; pc < n; ++pc) {
@@ -85,6 +87,9 @@ void verify_function(const Program& p, const FunctionProto& fn, bool is_main) {
     }
     switch (in.op) {
       case Opcode::NOP: break;
+      case Opcode::LOOPCHECK:
+        if (in.a != 0 || in.b != 0 || in.c != 0) fail(fn, pc, "LOOPCHECK takes no operands");
+        break;
       case Opcode::LOADK:
         slot(pc, in.a);
         if (in.bc() >= p.constants.size()) fail(fn, pc, "constant index out of range");

@@ -85,7 +85,7 @@ inline constexpr std::uint32_t kBytecodeVersion = 1;
   X(JMPF, "A=cond(bool) BC=target: jump when false")                                 \
   X(JMPT, "A=cond(bool) BC=target: jump when true")                                  \
   X(ONCE, "A=flag slot BC=target: jump when the flag is set, else set it; guards var initialisers") \
-  X(LOOPCHECK, "A=iteration counter slot: runtime error past the loop iteration limit") \
+  X(LOOPCHECK, "(no operands) one loop iteration; runtime error past the per-bar loop budget. Every backward jump must land on one") \
   /* series history: the series index is local to the function's series table */     \
   X(SERIES_SET, "A=series B=src: record src as the series value of the current bar")  \
   X(SERIES_GETK, "A=dst B=series C=offset (constant, >= 1)")                          \
