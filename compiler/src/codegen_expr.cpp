@@ -398,13 +398,18 @@ ExprValue FunctionCompiler::compile_ternary(const ast::Expr& e) {
 }
 
 ExprValue FunctionCompiler::compile_if(const ast::Expr& e, bool want_value) {
+  // As a statement the blocks are plain blocks: nothing in them is a value.
+  auto arm = [&](const ast::Block& block, bool present) -> std::optional<ExprValue> {
+    if (!present) return std::nullopt;
+    if (!want_value) {
+      compile_block(block);
+      return std::nullopt;
+    }
+    return compile_value_block(block);
+  };
   return compile_conditional(
-      *e.cond, [&]() { return compile_value_block(e.then_block); },
-      [&]() -> std::optional<ExprValue> {
-        if (!e.has_else) return std::nullopt;
-        return compile_value_block(e.else_block);
-      },
-      want_value, e.loc);
+      *e.cond, [&]() { return arm(e.then_block, true); }, [&]() { return arm(e.else_block, e.has_else); }, want_value,
+      e.loc);
 }
 
 ExprValue FunctionCompiler::compile_history(const ast::Expr& e) {
