@@ -137,3 +137,15 @@ TEST_CASE("codegen: every compiled program passes the verifier and round-trips t
   CHECK(pine::serialize_program(back) == bytes);
   CHECK(pine::disassemble(back) == pine::disassemble(*r.program));
 }
+
+TEST_CASE("codegen: branches of an if statement may end with values of different types") {
+  // Only an if used as a value needs its branches to agree (spec 2.3).
+  const std::string src = "//@version=6\nindicator(\"t\")\nfloat x = 0.0\nb = false\nif close > open\n"
+                          "    if x > 1\n        x := 1\n    else\n        b := true\nplot(x)\n";
+  pine::CompileResult r = pine::compile(src);
+  CHECK_MESSAGE(r.ok(), r.format(src, "t.pine"));
+  const std::string bad = "//@version=6\nindicator(\"t\")\ny = if close > open\n    1.0\nelse\n    true\nplot(y)\n";
+  pine::CompileResult r2 = pine::compile(bad);
+  REQUIRE_FALSE(r2.ok());
+  CHECK(r2.diagnostics[0].message.find("incompatible types") != std::string::npos);
+}
