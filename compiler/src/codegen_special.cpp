@@ -29,11 +29,14 @@ const ast::Expr* find_arg(const ast::Expr& call, std::size_t pos, const char* na
 /// Rejects named arguments not in `allowed` and too many positional ones.
 std::string check_params(const ast::Expr& call, const std::string& fname, const std::vector<const char*>& allowed) {
   std::size_t positional = 0;
+  bool seen_named = false;
   for (const ast::Arg& a : call.args) {
     if (a.name.empty()) {
+      if (seen_named) return "positional arguments cannot follow named ones in the call to '" + fname + "'";
       ++positional;
       continue;
     }
+    seen_named = true;
     bool known = false;
     for (const char* n : allowed) known = known || a.name == n;
     if (!known) return "'" + fname + "' has no parameter named '" + a.name + "'";
@@ -76,6 +79,9 @@ std::optional<std::vector<ExprValue>> FunctionCompiler::compile_special_call(con
 
   if (name == "indicator") {
     global_only();
+    check({"title", "shorttitle", "overlay", "format", "precision", "scale", "max_bars_back", "timeframe",
+           "timeframe_gaps", "explicit_plot_zorder", "max_lines_count", "max_labels_count", "max_boxes_count",
+           "calc_bars_count", "max_polylines_count", "dynamic_requests", "behind_chart"});
     if (pc_.declared_indicator) error(e.loc, "the script already has a declaration statement");
     pc_.declared_indicator = true;
     pc_.program.title = string_literal(find_arg(e, 0, "title"), "the indicator title");
@@ -84,6 +90,8 @@ std::optional<std::vector<ExprValue>> FunctionCompiler::compile_special_call(con
   }
   if (name == "plot") {
     global_only();
+    check({"series", "title", "color", "linewidth", "style", "trackprice", "histbase", "offset", "join", "editable",
+           "show_last", "display", "format", "precision", "force_overlay", "linestyle"});
     const ast::Expr& series = need(find_arg(e, 0, "series"), "series");
     const std::string title = string_literal(find_arg(e, 1, "title"), "the plot title");
     ExprValue v = compile_as(series, Type::Float, "plot()'s series");

@@ -149,3 +149,9 @@ TEST_CASE("codegen: branches of an if statement may end with values of different
   REQUIRE_FALSE(r2.ok());
   CHECK(r2.diagnostics[0].message.find("incompatible types") != std::string::npos);
 }
+
+TEST_CASE("codegen: plot() and indicator() check their argument names and order") {
+  CHECK(first_error("plot(close, titel = \"a\")\n") == "3:1 'plot' has no parameter named 'titel'");
+  CHECK(first_error("plot(series = close, \"a\")\n") ==
+        "3:1 positional arguments cannot follow named ones in the call to 'plot'");
+}
