@@ -102,10 +102,19 @@ void FunctionCompiler::compile_var_decl(const ast::Stmt& s) {
     v.reg = alloc_reg(s.loc);
   }
   const std::uint16_t mark = top();
-  ExprValue init = declared ? compile_as(*s.value, *declared, "variable '" + s.name + "'") : compile_single(*s.value);
-  if (init.type.is_na)
-    error(s.value->loc, "cannot declare '" + s.name + "' with the value 'na' without a type; write e.g. 'float " + s.name + " = na'");
-  if (init.type.type == Type::Void) error(s.value->loc, "cannot assign a void value to '" + s.name + "'");
+  ExprValue init;
+  try {
+    init = declared ? compile_as(*s.value, *declared, "variable '" + s.name + "'") : compile_single(*s.value);
+    if (init.type.is_na)
+      error(s.value->loc, "cannot declare '" + s.name + "' with the value 'na' without a type; write e.g. 'float " + s.name + " = na'");
+    if (init.type.type == Type::Void) error(s.value->loc, "cannot assign a void value to '" + s.name + "'");
+  } catch (const CompileError&) {
+    // Declare the name anyway (as its written type, else float) so later
+    // statements do not report it as undeclared: one mistake, one error.
+    v.type = sema::make_type(declared.value_or(Type::Float), sema::Qual::Series);
+    if (scopes_.back().count(s.name) == 0) declare(s.name, v, s.loc);
+    throw;
+  }
   if (init.type.int_like && !declared) {
     // An int / int quotient keeps its fraction but is typed int (spec 3.3).
     init.type.int_like = true;

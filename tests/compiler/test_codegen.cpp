@@ -155,3 +155,10 @@ TEST_CASE("codegen: plot() and indicator() check their argument names and order"
   CHECK(first_error("plot(series = close, \"a\")\n") ==
         "3:1 positional arguments cannot follow named ones in the call to 'plot'");
 }
+
+TEST_CASE("codegen: a failed declaration does not cascade into 'undeclared' errors") {
+  const std::string src = "//@version=6\nindicator(\"t\")\nint x = \"s\"\nplot(x)\n";
+  pine::CompileResult r = pine::compile(src);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.diagnostics.size() == 1);
+}
