@@ -63,6 +63,7 @@ std::shared_ptr<const Program> compile_file(const std::string& path, std::ostrea
 /// Loads a program from a .pine source or a .pvmc file.
 std::shared_ptr<const Program> load_program(const std::string& path, std::ostream& err) {
   if (path.size() > 5 && path.compare(path.size() - 5, 5, ".pvmc") == 0) {
+    if (!std::ifstream(path, std::ios::binary)) fail(kUsage, "cannot open '" + path + "': " + std::strerror(errno));
     try {
       return std::make_shared<const Program>(read_program_file(path));
     } catch (const ProgramError& e) {

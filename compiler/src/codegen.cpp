@@ -161,8 +161,8 @@ std::vector<sema::TypeInfo> FunctionCompiler::compile_function(const std::vector
       }
     } else if (e.kind == ast::ExprKind::Call) {
       results = compile_call(e);
-    } else if (e.kind == ast::ExprKind::If) {
-      ExprValue v = compile_if(e, true);
+    } else if (e.kind == ast::ExprKind::If || e.kind == ast::ExprKind::Switch) {
+      ExprValue v = e.kind == ast::ExprKind::If ? compile_if(e, true) : compile_switch(e, true);
       if (v.type.type != Type::Void) results.push_back(v);
     } else {
       ExprValue v = compile_expr(e);

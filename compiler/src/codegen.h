@@ -112,6 +112,18 @@ public:
   ExprValue compile_logical(const ast::Expr& e);
   ExprValue compile_ternary(const ast::Expr& e);
   ExprValue compile_if(const ast::Expr& e, bool want_value);
+  /// `switch` with a subject (cases compared with ==) or without (cases are
+  /// bool conditions); the first matching case runs.
+  ExprValue compile_switch(const ast::Expr& e, bool want_value);
+  /// One arm of a conditional chain: `test` (absent for a default arm)
+  /// compiles to a bool; `body` yields the arm's value, if any.
+  struct ArmSpec {
+    std::function<ExprValue()> test;
+    std::function<std::optional<ExprValue>()> body;
+  };
+  /// Emits a chain of arms (if/else, ?:, switch): the first whose test holds
+  /// runs; the result register gets the unified type of the arms' values.
+  ExprValue compile_arms(const std::vector<ArmSpec>& arms, bool want_value, SourceLoc loc);
   /// `cond ? then : else` code shared by ?: and if: each arm yields an
   /// optional value; the result register gets the unified type.
   ExprValue compile_conditional(const ast::Expr& cond, const std::function<std::optional<ExprValue>()>& then_arm,

@@ -86,7 +86,7 @@ ExprValue FunctionCompiler::compile_expr(const ast::Expr& e) {
     case ast::ExprKind::Ternary: return compile_ternary(e);
     case ast::ExprKind::If: return compile_if(e, true);
     case ast::ExprKind::Tuple: error(e.loc, "a tuple can only be returned by a function or destructured");
-    case ast::ExprKind::Switch: error(e.loc, "'switch' is not supported yet");
+    case ast::ExprKind::Switch: return compile_switch(e, true);
     case ast::ExprKind::For:
     case ast::ExprKind::While: error(e.loc, "loops cannot be used as values yet");
     case ast::ExprKind::ForIn: error(e.loc, "'for ... in' loops are not supported yet");
@@ -340,31 +340,55 @@ TypeInfo FunctionCompiler::unify(const std::vector<ExprValue*>& values, SourceLo
 ExprValue FunctionCompiler::compile_conditional(const ast::Expr& cond_expr, const std::function<std::optional<ExprValue>()>& then_arm,
                                                 const std::function<std::optional<ExprValue>()>& else_arm, bool want_value,
                                                 SourceLoc loc) {
+  std::vector<ArmSpec> arms(2);
+  arms[0].test = [&]() { return compile_as(cond_expr, Type::Bool, "the condition"); };
+  arms[0].body = then_arm;
+  arms[1].body = else_arm;
+  return compile_arms(arms, want_value, loc);
+}
+
+ExprValue FunctionCompiler::compile_arms(const std::vector<ArmSpec>& specs, bool want_value, SourceLoc loc) {
   ExprValue out;
   out.reg = alloc_reg(loc);
   const std::uint16_t mark = top();
-  ExprValue c = compile_as(cond_expr, Type::Bool, "the condition");
-  const std::size_t j_else = emit_.jump(Opcode::JMPF, c.reg);
-  release_to(mark);
-  Arm arms[2];
-  ++cond_depth_;
-  auto run_arm = [&](Arm& arm, const std::function<std::optional<ExprValue>()>& body) {
-    std::optional<ExprValue> v = body();
+  std::vector<Arm> arms(specs.size());
+  std::vector<std::size_t> to_end;
+  sema::Qual cond_qual = sema::Qual::Const;
+  bool has_default = false;
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    std::optional<std::size_t> skip;
+    if (specs[i].test) {
+      // Tests after the first run only when the earlier ones failed.
+      if (i > 0) ++cond_depth_;
+      ExprValue c = specs[i].test();
+      if (i > 0) --cond_depth_;
+      cond_qual = sema::max_qual(cond_qual, c.type.qual);
+      skip = emit_.jump(Opcode::JMPF, c.reg);
+      release_to(mark);
+    } else {
+      has_default = true;
+    }
+    ++cond_depth_;
+    std::optional<ExprValue> v = specs[i].body();
+    --cond_depth_;
     if (v && want_value) {
-      arm.value = *v;
+      arms[i].value = *v;
       emit_.abc(Opcode::MOVE, out.reg, v->reg);
     } else {
-      arm.missing = true;
+      arms[i].missing = true;
     }
-    if (want_value) arm.fixup = emit_.abc(Opcode::NOP, 0);
+    if (want_value) arms[i].fixup = emit_.abc(Opcode::NOP, 0);
     release_to(mark);
-  };
-  run_arm(arms[0], then_arm);
-  const std::size_t j_end = emit_.jump(Opcode::JMP);
-  emit_.patch_to_here(j_else);
-  run_arm(arms[1], else_arm);
-  emit_.patch_to_here(j_end);
-  --cond_depth_;
+    if (i + 1 < specs.size() || skip) to_end.push_back(emit_.jump(Opcode::JMP));
+    if (skip) emit_.patch_to_here(*skip);
+    if (!specs[i].test) break; // a default arm ends the chain
+  }
+  // No arm matched and there is no default: the value is na (false for bool).
+  Arm fallthrough;
+  fallthrough.missing = true;
+  if (!has_default && want_value) fallthrough.fixup = emit_.abc(Opcode::NOP, 0);
+  for (std::size_t j : to_end) emit_.patch_to_here(j);
+  if (!has_default && want_value) arms.push_back(fallthrough);
   if (!want_value) {
     out.type.type = Type::Void;
     return out;
@@ -377,7 +401,7 @@ ExprValue FunctionCompiler::compile_conditional(const ast::Expr& cond_expr, cons
     return out;
   }
   TypeInfo t = unify(present, loc);
-  t.qual = sema::max_qual(t.qual, c.type.qual);
+  t.qual = sema::max_qual(t.qual, cond_qual);
   if (t.is_na) error(loc, "cannot infer the type of a conditional whose branches are all na; cast one, e.g. float(na)");
   for (Arm& a : arms) {
     if (a.missing || a.value.type.is_na) {
@@ -388,6 +412,47 @@ ExprValue FunctionCompiler::compile_conditional(const ast::Expr& cond_expr, cons
     }
   }
   out.type = t;
+  return out;
+}
+
+ExprValue FunctionCompiler::compile_switch(const ast::Expr& e, bool want_value) {
+  const std::uint16_t mark = top();
+  std::optional<ExprValue> subject;
+  if (e.cond) {
+    subject = compile_single(*e.cond);
+    if (subject->type.is_na) error(e.cond->loc, "cannot switch on 'na'");
+  }
+  std::vector<ArmSpec> arms;
+  for (const ast::SwitchCase& c : e.cases) {
+    ArmSpec arm;
+    if (c.cond) {
+      const ast::Expr& test = *c.cond;
+      if (subject) {
+        arm.test = [&, this]() {
+          ExprValue v = compile_single(test);
+          ast::Expr eq(ast::ExprKind::Binary, test.loc);
+          eq.op = ast::Op::Eq;
+          ExprValue r = emit_binary(eq, *subject, v);
+          if (r.type.type != Type::Bool) error(test.loc, "a switch case must be comparable with the switch value");
+          return r;
+        };
+      } else {
+        arm.test = [&, this]() { return compile_as(test, Type::Bool, "a switch case"); };
+      }
+    }
+    const ast::Block& body = c.body;
+    arm.body = [&, this]() -> std::optional<ExprValue> {
+      if (!want_value) {
+        compile_block(body);
+        return std::nullopt;
+      }
+      return compile_value_block(body);
+    };
+    arms.push_back(std::move(arm));
+  }
+  ExprValue out = compile_arms(arms, want_value, e.loc);
+  // Keep the result register; release the subject's temporaries above it.
+  if (out.reg >= mark) release_to(static_cast<std::uint16_t>(out.reg + 1));
   return out;
 }
 

@@ -53,6 +53,7 @@ void FunctionCompiler::compile_stmt(const ast::Stmt& s) {
       const ast::Expr& e = *s.value;
       switch (e.kind) {
         case ast::ExprKind::If: compile_if(e, false); break;
+        case ast::ExprKind::Switch: compile_switch(e, false); break;
         case ast::ExprKind::For: compile_for(e); break;
         case ast::ExprKind::While: compile_while(e); break;
         case ast::ExprKind::Call: compile_call(e); break;
@@ -309,8 +310,8 @@ std::optional<ExprValue> FunctionCompiler::compile_value_block(const ast::Block&
         std::vector<ExprValue> vs = compile_call(e);
         if (vs.size() == 1) value = vs[0];
         else if (vs.size() > 1) error(e.loc, "a block cannot return a tuple here");
-      } else if (e.kind == ast::ExprKind::If) {
-        ExprValue v = compile_if(e, true);
+      } else if (e.kind == ast::ExprKind::If || e.kind == ast::ExprKind::Switch) {
+        ExprValue v = e.kind == ast::ExprKind::If ? compile_if(e, true) : compile_switch(e, true);
         if (v.type.type != Type::Void || v.type.is_na) value = v;
       } else if (e.kind == ast::ExprKind::For || e.kind == ast::ExprKind::While) {
         compile_stmt(s);

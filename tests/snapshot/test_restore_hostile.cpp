@@ -44,6 +44,7 @@
 #include "pine/compiler/compile.h"
 #include "pine/snapshot/envelope.h"
 #include "pine/snapshot/snapshot.h"
+#include "pine/vm/bytecode.h"
 #include "pine/vm/instance.h"
 
 // ---- Allocation tracking (whole executable; inert unless a guard is active) --
