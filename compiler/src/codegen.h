@@ -146,6 +146,10 @@ public:
   ExprValue compile_single(const ast::Expr& e); ///< a call or expression that must give one value
   /// input.*(): records an InputDecl and loads its resolved value.
   ExprValue compile_input(const ast::Expr& e, const std::string& name);
+  /// input.source(): selects one of the float built-in series.
+  ExprValue compile_source_input(const ast::Expr& e, const ast::Expr& defval, InputDecl in);
+  /// Adds an input to the program (titles must be unique); returns its index.
+  std::uint16_t register_input(const ast::Expr& e, InputDecl in);
 
   // Registers.
   std::uint16_t alloc_reg(SourceLoc loc);

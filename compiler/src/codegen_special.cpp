@@ -226,9 +226,39 @@ std::optional<std::vector<ExprValue>> FunctionCompiler::compile_special_call(con
     args.push_back({"length", e.args[0].loc, compile_single(*e.args[0].value)});
     return emit_table_call(e, name, std::move(args));
   }
-  if (name == "input" || name == "input.int" || name == "input.float" || name == "input.bool" || name == "input.string")
+  if (name == "input" || name == "input.source" || name == "input.int" || name == "input.float" || name == "input.bool" || name == "input.string")
     return std::vector<ExprValue>{compile_input(e, name)};
   return std::nullopt;
+}
+
+ExprValue FunctionCompiler::compile_source_input(const ast::Expr& e, const ast::Expr& defval, InputDecl in) {
+  // The default must be one of the float built-in series; the input then
+  // selects which one the script reads on every bar.
+  std::uint64_t var = static_cast<std::uint64_t>(BuiltinVar::Count);
+  if (defval.kind == ast::ExprKind::Name)
+    for (std::uint8_t v = 0; v < static_cast<std::uint8_t>(BuiltinVar::Count); ++v)
+      if (is_source_var(v) && defval.text == builtin_var_info(static_cast<BuiltinVar>(v)).name) var = v;
+  if (var == static_cast<std::uint64_t>(BuiltinVar::Count))
+    error(defval.loc, "input.source()'s default must be a built-in price series (open, high, low, close, volume, hl2, hlc3, "
+                      "ohlc4, hlcc4)");
+  in.kind = InputKind::Source;
+  in.default_value.u = var;
+  const std::uint16_t index = register_input(e, std::move(in));
+  ExprValue out;
+  out.reg = alloc_reg(e.loc);
+  out.type = sema::make_type(Type::Float, Qual::Series);
+  at(e.loc);
+  emit_.abc(Opcode::LOADSOURCE, out.reg, index);
+  return out;
+}
+
+std::uint16_t FunctionCompiler::register_input(const ast::Expr& e, InputDecl in) {
+  if (in.title.empty()) in.title = "input " + std::to_string(pc_.program.inputs.size());
+  for (const InputDecl& other : pc_.program.inputs)
+    if (other.title == in.title) error(e.loc, "two inputs share the title '" + in.title + "'");
+  if (pc_.program.inputs.size() >= 65535) error(e.loc, "too many inputs");
+  pc_.program.inputs.push_back(std::move(in));
+  return static_cast<std::uint16_t>(pc_.program.inputs.size() - 1);
 }
 
 ExprValue FunctionCompiler::compile_input(const ast::Expr& e, const std::string& name) {
@@ -240,6 +270,7 @@ ExprValue FunctionCompiler::compile_input(const ast::Expr& e, const std::string&
     if (title->kind != ast::ExprKind::StringLit) error(title->loc, "an input title must be a string literal");
     in.title = title->text;
   }
+  if (name == "input.source") return compile_source_input(e, *defval, std::move(in));
   // The kind: from the function name, or from the default's type.
   ExprValue probe;
   Type t = Type::Void;
@@ -300,16 +331,12 @@ ExprValue FunctionCompiler::compile_input(const ast::Expr& e, const std::string&
       else error(o->loc, "options must be literals");
     }
   }
-  if (in.title.empty()) in.title = "input " + std::to_string(pc_.program.inputs.size());
-  for (const InputDecl& other : pc_.program.inputs)
-    if (other.title == in.title) error(e.loc, "two inputs share the title '" + in.title + "'");
-  if (pc_.program.inputs.size() >= 65535) error(e.loc, "too many inputs");
-  pc_.program.inputs.push_back(in);
+  const std::uint16_t index = register_input(e, std::move(in));
   ExprValue out;
   out.reg = alloc_reg(e.loc);
   out.type = sema::make_type(t, Qual::Input);
   at(e.loc);
-  emit_.abc(Opcode::LOADINPUT, out.reg, static_cast<std::uint16_t>(pc_.program.inputs.size() - 1));
+  emit_.abc(Opcode::LOADINPUT, out.reg, index);
   return out;
 }
 

@@ -232,3 +232,19 @@ TEST_CASE("inputs: overrides are checked against type, bounds and options") {
   inst.run_bar(bar_at(0));
   CHECK(inst.plot_values()[0].f == 20);
 }
+
+TEST_CASE("inputs: input.source selects a built-in series and can be overridden") {
+  auto program = compile_ok("src = input.source(close, \"Source\")\nplot(src)\nplot(src[1])\n");
+  pine::Instance dflt = pine::InstanceBuilder(program).build();
+  pine::Instance hl2 = pine::InstanceBuilder(program).input("Source", "hl2").build();
+  for (int i = 0; i < 3; ++i) {
+    dflt.run_bar(bar_at(i));
+    hl2.run_bar(bar_at(i));
+    CHECK(dflt.plot_values()[0].f == 100 + i);
+    CHECK(hl2.plot_values()[0].f == ((101.0 + i) + (99.0 + i)) / 2);
+  }
+  CHECK(hl2.plot_values()[1].f == 101); // hl2 of bar 1
+  pine::InstanceBuilder b(program);
+  CHECK_THROWS_AS(b.input("Source", "bar_index"), std::invalid_argument);
+  CHECK_THROWS_AS(b.input("Source", "nope"), std::invalid_argument);
+}

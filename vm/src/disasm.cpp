@@ -63,6 +63,7 @@ std::string operands(const Program& p, const FunctionProto& f, const Instr& in) 
     case Opcode::NOP: return "";
     case Opcode::LOADK: return r(in.a) + ", k" + std::to_string(in.bc()) + "  ; " + constant_text(p, in.bc());
     case Opcode::LOADINPUT: return r(in.a) + ", input" + std::to_string(in.b) + "  ; " + p.inputs[in.b].title;
+    case Opcode::LOADSOURCE: return r(in.a) + ", input" + std::to_string(in.b) + "  ; " + p.inputs[in.b].title;
     case Opcode::GETGLOBAL: return r(in.a) + ", g" + std::to_string(in.b);
     case Opcode::JMP: return std::to_string(in.bc());
     case Opcode::JMPF: case Opcode::JMPT: case Opcode::ONCE: return r(in.a) + ", " + std::to_string(in.bc());

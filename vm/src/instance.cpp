@@ -81,6 +81,9 @@ Instance::Instance(std::shared_ptr<const Program> program, InstanceConfig config
   std::vector<std::string> constants = p.strings;
   st.inputs = st.config.input_values;
   for (std::size_t i = 0; i < p.inputs.size(); ++i) {
+    // A source input indexes the main frame: it must name a float built-in.
+    if (p.inputs[i].kind == InputKind::Source && !is_source_var(st.inputs[i].u))
+      throw ProgramError("input '" + p.inputs[i].title + "' does not select a built-in source series");
     if (p.inputs[i].kind != InputKind::String) continue;
     st.inputs[i] = make_int(static_cast<std::int64_t>(constants.size()));
     constants.push_back(st.config.input_strings[i]);

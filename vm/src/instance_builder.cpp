@@ -72,6 +72,15 @@ InstanceBuilder& InstanceBuilder::input(const std::string& title, const std::str
         config_.input_values[i] = make_int(value == "true");
         break;
       case InputKind::String: config_.input_strings[i] = value; break;
+      case InputKind::Source: {
+        std::uint64_t found = static_cast<std::uint64_t>(BuiltinVar::Count);
+        for (std::uint8_t v = 0; v < static_cast<std::uint8_t>(BuiltinVar::Count); ++v)
+          if (is_source_var(v) && value == builtin_var_info(static_cast<BuiltinVar>(v)).name) found = v;
+        if (found == static_cast<std::uint64_t>(BuiltinVar::Count))
+          bad_input(in, "'" + value + "' is not a source (open, high, low, close, volume, hl2, hlc3, ohlc4, hlcc4)");
+        config_.input_values[i].u = found;
+        break;
+      }
     }
     return *this;
   }

@@ -71,6 +71,7 @@ const Value* Interpreter::run(std::uint32_t frame_index) {
       case Opcode::LOADK: A = k[in.bc()]; break;
       case Opcode::LOADINPUT: A = st_.inputs[in.b]; break;
       case Opcode::GETGLOBAL: A = st_.slots[in.b]; break;
+      case Opcode::LOADSOURCE: A = st_.slots[static_cast<std::size_t>(st_.inputs[in.b].u)]; break;
 
       case Opcode::ADDF: A.f = regs[in.b].f + regs[in.c].f; break;
       case Opcode::SUBF: A.f = regs[in.b].f - regs[in.c].f; break;

@@ -2,6 +2,7 @@
 // disassembler and the verifier can never disagree.
 #include "pine/vm/builtins.h"
 #include "pine/vm/bytecode.h"
+#include "pine/vm/program.h"
 
 namespace pine {
 
@@ -31,6 +32,17 @@ const StateKindInfo& state_kind_info(StateKind kind) {
 #undef PINE_STATE_INFO
   };
   return table[static_cast<std::size_t>(kind)];
+}
+
+bool is_source_var(std::uint64_t v) {
+  switch (v) {
+    case static_cast<std::uint64_t>(BuiltinVar::OPEN): case static_cast<std::uint64_t>(BuiltinVar::HIGH):
+    case static_cast<std::uint64_t>(BuiltinVar::LOW): case static_cast<std::uint64_t>(BuiltinVar::CLOSE):
+    case static_cast<std::uint64_t>(BuiltinVar::VOLUME): case static_cast<std::uint64_t>(BuiltinVar::HL2):
+    case static_cast<std::uint64_t>(BuiltinVar::HLC3): case static_cast<std::uint64_t>(BuiltinVar::OHLC4):
+    case static_cast<std::uint64_t>(BuiltinVar::HLCC4): return true;
+    default: return false;
+  }
 }
 
 const BuiltinVarInfo& builtin_var_info(BuiltinVar v) {

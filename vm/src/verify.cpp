@@ -98,6 +98,10 @@ void verify_function(const Program& p, const FunctionProto& fn, bool is_main) {
         slot(pc, in.a);
         if (in.b >= p.inputs.size()) fail(fn, pc, "input index out of range");
         break;
+      case Opcode::LOADSOURCE:
+        slot(pc, in.a);
+        if (in.b >= p.inputs.size() || p.inputs[in.b].kind != InputKind::Source) fail(fn, pc, "not a source input");
+        break;
       case Opcode::GETGLOBAL:
         slot(pc, in.a);
         if (in.b >= p.functions[0].num_slots) fail(fn, pc, "global slot out of range");
@@ -198,7 +202,8 @@ void verify_program(const Program& p) {
     }
   }
   for (const InputDecl& in : p.inputs) {
-    require(in.kind <= InputKind::String, "bad input kind");
+    require(in.kind <= InputKind::Source, "bad input kind");
+    if (in.kind == InputKind::Source) require(is_source_var(in.default_value.u), "bad source input default");
     if (in.kind == InputKind::String)
       require(in.default_value.i >= 0 && static_cast<std::uint64_t>(in.default_value.i) < p.strings.size(), "bad input default");
   }

@@ -39,6 +39,7 @@ inline constexpr std::uint32_t kBytecodeVersion = 1;
   X(LOADK, "A=dst BC=constant index")                                                  \
   X(LOADINPUT, "A=dst B=input index: the resolved value of an input.*() call")         \
   X(GETGLOBAL, "A=dst B=slot of the main frame (functions read globals)")              \
+  X(LOADSOURCE, "A=dst B=input index: the current value of the built-in series an input.source() selects") \
   /* float arithmetic: A=dst B=lhs C=rhs; IEEE semantics, NaN propagates */            \
   X(ADDF, "A=dst B=lhs C=rhs")                                                        \
   X(SUBF, "A=dst B=lhs C=rhs")                                                        \

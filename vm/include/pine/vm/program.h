@@ -40,13 +40,23 @@ struct FunctionProto {
 };
 
 /// The kind of an input.*() call.
-enum class InputKind : std::uint8_t { Int, Float, Bool, String };
+enum class InputKind : std::uint8_t {
+  Int,
+  Float,
+  Bool,
+  String,
+  Source, ///< input.source(): the value is the BuiltinVar index of a float built-in series
+};
+
+/// True when built-in variable `v` may be chosen by an input.source() (a
+/// float series: open, high, low, close, volume, hl2, hlc3, ohlc4, hlcc4).
+bool is_source_var(std::uint64_t v);
 
 /// One input: its title (the name used by --input), default and bounds.
 struct InputDecl {
   std::string title;
   InputKind kind = InputKind::Float;
-  Value default_value{};         ///< for String: a handle into Program::strings
+  Value default_value{};         ///< String: a handle into Program::strings; Source: a BuiltinVar index
   double minval = -1e308;        ///< Int/Float bounds (inclusive)
   double maxval = 1e308;
   std::vector<std::string> options; ///< allowed values (as text), empty = any
