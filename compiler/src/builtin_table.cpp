@@ -26,6 +26,7 @@ constexpr Type F = Type::Float;
 constexpr Type I = Type::Int;
 constexpr Type B = Type::Bool;
 constexpr Type S = Type::String;
+constexpr Type C = Type::Color;
 
 /// All overloads. Int overloads come first so an int argument keeps an int
 /// result; float overloads accept ints by promotion.
@@ -48,6 +49,22 @@ const std::vector<BuiltinSig>& table() {
       pure("str.tostring", {req("value", B)}, S, BuiltinId::TOSTRING_B),
       pure("str.tostring", {req("value", S)}, S, BuiltinId::TOSTRING_S),
       pure("str.tostring", {req("value", F), req("format", S)}, S, BuiltinId::TOSTRING_FMT),
+
+      pure("math.sin", {req("angle", F)}, F, BuiltinId::SIN),
+      pure("math.cos", {req("angle", F)}, F, BuiltinId::COS),
+      pure("math.tan", {req("angle", F)}, F, BuiltinId::TAN),
+      pure("math.asin", {req("angle", F)}, F, BuiltinId::ASIN),
+      pure("math.acos", {req("angle", F)}, F, BuiltinId::ACOS),
+      pure("math.atan", {req("angle", F)}, F, BuiltinId::ATAN),
+      pure("math.todegrees", {req("radians", F)}, F, BuiltinId::TODEGREES),
+      pure("math.toradians", {req("degrees", F)}, F, BuiltinId::TORADIANS),
+      pure("color.new", {req("color", C), req("transp", F)}, C, BuiltinId::COLOR_NEW),
+      pure("color.rgb", {req("red", F), req("green", F), req("blue", F), opt("transp", F, make_float(0))}, C,
+           BuiltinId::COLOR_RGB),
+      pure("color.r", {req("color", C)}, F, BuiltinId::COLOR_R),
+      pure("color.g", {req("color", C)}, F, BuiltinId::COLOR_G),
+      pure("color.b", {req("color", C)}, F, BuiltinId::COLOR_B),
+      pure("color.t", {req("color", C)}, F, BuiltinId::COLOR_T),
 
       stateful("ta.sma", {req("source", F), req("length", I)}, {F}, StateKind::SMA),
       stateful("ta.ema", {req("source", F), simple("length", I)}, {F}, StateKind::EMA),

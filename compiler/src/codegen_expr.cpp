@@ -115,6 +115,10 @@ ExprValue FunctionCompiler::compile_name(const ast::Expr& e) {
     return compile_single(call);
   }
   if (auto c = find_color_constant(name)) return constant(Type::Color, make_int(*c));
+  if (name == "math.pi") return constant(Type::Float, make_float(3.14159265358979323846));
+  if (name == "math.e") return constant(Type::Float, make_float(2.71828182845904523536));
+  if (name == "math.phi") return constant(Type::Float, make_float(1.61803398874989484820));
+  if (name == "math.rphi") return constant(Type::Float, make_float(0.61803398874989484820));
   if (is_builtin_function_name(name)) error(e.loc, "'" + name + "' is a function; call it with '()'");
   error(e.loc, "undeclared identifier '" + name + "'");
 }

@@ -19,6 +19,20 @@ Value float_result(double x) { return make_float(x); }
 
 Value int_from_float(double x) { return make_int(float_to_int(x)); }
 
+constexpr double kPi = 3.14159265358979323846;
+
+/// Alpha byte of a transparency 0..100 (0 opaque), clamped and rounded.
+std::int64_t alpha_of(double transp) {
+  const double t = transp < 0 ? 0 : (transp > 100 ? 100 : transp);
+  return static_cast<std::int64_t>(std::lround(255.0 * (1.0 - t / 100.0)));
+}
+
+/// A color channel 0..255, clamped and rounded.
+std::int64_t channel(double v) {
+  const double c = v < 0 ? 0 : (v > 255 ? 255 : v);
+  return static_cast<std::int64_t>(std::lround(c));
+}
+
 } // namespace
 
 const char* call_builtin(BuiltinId id, const Value* args, Value& result, StringTable& strings) {
@@ -81,6 +95,44 @@ const char* call_builtin(BuiltinId id, const Value* args, Value& result, StringT
       const double x = args[0].f;
       std::string pattern = h == kStringNa ? std::string() : std::string(strings.get(h));
       result = make_int(strings.add(pattern.empty() ? format_pine_number(x) : format_with_pattern(x, pattern)));
+      break;
+    }
+    case BuiltinId::SIN: result = make_float(std::sin(args[0].f)); break;
+    case BuiltinId::COS: result = make_float(std::cos(args[0].f)); break;
+    case BuiltinId::TAN: result = make_float(std::tan(args[0].f)); break;
+    case BuiltinId::ASIN: result = make_float(std::asin(args[0].f)); break;
+    case BuiltinId::ACOS: result = make_float(std::acos(args[0].f)); break;
+    case BuiltinId::ATAN: result = make_float(std::atan(args[0].f)); break;
+    case BuiltinId::TODEGREES: result = make_float(args[0].f * (180.0 / kPi)); break;
+    case BuiltinId::TORADIANS: result = make_float(args[0].f * (kPi / 180.0)); break;
+    case BuiltinId::COLOR_NEW: {
+      const std::int64_t c = args[0].i;
+      const double t = args[1].f;
+      result = make_int(c == kColorNa || std::isnan(t) ? kColorNa : ((c & ~std::int64_t{0xFF}) | alpha_of(t)));
+      break;
+    }
+    case BuiltinId::COLOR_RGB: {
+      const double r = args[0].f, g = args[1].f, b = args[2].f, t = args[3].f;
+      if (std::isnan(r) || std::isnan(g) || std::isnan(b) || std::isnan(t)) {
+        result = make_int(kColorNa);
+        break;
+      }
+      result = make_int((channel(r) << 24) | (channel(g) << 16) | (channel(b) << 8) | alpha_of(t));
+      break;
+    }
+    case BuiltinId::COLOR_R:
+    case BuiltinId::COLOR_G:
+    case BuiltinId::COLOR_B:
+    case BuiltinId::COLOR_T: {
+      const std::int64_t c = args[0].i;
+      if (c == kColorNa) {
+        result = make_float(kFloatNa);
+        break;
+      }
+      const int shift = id == BuiltinId::COLOR_R ? 24 : id == BuiltinId::COLOR_G ? 16 : id == BuiltinId::COLOR_B ? 8 : 0;
+      const double byte = static_cast<double>((c >> shift) & 0xFF);
+      // color.t is transparency 0..100 (0 = opaque), from the alpha byte.
+      result = make_float(id == BuiltinId::COLOR_T ? std::round((255.0 - byte) * 100.0 / 255.0) : byte);
       break;
     }
     case BuiltinId::Count: return "invalid builtin";

@@ -31,7 +31,21 @@ namespace pine {
   X(TOSTRING_I, "str.tostring", 1, String)                 \
   X(TOSTRING_B, "str.tostring", 1, String)                 \
   X(TOSTRING_S, "str.tostring", 1, String)                 \
-  X(TOSTRING_FMT, "str.tostring", 2, String)
+  X(TOSTRING_FMT, "str.tostring", 2, String)               \
+  X(SIN, "math.sin", 1, Float)                             \
+  X(COS, "math.cos", 1, Float)                             \
+  X(TAN, "math.tan", 1, Float)                             \
+  X(ASIN, "math.asin", 1, Float)                           \
+  X(ACOS, "math.acos", 1, Float)                           \
+  X(ATAN, "math.atan", 1, Float)                           \
+  X(TODEGREES, "math.todegrees", 1, Float)                 \
+  X(TORADIANS, "math.toradians", 1, Float)                 \
+  X(COLOR_NEW, "color.new", 2, Color)                      \
+  X(COLOR_RGB, "color.rgb", 4, Color)                      \
+  X(COLOR_R, "color.r", 1, Float)                          \
+  X(COLOR_G, "color.g", 1, Float)                          \
+  X(COLOR_B, "color.b", 1, Float)                          \
+  X(COLOR_T, "color.t", 1, Float)
 
 enum class BuiltinId : std::uint16_t {
 #define PINE_BUILTIN_ENUM(id, name, arity, result) id,
