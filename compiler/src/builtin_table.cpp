@@ -76,6 +76,7 @@ const std::vector<BuiltinSig>& table() {
       stateful("ta.highest", {req("source", F), req("length", I)}, {F}, StateKind::HIGHEST),
       stateful("ta.lowest", {req("source", F), req("length", I)}, {F}, StateKind::LOWEST),
       stateful("ta.stdev", {req("source", F), req("length", I), opt("biased", B, i64(1))}, {F}, StateKind::STDEV),
+      stateful("ta.variance", {req("source", F), req("length", I), opt("biased", B, i64(1))}, {F}, StateKind::VARIANCE),
       stateful("ta.change", {req("source", I), opt("length", I, i64(1))}, {I}, StateKind::CHANGE_I),
       stateful("ta.change", {req("source", F), opt("length", I, i64(1))}, {F}, StateKind::CHANGE),
       stateful("ta.change", {req("source", B), opt("length", I, i64(1))}, {B}, StateKind::CHANGE_B),

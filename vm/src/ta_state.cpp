@@ -37,7 +37,8 @@ void with_state(TaState& state, StateKind kind, Fn&& fn) {
     case StateKind::TR: fn(std::get<ta::Tr>(state)); break;
     case StateKind::HIGHEST: fn(std::get<ta::Highest>(state)); break;
     case StateKind::LOWEST: fn(std::get<ta::Lowest>(state)); break;
-    case StateKind::STDEV: fn(std::get<ta::Stdev>(state)); break;
+    case StateKind::STDEV:
+    case StateKind::VARIANCE: fn(std::get<ta::Stdev>(state)); break;
     case StateKind::CHANGE: fn(std::get<ta::Change>(state)); break;
     case StateKind::CHANGE_I: fn(std::get<ta::ChangeInt>(state)); break;
     case StateKind::CHANGE_B: fn(std::get<ta::ChangeBool>(state)); break;
@@ -65,7 +66,8 @@ void init_ta_state(TaState& state, StateKind kind) {
     case StateKind::TR: state.emplace<ta::Tr>(); break;
     case StateKind::HIGHEST: state.emplace<ta::Highest>(); break;
     case StateKind::LOWEST: state.emplace<ta::Lowest>(); break;
-    case StateKind::STDEV: state.emplace<ta::Stdev>(); break;
+    case StateKind::STDEV:
+    case StateKind::VARIANCE: state.emplace<ta::Stdev>(); break;
     case StateKind::CHANGE: state.emplace<ta::Change>(); break;
     case StateKind::CHANGE_I: state.emplace<ta::ChangeInt>(); break;
     case StateKind::CHANGE_B: state.emplace<ta::ChangeBool>(); break;
@@ -118,6 +120,10 @@ const char* step_state(TaState& state, StateKind kind, const Value* a, Value* r,
     case StateKind::STDEV:
       if (const char* e = length_error(a[1].i)) return e;
       r[0] = f(std::get<ta::Stdev>(state).step(a[0].f, a[1].i, a[2].i != 0));
+      break;
+    case StateKind::VARIANCE:
+      if (const char* e = length_error(a[1].i)) return e;
+      r[0] = f(std::get<ta::Stdev>(state).step_variance(a[0].f, a[1].i, a[2].i != 0));
       break;
     case StateKind::CHANGE:
       if (const char* e = length_error(a[1].i)) return e;

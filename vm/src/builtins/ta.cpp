@@ -241,13 +241,16 @@ void Sum::load(archive::In& ar) {
 // ---------------------------------------------------------------- stdev
 
 // Square root of the window variance (see WindowSums::variance).
-double Stdev::step(double src, std::int64_t length, bool biased) {
+double Stdev::step(double src, std::int64_t length, bool biased) { return std::sqrt(step_variance(src, length, biased)); }
+
+// The window variance (ta.variance); na until the window is full.
+double Stdev::step_variance(double src, std::int64_t length, bool biased) {
   if (!valid_length(length)) return kFloatNa;
   w_.reserve(length);
   if (is_na_float(src)) return kFloatNa;
   w_.push(src, length);
   if (!w_.full(length)) return kFloatNa;
-  return std::sqrt(w_.variance(length, biased));
+  return w_.variance(length, biased);
 }
 // Writes the state (version first).
 void Stdev::save(archive::Out& ar) const {

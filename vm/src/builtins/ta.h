@@ -312,6 +312,8 @@ private:
 struct Stdev {
   /// Advances with `src`; na during warm-up, and for biased=false with length 1.
   double step(double src, std::int64_t length, bool biased = true);
+  /// The same window's variance (ta.variance shares this state struct).
+  double step_variance(double src, std::int64_t length, bool biased = true);
   /// Retains at least `n` values (see Sma::reserve).
   void reserve(std::int64_t n) { if (valid_length(n)) w_.reserve(n); }
   /// Writes the state, version first (see kStateVersion).

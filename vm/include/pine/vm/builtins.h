@@ -85,7 +85,8 @@ const BuiltinInfo& builtin_info(BuiltinId id);
   X(FIXNAN_F, "fixnan", 1, 1)      /* src */                             \
   X(FIXNAN_I, "fixnan", 1, 1)      /* src(int) -> int */                 \
   X(CHANGE_I, "ta.change", 2, 1)   /* src(int), length(int) -> int */    \
-  X(CHANGE_B, "ta.change", 2, 1)   /* src(bool), length(int) -> bool */
+  X(CHANGE_B, "ta.change", 2, 1)   /* src(bool), length(int) -> bool */ \
+  X(VARIANCE, "ta.variance", 3, 1) /* src, length(int), biased(bool) */
 
 enum class StateKind : std::uint8_t {
 #define PINE_STATE_ENUM(kind, name, nargs, nresults) kind,
