@@ -226,7 +226,7 @@ std::optional<std::vector<ExprValue>> FunctionCompiler::compile_special_call(con
     args.push_back({"length", e.args[0].loc, compile_single(*e.args[0].value)});
     return emit_table_call(e, name, std::move(args));
   }
-  if (name == "input" || name == "input.source" || name == "input.int" || name == "input.float" || name == "input.bool" || name == "input.string")
+  if (name == "input" || name.rfind("input.", 0) == 0)
     return std::vector<ExprValue>{compile_input(e, name)};
   return std::nullopt;
 }
@@ -277,7 +277,13 @@ ExprValue FunctionCompiler::compile_input(const ast::Expr& e, const std::string&
   if (name == "input.int") t = Type::Int;
   else if (name == "input.float") t = Type::Float;
   else if (name == "input.bool") t = Type::Bool;
-  else if (name == "input.string") t = Type::String;
+  // Timeframes, symbols, sessions and text areas are string inputs; their
+  // text is passed to the script as given.
+  else if (name == "input.string" || name == "input.timeframe" || name == "input.symbol" || name == "input.session" ||
+           name == "input.text_area")
+    t = Type::String;
+  else if (name != "input")
+    error(e.loc, "'" + name + "' is not supported yet");
   auto number = literal_number(defval);
   if (t == Type::Void) {
     switch (defval->kind) {

@@ -248,3 +248,18 @@ TEST_CASE("inputs: input.source selects a built-in series and can be overridden"
   CHECK_THROWS_AS(b.input("Source", "bar_index"), std::invalid_argument);
   CHECK_THROWS_AS(b.input("Source", "nope"), std::invalid_argument);
 }
+
+TEST_CASE("inputs: timeframe, symbol, session and text_area inputs are string inputs") {
+  auto program = compile_ok("tf = input.timeframe(\"1D\", \"TF\")\nsym = input.symbol(\"NASDAQ:AAPL\", \"Sym\")\n"
+                            "plot(tf == \"60\" ? 1 : 0)\nplot(sym == \"NASDAQ:AAPL\" ? 1 : 0)\n");
+  pine::Instance dflt = pine::InstanceBuilder(program).build();
+  pine::Instance hourly = pine::InstanceBuilder(program).input("TF", "60").build();
+  dflt.run_bar(bar_at(0));
+  hourly.run_bar(bar_at(0));
+  CHECK(dflt.plot_values()[0].f == 0);
+  CHECK(hourly.plot_values()[0].f == 1);
+  CHECK(dflt.plot_values()[1].f == 1);
+  pine::CompileResult bad = pine::compile("//@version=6\nindicator(\"t\")\nc = input.color(#FF0000)\nplot(1)\n");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.diagnostics[0].message == "'input.color' is not supported yet");
+}
