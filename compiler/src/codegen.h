@@ -38,6 +38,7 @@ struct Variable {
   bool is_global = false;   ///< a main-frame variable seen from a user function
   bool is_builtin = false;  ///< a built-in variable (close, bar_index...): read-only
   bool is_var = false;      ///< declared with var/varip
+  bool is_const = false;    ///< declared `const`: never reassigned
   int series = -1;          ///< series index (main's for globals), -1 = no history
   std::size_t order = 0;    ///< declaration order among globals
 };

@@ -101,7 +101,17 @@ std::vector<ExprValue> FunctionCompiler::compile_user_call(const ast::Expr& e, U
         error(bound[i] >= 0 ? args[static_cast<std::size_t>(bound[i])].loc : e.loc,
               "type mismatch: parameter '" + p.name + "' of '" + decl.name + "' expects " + t->first + ", got " +
                   sema::describe(values[i].type));
-    } else if (values[i].type.is_na) {
+    }
+    // An explicit qualifier on a parameter caps what its argument may be.
+    const sema::Qual cap = p.qualifier == ast::Qualifier::Const    ? Qual::Const
+                           : p.qualifier == ast::Qualifier::Simple ? Qual::Simple
+                                                                   : Qual::Series;
+    if (values[i].type.qual > cap)
+      error(bound[i] >= 0 ? args[static_cast<std::size_t>(bound[i])].loc : e.loc,
+            "parameter '" + p.name + "' of '" + decl.name + "' is " + sema::qual_name(cap) + ", but the argument is " +
+                sema::describe(values[i].type));
+    if (p.qualifier != ast::Qualifier::None) values[i].type.qual = cap;
+    if (!p.type && values[i].type.is_na) {
       error(e.loc, "cannot pass 'na' to the untyped parameter '" + p.name + "'; cast it, e.g. float(na)");
     }
   }

@@ -123,6 +123,7 @@ void FunctionCompiler::compile_var_decl(const ast::Stmt& s) {
   v.type = init.type;
   v.type.qual = declared_qual(s.qualifier, init.type.qual);
   if (is_var || scan_.reassigned.count(s.name)) v.type.qual = sema::Qual::Series;
+  v.is_const = s.qualifier == ast::Qualifier::Const;
   if (s.qualifier == ast::Qualifier::Const && init.type.qual != sema::Qual::Const)
     error(s.value->loc, "'" + s.name + "' is declared const but its value is " + sema::describe(init.type));
   emit_.abc(Opcode::MOVE, v.reg, init.reg);
@@ -167,6 +168,7 @@ void FunctionCompiler::compile_assign(const ast::Stmt& s) {
   }
   if (var->is_builtin) error(s.target->loc, "cannot modify the built-in variable '" + name + "'");
   if (var->is_global) error(s.target->loc, "cannot modify the global variable '" + name + "' in a function");
+  if (var->is_const) error(s.target->loc, "cannot modify '" + name + "': it is declared const");
   const Variable target = *var;
   ExprValue value;
   if (s.assign_op == ast::AssignOp::Reassign) {

@@ -162,3 +162,14 @@ TEST_CASE("codegen: a failed declaration does not cascade into 'undeclared' erro
   REQUIRE_FALSE(r.ok());
   CHECK(r.diagnostics.size() == 1);
 }
+
+TEST_CASE("codegen: const variables cannot be reassigned; qualified parameters cap their arguments") {
+  CHECK(first_error("const int x = 10\nx := 20\n") == "4:1 cannot modify 'x': it is declared const");
+  CHECK(first_error("f(const int x) => x + 1\nint y = 10\ny := y + bar_index\nplot(f(y))\n") ==
+        "6:8 parameter 'x' of 'f' is const, but the argument is series int");
+  CHECK(first_error("f(simple int n) => ta.ema(close, n)\nplot(f(bar_index))\n") ==
+        "4:8 parameter 'n' of 'f' is simple, but the argument is series int");
+  // A simple parameter can feed a builtin that needs a simple length.
+  pine::CompileResult ok = pine::compile("//@version=6\nindicator(\"t\")\nf(simple int n) => ta.ema(close, n)\nplot(f(14))\n");
+  CHECK(ok.ok());
+}
