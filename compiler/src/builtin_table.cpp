@@ -112,7 +112,7 @@ std::vector<const BuiltinSig*> find_builtin(const std::string& name) {
 
 bool is_builtin_function_name(const std::string& name) {
   static const char* const special[] = {
-      "plot", "indicator", "na", "nz", "int", "float", "bool", "string", "log.info", "log.warning", "log.error",
+      "plot", "hline", "indicator", "na", "nz", "int", "float", "bool", "string", "log.info", "log.warning", "log.error",
       "input", "input.source", "input.int", "input.float", "input.bool", "input.string", "input.timeframe", "input.symbol", "input.session",
       "input.text_area", "math.max", "math.min", "math.avg",
       "runtime.error", "ta.highest", "ta.lowest",

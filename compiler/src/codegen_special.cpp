@@ -101,6 +101,21 @@ std::optional<std::vector<ExprValue>> FunctionCompiler::compile_special_call(con
     emit_.abc(Opcode::PLOT, static_cast<std::uint16_t>(pc_.program.plots.size() - 1), v.reg);
     return std::vector<ExprValue>{};
   }
+  if (name == "hline") {
+    // A horizontal line at an input-or-weaker price: its price lands in the
+    // output as a column (constant over the bars), named by its title.
+    global_only();
+    check({"price", "title", "color", "linestyle", "linewidth", "editable", "display"});
+    const ast::Expr& price = need(find_arg(e, 0, "price"), "price");
+    const std::string title = string_literal(find_arg(e, 1, "title"), "the hline title");
+    ExprValue v = compile_as(price, Type::Float, "hline()'s price");
+    if (v.type.qual > Qual::Input) error(price.loc, "hline()'s price must be an input or constant, not " + sema::describe(v.type));
+    if (pc_.program.plots.size() >= 64) error(e.loc, "a script can plot at most 64 series");
+    pc_.program.plots.push_back(PlotInfo{title, Type::Float});
+    at(e.loc);
+    emit_.abc(Opcode::PLOT, static_cast<std::uint16_t>(pc_.program.plots.size() - 1), v.reg);
+    return std::vector<ExprValue>{};
+  }
   if (name == "log.info" || name == "log.warning" || name == "log.error" || name == "runtime.error") {
     check({"message"});
     if (e.args.size() > 1) error(e.loc, "formatting arguments to '" + name + "' are not supported yet; use str.tostring");

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "pine/compiler/compile.h"
+#include "pine/vm/instance.h"
 
 namespace {
 
@@ -172,4 +173,18 @@ TEST_CASE("codegen: const variables cannot be reassigned; qualified parameters c
   // A simple parameter can feed a builtin that needs a simple length.
   pine::CompileResult ok = pine::compile("//@version=6\nindicator(\"t\")\nf(simple int n) => ta.ema(close, n)\nplot(f(14))\n");
   CHECK(ok.ok());
+}
+
+TEST_CASE("codegen: hline() puts its price in the output as a column") {
+  const std::string src = "//@version=6\nindicator(\"t\")\nlevel = input.float(70, \"Level\")\nhline(level, \"upper\")\nhline(30)\n";
+  pine::CompileResult r = pine::compile(src);
+  REQUIRE_MESSAGE(r.ok(), r.format(src, "t.pine"));
+  REQUIRE(r.program->plots.size() == 2);
+  CHECK(r.program->plots[0].title == "upper");
+  CHECK(r.program->plots[1].title.empty());
+  pine::Instance inst = pine::InstanceBuilder(r.program).input("Level", "80").build();
+  inst.run_bar(pine::Bar{1, 1, 2, 0.5, 1.5, 10});
+  CHECK(inst.plot_values()[0].f == 80);
+  CHECK(inst.plot_values()[1].f == 30);
+  CHECK(first_error("hline(close)\n").find("must be an input or constant") != std::string::npos);
 }
