@@ -14,6 +14,10 @@
 
 namespace pine {
 
+/// The default_value of a string parameter whose default is "" (string
+/// constants are interned per program, so the table cannot hold a handle).
+inline constexpr std::int64_t kEmptyString = -2;
+
 /// One parameter of a builtin signature.
 struct ParamSig {
   const char* name;

@@ -213,7 +213,10 @@ std::vector<ExprValue> FunctionCompiler::emit_table_call(const ast::Expr& e, con
   for (std::size_t i = 0; i < n; ++i) {
     const ParamSig& p = chosen->params[i];
     if (bound[i] < 0) {
-      values[i] = constant(p.type, *p.default_value);
+      if (p.type == Type::String && p.default_value->i == kEmptyString)
+        values[i] = constant(Type::String, make_int(pc_.pool.intern("")));
+      else
+        values[i] = constant(p.type, *p.default_value);
       continue;
     }
     CompiledArg& a = args[static_cast<std::size_t>(bound[i])];

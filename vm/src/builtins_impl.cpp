@@ -135,6 +135,11 @@ const char* call_builtin(BuiltinId id, const Value* args, Value& result, StringT
       result = make_float(id == BuiltinId::COLOR_T ? std::round((255.0 - byte) * 100.0 / 255.0) : byte);
       break;
     }
+    case BuiltinId::STR_LENGTH: case BuiltinId::STR_CONTAINS: case BuiltinId::STR_STARTSWITH:
+    case BuiltinId::STR_ENDSWITH: case BuiltinId::STR_UPPER: case BuiltinId::STR_LOWER: case BuiltinId::STR_TRIM:
+    case BuiltinId::STR_REPEAT: case BuiltinId::STR_REPLACE_ALL: case BuiltinId::STR_POS: case BuiltinId::STR_SUBSTRING:
+    case BuiltinId::STR_TONUMBER:
+      return call_str_builtin(id, args, result, strings);
     case BuiltinId::Count: return "invalid builtin";
   }
   return nullptr;

@@ -12,4 +12,7 @@ namespace pine {
 /// an argument: every argument is read before it is written.
 const char* call_builtin(BuiltinId id, const Value* args, Value& result, StringTable& strings);
 
+/// The str.* builtins (builtins_str.cpp), with the same contract.
+const char* call_str_builtin(BuiltinId id, const Value* args, Value& result, StringTable& strings);
+
 } // namespace pine

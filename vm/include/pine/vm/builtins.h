@@ -45,7 +45,19 @@ namespace pine {
   X(COLOR_R, "color.r", 1, Float)                          \
   X(COLOR_G, "color.g", 1, Float)                          \
   X(COLOR_B, "color.b", 1, Float)                          \
-  X(COLOR_T, "color.t", 1, Float)
+  X(COLOR_T, "color.t", 1, Float)                          \
+  X(STR_LENGTH, "str.length", 1, Int)                      \
+  X(STR_CONTAINS, "str.contains", 2, Bool)                 \
+  X(STR_STARTSWITH, "str.startswith", 2, Bool)             \
+  X(STR_ENDSWITH, "str.endswith", 2, Bool)                 \
+  X(STR_UPPER, "str.upper", 1, String)                     \
+  X(STR_LOWER, "str.lower", 1, String)                     \
+  X(STR_TRIM, "str.trim", 1, String)                       \
+  X(STR_REPEAT, "str.repeat", 3, String)                   \
+  X(STR_REPLACE_ALL, "str.replace_all", 3, String)         \
+  X(STR_POS, "str.pos", 2, Int)                            \
+  X(STR_SUBSTRING, "str.substring", 3, String)             \
+  X(STR_TONUMBER, "str.tonumber", 1, Float)
 
 enum class BuiltinId : std::uint16_t {
 #define PINE_BUILTIN_ENUM(id, name, arity, result) id,
