@@ -17,8 +17,6 @@ constexpr std::size_t kMaxErrors = 10;
 // ---------------------------------------------------------------------------
 // ProgramCompiler
 
-ProgramCompiler::ProgramCompiler(std::string file_name) { (void)file_name; }
-
 std::size_t ProgramCompiler::error_count() const {
   std::size_t n = 0;
   for (const Diagnostic& d : diagnostics) n += d.severity == Severity::Error;
@@ -89,10 +87,7 @@ void FunctionCompiler::compile_main(const ast::Script& script) {
     var.reg = v;
     var.type = sema::make_type(info.type, sema::Qual::Series);
     var.is_builtin = true;
-    auto h = scan_.history.find(info.name);
-    if (h != scan_.history.end()) {
-      const std::uint32_t cap = h->second.dynamic ? static_cast<std::uint32_t>(pc_.program.max_bars_back + 1)
-                                                  : static_cast<std::uint32_t>(h->second.max_offset + 1);
+    if (const std::uint32_t cap = history_capacity(info.name)) {
       var.series = add_series(info.type, cap);
       emit_.abc(Opcode::SERIES_SET, static_cast<std::uint16_t>(var.series), v);
     }
@@ -130,11 +125,8 @@ std::vector<sema::TypeInfo> FunctionCompiler::compile_function(const std::vector
     if (scan_.reassigned.count(decl_->params[i].name))
       error(decl_->params[i].loc, "cannot modify function parameter '" + decl_->params[i].name + "'");
     declare(decl_->params[i].name, v, decl_->params[i].loc);
-    auto h = scan_.history.find(decl_->params[i].name);
-    if (h != scan_.history.end()) {
+    if (const std::uint32_t cap = history_capacity(decl_->params[i].name)) {
       Variable& declared = *lookup(decl_->params[i].name);
-      const std::uint32_t cap = h->second.dynamic ? static_cast<std::uint32_t>(pc_.program.max_bars_back + 1)
-                                                  : static_cast<std::uint32_t>(h->second.max_offset + 1);
       declared.series = add_series(args[i].type, cap);
       emit_.abc(Opcode::SERIES_SET, static_cast<std::uint16_t>(declared.series), declared.reg);
     }

@@ -205,7 +205,6 @@ public:
 /// Program-wide compilation state.
 class ProgramCompiler {
 public:
-  explicit ProgramCompiler(std::string file_name);
 
   std::shared_ptr<Program> compile(const ast::Script& script);
 

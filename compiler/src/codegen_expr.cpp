@@ -132,10 +132,7 @@ bool FunctionCompiler::convert(ExprValue& v, Type want) {
     v.na_load.reset();
     return true;
   }
-  if (v.type.type == want) {
-    if (want == Type::Float) v.type.int_like = v.type.int_like;
-    return true;
-  }
+  if (v.type.type == want) return true;
   if (v.type.type == Type::Int && want == Type::Float && v.const_load && v.const_value.i != kIntNa) {
     // A literal int: load the float constant instead of converting.
     emit_.patch(*v.const_load, pc_.pool.add(Type::Float, make_float(static_cast<double>(v.const_value.i))));

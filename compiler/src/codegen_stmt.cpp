@@ -116,10 +116,6 @@ void FunctionCompiler::compile_var_decl(const ast::Stmt& s) {
     if (scopes_.back().count(s.name) == 0) declare(s.name, v, s.loc);
     throw;
   }
-  if (init.type.int_like && !declared) {
-    // An int / int quotient keeps its fraction but is typed int (spec 3.3).
-    init.type.int_like = true;
-  }
   v.type = init.type;
   v.type.qual = declared_qual(s.qualifier, init.type.qual);
   if (is_var || scan_.reassigned.count(s.name)) v.type.qual = sema::Qual::Series;

@@ -6,13 +6,14 @@
 
 namespace pine {
 
-CompileResult compile(std::string_view source, const CompileOptions& options) {
+CompileResult compile(std::string_view source, const CompileOptions&) {
+  // options.file_name is used by callers when they format diagnostics.
   CompileResult result;
   ParseResult parsed = parse(source);
   const bool parsed_ok = parsed.ok();
   result.diagnostics = std::move(parsed.diagnostics);
   if (!parsed_ok) return result;
-  ProgramCompiler pc(options.file_name);
+  ProgramCompiler pc;
   std::shared_ptr<Program> program = pc.compile(*parsed.script);
   for (Diagnostic& d : pc.diagnostics) result.diagnostics.push_back(std::move(d));
   if (!program) return result;

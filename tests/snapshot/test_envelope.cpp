@@ -8,6 +8,7 @@
 #include <doctest/doctest.h>
 
 #include "pine/snapshot/envelope.h"
+#include "snapshot_outcome.h"
 
 #include <algorithm>
 #include <cstdint>
@@ -30,19 +31,7 @@ using Bytes = std::vector<std::uint8_t>;
 
 namespace {
 
-/// Runs `f` and names its outcome: the snake_case kind of a SnapshotError,
-/// "success", or "other: <what>" for any other exception. Comparing strings
-/// makes a failing CHECK print both kinds.
-std::string outcome(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const SnapshotError& e) {
-    return snapshot_error_kind_name(e.kind());
-  } catch (const std::exception& e) {
-    return std::string("other: ") + e.what();
-  }
-  return "success";
-}
+using pine::test::outcome;
 
 /// The message of the SnapshotError `f` throws, or "" when it throws none.
 std::string message_of(const std::function<void()>& f) {

@@ -43,6 +43,7 @@
 #include "bars_csv.h"
 #include "pine/compiler/compile.h"
 #include "pine/snapshot/envelope.h"
+#include "snapshot_outcome.h"
 #include "pine/snapshot/snapshot.h"
 #include "pine/vm/bytecode.h"
 #include "pine/vm/instance.h"
@@ -191,22 +192,7 @@ const Bytes& base_snapshot() {
   return bytes;
 }
 
-/// Runs `f` and names its outcome: the snake_case kind of a SnapshotError,
-/// "success", or "other: <type> <what>" for any other exception.
-std::string outcome(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const SnapshotError& e) {
-    return snapshot_error_kind_name(e.kind());
-  } catch (const std::bad_alloc& e) {
-    return std::string("other: std::bad_alloc ") + e.what();
-  } catch (const std::exception& e) {
-    return std::string("other: ") + typeid(e).name() + " " + e.what();
-  } catch (...) {
-    return "other: non-std exception";
-  }
-  return "success";
-}
+using pine::test::outcome;
 
 /// Restores `bytes` (expecting the rich program) and drops the instance.
 std::string restore_outcome(const Bytes& bytes) {
