@@ -229,7 +229,7 @@ void PlotWriter::append_csv_value(std::string& out, Type type, Value v, const St
       if (v.i < 0) out += "NaN";
       else append_csv_field(out, string_of(v.i));
       return;
-    case Type::Void: break;
+    case Type::Enum: case Type::Ref: case Type::Void: break; // never plotted (the verifier refuses them)
   }
   out += "NaN";
 }
@@ -259,7 +259,7 @@ void PlotWriter::append_json_value(std::string& out, Type type, Value v, const S
       if (v.i < 0) out += "null";
       else append_json_string(out, string_of(v.i));
       return;
-    case Type::Void: break;
+    case Type::Enum: case Type::Ref: case Type::Void: break; // never plotted (the verifier refuses them)
   }
   out += "null";
 }

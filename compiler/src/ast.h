@@ -133,6 +133,7 @@ struct Param {
   std::optional<TypeRef> type;
   std::string name;
   ExprPtr default_value;
+  bool varip = false; ///< a `varip` field of a type declaration
 };
 
 enum class StmtKind : std::uint8_t {
@@ -141,6 +142,8 @@ enum class StmtKind : std::uint8_t {
   Assign,    ///< target op value; op is Assign(:=) or a compound operator
   ExprStmt,  ///< value (calls, and if/for/while/switch used as statements)
   FuncDecl,  ///< name(params) => body
+  TypeDecl,  ///< type name, fields in `params` ([varip] type name [= default])
+  EnumDecl,  ///< enum name, members in `params` (name [= "title"] in default_value)
   Break,
   Continue,
 };

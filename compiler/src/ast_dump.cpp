@@ -290,6 +290,23 @@ void stmt_to(std::string& out, const Stmt& s) {
     }
     out += ')';
     return;
+  case StmtKind::TypeDecl:
+  case StmtKind::EnumDecl:
+    out += s.kind == StmtKind::TypeDecl ? "(type " : "(enum ";
+    if (s.is_export) out += "export ";
+    out += s.name;
+    for (const ast::Param& f : s.params) {
+      out += ' ';
+      if (f.varip) out += "varip ";
+      if (f.type) out += dump_type(*f.type) + ' ';
+      out += f.name;
+      if (f.default_value) {
+        out += '=';
+        expr_to(out, *f.default_value);
+      }
+    }
+    out += ')';
+    return;
   case StmtKind::Break: out += "break"; return;
   case StmtKind::Continue: out += "continue"; return;
   }

@@ -21,6 +21,8 @@
 #include "pine/compiler/diagnostic.h"
 #include "pine/vm/program.h"
 #include "prescan.h"
+#include "collection_table.h"
+#include "type_table.h"
 #include "types.h"
 
 namespace pine {
@@ -140,6 +142,9 @@ public:
   /// Compiles a call; may produce several values (tuples).
   std::vector<ExprValue> compile_call(const ast::Expr& e);
   std::vector<ExprValue> compile_user_call(const ast::Expr& e, UserFunction& f);
+  /// A user function or method call with its arguments already compiled
+  /// (a method call passes its receiver as the first, positional, argument).
+  std::vector<ExprValue> compile_user_call(const ast::Expr& e, UserFunction& f, std::vector<CompiledArg> args);
   std::optional<std::vector<ExprValue>> compile_special_call(const ast::Expr& e, const std::string& name);
   std::vector<ExprValue> compile_table_call(const ast::Expr& e, const std::string& name);
   /// Resolves the overload of table builtin `name` for compiled `args` and emits it.
@@ -151,6 +156,36 @@ public:
   ExprValue compile_source_input(const ast::Expr& e, const ast::Expr& defval, InputDecl in);
   /// Adds an input to the program (titles must be unique); returns its index.
   std::uint16_t register_input(const ast::Expr& e, InputDecl in);
+
+  // Objects, collections, enums and methods (codegen_objects.cpp).
+  /// The type a written type denotes (core, array<T>, T[], map<K,V>, a UDT, an enum).
+  sema::TypeInfo resolve_type(const ast::TypeRef& t);
+  std::string describe(const sema::TypeInfo& t) const;
+  /// convert() for any type: reference and enum types accept na and themselves.
+  bool convert_to(ExprValue& v, const sema::TypeInfo& want);
+  ExprValue compile_as_type(const ast::Expr& e, const sema::TypeInfo& want, const std::string& what);
+  void declare_udt(const ast::Stmt& s);
+  void declare_enum(const ast::Stmt& s);
+  /// `obj.field.field` and `Enum.member` names; nullopt when the head of the
+  /// dotted name is neither a variable nor an enum.
+  std::optional<ExprValue> compile_dotted_name(const ast::Expr& e);
+  ExprValue emit_field_get(const ExprValue& obj, const std::string& field, SourceLoc loc);
+  /// Calls that involve objects: constructors (array.new, map.new, T.new,
+  /// T.copy), collection functions, str.tostring/str.split on them, and
+  /// method calls `recv.m(...)`. nullopt when `e` is none of these.
+  std::optional<std::vector<ExprValue>> compile_object_call(const ast::Expr& e, const std::string& name);
+  std::vector<ExprValue> emit_collection_call(const ast::Expr& e, const std::string& name, const CollSig& sig,
+                                              std::vector<CompiledArg> args);
+  /// A method call on `receiver`: user methods first, then the builtin
+  /// collection function of the receiver's namespace.
+  std::vector<ExprValue> compile_method_call(const ast::Expr& e, ExprValue receiver, const std::string& method);
+  ExprValue emit_coll(CollOp op, std::uint8_t t, const std::vector<ExprValue>& args, const sema::TypeInfo& result, SourceLoc loc);
+  /// The element type code COLL carries for a collection type.
+  std::uint8_t elem_code(const sema::TypeInfo& coll);
+  void compile_field_assign(const ast::Stmt& s);
+  /// A new array holding `elems` (array.from, `for x in [a, b]`).
+  ExprValue compile_array_literal(const std::vector<const ast::Expr*>& elems, SourceLoc loc);
+  void compile_for_in(const ast::Expr& e);
 
   // Registers.
   std::uint16_t alloc_reg(SourceLoc loc);
@@ -212,6 +247,11 @@ public:
   ConstantPool pool{program};
   std::vector<Diagnostic> diagnostics;
   std::unordered_map<std::string, UserFunction> functions;
+  /// User methods by name; overloads differ in the type of their first parameter.
+  std::unordered_map<std::string, std::vector<UserFunction>> methods;
+  sema::TypeTable types;
+  std::unordered_map<std::string, std::uint32_t> udt_names;  ///< UDT name -> TypeTable::udts index
+  std::unordered_map<std::string, std::uint32_t> enum_names; ///< enum name -> TypeTable::enums index
   std::size_t function_count = 0;
   std::size_t global_count = 0; ///< globals declared so far (visibility order)
   /// Function bodies, stable while nested compilations append more.
@@ -223,5 +263,7 @@ public:
 
   std::size_t error_count() const;
 };
+
+inline std::string FunctionCompiler::describe(const sema::TypeInfo& t) const { return pc_.types.describe(t); }
 
 } // namespace pine

@@ -59,9 +59,13 @@ std::string bind_args(const std::vector<std::string>& params, const std::vector<
 std::vector<ExprValue> FunctionCompiler::compile_call(const ast::Expr& e) {
   at(e.loc);
   const std::string name = callee_name(e);
-  if (name.empty()) error(e.loc, "only named functions can be called");
+  if (name.empty()) {
+    if (auto method = compile_object_call(e, name)) return *method;
+    error(e.loc, "only named functions can be called");
+  }
   auto uf = pc_.functions.find(name);
   if (uf != pc_.functions.end()) return compile_user_call(e, uf->second);
+  if (auto objects = compile_object_call(e, name)) return *objects;
   if (auto special = compile_special_call(e, name)) return *special;
   if (!find_builtin(name).empty()) return compile_table_call(e, name);
   if (lookup(name) != nullptr) error(e.loc, "'" + name + "' is a variable, not a function");
@@ -69,13 +73,17 @@ std::vector<ExprValue> FunctionCompiler::compile_call(const ast::Expr& e) {
 }
 
 std::vector<ExprValue> FunctionCompiler::compile_user_call(const ast::Expr& e, UserFunction& f) {
+  std::vector<CompiledArg> args;
+  for (const ast::Arg& a : e.args) args.push_back({a.name, a.loc, compile_single(*a.value)});
+  return compile_user_call(e, f, std::move(args));
+}
+
+std::vector<ExprValue> FunctionCompiler::compile_user_call(const ast::Expr& e, UserFunction& f, std::vector<CompiledArg> args) {
   const ast::Stmt& decl = *f.decl;
   if (!is_main_ && f.order >= order_) {
     if (decl_ == f.decl) error(e.loc, "'" + decl.name + "' calls itself: recursion is not allowed in Pine");
     error(e.loc, "function '" + decl.name + "' must be declared before the functions that call it");
   }
-  std::vector<CompiledArg> args;
-  for (const ast::Arg& a : e.args) args.push_back({a.name, a.loc, compile_single(*a.value)});
   std::vector<std::string> names;
   for (const ast::Param& p : decl.params) names.push_back(p.name);
   std::vector<int> bound;
@@ -93,14 +101,11 @@ std::vector<ExprValue> FunctionCompiler::compile_user_call(const ast::Expr& e, U
       error(e.loc, "missing argument '" + p.name + "' in the call to '" + decl.name + "'");
     }
     if (p.type) {
-      static const std::map<std::string, Type> core = {{"int", Type::Int}, {"float", Type::Float}, {"bool", Type::Bool},
-                                                       {"color", Type::Color}, {"string", Type::String}};
-      auto t = core.find(p.type->name);
-      if (t == core.end() || !p.type->args.empty()) error(p.type->loc, "type '" + p.type->name + "' is not supported yet");
-      if (!convert(values[i], t->second))
+      const TypeInfo want = resolve_type(*p.type);
+      if (!convert_to(values[i], want))
         error(bound[i] >= 0 ? args[static_cast<std::size_t>(bound[i])].loc : e.loc,
-              "type mismatch: parameter '" + p.name + "' of '" + decl.name + "' expects " + t->first + ", got " +
-                  sema::describe(values[i].type));
+              "type mismatch: parameter '" + p.name + "' of '" + decl.name + "' expects " + pc_.types.name(want) + ", got " +
+                  describe(values[i].type));
     }
     // An explicit qualifier on a parameter caps what its argument may be.
     const sema::Qual cap = p.qualifier == ast::Qualifier::Const    ? Qual::Const
@@ -121,7 +126,8 @@ std::vector<ExprValue> FunctionCompiler::compile_user_call(const ast::Expr& e, U
   std::string key;
   for (const ExprValue& v : values) {
     types.push_back(v.type);
-    key += std::to_string(static_cast<int>(v.type.type)) + ":" + std::to_string(static_cast<int>(v.type.qual)) +
+    key += std::to_string(static_cast<int>(v.type.type)) + "#" + std::to_string(v.type.id) + ":" +
+           std::to_string(static_cast<int>(v.type.qual)) +
            (v.type.int_like ? "i" : "") + ",";
   }
   auto spec = f.specs.find(key);

@@ -76,7 +76,7 @@ ExprValue FunctionCompiler::compile_expr(const ast::Expr& e) {
       return r;
     }
     case ast::ExprKind::Name: return compile_name(e);
-    case ast::ExprKind::Member: error(e.loc, "field access is not supported yet");
+    case ast::ExprKind::Member: return emit_field_get(compile_single(*e.lhs), e.text, e.loc);
     case ast::ExprKind::Call: return compile_single(e);
     case ast::ExprKind::History: return compile_history(e);
     case ast::ExprKind::Unary: return compile_unary(e);
@@ -107,6 +107,9 @@ ExprValue FunctionCompiler::compile_name(const ast::Expr& e) {
     }
     return r;
   }
+  if (name.find('.') != std::string::npos) {
+    if (std::optional<ExprValue> v = compile_dotted_name(e)) return *v;
+  }
   if (name == "ta.tr") {
     // The variable form of ta.tr is ta.tr(false).
     ast::Expr call(ast::ExprKind::Call, e.loc);
@@ -115,6 +118,9 @@ ExprValue FunctionCompiler::compile_name(const ast::Expr& e) {
     return compile_single(call);
   }
   if (auto c = find_color_constant(name)) return constant(Type::Color, make_int(*c));
+  // Sort orders reach array.sort as a "descending" flag.
+  if (name == "order.ascending" || name == "order.descending")
+    return constant(Type::Bool, make_int(name == "order.descending" ? 1 : 0));
   if (name == "math.pi") return constant(Type::Float, make_float(3.14159265358979323846));
   if (name == "math.e") return constant(Type::Float, make_float(2.71828182845904523536));
   if (name == "math.phi") return constant(Type::Float, make_float(1.61803398874989484820));
@@ -222,6 +228,10 @@ ExprValue FunctionCompiler::emit_binary(const ast::Expr& e, ExprValue l, ExprVal
       case Type::Bool: op = e.op == ast::Op::Eq ? Opcode::EQB : Opcode::NEB; break;
       case Type::String: op = e.op == ast::Op::Eq ? Opcode::EQS : Opcode::NES; break;
       case Type::Color: op = e.op == ast::Op::Eq ? Opcode::EQC : Opcode::NEC; break;
+      case Type::Enum:
+        if (l.type.id != r.type.id) error(e.loc, mismatch);
+        op = e.op == ast::Op::Eq ? Opcode::EQI : Opcode::NEI;
+        break;
       default: error(e.loc, mismatch);
     }
     out.reg = alloc_reg(e.loc);
@@ -322,10 +332,12 @@ TypeInfo FunctionCompiler::unify(const std::vector<ExprValue*>& values, SourceLo
       continue;
     }
     t.qual = sema::max_qual(t.qual, v->type.qual);
-    if (t.type == v->type.type) {
+    if (sema::same_type(t, v->type)) {
       t.int_like = t.int_like && v->type.int_like;
       continue;
     }
+    if (t.type == v->type.type)
+      error(loc, "the branches have incompatible types " + describe(t) + " and " + describe(v->type));
     if (is_numeric(t.type) && is_numeric(v->type.type)) {
       t.type = Type::Float;
       t.int_like = false;

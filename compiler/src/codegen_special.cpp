@@ -136,6 +136,8 @@ std::optional<std::vector<ExprValue>> FunctionCompiler::compile_special_call(con
       case Type::Int: op = Opcode::ISNAI; break;
       case Type::Color: op = Opcode::ISNAC; break;
       case Type::String: op = Opcode::ISNAS; break;
+      case Type::Enum: op = Opcode::ISNAI; break;
+      case Type::Ref: op = Opcode::ISNAR; break;
       default: error(x.loc, "na() does not accept " + sema::describe(v.type) + " (bool values are never na in v6)");
     }
     ExprValue out;

@@ -7,17 +7,6 @@ namespace pine {
 
 namespace {
 
-/// The type a written type name denotes in the language core.
-std::optional<Type> core_type(const ast::TypeRef& t) {
-  if (!t.args.empty()) return std::nullopt;
-  if (t.name == "int") return Type::Int;
-  if (t.name == "float") return Type::Float;
-  if (t.name == "bool") return Type::Bool;
-  if (t.name == "color") return Type::Color;
-  if (t.name == "string") return Type::String;
-  return std::nullopt;
-}
-
 sema::Qual declared_qual(ast::Qualifier q, sema::Qual fallback) {
   switch (q) {
     case ast::Qualifier::Const: return sema::Qual::Const;
@@ -56,6 +45,7 @@ void FunctionCompiler::compile_stmt(const ast::Stmt& s) {
         case ast::ExprKind::Switch: compile_switch(e, false); break;
         case ast::ExprKind::For: compile_for(e); break;
         case ast::ExprKind::While: compile_while(e); break;
+        case ast::ExprKind::ForIn: compile_for_in(e); break;
         case ast::ExprKind::Call: compile_call(e); break;
         default: compile_expr(e); break;
       }
@@ -63,16 +53,27 @@ void FunctionCompiler::compile_stmt(const ast::Stmt& s) {
     }
     case ast::StmtKind::FuncDecl: {
       if (!is_main_ || scopes_.size() != 1) error(s.loc, "functions can only be declared at the top level");
-      if (pc_.functions.count(s.name)) error(s.loc, "function '" + s.name + "' is already declared");
-      if (is_builtin_function_name(s.name)) error(s.loc, "'" + s.name + "' is a built-in function name");
-      if (s.is_method) error(s.loc, "methods are not supported yet");
       UserFunction f;
       f.decl = &s;
       f.order = pc_.function_count++;
       f.globals_visible = pc_.global_count;
+      if (s.is_method) {
+        if (s.params.empty() || !s.params.front().type)
+          error(s.loc, "the first parameter of method '" + s.name + "' must have a declared type");
+        const sema::TypeInfo self = resolve_type(*s.params.front().type);
+        for (const UserFunction& other : pc_.methods[s.name])
+          if (sema::same_type(resolve_type(*other.decl->params.front().type), self))
+            error(s.loc, "method '" + s.name + "' is already declared for " + pc_.types.name(self));
+        pc_.methods[s.name].push_back(std::move(f));
+        break;
+      }
+      if (pc_.functions.count(s.name)) error(s.loc, "function '" + s.name + "' is already declared");
+      if (is_builtin_function_name(s.name)) error(s.loc, "'" + s.name + "' is a built-in function name");
       pc_.functions.emplace(s.name, std::move(f));
       break;
     }
+    case ast::StmtKind::TypeDecl: declare_udt(s); break;
+    case ast::StmtKind::EnumDecl: declare_enum(s); break;
     case ast::StmtKind::Break:
     case ast::StmtKind::Continue: {
       if (loop_depth_ == 0) error(s.loc, std::string("'") + (s.kind == ast::StmtKind::Break ? "break" : "continue") + "' outside a loop");
@@ -85,11 +86,8 @@ void FunctionCompiler::compile_stmt(const ast::Stmt& s) {
 }
 
 void FunctionCompiler::compile_var_decl(const ast::Stmt& s) {
-  std::optional<Type> declared;
-  if (s.type) {
-    declared = core_type(*s.type);
-    if (!declared) error(s.type->loc, "type '" + s.type->name + "' is not supported yet");
-  }
+  std::optional<sema::TypeInfo> declared;
+  if (s.type) declared = resolve_type(*s.type);
   if (s.name == "_") error(s.loc, "'_' cannot be declared as a variable");
   const bool is_var = s.mode != ast::DeclMode::Plain;
   Variable v;
@@ -105,14 +103,15 @@ void FunctionCompiler::compile_var_decl(const ast::Stmt& s) {
   const std::uint16_t mark = top();
   ExprValue init;
   try {
-    init = declared ? compile_as(*s.value, *declared, "variable '" + s.name + "'") : compile_single(*s.value);
+    init = declared ? compile_as_type(*s.value, *declared, "variable '" + s.name + "'") : compile_single(*s.value);
     if (init.type.is_na)
       error(s.value->loc, "cannot declare '" + s.name + "' with the value 'na' without a type; write e.g. 'float " + s.name + " = na'");
     if (init.type.type == Type::Void) error(s.value->loc, "cannot assign a void value to '" + s.name + "'");
   } catch (const CompileError&) {
     // Declare the name anyway (as its written type, else float) so later
     // statements do not report it as undeclared: one mistake, one error.
-    v.type = sema::make_type(declared.value_or(Type::Float), sema::Qual::Series);
+    v.type = declared.value_or(sema::make_type(Type::Float, sema::Qual::Series));
+    v.type.qual = sema::Qual::Series;
     if (scopes_.back().count(s.name) == 0) declare(s.name, v, s.loc);
     throw;
   }
@@ -126,6 +125,7 @@ void FunctionCompiler::compile_var_decl(const ast::Stmt& s) {
   release_to(mark);
   if (const std::uint32_t cap = history_capacity(s.name)) v.series = add_series(v.type.type, cap);
   if (is_var && v.type.type == Type::String) fn_.string_slots.push_back(v.reg);
+  if (is_var && v.type.type == Type::Ref) fn_.ref_slots.push_back(v.reg);
   record_series(v, v.reg);
   if (is_var) emit_.patch_to_here(skip);
   declare(s.name, v, s.loc);
@@ -154,9 +154,14 @@ void FunctionCompiler::compile_tuple_decl(const ast::Stmt& s) {
 }
 
 void FunctionCompiler::compile_assign(const ast::Stmt& s) {
+  if (s.target->kind == ast::ExprKind::Member) return compile_field_assign(s);
   if (s.target->kind != ast::ExprKind::Name) error(s.target->loc, "only variables can be assigned to");
   const std::string& name = s.target->text;
   Variable* var = lookup(name);
+  if (var == nullptr && name.find('.') != std::string::npos) {
+    const std::string head = name.substr(0, name.find('.'));
+    if (lookup(head) != nullptr) return compile_field_assign(s);
+  }
   if (var == nullptr) {
     if (s.assign_op == ast::AssignOp::Reassign)
       error(s.target->loc, "undeclared identifier '" + name + "'; use '=' to declare a new variable");
@@ -168,7 +173,7 @@ void FunctionCompiler::compile_assign(const ast::Stmt& s) {
   const Variable target = *var;
   ExprValue value;
   if (s.assign_op == ast::AssignOp::Reassign) {
-    value = compile_as(*s.value, target.type.type, "variable '" + name + "'");
+    value = compile_as_type(*s.value, target.type, "variable '" + name + "'");
   } else {
     // x op= y is x := x op y.
     static const ast::Op ops[] = {ast::Op::Add, ast::Op::Add, ast::Op::Sub, ast::Op::Mul, ast::Op::Div, ast::Op::Mod};
@@ -285,6 +290,94 @@ void FunctionCompiler::compile_while(const ast::Expr& e) {
   continue_jumps_.emplace_back();
   compile_block(e.then_block);
   for (std::size_t j : continue_jumps_.back()) emit_.patch(j, top_pc);
+  emit_.abx(Opcode::JMP, 0, top_pc);
+  emit_.patch_to_here(j_exit);
+  for (std::size_t j : break_jumps_.back()) emit_.patch_to_here(j);
+  break_jumps_.pop_back();
+  continue_jumps_.pop_back();
+  --loop_depth_;
+  --cond_depth_;
+  release_to(mark);
+}
+
+void FunctionCompiler::compile_for_in(const ast::Expr& e) {
+  const std::uint16_t mark = top();
+  ExprValue coll;
+  if (e.to->kind == ast::ExprKind::Tuple) {
+    std::vector<const ast::Expr*> elems;
+    for (const ast::ExprPtr& x : e.to->elems) elems.push_back(x.get());
+    coll = compile_array_literal(elems, e.to->loc);
+  } else {
+    coll = compile_single(*e.to);
+  }
+  const bool is_map = pc_.types.is_map(coll.type);
+  if (!is_map && !pc_.types.is_array(coll.type))
+    error(e.to->loc, "'for ... in' needs an array or a map, got " + describe(coll.type));
+  if (is_map && e.index_name.empty()) error(e.loc, "a 'for ... in' loop over a map needs the '[key, value]' form");
+  const sema::Composite comp = pc_.types.composite(coll.type);
+  const std::uint16_t ref = alloc_reg(e.loc);
+  emit_.abc(Opcode::MOVE, ref, coll.reg);
+  // A map is iterated over its keys and values as of the loop's start (it
+  // must not be modified in the loop); an array follows its current size.
+  ExprValue keys, values;
+  ExprValue source{ref, coll.type, {}, {}, {}};
+  if (is_map) {
+    keys = emit_coll(CollOp::MAP_KEYS, elem_code(coll.type), {source}, pc_.types.array_of(comp.key), e.loc);
+    values = emit_coll(CollOp::MAP_VALUES, elem_code(coll.type), {source}, pc_.types.array_of(comp.elem), e.loc);
+    source = values;
+  }
+  const std::uint8_t code = static_cast<std::uint8_t>(comp.elem.type);
+  const std::uint16_t counter = alloc_reg(e.loc);
+  const std::uint16_t one = alloc_reg(e.loc);
+  const std::uint16_t cond = alloc_reg(e.loc);
+  const std::uint16_t item = alloc_reg(e.loc);
+  const std::uint16_t index = alloc_reg(e.loc);
+  emit_.abx(Opcode::LOADK, counter, pc_.pool.add(Type::Int, make_int(0)));
+  emit_.abx(Opcode::LOADK, one, pc_.pool.add(Type::Int, make_int(1)));
+  const std::uint32_t top_pc = emit_.here();
+  emit_.abc(Opcode::LOOPCHECK, 0);
+  {
+    const std::uint16_t m2 = top();
+    ExprValue size = emit_coll(CollOp::ARRAY_SIZE, code, {source}, sema::make_type(Type::Int, sema::Qual::Series), e.loc);
+    emit_.abc(Opcode::LTI, cond, counter, size.reg);
+    release_to(m2);
+  }
+  const std::size_t j_exit = emit_.jump(Opcode::JMPF, cond);
+  {
+    const std::uint16_t m2 = top();
+    ExprValue counter_value{counter, sema::make_type(Type::Int, sema::Qual::Series), {}, {}, {}};
+    ExprValue x = emit_coll(CollOp::ARRAY_GET, code, {source, counter_value}, comp.elem, e.loc);
+    emit_.abc(Opcode::MOVE, item, x.reg);
+    if (is_map) {
+      ExprValue k = emit_coll(CollOp::ARRAY_GET, static_cast<std::uint8_t>(comp.key.type), {keys, counter_value}, comp.key, e.loc);
+      emit_.abc(Opcode::MOVE, index, k.reg);
+    } else {
+      emit_.abc(Opcode::MOVE, index, counter);
+    }
+    release_to(m2);
+  }
+  push_scope();
+  Variable iv;
+  iv.is_const = true; // loop variables are immutable
+  iv.reg = item;
+  iv.type = comp.elem;
+  iv.type.qual = sema::Qual::Series;
+  declare(e.var_name, iv, e.loc);
+  if (!e.index_name.empty()) {
+    Variable kv = iv;
+    kv.reg = index;
+    kv.type = is_map ? comp.key : sema::make_type(Type::Int, sema::Qual::Series);
+    kv.type.qual = sema::Qual::Series;
+    declare(e.index_name, kv, e.loc);
+  }
+  ++loop_depth_;
+  ++cond_depth_;
+  break_jumps_.emplace_back();
+  continue_jumps_.emplace_back();
+  compile_block(e.then_block);
+  pop_scope();
+  for (std::size_t j : continue_jumps_.back()) emit_.patch_to_here(j);
+  emit_.abc(Opcode::ADDI, counter, counter, one);
   emit_.abx(Opcode::JMP, 0, top_pc);
   emit_.patch_to_here(j_exit);
   for (std::size_t j : break_jumps_.back()) emit_.patch_to_here(j);

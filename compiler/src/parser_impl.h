@@ -75,6 +75,7 @@ private:
   ast::Block parse_block(std::string_view after);
   ast::StmtPtr parse_decl(bool is_export);
   ast::StmtPtr parse_tuple_decl();
+  ast::StmtPtr parse_type_decl(bool is_export);
   ast::StmtPtr parse_func_decl(bool top, bool is_export);
   ast::Param parse_param();
   bool func_decl_ahead() const;

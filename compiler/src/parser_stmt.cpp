@@ -141,8 +141,11 @@ bool Parser::parse_simple(Block& out, bool top) {
 bool Parser::parse_ident_stmt(Block& out, bool top) {
   const Token& t = peek();
   if ((t.text == "type" || t.text == "enum") && check(Tok::Ident, 1) &&
-      (check(Tok::Newline, 2) || check(Tok::Eof, 2)))
-    fail(t.loc, "'" + t.text + "' declarations are not supported yet");
+      (check(Tok::Newline, 2) || check(Tok::Eof, 2))) {
+    if (!top) fail(t.loc, "'" + t.text + "' declarations are only allowed at the top level");
+    out.stmts.push_back(parse_type_decl(false));
+    return true;
+  }
   if ((t.text == "method" && check(Tok::Ident, 1) && check(Tok::LParen, 2)) ||
       (check(Tok::LParen, 1) && func_decl_ahead())) {
     out.stmts.push_back(parse_func_decl(top, false));
@@ -158,10 +161,10 @@ bool Parser::parse_ident_stmt(Block& out, bool top) {
 /// `export` followed by a function, method or variable declaration.
 bool Parser::parse_export(Block& out, bool top) {
   SourceLoc loc = advance().loc;
-  if ((check_word("type") || check_word("enum")) && check(Tok::Ident, 1))
-    fail(peek().loc, "'" + peek().text + "' declarations are not supported yet");
   StmtPtr s;
-  if ((check_word("method") && check(Tok::Ident, 1)) || (check(Tok::Ident) && check(Tok::LParen, 1))) {
+  if ((check_word("type") || check_word("enum")) && check(Tok::Ident, 1)) {
+    s = parse_type_decl(true);
+  } else if ((check_word("method") && check(Tok::Ident, 1)) || (check(Tok::Ident) && check(Tok::LParen, 1))) {
     s = parse_func_decl(top, true);
   } else if (check(Tok::KwVar) || check(Tok::KwVarip) || check(Tok::Ident)) {
     s = parse_decl(true);
@@ -171,6 +174,35 @@ bool Parser::parse_export(Block& out, bool top) {
   s->loc = loc;
   out.stmts.push_back(std::move(s));
   return ended_with_block();
+}
+
+/// `type Name` or `enum Name`, then an indented block of fields
+/// (`[varip] type name [= default]`) or members (`name [= "title"]`).
+StmtPtr Parser::parse_type_decl(bool is_export) {
+  const bool is_enum = peek().text == "enum";
+  StmtPtr s = make_stmt(is_enum ? StmtKind::EnumDecl : StmtKind::TypeDecl, advance().loc);
+  s->is_export = is_export;
+  s->name = advance().text;
+  require_block(is_enum ? "an enum declaration" : "a type declaration");
+  advance();
+  advance();
+  for (;;) {
+    if (match(Tok::Newline)) continue;
+    if (check(Tok::Dedent) || check(Tok::Eof)) break;
+    ast::Param f;
+    f.loc = peek().loc;
+    if (!is_enum) {
+      f.varip = match(Tok::KwVarip);
+      f.type = parse_type();
+    }
+    f.name = expect(Tok::Ident, is_enum ? "an enum member name" : "a field name").text;
+    if (match(Tok::Assign)) f.default_value = parse_expr();
+    s->params.push_back(std::move(f));
+    expect_line_end();
+  }
+  match(Tok::Dedent);
+  if (s->params.empty()) fail(s->loc, "'" + s->name + "' declares no " + (is_enum ? "members" : "fields"));
+  return s;
 }
 
 /// True when the tokens ahead are `name ( ... ) =>`: a function declaration

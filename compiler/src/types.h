@@ -24,7 +24,13 @@ struct TypeInfo {
   /// A float that Pine types as int: the result of int / int (spec 3.3, 8 #6).
   /// It keeps its fraction, and truncates where an int is required.
   bool int_like = false;
+  /// Which composite (Type::Ref: an index into TypeTable's composites) or
+  /// which enum (Type::Enum: an index into TypeTable's enums); 0 otherwise.
+  std::uint32_t id = 0;
 };
+
+/// True when `a` and `b` are the same type (qualifiers aside).
+inline bool same_type(const TypeInfo& a, const TypeInfo& b) { return a.type == b.type && a.id == b.id; }
 
 inline TypeInfo make_type(Type t, Qual q) { return TypeInfo{t, q, false, false}; }
 
@@ -37,6 +43,8 @@ inline std::string type_name(Type t) {
     case Type::Bool: return "bool";
     case Type::Color: return "color";
     case Type::String: return "string";
+    case Type::Enum: return "enum";
+    case Type::Ref: return "object";
   }
   return "?";
 }
@@ -51,7 +59,8 @@ inline std::string qual_name(Qual q) {
   return "?";
 }
 
-/// "series float" etc.
+/// "series float" etc. Composite types print generically here; the type
+/// table's describe() spells them out ("array<float>").
 inline std::string describe(const TypeInfo& t) {
   if (t.is_na) return "na";
   if (t.type == Type::Void) return "void";

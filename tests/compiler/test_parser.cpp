@@ -263,13 +263,17 @@ TEST_CASE("parser: version and locations") {
   CHECK(f.script->body.stmts[0]->params[0].type->loc.col == 10);
 }
 
+TEST_CASE("parser: type and enum declarations") {
+  CHECK(dump("type Point\n    float x = 1.0\n    varip int n\n    array<Point> kids") ==
+        "(type Point float x=1.0 varip int n array<Point> kids)");
+  CHECK(dump("export enum Dir\n    up = \"Up\"\n    down") == "(enum export Dir up=\"Up\" down)");
+  CHECK(err("type Point\nx = 1") == "2:1: expected an indented block after a type declaration");
+  CHECK(err("type P\n    int x = \n").find("expected an expression") != std::string::npos);
+  CHECK(err("if c\n    type P\n        int x") == "2:5: 'type' declarations are only allowed at the top level");
+}
+
 TEST_CASE("parser: unsupported declarations get a clean diagnostic") {
-  CHECK(err("type Point\n    float x\n    float y\nx = 1") == "1:1: 'type' declarations are not supported yet");
-  CHECK(err("enum Dir\n    up\n    down") == "1:1: 'enum' declarations are not supported yet");
   CHECK(err("import user/lib/1 as l") == "1:1: 'import' declarations are not supported yet");
-  CHECK(err("export type P\n    int x") == "1:8: 'type' declarations are not supported yet");
-  // The statements after it still parse, without follow-up errors.
-  CHECK(error_count("type Point\n    float x\nx = 1\ny = 2") == 1);
 }
 
 TEST_CASE("parser: error messages and positions") {

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <string>
 
+#include "pine/vm/collections.h"
 #include "pine/vm/number_format.h"
 #include "pine/vm/program.h"
 
@@ -18,6 +19,8 @@ namespace {
 
 const char* type_name(Type t) {
   switch (t) {
+    case Type::Enum: return "enum";
+    case Type::Ref: return "ref";
     case Type::Void: return "void";
     case Type::Int: return "int";
     case Type::Float: return "float";
@@ -50,6 +53,8 @@ std::string constant_text(const Program& p, std::size_t i) {
         quoted.push_back('"');
         return quoted;
       }
+    case Type::Enum: return v.i == kIntNa ? "na" : "#" + std::to_string(v.i);
+    case Type::Ref: return "na";
     case Type::Void: break;
   }
   return "?";
@@ -85,12 +90,23 @@ std::string operands(const Program& p, const FunctionProto& f, const Instr& in) 
              state_kind_info(f.states[in.a]).name;
     case Opcode::PLOT: return "plot" + std::to_string(in.a) + ", " + r(in.b);
     case Opcode::LOG: return std::to_string(in.a) + ", " + r(in.b);
+    case Opcode::NEWOBJ: return r(in.a) + ", type" + std::to_string(in.b) + ", " + r(in.c) + "  ; " + p.types[in.b].name;
+    case Opcode::GETFIELD:
+      return r(in.a) + ", " + r(in.b) + ", field" + std::to_string(in.c);
+    case Opcode::SETFIELD: return r(in.a) + ", field" + std::to_string(in.b) + ", " + r(in.c);
+    case Opcode::COLL: {
+      std::string t = type_name(static_cast<Type>(in.spare & 0x0F));
+      if (in.spare >> 4) t = std::string(type_name(static_cast<Type>(in.spare >> 4))) + "->" + t;
+      return std::string(coll_op_info(static_cast<CollOp>(in.a)).name) + "<" + t + ">, " + r(in.b) + ", " + r(in.c);
+    }
+    case Opcode::ENUMSTR: return r(in.a) + ", " + r(in.b) + ", enum" + std::to_string(in.c) + "  ; " + p.enums[in.c].name;
     default: break;
   }
   // Register-only shapes: print the registers the opcode uses.
   switch (in.op) {
     case Opcode::MOVE: case Opcode::NEGF: case Opcode::NEGI: case Opcode::I2F: case Opcode::F2I:
     case Opcode::NOT: case Opcode::ISNAF: case Opcode::ISNAI: case Opcode::ISNAC: case Opcode::ISNAS:
+    case Opcode::ISNAR:
       return r(in.a) + ", " + r(in.b);
     default: return r(in.a) + ", " + r(in.b) + ", " + r(in.c);
   }

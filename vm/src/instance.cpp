@@ -64,6 +64,8 @@ void InstanceState::lay_out() {
     for (std::size_t s = 0; s < f.series.size(); ++s)
       series[fr.series_base + s].init(f.series[s].capacity, na_value(f.series[s].type));
     for (std::size_t s = 0; s < f.states.size(); ++s) init_ta_state(states[fr.state_base + s], f.states[s]);
+    // A var reference is na until its initialiser runs (slot 0 would name an object).
+    for (std::uint16_t s : f.ref_slots) slots[fr.slot_base + s].i = kRefNa;
   }
   plot_values.assign(p.plots.size(), Value{});
 }
@@ -144,18 +146,32 @@ void load_bar_variables(InstanceState& st, const Bar& bar) {
   set_i(BuiltinVar::IS_NEW, 1);
 }
 
-/// Reclaims strings no live variable, series or plot value refers to.
-void collect_strings(InstanceState& st) {
+/// Calls `fn` on every slot and series value of storage type `want`
+/// (String or Ref) that can outlive the bar: `var` slots and series rings.
+template <class Fn>
+void for_each_root(InstanceState& st, Type want, Fn&& fn) {
   const Program& p = *st.program;
-  std::vector<std::int64_t*> roots;
   for (const FrameInfo& fr : st.frames) {
     const FunctionProto& f = p.functions[fr.function];
-    for (std::uint16_t s : f.string_slots) roots.push_back(&st.slots[fr.slot_base + s].i);
+    for (std::uint16_t s : want == Type::String ? f.string_slots : f.ref_slots) fn(st.slots[fr.slot_base + s].i);
     for (std::size_t s = 0; s < f.series.size(); ++s)
-      if (f.series[s].type == Type::String) st.series[fr.series_base + s].for_each_value([&](Value& v) { roots.push_back(&v.i); });
+      if (f.series[s].type == want) st.series[fr.series_base + s].for_each_value([&](Value& v) { fn(v.i); });
   }
+}
+
+/// Reclaims unreachable heap objects, then strings no live variable, series,
+/// plot value or object refers to. The heap goes first so that strings held
+/// only by garbage objects are freed too.
+void collect_garbage(InstanceState& st) {
+  const Program& p = *st.program;
+  std::vector<std::int64_t*> refs;
+  for_each_root(st, Type::Ref, [&](std::int64_t& h) { refs.push_back(&h); });
+  st.heap.collect(p, refs);
+  std::vector<std::int64_t*> roots;
+  for_each_root(st, Type::String, [&](std::int64_t& h) { roots.push_back(&h); });
   for (std::size_t i = 0; i < p.plots.size(); ++i)
     if (p.plots[i].type == Type::String) roots.push_back(&st.plot_values[i].i);
+  st.heap.for_each_string(p, [&](std::int64_t& h) { roots.push_back(&h); });
   st.strings.collect(roots);
 }
 
@@ -170,7 +186,7 @@ void Instance::run_bar(const Bar& bar) {
   Interpreter(st).run(0);
   st.bars_processed += 1;
   st.last_bar_time = bar.time;
-  if (st.strings.wants_collection()) collect_strings(st);
+  if (st.strings.wants_collection() || st.heap.wants_collection()) collect_garbage(st);
 }
 
 } // namespace pine

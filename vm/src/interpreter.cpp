@@ -15,6 +15,7 @@
 #include <cstring>
 
 #include "builtins_impl.h"
+#include "collections.h"
 #include "compare.h"
 #include "pine/vm/builtins.h"
 
@@ -225,6 +226,44 @@ const Value* Interpreter::run(std::uint32_t frame_index) {
         const std::int64_t h = A.i;
         raise(fn, pc - 1, h == kStringNa ? std::string("NaN") : std::string(st_.strings.get(h)));
       }
+      case Opcode::NEWOBJ: {
+        const TypeDecl& t = prog_.types[in.b];
+        HeapObject obj;
+        obj.kind = ObjKind::Object;
+        obj.type_index = in.b;
+        obj.items.assign(regs + in.c, regs + in.c + t.fields.size());
+        const std::int64_t h = st_.heap.add(std::move(obj));
+        if (h < 0) raise(fn, pc - 1, "too many live objects (more than 4194304)");
+        regs[in.a].i = h;
+        break;
+      }
+      case Opcode::GETFIELD: {
+        const HeapObject* obj = st_.heap.get(regs[in.b].i);
+        if (obj == nullptr || obj->kind != ObjKind::Object || in.c >= obj->items.size())
+          raise(fn, pc - 1, "Cannot access a field of an na object");
+        A = obj->items[in.c];
+        break;
+      }
+      case Opcode::SETFIELD: {
+        HeapObject* obj = st_.heap.get(A.i);
+        if (obj == nullptr || obj->kind != ObjKind::Object || in.b >= obj->items.size())
+          raise(fn, pc - 1, "Cannot assign a field of an na object");
+        obj->items[in.b] = regs[in.c];
+        break;
+      }
+      case Opcode::COLL: {
+        CollContext ctx{st_.heap, st_.strings, prog_, {}};
+        if (!call_collection(static_cast<CollOp>(in.a), in.spare, regs + in.b, regs + in.c, ctx))
+          raise(fn, pc - 1, ctx.error);
+        break;
+      }
+      case Opcode::ENUMSTR: {
+        const std::vector<std::uint32_t>& titles = prog_.enums[in.c].titles;
+        const std::int64_t ord = regs[in.b].i;
+        A.i = ord >= 0 && static_cast<std::uint64_t>(ord) < titles.size() ? titles[static_cast<std::size_t>(ord)] : kStringNa;
+        break;
+      }
+      case Opcode::ISNAR: A.i = regs[in.b].i == kRefNa; break;
       case Opcode::Count: break;
     }
   }

@@ -33,7 +33,7 @@ void save_type(archive::Out& ar, Type t) { ar(static_cast<std::uint8_t>(t)); }
 Type load_type(archive::In& ar) {
   std::uint8_t t = 0;
   ar(t);
-  archive::require(t <= static_cast<std::uint8_t>(Type::String), "bad type tag");
+  archive::require(t < kTypeCount, "bad type tag");
   return static_cast<Type>(t);
 }
 
@@ -52,6 +52,7 @@ void save_function(archive::Out& ar, const FunctionProto& f) {
   archive::save_count(ar, f.states.size());
   for (StateKind k : f.states) ar(static_cast<std::uint8_t>(k));
   archive::save_vector(ar, f.string_slots);
+  archive::save_vector(ar, f.ref_slots);
 }
 
 void load_function(archive::In& ar, FunctionProto& f) {
@@ -82,6 +83,7 @@ void load_function(archive::In& ar, FunctionProto& f) {
     k = static_cast<StateKind>(v);
   }
   archive::load_vector(ar, f.string_slots, kMaxTable);
+  archive::load_vector(ar, f.ref_slots, kMaxTable);
 }
 
 } // namespace
@@ -113,6 +115,20 @@ std::vector<std::uint8_t> serialize_program(const Program& p) {
       ar(static_cast<std::uint8_t>(in.kind), in.default_value.u, in.minval, in.maxval);
       archive::save_count(ar, in.options.size());
       for (const std::string& o : in.options) archive::save_string(ar, o);
+    }
+    archive::save_count(ar, p.types.size());
+    for (const TypeDecl& t : p.types) {
+      archive::save_string(ar, t.name);
+      archive::save_count(ar, t.fields.size());
+      for (const FieldDecl& f : t.fields) {
+        archive::save_string(ar, f.name);
+        save_type(ar, f.type);
+      }
+    }
+    archive::save_count(ar, p.enums.size());
+    for (const EnumDecl& e : p.enums) {
+      archive::save_string(ar, e.name);
+      archive::save_vector(ar, e.titles);
     }
   }
   const std::string s = os.str();
@@ -161,6 +177,23 @@ Program deserialize_program(std::span<const std::uint8_t> bytes) {
       const std::uint64_t no = archive::load_count(ar, 8, kMaxTable);
       in.options.resize(static_cast<std::size_t>(no));
       for (std::string& o : in.options) archive::load_string(ar, o, kMaxStringBytes);
+    }
+    const std::uint64_t nt = archive::load_count(ar, 16, kMaxTable);
+    p.types.resize(static_cast<std::size_t>(nt));
+    for (TypeDecl& t : p.types) {
+      archive::load_string(ar, t.name, kMaxStringBytes);
+      const std::uint64_t nfields = archive::load_count(ar, 9, kMaxTable);
+      t.fields.resize(static_cast<std::size_t>(nfields));
+      for (FieldDecl& f : t.fields) {
+        archive::load_string(ar, f.name, kMaxStringBytes);
+        f.type = load_type(ar);
+      }
+    }
+    const std::uint64_t ne = archive::load_count(ar, 16, kMaxTable);
+    p.enums.resize(static_cast<std::size_t>(ne));
+    for (EnumDecl& e : p.enums) {
+      archive::load_string(ar, e.name, kMaxStringBytes);
+      archive::load_vector(ar, e.titles, kMaxTable);
     }
     archive::require(buf.remaining() == 0, "trailing bytes after the program");
   } catch (const StateDecodeError& e) {

@@ -23,17 +23,25 @@ namespace {
 constexpr std::uint32_t kStateArchiveVersion = 1;
 constexpr std::uint64_t kMaxConfigText = 1u << 16;
 
-void check_string_handles(const InstanceState& st) {
+/// Rejects a payload whose string or reference variables, series or heap
+/// objects hold handles outside the restored tables.
+void check_handles(InstanceState& st) {
   const Program& p = *st.program;
   auto ok = [&](std::int64_t h) { return h == kStringNa || st.strings.valid(h); };
+  auto ref_ok = [&](std::int64_t h) { return h == kRefNa || st.heap.get(h) != nullptr; };
+  st.heap.for_each_string(p, [&](std::int64_t& h) { archive::require(ok(h), "heap object holds an invalid string handle"); });
   for (const FrameInfo& fr : st.frames) {
     const FunctionProto& f = p.functions[fr.function];
     for (std::uint16_t s : f.string_slots)
       archive::require(ok(st.slots[fr.slot_base + s].i), "string variable holds an invalid handle");
+    for (std::uint16_t s : f.ref_slots)
+      archive::require(ref_ok(st.slots[fr.slot_base + s].i), "reference variable holds an invalid handle");
     for (std::size_t s = 0; s < f.series.size(); ++s) {
-      if (f.series[s].type != Type::String) continue;
       SeriesRing ring = st.series[fr.series_base + s];
-      ring.for_each_value([&](Value& v) { archive::require(ok(v.i), "string series holds an invalid handle"); });
+      if (f.series[s].type == Type::String)
+        ring.for_each_value([&](Value& v) { archive::require(ok(v.i), "string series holds an invalid handle"); });
+      if (f.series[s].type == Type::Ref)
+        ring.for_each_value([&](Value& v) { archive::require(ref_ok(v.i), "reference series holds an invalid handle"); });
     }
   }
 }
@@ -67,6 +75,7 @@ std::vector<std::uint8_t> save_instance_state(const Instance& instance) {
       }
     }
     st.strings.save(ar);
+    st.heap.save(ar);
   }
   const std::string s = os.str();
   return std::vector<std::uint8_t>(s.begin(), s.end());
@@ -116,8 +125,9 @@ Instance load_instance_state(std::shared_ptr<const Program> program, std::span<c
       }
     }
     st.strings.load(ar);
+    st.heap.load(ar, p);
     archive::require(buf.remaining() == 0, "trailing bytes after the instance state");
-    check_string_handles(st);
+    check_handles(st);
     return instance;
   } catch (const cereal::Exception& e) {
     throw StateDecodeError(std::string("instance state is truncated (") + e.what() + ")");

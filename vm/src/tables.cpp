@@ -2,6 +2,7 @@
 // disassembler and the verifier can never disagree.
 #include "pine/vm/builtins.h"
 #include "pine/vm/bytecode.h"
+#include "pine/vm/collections.h"
 #include "pine/vm/program.h"
 
 namespace pine {
@@ -32,6 +33,15 @@ const StateKindInfo& state_kind_info(StateKind kind) {
 #undef PINE_STATE_INFO
   };
   return table[static_cast<std::size_t>(kind)];
+}
+
+const CollOpInfo& coll_op_info(CollOp op) {
+  static const CollOpInfo table[] = {
+#define PINE_COLL_INFO(id, name, arity, results) {name, arity, results},
+      PINE_COLLECTION_OPS(PINE_COLL_INFO)
+#undef PINE_COLL_INFO
+  };
+  return table[static_cast<std::size_t>(op)];
 }
 
 bool is_source_var(std::uint64_t v) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "instance_state.h"
+#include "pine/vm/collections.h"
 #include "pine/vm/program.h"
 
 namespace pine {
@@ -33,6 +34,7 @@ Shape shape_of(Opcode op) {
   switch (op) {
     case Opcode::MOVE: case Opcode::NEGF: case Opcode::NEGI: case Opcode::I2F: case Opcode::F2I:
     case Opcode::NOT: case Opcode::ISNAF: case Opcode::ISNAI: case Opcode::ISNAC: case Opcode::ISNAS:
+    case Opcode::ISNAR:
       return Shape::AB;
     case Opcode::ADDF: case Opcode::SUBF: case Opcode::MULF: case Opcode::DIVF: case Opcode::MODF:
     case Opcode::ADDI: case Opcode::SUBI: case Opcode::MULI: case Opcode::MODI:
@@ -55,6 +57,7 @@ void verify_function(const Program& p, const FunctionProto& fn, bool is_main) {
   require(fn.num_params <= fn.num_slots && fn.num_results <= fn.num_slots, "function '" + fn.name + "' frame too small");
   if (is_main) require(fn.num_params == 0 && fn.num_results == 0 && fn.num_slots >= kBuiltinVarSlots, "main function shape");
   for (std::uint16_t s : fn.string_slots) require(s < fn.num_slots, "string slot out of range");
+  for (std::uint16_t s : fn.ref_slots) require(s < fn.num_slots, "reference slot out of range");
   for (const SeriesDecl& s : fn.series)
     require(s.capacity >= 1 && s.capacity <= kMaxSeriesCapacity && s.type != Type::Void, "bad series declaration");
   for (StateKind k : fn.states) require(k < StateKind::Count, "bad builtin state kind");
@@ -78,7 +81,7 @@ void verify_function(const Program& p, const FunctionProto& fn, bool is_main) {
   for (std::size_t pc = 0; pc < n; ++pc) {
     const Instr& in = fn.code[pc];
     if (in.op >= Opcode::Count) fail(fn, pc, "unknown opcode");
-    if (in.spare != 0) fail(fn, pc, "nonzero spare byte");
+    if (in.spare != 0 && in.op != Opcode::COLL) fail(fn, pc, "nonzero spare byte");
     switch (shape_of(in.op)) {
       case Shape::ABC: slot(pc, in.c); [[fallthrough]];
       case Shape::AB: slot(pc, in.b); [[fallthrough]];
@@ -159,6 +162,32 @@ void verify_function(const Program& p, const FunctionProto& fn, bool is_main) {
         if (in.a > 2) fail(fn, pc, "bad log level");
         slot(pc, in.b);
         break;
+      case Opcode::NEWOBJ:
+        slot(pc, in.a);
+        if (in.b >= p.types.size()) fail(fn, pc, "type index out of range");
+        span(pc, in.c, static_cast<std::uint32_t>(p.types[in.b].fields.size()));
+        break;
+      case Opcode::GETFIELD:
+        slot(pc, in.a);
+        slot(pc, in.b);
+        break;
+      case Opcode::SETFIELD:
+        slot(pc, in.a);
+        slot(pc, in.c);
+        break;
+      case Opcode::COLL: {
+        if (in.a >= static_cast<std::uint16_t>(CollOp::Count)) fail(fn, pc, "unknown collection operation");
+        if ((in.spare & 0x0F) >= kTypeCount || (in.spare >> 4) >= kTypeCount) fail(fn, pc, "bad element type");
+        const CollOpInfo& info = coll_op_info(static_cast<CollOp>(in.a));
+        span(pc, in.b, info.arity);
+        span(pc, in.c, info.results);
+        break;
+      }
+      case Opcode::ENUMSTR:
+        slot(pc, in.a);
+        slot(pc, in.b);
+        if (in.c >= p.enums.size()) fail(fn, pc, "enum index out of range");
+        break;
       default: fail(fn, pc, "unexpected opcode shape");
     }
   }
@@ -196,6 +225,8 @@ void verify_program(const Program& p) {
   require(p.constants.size() == p.constant_types.size(), "constant type table size mismatch");
   require(p.max_bars_back >= 1 && p.max_bars_back < kMaxSeriesCapacity, "max_bars_back out of range");
   for (std::size_t i = 0; i < p.constants.size(); ++i) {
+    require(p.constant_types[i] < static_cast<Type>(kTypeCount), "bad constant type");
+    if (p.constant_types[i] == Type::Ref) require(p.constants[i].i == kRefNa, "a reference constant must be na");
     if (p.constant_types[i] == Type::String) {
       const std::int64_t h = p.constants[i].i;
       require(h == kStringNa || (h >= 0 && static_cast<std::uint64_t>(h) < p.strings.size()), "string constant out of range");
@@ -207,6 +238,10 @@ void verify_program(const Program& p) {
     if (in.kind == InputKind::String)
       require(in.default_value.i >= 0 && static_cast<std::uint64_t>(in.default_value.i) < p.strings.size(), "bad input default");
   }
+  for (const EnumDecl& e : p.enums)
+    for (std::uint32_t t : e.titles) require(t < p.strings.size(), "enum title out of range");
+  for (const TypeDecl& t : p.types)
+    for (const FieldDecl& f : t.fields) require(f.type != Type::Void && f.type < static_cast<Type>(kTypeCount), "bad field type");
   for (const PlotInfo& pl : p.plots) require(pl.type != Type::Void && pl.type <= Type::String, "bad plot type");
   for (std::size_t f = 0; f < p.functions.size(); ++f) verify_function(p, p.functions[f], f == 0);
   verify_acyclic(p);

@@ -2,8 +2,9 @@
 //
 // Format
 // ------
-// An instruction is 8 bytes: an opcode byte, a spare byte (must be 0) and
-// three 16-bit operands A, B, C. Where an instruction needs a 32-bit operand
+// An instruction is 8 bytes: an opcode byte, a spare byte T and three 16-bit
+// operands A, B, C. T is 0 except for COLL, where it carries the static
+// element type of the collection (see collections.h). Where an instruction needs a 32-bit operand
 // (a jump target or a constant index) it is BC = (B << 16) | C.
 //
 // Registers are the 8-byte slots of the executing frame (see program.h).
@@ -14,13 +15,15 @@
 //
 // Types are static. Instructions are typed by suffix: F = float (double, na
 // is NaN), I = int (int64, na is INT64_MIN), B = bool (0/1, never na),
-// S = string (handle, na is -1), C = color (0xRRGGBBAA, na is bit 32).
+// S = string (handle, na is -1), C = color (0xRRGGBBAA, na is bit 32),
+// R = reference to a heap object (handle, na is -1).
 // No instruction checks a type at run time; the verifier (verify.h) checks
 // operands are in range before a program is ever run.
 //
 // Version history
 // ---------------
-// 1: initial instruction set.
+// 1: initial instruction set (pre-release: heap objects were added to it
+//    before any program was published).
 #pragma once
 
 #include <cstdint>
@@ -101,7 +104,14 @@ inline constexpr std::uint32_t kBytecodeVersion = 1;
   /* outputs and errors */                                                             \
   X(PLOT, "A=plot index B=src")                                                       \
   X(LOG, "A=level (0 info, 1 warning, 2 error) B=message (string)")                  \
-  X(RAISE, "A=message (string): runtime.error; halts the instance")
+  X(RAISE, "A=message (string): runtime.error; halts the instance")                 \
+  /* heap objects: arrays, maps, UDT objects (see collections.h) */                   \
+  X(NEWOBJ, "A=dst B=type index C=first field slot: a new object of user type B whose fields are C, C+1, ...") \
+  X(GETFIELD, "A=dst B=object C=field index: runtime error when B is na")             \
+  X(SETFIELD, "A=object B=field index C=src: runtime error when A is na")              \
+  X(COLL, "A=collection op B=first argument slot C=first result slot T=element type")  \
+  X(ENUMSTR, "A=dst B=enum member (ordinal) C=enum index: the member's title (string)") \
+  X(ISNAR, "A=dst B=src: reference is na")
 
 /// Opcodes, numbered in PINE_OPCODES order. The numbering is part of the
 /// bytecode format: append only, never reorder.

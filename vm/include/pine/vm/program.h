@@ -37,6 +37,28 @@ struct FunctionProto {
   std::vector<SeriesDecl> series;
   std::vector<StateKind> states;
   std::vector<std::uint16_t> string_slots; ///< slots of named string variables (string GC roots)
+  std::vector<std::uint16_t> ref_slots;    ///< slots of `var` references (heap GC roots)
+};
+
+/// One field of a user-defined type. Only its storage type matters to the
+/// VM: the collector follows Ref fields and the string collector String ones.
+struct FieldDecl {
+  std::string name;
+  Type type = Type::Float;
+};
+
+/// A user-defined type (`type Point`): the layout of its objects. Objects
+/// are created by NEWOBJ with the fields' values in declaration order.
+struct TypeDecl {
+  std::string name;
+  std::vector<FieldDecl> fields;
+};
+
+/// A user enum: the title of each member, by ordinal, as handles into
+/// Program::strings (ENUMSTR reads them for str.tostring).
+struct EnumDecl {
+  std::string name;
+  std::vector<std::uint32_t> titles;
 };
 
 /// The kind of an input.*() call.
@@ -73,6 +95,8 @@ struct Program {
   std::vector<FunctionProto> functions; ///< functions[0] is the main body
   std::vector<PlotInfo> plots;
   std::vector<InputDecl> inputs;
+  std::vector<TypeDecl> types; ///< user-defined types, indexed by NEWOBJ's B operand
+  std::vector<EnumDecl> enums; ///< user enums, indexed by ENUMSTR's C operand
 };
 
 /// Thrown when a program (loaded from bytes, or built by hand) breaks a rule

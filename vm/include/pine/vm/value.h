@@ -27,7 +27,12 @@ enum class Type : std::uint8_t {
   Bool,
   Color,
   String,
+  Enum, ///< a member of a user enum: its ordinal (int64), na is INT64_MIN
+  Ref,  ///< a reference to a heap object (array, matrix, map, UDT object); na is -1
 };
+
+/// Number of Type values (types are stored in bytes and validated against it).
+inline constexpr std::uint8_t kTypeCount = 8;
 
 /// Float na is a quiet NaN. `na(x)` is true for NaN and for +-inf (spec 3.4).
 inline constexpr double kFloatNa = std::numeric_limits<double>::quiet_NaN();
@@ -40,6 +45,8 @@ inline constexpr std::int64_t kIntNa = std::numeric_limits<std::int64_t>::min();
 inline constexpr std::int64_t kColorNa = std::int64_t{1} << 32;
 /// Strings are handles into the instance's string table; na is -1.
 inline constexpr std::int64_t kStringNa = -1;
+/// References are handles into the instance's object heap; na is -1.
+inline constexpr std::int64_t kRefNa = -1;
 
 inline bool is_na_float(double v) { return !std::isfinite(v); }
 
@@ -50,7 +57,9 @@ inline Value make_int(std::int64_t v) { Value x; x.i = v; return x; }
 inline Value na_value(Type t) {
   switch (t) {
     case Type::Float: return make_float(kFloatNa);
-    case Type::Int: return make_int(kIntNa);
+    case Type::Int:
+    case Type::Enum: return make_int(kIntNa);
+    case Type::Ref: return make_int(kRefNa);
     case Type::Color: return make_int(kColorNa);
     case Type::String: return make_int(kStringNa);
     default: return make_int(0);
