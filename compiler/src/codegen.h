@@ -183,7 +183,7 @@ public:
   /// The element type code COLL carries for a collection type.
   std::uint8_t elem_code(const sema::TypeInfo& coll);
   void compile_field_assign(const ast::Stmt& s);
-  /// A new array holding `elems` (array.from, `for x in [a, b]`).
+  /// A new array holding `elems` (array.from).
   ExprValue compile_array_literal(const std::vector<const ast::Expr*>& elems, SourceLoc loc);
   void compile_for_in(const ast::Expr& e);
 

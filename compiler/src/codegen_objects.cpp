@@ -262,7 +262,7 @@ std::vector<ExprValue> FunctionCompiler::emit_collection_call(const ast::Expr& e
     case ElemRule::Any: break;
     case ElemRule::Numeric: elem_ok = numeric; break;
     case ElemRule::Sortable: elem_ok = numeric || et == Type::String || et == Type::Bool; break;
-    case ElemRule::Bool: elem_ok = et == Type::Bool; break;
+    case ElemRule::Truthy: elem_ok = et == Type::Bool || numeric; break;
     case ElemRule::Value: elem_ok = et != Type::Ref; break;
   }
   if (!elem_ok) error(e.loc, "'" + name + "' cannot be used on " + describe(self));

@@ -302,14 +302,9 @@ void FunctionCompiler::compile_while(const ast::Expr& e) {
 
 void FunctionCompiler::compile_for_in(const ast::Expr& e) {
   const std::uint16_t mark = top();
-  ExprValue coll;
-  if (e.to->kind == ast::ExprKind::Tuple) {
-    std::vector<const ast::Expr*> elems;
-    for (const ast::ExprPtr& x : e.to->elems) elems.push_back(x.get());
-    coll = compile_array_literal(elems, e.to->loc);
-  } else {
-    coll = compile_single(*e.to);
-  }
+  if (e.to->kind == ast::ExprKind::Tuple)
+    error(e.to->loc, "'for ... in' needs an array or a map; Pine has no array literals, use array.from(...)");
+  ExprValue coll = compile_single(*e.to);
   const bool is_map = pc_.types.is_map(coll.type);
   if (!is_map && !pc_.types.is_array(coll.type))
     error(e.to->loc, "'for ... in' needs an array or a map, got " + describe(coll.type));

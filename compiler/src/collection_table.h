@@ -39,7 +39,8 @@ struct CollParam {
 enum class CollResult : std::uint8_t { None, Elem, Key, Int, Float, Bool, String, Self, ArrayOfElem, ArrayOfKey, ArrayOfInt, ArrayOfFloat };
 
 /// Which element types an operation accepts.
-enum class ElemRule : std::uint8_t { Any, Numeric, Sortable, Bool, Value };
+/// Truthy: bool arrays (v6), and numeric ones as v5 allowed (non-zero, non-na is true).
+enum class ElemRule : std::uint8_t { Any, Numeric, Sortable, Truthy, Value };
 
 struct CollSig {
   const char* name; ///< "array.push"
