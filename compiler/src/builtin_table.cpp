@@ -137,6 +137,20 @@ bool is_builtin_function_name(const std::string& name) {
   return index().count(name) > 0;
 }
 
+const char* unsupported_feature(const std::string& name) {
+  static const std::pair<const char*, const char*> namespaces[] = {
+      {"label", "drawings (label.*)"}, {"line", "drawings (line.*)"}, {"box", "drawings (box.*)"},
+      {"table", "tables (table.*)"}, {"linefill", "drawings (linefill.*)"}, {"polyline", "drawings (polyline.*)"},
+      {"chart.point", "drawings (chart.point.*)"}, {"request", "other symbols and timeframes (request.*)"},
+      {"strategy", "strategies (strategy.*)"}, {"ticker", "ticker.* symbol constructors"},
+  };
+  for (const auto& [ns, feature] : namespaces) {
+    const std::size_t n = std::char_traits<char>::length(ns);
+    if (name == ns || (name.size() > n && name.compare(0, n, ns) == 0 && name[n] == '.')) return feature;
+  }
+  return nullptr;
+}
+
 std::optional<std::uint32_t> find_color_constant(const std::string& name) {
   // Pine v6 values (spec 3.7 #14 for the ones v6 changed).
   static const std::map<std::string, std::uint32_t> colors = {

@@ -45,6 +45,12 @@ std::vector<const BuiltinSig*> find_builtin(const std::string& name);
 /// True when `name` is some builtin function (table-driven or special).
 bool is_builtin_function_name(const std::string& name);
 
+/// The feature a name belongs to when pinevm does not support any of it
+/// ("drawings" for `label.new`, "request.*" for `request.security`...), or
+/// null. Lets an unknown name be reported as unsupported rather than
+/// undeclared.
+const char* unsupported_feature(const std::string& name);
+
 /// A named color constant (`color.red`): its 0xRRGGBBAA value.
 std::optional<std::uint32_t> find_color_constant(const std::string& name);
 

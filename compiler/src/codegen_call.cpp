@@ -69,6 +69,8 @@ std::vector<ExprValue> FunctionCompiler::compile_call(const ast::Expr& e) {
   if (auto special = compile_special_call(e, name)) return *special;
   if (!find_builtin(name).empty()) return compile_table_call(e, name);
   if (lookup(name) != nullptr) error(e.loc, "'" + name + "' is a variable, not a function");
+  if (const char* feature = unsupported_feature(name))
+    error(e.lhs->loc, "'" + name + "' is not supported yet: pinevm does not implement " + feature);
   error(e.lhs->loc, "undeclared function '" + name + "'");
 }
 

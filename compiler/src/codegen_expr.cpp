@@ -126,6 +126,8 @@ ExprValue FunctionCompiler::compile_name(const ast::Expr& e) {
   if (name == "math.phi") return constant(Type::Float, make_float(1.61803398874989484820));
   if (name == "math.rphi") return constant(Type::Float, make_float(0.61803398874989484820));
   if (is_builtin_function_name(name)) error(e.loc, "'" + name + "' is a function; call it with '()'");
+  if (const char* feature = unsupported_feature(name))
+    error(e.loc, "'" + name + "' is not supported yet: pinevm does not implement " + feature);
   error(e.loc, "undeclared identifier '" + name + "'");
 }
 
