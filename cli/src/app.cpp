@@ -45,10 +45,12 @@ std::string read_text_file(const std::string& path) {
 }
 
 /// Compiles a script file, printing diagnostics (warnings too) to stderr.
-std::shared_ptr<const Program> compile_file(const std::string& path, std::ostream& err) {
+std::shared_ptr<const Program> compile_file(const std::string& path, const std::vector<std::string>& lib_paths,
+                                            std::ostream& err) {
   const std::string source = read_text_file(path);
   CompileOptions options;
   options.file_name = path;
+  options.lib_paths = lib_paths;
   CompileResult r = compile(source, options);
   if (!r.ok()) {
     std::size_t errors = 0;
@@ -61,7 +63,8 @@ std::shared_ptr<const Program> compile_file(const std::string& path, std::ostrea
 }
 
 /// Loads a program from a .pine source or a .pvmc file.
-std::shared_ptr<const Program> load_program(const std::string& path, std::ostream& err) {
+std::shared_ptr<const Program> load_program(const std::string& path, const std::vector<std::string>& lib_paths,
+                                            std::ostream& err) {
   if (path.size() > 5 && path.compare(path.size() - 5, 5, ".pvmc") == 0) {
     if (!std::ifstream(path, std::ios::binary)) fail(kUsage, "cannot open '" + path + "': " + std::strerror(errno));
     try {
@@ -70,11 +73,12 @@ std::shared_ptr<const Program> load_program(const std::string& path, std::ostrea
       fail(kData, e.what());
     }
   }
-  return compile_file(path, err);
+  return compile_file(path, lib_paths, err);
 }
 
 struct RunOptions {
   std::string script, data, out, format = "csv", save_state, restore_state, symbol, timeframe, log;
+  std::vector<std::string> lib_paths; ///< --lib-path folders for imports
   std::vector<std::string> inputs;
   bool progress = false, no_progress = false;
 };
@@ -82,7 +86,7 @@ struct RunOptions {
 int run_command(const RunOptions& o, std::ostream& out_default, std::ostream& err) {
   auto format = parse_output_format(o.format);
   if (!format) fail(kUsage, "--format must be csv or jsonl");
-  std::shared_ptr<const Program> program = compile_file(o.script, err);
+  std::shared_ptr<const Program> program = compile_file(o.script, o.lib_paths, err);
 
   InstanceBuilder builder(program);
   builder.symbol(o.symbol).timeframe(o.timeframe);
@@ -191,21 +195,26 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   run_cmd->add_option("--symbol", run.symbol, "symbol, e.g. NASDAQ:AAPL");
   run_cmd->add_option("--timeframe", run.timeframe, "timeframe, e.g. 1D");
   run_cmd->add_option("--log", run.log, "write logs as JSON lines to FILE (- for stdout)");
+  run_cmd->add_option("--lib-path", run.lib_paths, "folder of libraries for import owner/name/version (repeatable)");
   run_cmd->add_flag("--progress", run.progress, "show progress on stderr");
   run_cmd->add_flag("--no-progress", run.no_progress, "never show progress");
 
   std::string check_script;
   CLI::App* check_cmd = app.add_subcommand("check", "compile only; diagnostics to stderr");
   check_cmd->add_option("script", check_script, "the .pine script")->required();
+  std::vector<std::string> lib_paths;
+  check_cmd->add_option("--lib-path", lib_paths, "folder of libraries for imports (repeatable)");
 
   std::string compile_script, compile_out;
   CLI::App* compile_cmd = app.add_subcommand("compile", "compile to a .pvmc program file");
   compile_cmd->add_option("script", compile_script, "the .pine script")->required();
   compile_cmd->add_option("-o", compile_out, "output .pvmc file")->required();
+  compile_cmd->add_option("--lib-path", lib_paths, "folder of libraries for imports (repeatable)");
 
   std::string disasm_input;
   CLI::App* disasm_cmd = app.add_subcommand("disasm", "print the bytecode of a script or .pvmc file");
   disasm_cmd->add_option("input", disasm_input, ".pine or .pvmc")->required();
+  disasm_cmd->add_option("--lib-path", lib_paths, "folder of libraries for imports (repeatable)");
 
   std::string inspect_file;
   bool inspect_json = false;
@@ -236,16 +245,16 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   try {
     if (*run_cmd) return run_command(run, out, err);
     if (*check_cmd) {
-      compile_file(check_script, err);
+      compile_file(check_script, lib_paths, err);
       return kOk;
     }
     if (*compile_cmd) {
-      std::shared_ptr<const Program> p = compile_file(compile_script, err);
+      std::shared_ptr<const Program> p = compile_file(compile_script, lib_paths, err);
       write_program_file(compile_out, *p);
       return kOk;
     }
     if (*disasm_cmd) {
-      out << disassemble(*load_program(disasm_input, err));
+      out << disassemble(*load_program(disasm_input, lib_paths, err));
       return kOk;
     }
     if (*bench_cmd) return run_bench(bench_script, bench_data, bench_repeat, out, err);

@@ -48,7 +48,9 @@ int run_bench(const std::string& script_path, const std::string& data_path, int 
   const double parse_s = seconds_since(t0);
 
   t0 = Clock::now();
-  CompileResult compiled = compile(source, {.file_name = script_path});
+  CompileOptions options;
+  options.file_name = script_path;
+  CompileResult compiled = compile(source, options);
   const double compile_s = seconds_since(t0);
   if (!compiled.ok()) {
     err << compiled.format(source, script_path);

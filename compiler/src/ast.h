@@ -144,6 +144,7 @@ enum class StmtKind : std::uint8_t {
   FuncDecl,  ///< name(params) => body
   TypeDecl,  ///< type name, fields in `params` ([varip] type name [= default])
   EnumDecl,  ///< enum name, members in `params` (name [= "title"] in default_value)
+  Import,    ///< import `name` (owner/name/version) as names[0] (the alias)
   Break,
   Continue,
 };

@@ -307,6 +307,7 @@ void stmt_to(std::string& out, const Stmt& s) {
     }
     out += ')';
     return;
+  case StmtKind::Import: out += "(import " + s.name + " as " + (s.names.empty() ? std::string("?") : s.names[0]) + ")"; return;
   case StmtKind::Break: out += "break"; return;
   case StmtKind::Continue: out += "continue"; return;
   }

@@ -56,6 +56,9 @@ struct UserFunction {
     std::vector<sema::TypeInfo> results;
   };
   std::map<std::string, Spec> specs;
+  std::string ns;        ///< "alias." for a library function (its own names resolve there first)
+  bool exported = true;  ///< false: a library function only its own library may call
+  std::optional<sema::TypeInfo> self_type; ///< methods: the first parameter's type, resolved where declared
 };
 
 class ProgramCompiler;
@@ -183,9 +186,27 @@ public:
   /// The element type code COLL carries for a collection type.
   std::uint8_t elem_code(const sema::TypeInfo& coll);
   void compile_field_assign(const ast::Stmt& s);
+  /// The type of a method's first parameter, resolved where it was declared.
+  sema::TypeInfo method_self_type(UserFunction& f);
   /// A new array holding `elems` (array.from).
   ExprValue compile_array_literal(const std::vector<const ast::Expr*>& elems, SourceLoc loc);
   void compile_for_in(const ast::Expr& e);
+
+  // Libraries (codegen_import.cpp).
+  /// `import path as alias`: parses the library and declares its exports
+  /// under `alias.` (functions, methods, types, enums, constants).
+  void import_library(const ast::Stmt& s);
+  /// `name` as seen from this function: its library's own declaration
+  /// ("alias.name") when there is one, else `name` itself.
+  template <class Map>
+  typename Map::iterator find_scoped(Map& map, const std::string& name) {
+    if (!ns_.empty()) {
+      auto it = map.find(ns_ + name);
+      if (it != map.end()) return it;
+    }
+    return map.find(name);
+  }
+  std::string ns_; ///< the library namespace being compiled ("alias."), empty for the script
 
   // Registers.
   std::uint16_t alloc_reg(SourceLoc loc);
@@ -260,6 +281,11 @@ public:
   FunctionCompiler* main = nullptr;
   bool declared_indicator = false;
   std::vector<std::string> compiling; ///< functions being compiled (recursion guard)
+  std::vector<std::string> lib_paths;  ///< where imports are looked up
+  std::vector<std::unique_ptr<ast::Script>> libraries; ///< imported ASTs (function bodies point into them)
+  std::unordered_map<std::string, std::string> library_aliases; ///< alias -> import path
+  /// Exported library constants ("alias.NAME") and their literal values.
+  std::unordered_map<std::string, std::pair<Type, Value>> lib_constants;
 
   std::size_t error_count() const;
 };

@@ -63,12 +63,20 @@ std::vector<ExprValue> FunctionCompiler::compile_call(const ast::Expr& e) {
     if (auto method = compile_object_call(e, name)) return *method;
     error(e.loc, "only named functions can be called");
   }
-  auto uf = pc_.functions.find(name);
-  if (uf != pc_.functions.end()) return compile_user_call(e, uf->second);
+  auto uf = find_scoped(pc_.functions, name);
+  if (uf != pc_.functions.end()) {
+    if (!uf->second.exported && uf->second.ns != ns_) {
+      const std::string alias = name.substr(0, name.find('.'));
+      error(e.lhs->loc, "library '" + alias + "' does not export '" + name.substr(name.find('.') + 1) + "'");
+    }
+    return compile_user_call(e, uf->second);
+  }
   if (auto objects = compile_object_call(e, name)) return *objects;
   if (auto special = compile_special_call(e, name)) return *special;
   if (!find_builtin(name).empty()) return compile_table_call(e, name);
   if (lookup(name) != nullptr) error(e.loc, "'" + name + "' is a variable, not a function");
+  if (const std::size_t dot = name.find('.'); dot != std::string::npos && pc_.library_aliases.count(name.substr(0, dot)))
+    error(e.lhs->loc, "library '" + name.substr(0, dot) + "' has no exported member '" + name.substr(dot + 1) + "'");
   if (const char* feature = unsupported_feature(name))
     error(e.lhs->loc, "'" + name + "' is not supported yet: pinevm does not implement " + feature);
   error(e.lhs->loc, "undeclared function '" + name + "'");
@@ -103,7 +111,17 @@ std::vector<ExprValue> FunctionCompiler::compile_user_call(const ast::Expr& e, U
       error(e.loc, "missing argument '" + p.name + "' in the call to '" + decl.name + "'");
     }
     if (p.type) {
-      const TypeInfo want = resolve_type(*p.type);
+      // Parameter types are names in the callee's library, not the caller's.
+      const std::string caller_ns = ns_;
+      ns_ = f.ns;
+      TypeInfo want;
+      try {
+        want = resolve_type(*p.type);
+      } catch (...) {
+        ns_ = caller_ns;
+        throw;
+      }
+      ns_ = caller_ns;
       if (!convert_to(values[i], want))
         error(bound[i] >= 0 ? args[static_cast<std::size_t>(bound[i])].loc : e.loc,
               "type mismatch: parameter '" + p.name + "' of '" + decl.name + "' expects " + pc_.types.name(want) + ", got " +
@@ -137,6 +155,7 @@ std::vector<ExprValue> FunctionCompiler::compile_user_call(const ast::Expr& e, U
     const auto index = static_cast<std::uint32_t>(pc_.functions_storage.size());
     pc_.functions_storage.push_back(std::make_unique<FunctionProto>());
     FunctionCompiler sub(pc_, *pc_.functions_storage[index], f.decl);
+    sub.ns_ = f.ns;
     UserFunction::Spec s;
     s.index = index;
     s.results = sub.compile_function(types, f.globals_visible, f.order);

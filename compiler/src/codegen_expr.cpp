@@ -107,6 +107,8 @@ ExprValue FunctionCompiler::compile_name(const ast::Expr& e) {
     }
     return r;
   }
+  if (auto c = find_scoped(pc_.lib_constants, name); c != pc_.lib_constants.end())
+    return constant(c->second.first, c->second.second);
   if (name.find('.') != std::string::npos) {
     if (std::optional<ExprValue> v = compile_dotted_name(e)) return *v;
   }

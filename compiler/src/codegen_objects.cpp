@@ -77,12 +77,12 @@ TypeInfo FunctionCompiler::resolve_type(const ast::TypeRef& t) {
   if (t.name == "matrix") error(t.loc, "type 'matrix' is not supported yet");
   if (is_drawing_type(t.name)) error(t.loc, "type '" + t.name + "' is not supported yet (drawings)");
   arity(0);
-  if (auto u = pc_.udt_names.find(t.name); u != pc_.udt_names.end()) {
+  if (auto u = find_scoped(pc_.udt_names, t.name); u != pc_.udt_names.end()) {
     TypeInfo r = sema::make_type(Type::Ref, Qual::Series);
     r.id = pc_.types.udts[u->second].composite;
     return r;
   }
-  if (auto en = pc_.enum_names.find(t.name); en != pc_.enum_names.end()) {
+  if (auto en = find_scoped(pc_.enum_names, t.name); en != pc_.enum_names.end()) {
     TypeInfo r = sema::make_type(Type::Enum, Qual::Series);
     r.id = en->second;
     return r;
@@ -112,19 +112,20 @@ ExprValue FunctionCompiler::compile_as_type(const ast::Expr& e, const TypeInfo& 
 
 void FunctionCompiler::declare_udt(const ast::Stmt& s) {
   if (!is_main_ || scopes_.size() != 1) error(s.loc, "types can only be declared at the top level");
-  if (pc_.udt_names.count(s.name) || pc_.enum_names.count(s.name) || core_type_name(s.name) || s.name == "array" ||
+  const std::string name = ns_ + s.name;
+  if (pc_.udt_names.count(name) || pc_.enum_names.count(name) || core_type_name(s.name) || s.name == "array" ||
       s.name == "map" || s.name == "matrix")
     error(s.loc, "type '" + s.name + "' is already declared");
   // Register the name first: a field may have the type itself (a linked list).
   const auto index = static_cast<std::uint32_t>(pc_.types.udts.size());
-  pc_.types.udts.push_back(sema::UdtInfo{s.name, {}, 0, static_cast<std::uint32_t>(pc_.program.types.size())});
+  pc_.types.udts.push_back(sema::UdtInfo{name, {}, 0, static_cast<std::uint32_t>(pc_.program.types.size())});
   sema::Composite c;
   c.kind = sema::CompositeKind::Udt;
   c.udt = index;
   pc_.types.udts[index].composite = pc_.types.ref(c).id;
-  pc_.udt_names[s.name] = index;
+  pc_.udt_names[name] = index;
   TypeDecl decl;
-  decl.name = s.name;
+  decl.name = name;
   std::vector<sema::UdtField> fields;
   for (const ast::Param& f : s.params) {
     for (const sema::UdtField& seen : fields)
@@ -143,12 +144,13 @@ void FunctionCompiler::declare_udt(const ast::Stmt& s) {
 
 void FunctionCompiler::declare_enum(const ast::Stmt& s) {
   if (!is_main_ || scopes_.size() != 1) error(s.loc, "enums can only be declared at the top level");
-  if (pc_.udt_names.count(s.name) || pc_.enum_names.count(s.name)) error(s.loc, "type '" + s.name + "' is already declared");
+  const std::string name = ns_ + s.name;
+  if (pc_.udt_names.count(name) || pc_.enum_names.count(name)) error(s.loc, "type '" + s.name + "' is already declared");
   sema::EnumInfo info;
-  info.name = s.name;
+  info.name = name;
   info.vm_index = static_cast<std::uint32_t>(pc_.program.enums.size());
   EnumDecl decl;
-  decl.name = s.name;
+  decl.name = name;
   for (const ast::Param& m : s.params) {
     for (const std::string& seen : info.members)
       if (seen == m.name) error(m.loc, "member '" + m.name + "' is declared twice in enum '" + s.name + "'");
@@ -160,7 +162,7 @@ void FunctionCompiler::declare_enum(const ast::Stmt& s) {
     info.members.push_back(m.name);
     decl.titles.push_back(static_cast<std::uint32_t>(pc_.pool.intern(title)));
   }
-  pc_.enum_names[s.name] = static_cast<std::uint32_t>(pc_.types.enums.size());
+  pc_.enum_names[name] = static_cast<std::uint32_t>(pc_.types.enums.size());
   pc_.types.enums.push_back(std::move(info));
   pc_.program.enums.push_back(std::move(decl));
 }
@@ -184,16 +186,21 @@ ExprValue FunctionCompiler::emit_field_get(const ExprValue& obj, const std::stri
 std::optional<ExprValue> FunctionCompiler::compile_dotted_name(const ast::Expr& e) {
   const std::vector<std::string> parts = split_dots(e.text);
   if (parts.size() < 2) return std::nullopt;
-  if (auto en = pc_.enum_names.find(parts[0]); en != pc_.enum_names.end()) {
+  if (auto c = find_scoped(pc_.lib_constants, e.text); c != pc_.lib_constants.end())
+    return constant(c->second.first, c->second.second);
+  // Enum.member, where the enum name may itself be dotted (lib.Dir.up).
+  for (std::size_t k = 1; k < parts.size(); ++k) {
+    auto en = find_scoped(pc_.enum_names, join_parts(parts, 0, k));
+    if (en == pc_.enum_names.end()) continue;
     const sema::EnumInfo& info = pc_.types.enums[en->second];
-    if (parts.size() != 2) error(e.loc, "'" + e.text + "' is not a member of enum '" + info.name + "'");
+    if (k + 1 != parts.size()) error(e.loc, "'" + e.text + "' is not a member of enum '" + info.name + "'");
     for (std::size_t i = 0; i < info.members.size(); ++i) {
-      if (info.members[i] != parts[1]) continue;
+      if (info.members[i] != parts[k]) continue;
       ExprValue v = constant(Type::Enum, make_int(static_cast<std::int64_t>(i)));
       v.type.id = en->second;
       return v;
     }
-    error(e.loc, "enum '" + info.name + "' has no member '" + parts[1] + "'");
+    error(e.loc, "enum '" + info.name + "' has no member '" + parts[k] + "'");
   }
   // The longest prefix that names a variable, then fields.
   for (std::size_t n = parts.size() - 1; n >= 1; --n) {
@@ -325,10 +332,9 @@ std::vector<ExprValue> FunctionCompiler::compile_method_call(const ast::Expr& e,
   // User methods whose first parameter has the receiver's type.
   if (auto m = pc_.methods.find(method); m != pc_.methods.end()) {
     for (UserFunction& f : m->second) {
-      const ast::Param& self = f.decl->params.front();
-      if (!self.type) continue;
-      if (receiver.type.is_na || sema::same_type(resolve_type(*self.type), receiver.type) ||
-          (receiver.type.type == Type::Int && resolve_type(*self.type).type == Type::Float))
+      const TypeInfo self = method_self_type(f);
+      if (receiver.type.is_na || sema::same_type(self, receiver.type) ||
+          (receiver.type.type == Type::Int && self.type == Type::Float))
         return compile_user_call(e, f, std::move(args));
     }
   }
@@ -439,10 +445,11 @@ std::optional<std::vector<ExprValue>> FunctionCompiler::compile_object_call(cons
   }
   if (const CollSig* sig = find_collection_function(name)) return emit_collection_call(e, name, *sig, compile_args(0));
 
-  const std::vector<std::string> parts = split_dots(name);
-  // Point.new(...), Point.copy(p).
-  if (parts.size() == 2) {
-    if (auto u = pc_.udt_names.find(parts[0]); u != pc_.udt_names.end()) {
+  std::vector<std::string> parts = split_dots(name);
+  // Point.new(...), Point.copy(p), lib.Point.new(...).
+  if (parts.size() >= 2) {
+    if (auto u = find_scoped(pc_.udt_names, join_parts(parts, 0, parts.size() - 1)); u != pc_.udt_names.end()) {
+      parts = {join_parts(parts, 0, parts.size() - 1), parts.back()};
       const sema::UdtInfo udt = pc_.types.udts[u->second];
       TypeInfo self = sema::make_type(Type::Ref, Qual::Series);
       self.id = udt.composite;
@@ -507,7 +514,7 @@ std::optional<std::vector<ExprValue>> FunctionCompiler::compile_object_call(cons
   if (auto m = pc_.methods.find(name); m != pc_.methods.end() && !e.args.empty()) {
     std::vector<CompiledArg> args = compile_args(0);
     for (UserFunction& f : m->second) {
-      const TypeInfo self = resolve_type(*f.decl->params.front().type);
+      const TypeInfo self = method_self_type(f);
       if (sema::same_type(self, args[0].value.type) || args[0].value.type.is_na) return compile_user_call(e, f, std::move(args));
     }
     error(e.loc, "no overload of method '" + name + "' accepts " + describe(args[0].value.type));
@@ -533,6 +540,21 @@ ExprValue FunctionCompiler::compile_array_literal(const std::vector<const ast::E
                             arr, loc);
   for (std::size_t i = 0; i < values.size(); ++i) emit_coll(CollOp::ARRAY_PUSH, code, {out, values[i]}, TypeInfo{}, elems[i]->loc);
   return out;
+}
+
+TypeInfo FunctionCompiler::method_self_type(UserFunction& f) {
+  if (!f.self_type) {
+    const std::string saved = ns_;
+    ns_ = f.ns;
+    try {
+      f.self_type = resolve_type(*f.decl->params.front().type);
+    } catch (...) {
+      ns_ = saved;
+      throw;
+    }
+    ns_ = saved;
+  }
+  return *f.self_type;
 }
 
 void FunctionCompiler::compile_field_assign(const ast::Stmt& s) {

@@ -61,8 +61,9 @@ void FunctionCompiler::compile_stmt(const ast::Stmt& s) {
         if (s.params.empty() || !s.params.front().type)
           error(s.loc, "the first parameter of method '" + s.name + "' must have a declared type");
         const sema::TypeInfo self = resolve_type(*s.params.front().type);
-        for (const UserFunction& other : pc_.methods[s.name])
-          if (sema::same_type(resolve_type(*other.decl->params.front().type), self))
+        f.self_type = self;
+        for (UserFunction& other : pc_.methods[s.name])
+          if (sema::same_type(method_self_type(other), self))
             error(s.loc, "method '" + s.name + "' is already declared for " + pc_.types.name(self));
         pc_.methods[s.name].push_back(std::move(f));
         break;
@@ -72,6 +73,7 @@ void FunctionCompiler::compile_stmt(const ast::Stmt& s) {
       pc_.functions.emplace(s.name, std::move(f));
       break;
     }
+    case ast::StmtKind::Import: import_library(s); break;
     case ast::StmtKind::TypeDecl: declare_udt(s); break;
     case ast::StmtKind::EnumDecl: declare_enum(s); break;
     case ast::StmtKind::Break:

@@ -6,7 +6,7 @@
 
 namespace pine {
 
-CompileResult compile(std::string_view source, const CompileOptions&) {
+CompileResult compile(std::string_view source, const CompileOptions& options) {
   // options.file_name is used by callers when they format diagnostics.
   CompileResult result;
   ParseResult parsed = parse(source);
@@ -14,6 +14,7 @@ CompileResult compile(std::string_view source, const CompileOptions&) {
   result.diagnostics = std::move(parsed.diagnostics);
   if (!parsed_ok) return result;
   ProgramCompiler pc;
+  pc.lib_paths = options.lib_paths;
   std::shared_ptr<Program> program = pc.compile(*parsed.script);
   for (Diagnostic& d : pc.diagnostics) result.diagnostics.push_back(std::move(d));
   if (!program) return result;

@@ -94,8 +94,31 @@ bool Parser::parse_simple(Block& out, bool top) {
   case Tok::KwVarip:
     out.stmts.push_back(parse_decl(false));
     return ended_with_block();
-  case Tok::KwImport:
-    fail(t.loc, "'import' declarations are not supported yet");
+  case Tok::KwImport: {
+    if (!top) fail(t.loc, "'import' is only allowed at the top level");
+    // import owner/name/version [as alias]: the path is the tokens up to
+    // `as` or the end of the line, glued together.
+    StmtPtr s = make_stmt(StmtKind::Import, advance().loc);
+    while (!check(Tok::Newline) && !check(Tok::Eof) && !check_word("as")) {
+      const Token& p = advance();
+      if (p.kind != Tok::Ident && p.kind != Tok::Int && p.kind != Tok::Slash) fail(p.loc, "expected a library path such as 'owner/name/1'");
+      s->name += p.kind == Tok::Slash ? std::string("/") : p.text;
+    }
+    if (s->name.empty()) fail(s->loc, "expected a library path after 'import'");
+    std::string alias = s->name;
+    const std::size_t first = alias.find('/');
+    if (first != std::string::npos) {
+      const std::size_t second = alias.find('/', first + 1);
+      alias = alias.substr(first + 1, second == std::string::npos ? std::string::npos : second - first - 1);
+    }
+    if (check_word("as")) {
+      advance();
+      alias = expect(Tok::Ident, "an alias name").text;
+    }
+    s->names.push_back(alias);
+    out.stmts.push_back(std::move(s));
+    return false;
+  }
   case Tok::KwExport:
     return parse_export(out, top);
   case Tok::LBracket:

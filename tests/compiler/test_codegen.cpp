@@ -6,30 +6,7 @@
 
 #include <string>
 
-#include "pine/compiler/compile.h"
-#include "pine/vm/instance.h"
-
-namespace {
-
-/// Compiles `body` under a standard header and returns the listing.
-std::string disasm_of(const std::string& body) {
-  const std::string src = "//@version=6\nindicator(\"t\")\n" + body;
-  pine::CompileResult r = pine::compile(src);
-  REQUIRE_MESSAGE(r.ok(), r.format(src, "t.pine"));
-  return pine::disassemble(*r.program);
-}
-
-/// The first diagnostic's text for a failing script.
-std::string first_error(const std::string& body) {
-  const std::string src = "//@version=6\nindicator(\"t\")\n" + body;
-  pine::CompileResult r = pine::compile(src);
-  REQUIRE_FALSE(r.ok());
-  REQUIRE_FALSE(r.diagnostics.empty());
-  return std::to_string(r.diagnostics[0].loc.line) + ":" + std::to_string(r.diagnostics[0].loc.col) + " " +
-         r.diagnostics[0].message;
-}
-
-} // namespace
+#include "compile_helpers.h"
 
 TEST_CASE("codegen: float arithmetic, a literal int becomes a float constant, history read") {
   CHECK(disasm_of("x = close * 2\nplot(x[1], \"a\")\n") ==

@@ -272,8 +272,10 @@ TEST_CASE("parser: type and enum declarations") {
   CHECK(err("if c\n    type P\n        int x") == "2:5: 'type' declarations are only allowed at the top level");
 }
 
-TEST_CASE("parser: unsupported declarations get a clean diagnostic") {
-  CHECK(err("import user/lib/1 as l") == "1:1: 'import' declarations are not supported yet");
+TEST_CASE("parser: import declarations") {
+  CHECK(dump("import user/lib/1 as l") == "(import user/lib/1 as l)");
+  CHECK(dump("import user/lib/12") == "(import user/lib/12 as lib)");
+  CHECK(err("import") == "1:1: expected a library path after 'import'");
 }
 
 TEST_CASE("parser: error messages and positions") {

@@ -394,7 +394,11 @@ FixtureResult run_fixture(std::string_view source, const FixtureSpec& spec, cons
     const std::size_t n = std::min(spec.bars, all.size());
     const std::span<const Bar> bars(all.data() + (all.size() - n), n);
 
-    const CompileResult compiled = compile(source, {.file_name = options.file_name});
+    // `import mylib` reads libraries/mylib.pine next to the data folder.
+    CompileOptions compile_options;
+    compile_options.file_name = options.file_name;
+    compile_options.lib_paths = {(options.data_dir.parent_path() / "libraries").string()};
+    const CompileResult compiled = compile(source, compile_options);
     if (!compiled.ok()) {
       failure = Outcome::CompileError;
       error_text = compiled.format(source, options.file_name);

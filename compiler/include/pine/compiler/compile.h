@@ -13,6 +13,9 @@ namespace pine {
 
 struct CompileOptions {
   std::string file_name = "script.pine"; ///< used in diagnostics
+  /// Folders searched, in order, for `import owner/name/version`: the file
+  /// is DIR/owner/name/version.pine (a bare `import name` reads DIR/name.pine).
+  std::vector<std::string> lib_paths;
 };
 
 /// The outcome of a compilation: a verified program, or errors.
