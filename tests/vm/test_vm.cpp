@@ -9,6 +9,7 @@
 
 #include "pine/compiler/compile.h"
 #include "pine/vm/instance.h"
+#include "vm_helpers.h"
 
 // A counting global allocator: tests switch counting on around the code
 // whose allocations they measure. operator new/delete are malloc/free here,
@@ -32,25 +33,6 @@ void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 namespace {
 
 using pine::Opcode;
-
-std::shared_ptr<const pine::Program> compile_ok(const std::string& body) {
-  const std::string src = "//@version=6\nindicator(\"t\")\n" + body;
-  pine::CompileResult r = pine::compile(src);
-  REQUIRE_MESSAGE(r.ok(), r.format(src, "t.pine"));
-  return r.program;
-}
-
-/// Deterministic bars: close = 100 + i, high = close + 1, low = close - 1.
-pine::Bar bar_at(int i) {
-  pine::Bar b;
-  b.time = 1'700'000'000'000 + 60'000LL * i;
-  b.open = 100 + i - 0.5;
-  b.close = 100 + i;
-  b.high = b.close + 1;
-  b.low = b.close - 1;
-  b.volume = 1000;
-  return b;
-}
 
 /// A minimal valid program: main with the built-in slots and a RET.
 pine::Program minimal_program() {

@@ -1,0 +1,32 @@
+// Helpers shared by the VM tests: compile a script body, make bars.
+#pragma once
+
+#include <doctest/doctest.h>
+
+#include <memory>
+#include <string>
+
+#include "pine/compiler/compile.h"
+#include "pine/vm/bar.h"
+#include "pine/vm/program.h"
+
+/// Compiles `body` under a standard header; the test fails if it does not compile.
+inline std::shared_ptr<const pine::Program> compile_ok(const std::string& body) {
+  const std::string src = "//@version=6\nindicator(\"t\")\n" + body;
+  pine::CompileResult r = pine::compile(src);
+  REQUIRE_MESSAGE(r.ok(), r.format(src, "t.pine"));
+  return r.program;
+}
+
+/// Deterministic bars: close = 100 + i, high = close + 1, low = close - 1.
+inline pine::Bar bar_at(int i) {
+  pine::Bar b;
+  b.time = 1'700'000'000'000 + 60'000LL * i;
+  b.open = 100 + i - 0.5;
+  b.close = 100 + i;
+  b.high = b.close + 1;
+  b.low = b.close - 1;
+  b.volume = 1000;
+  return b;
+}
+
