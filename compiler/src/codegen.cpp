@@ -1,6 +1,8 @@
 // Program and function compilation drivers, registers and scopes.
 #include "codegen.h"
 
+#include <algorithm>
+
 #include "builtin_table.h"
 
 namespace pine {
@@ -35,6 +37,7 @@ std::shared_ptr<Program> ProgramCompiler::compile(const ast::Script& script) {
   main = &fc;
   fc.compile_main(script);
   main = nullptr;
+  check_recursion();
   if (error_count() > 0) return nullptr;
   if (!declared_indicator) {
     diagnostics.push_back({Severity::Error, {1, 1}, "the script has no indicator() declaration"});
@@ -42,6 +45,41 @@ std::shared_ptr<Program> ProgramCompiler::compile(const ast::Script& script) {
   }
   for (auto& f : functions_storage) program.functions.push_back(std::move(*f));
   return std::make_shared<Program>(std::move(program));
+}
+
+void ProgramCompiler::check_recursion() {
+  enum class Mark : std::uint8_t { None, Active, Done };
+  std::unordered_map<std::string, Mark> mark;
+  std::unordered_map<std::string, std::vector<std::pair<std::string, SourceLoc>>> edges;
+  for (const auto& [name, f] : functions) {
+    if (!f.ns.empty()) continue;
+    for (const auto& call : prescan(f.decl->body).calls)
+      if (functions.count(call.first) && functions.at(call.first).ns.empty()) edges[name].push_back(call);
+  }
+  auto report = [&](SourceLoc loc, const std::string& message) {
+    for (const Diagnostic& d : diagnostics)
+      if (d.loc.line == loc.line && d.loc.col == loc.col && d.message == message) return;
+    diagnostics.push_back({Severity::Error, loc, message});
+  };
+  // Depth-first in name order, so the report is deterministic.
+  std::vector<std::string> names;
+  for (const auto& kv : functions)
+    if (kv.second.ns.empty()) names.push_back(kv.first);
+  std::sort(names.begin(), names.end());
+  std::function<void(const std::string&)> visit = [&](const std::string& u) {
+    mark[u] = Mark::Active;
+    for (const auto& [v, loc] : edges[u]) {
+      if (mark[v] == Mark::Active) {
+        report(loc, u == v ? "'" + u + "' calls itself: recursion is not allowed in Pine"
+                           : "'" + v + "' calls itself through '" + u + "': recursion is not allowed in Pine");
+      } else if (mark[v] == Mark::None) {
+        visit(v);
+      }
+    }
+    mark[u] = Mark::Done;
+  };
+  for (const std::string& n : names)
+    if (mark[n] == Mark::None) visit(n);
 }
 
 // ---------------------------------------------------------------------------

@@ -288,6 +288,9 @@ public:
   std::unordered_map<std::string, std::pair<Type, Value>> lib_constants;
 
   std::size_t error_count() const;
+  /// Reports call cycles among the script's functions, called or not (a
+  /// called one is also caught when it is compiled).
+  void check_recursion();
 };
 
 inline std::string FunctionCompiler::describe(const sema::TypeInfo& t) const { return pc_.types.describe(t); }

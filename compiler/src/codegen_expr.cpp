@@ -500,6 +500,12 @@ ExprValue FunctionCompiler::compile_history(const ast::Expr& e) {
       operand.kind == ast::ExprKind::StringLit || operand.kind == ast::ExprKind::BoolLit ||
       operand.kind == ast::ExprKind::ColorLit || operand.kind == ast::ExprKind::Na)
     error(e.loc, "the history operator '[]' cannot be used on a literal");
+  // v6: no `[]` directly on a UDT field (spec 2.3); the object's history is
+  // what carries the field's past values.
+  if ((operand.kind == ast::ExprKind::Name && operand.text.find('.') != std::string::npos &&
+       lookup(operand.text) == nullptr && lookup(operand.text.substr(0, operand.text.find('.'))) != nullptr) ||
+      operand.kind == ast::ExprKind::Member)
+    error(e.loc, "the history operator '[]' cannot be used on a field; write (obj[1]).field instead");
   // The offset: a literal, or an int (float offsets are floored).
   std::optional<std::int64_t> literal;
   if (e.rhs->kind == ast::ExprKind::IntLit) literal = e.rhs->int_value;

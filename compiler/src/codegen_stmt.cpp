@@ -53,6 +53,10 @@ void FunctionCompiler::compile_stmt(const ast::Stmt& s) {
     }
     case ast::StmtKind::FuncDecl: {
       if (!is_main_ || scopes_.size() != 1) error(s.loc, "functions can only be declared at the top level");
+      for (std::size_t i = 0; i < s.params.size(); ++i)
+        for (std::size_t j = 0; j < i; ++j)
+          if (s.params[i].name == s.params[j].name)
+            error(s.params[i].loc, "parameter '" + s.params[i].name + "' is declared more than once in '" + s.name + "'");
       UserFunction f;
       f.decl = &s;
       f.order = pc_.function_count++;

@@ -38,6 +38,8 @@ public:
       }
     }
     if (e.kind == ast::ExprKind::For) result.reassigned.insert(e.var_name);
+    if (e.kind == ast::ExprKind::Call && e.lhs && e.lhs->kind == ast::ExprKind::Name)
+      result.calls.emplace_back(e.lhs->text, e.loc);
     for (const ast::ExprPtr* p : {&e.lhs, &e.rhs, &e.cond, &e.from, &e.to, &e.step})
       if (*p) expr(**p);
     for (const ast::Arg& a : e.args)

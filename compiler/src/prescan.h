@@ -24,6 +24,7 @@ struct PrescanResult {
   std::vector<const ast::Stmt*> var_decls;           ///< var/varip declarations, in order
   std::unordered_set<std::string> reassigned;        ///< targets of := and compound assignment
   std::unordered_map<std::string, HistoryUse> history; ///< names read with []
+  std::vector<std::pair<std::string, SourceLoc>> calls; ///< callees called by name, where
 };
 
 /// Scans `body` (not descending into nested function declarations).

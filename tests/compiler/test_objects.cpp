@@ -121,3 +121,19 @@ TEST_CASE("imports: errors") {
   CHECK(pine::compile("//@version=6\nindicator(\"t\")\nimport a/b/1\n").diagnostics.at(0).message ==
         "library 'a/b/1' not found (no library path given: use --lib-path DIR)");
 }
+
+TEST_CASE("objects: no history operator on a field, history of the object instead") {
+  CHECK(first_error("type P\n    float x\np = P.new(close)\ny = p.x[1]\n") ==
+        "6:5 the history operator '[]' cannot be used on a field; write (obj[1]).field instead");
+  CHECK(disasm_of("type P\n    float x\np = P.new(close)\ny = (p[1]).x\nplot(y)\n").find("SERIES_GETK") != std::string::npos);
+}
+
+TEST_CASE("functions: recursion and duplicate parameters are errors even in functions never called") {
+  CHECK(first_error("f(x, x) => x\nplot(close)\n") == "3:6 parameter 'x' is declared more than once in 'f'");
+  CHECK(first_error("g(x) => g(x)\nplot(close)\n") == "3:9 'g' calls itself: recursion is not allowed in Pine");
+  CHECK(first_error("f(x) => x\nh(x) => f(x)\nf2(x) => h(x) + f2(x)\nplot(close)\n") ==
+        "5:17 'f2' calls itself: recursion is not allowed in Pine");
+  // a -> b -> a: the cycle is reported where it closes, in b.
+  CHECK(first_error("a(x) => b(x)\nb(x) => a(x)\nplot(close)\n") ==
+        "4:9 'a' calls itself through 'b': recursion is not allowed in Pine");
+}
