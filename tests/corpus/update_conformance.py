@@ -145,7 +145,6 @@ def reason(path, outcome, detail):
             "missing-error": "Expected error not raised (no analysis yet)",
             "input-error": "Input override refused (no analysis yet)",
             "runtime-error": "Runtime error (no analysis yet)",
-            "unsupported": "Alerts (not reported by pinevm yet)",
             "harness-error": "Harness error",
         }[outcome]
     m = re.search(r"undeclared (?:function|identifier) '([^']+)'", detail)

@@ -85,6 +85,9 @@ std::string operands(const Program& p, const FunctionProto& f, const Instr& in) 
              state_kind_info(f.states[in.a]).name;
     case Opcode::PLOT: return "plot" + std::to_string(in.a) + ", " + r(in.b);
     case Opcode::LOG: return std::to_string(in.a) + ", " + r(in.b);
+    case Opcode::ALERT: return r(in.a) + ", " + std::to_string(in.b);
+    case Opcode::STRFORMAT: return r(in.a) + ", " + r(in.b) + ", \"" + p.strings[in.c] + "\"";
+    case Opcode::RANDOM: return r(in.a) + ", " + r(in.b);
     default: break;
   }
   // Register-only shapes: print the registers the opcode uses.

@@ -101,7 +101,11 @@ inline constexpr std::uint32_t kBytecodeVersion = 1;
   /* outputs and errors */                                                             \
   X(PLOT, "A=plot index B=src")                                                       \
   X(LOG, "A=level (0 info, 1 warning, 2 error) B=message (string)")                  \
-  X(RAISE, "A=message (string): runtime.error; halts the instance")
+  X(RAISE, "A=message (string): runtime.error; halts the instance")                   \
+  /* appended after version 1's first list (the format is unreleased) */              \
+  X(ALERT, "A=message (string) B=frequency (0 all, 1 once per bar, 2 once per bar close): records a fired alert") \
+  X(STRFORMAT, "A=dst B=first slot: the pattern, then one slot per argument C=string index of the argument types ('f' float, 'i' int, 'b' bool, 's' string per argument): str.format") \
+  X(RANDOM, "A=dst B=first argument slot (min float, max float, seed int): math.random on the instance's generator")
 
 /// Opcodes, numbered in PINE_OPCODES order. The numbering is part of the
 /// bytecode format: append only, never reorder.
