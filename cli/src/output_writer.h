@@ -1,7 +1,8 @@
 // Per-bar plot output of `pinevm run` (DESIGN.md section 3): CSV or JSON Lines.
 //
-// Columns: `time` (epoch ms), `bar_index`, then one column per plot in source
-// order, named by plot_column_names() (rule documented there).
+// Columns: `time` (epoch ms), `bar_index`, then one column per output column
+// of the program (Program::plots, see pine/vm/outputs.h) in source order,
+// named by plot_column_names() (rule documented there).
 //
 // Value rendering, by the plot's static type:
 // | type   | CSV                               | JSONL                         |

@@ -73,21 +73,27 @@ constexpr Type C = Type::Color;
 /// display.*, shape.*, location.*, size.*): any constant is accepted.
 constexpr Type Any = Type::Void;
 
+/// A required plotted series of type `t`.
 OutParam value(const char* name, Type t, Qual cap = Qual::Series) { return {name, Role::Value, t, cap, true}; }
+/// One of plotbar/plotcandle's prices: a value column named `<title>:<name>`.
 OutParam ohlc(const char* name) {
   OutParam p = value(name, F);
   p.own_field = true;
   return p;
 }
+/// An optional argument: an attribute when known, else a column.
 OutParam data(const char* name, Type t, Qual cap = Qual::Series) { return {name, Role::Data, t, cap}; }
+/// The call's `title` (const string).
 OutParam title() { return {"title", Role::Title, S, Qual::Const}; }
+/// The drawing shift (simple int in v6).
 OutParam offset() { return {"offset", Role::Offset, I, Qual::Simple}; }
+/// A fill() end: a plot or hline id, also accepted under `alias`.
 OutParam target(const char* name, const char* alias) { return {name, Role::Target, I, Qual::Series, true, false, alias}; }
 
 /// The parameters most plot functions end with.
-std::vector<OutParam> with_tail(std::vector<OutParam> params, bool show_last = true) {
+std::vector<OutParam> with_tail(std::vector<OutParam> params) {
   params.push_back(data("editable", B, Qual::Const));
-  if (show_last) params.push_back(data("show_last", I, Qual::Input));
+  params.push_back(data("show_last", I, Qual::Input));
   params.push_back(data("display", Any, Qual::Input));
   params.push_back(data("format", S, Qual::Input));
   params.push_back(data("precision", I, Qual::Input));
