@@ -254,7 +254,8 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
       return kOk;
     }
     if (*disasm_cmd) {
-      out << disassemble(*load_program(disasm_input, lib_paths, err));
+      const std::shared_ptr<const Program> program = load_program(disasm_input, lib_paths, err);
+      out << disassemble(*program) << describe_outputs(*program);
       return kOk;
     }
     if (*bench_cmd) return run_bench(bench_script, bench_data, bench_repeat, out, err);

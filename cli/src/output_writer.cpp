@@ -68,27 +68,43 @@ std::optional<OutputFormat> parse_output_format(std::string_view name) {
   return std::nullopt;
 }
 
-/// Names the plot columns (two passes; rule in output_writer.h).
+/// Names the plot columns (calls first, in two passes, then their field
+/// columns; rule in output_writer.h).
 std::vector<std::string> plot_column_names(const std::vector<PlotInfo>& plots) {
   std::set<std::string, std::less<>> taken(kReservedNames.begin(), kReservedNames.end());
-  std::vector<std::string> names(plots.size());
-  std::vector<bool> named(plots.size(), false);
+  // The first column of each call; a stray continuation column starts a call.
+  std::vector<std::size_t> calls;
+  for (std::size_t i = 0; i < plots.size(); ++i)
+    if (plots[i].part == 0 || i == 0) calls.push_back(i);
+  std::vector<std::string> call_names(calls.size());
+  std::vector<bool> named(calls.size(), false);
   // Pass 1: explicit titles claim their exact text, first come first served.
-  for (std::size_t i = 0; i < plots.size(); ++i) {
-    const std::string& title = plots[i].title;
+  for (std::size_t c = 0; c < calls.size(); ++c) {
+    const std::string& title = plots[calls[c]].title;
     if (!title.empty() && taken.insert(title).second) {
-      names[i] = title;
-      named[i] = true;
+      call_names[c] = title;
+      named[c] = true;
     }
   }
   // Pass 2: everything else takes its base name or the smallest free suffix.
-  for (std::size_t i = 0; i < plots.size(); ++i) {
-    if (named[i]) continue;
-    const std::string base = plots[i].title.empty() ? std::string("plot") : plots[i].title;
+  // The smallest name not yet taken among `base`, `base_1`, `base_2`...
+  const auto claim = [&](const std::string& base) {
     std::string candidate = base;
     for (std::size_t k = 1; taken.count(candidate) != 0; ++k) candidate = base + "_" + std::to_string(k);
     taken.insert(candidate);
-    names[i] = std::move(candidate);
+    return candidate;
+  };
+  for (std::size_t c = 0; c < calls.size(); ++c) {
+    if (named[c]) continue;
+    const PlotInfo& first = plots[calls[c]];
+    call_names[c] = claim(first.title.empty() ? std::string(plot_kind_name(first.kind)) : first.title);
+  }
+  // Columns: the call's name, or `<call>:<field>`.
+  std::vector<std::string> names(plots.size());
+  std::size_t c = 0;
+  for (std::size_t i = 0; i < plots.size(); ++i) {
+    if (c + 1 < calls.size() && calls[c + 1] == i) ++c;
+    names[i] = plots[i].field.empty() ? call_names[c] : claim(call_names[c] + ":" + plots[i].field);
   }
   return names;
 }

@@ -1,7 +1,8 @@
 // Per-bar plot output of `pinevm run` (DESIGN.md section 3): CSV or JSON Lines.
 //
-// Columns: `time` (epoch ms), `bar_index`, then one column per plot in source
-// order, named by plot_column_names() (rule documented there).
+// Columns: `time` (epoch ms), `bar_index`, then one column per output column
+// of the program (Program::plots, see pine/vm/outputs.h) in source order,
+// named by plot_column_names() (rule documented there).
 //
 // Value rendering, by the plot's static type:
 // | type   | CSV                               | JSONL                         |
@@ -12,6 +13,8 @@
 // | int    | decimal; na -> `NaN`              | JSON number; na -> null       |
 // | bool   | `true` / `false`                  | true / false                  |
 // | color  | `#RRGGBBAA` uppercase; na -> `NaN`| "#RRGGBBAA"; na -> null       |
+// (colours: the columns of bgcolor/barcolor/fill and of every colour argument
+// that varies per bar, see pine/vm/outputs.h)
 // | string | the text; na -> `NaN`             | JSON string; na -> null       |
 // Infinity: Pine's na() is true for +-inf, but a plotted inf is real data, so
 // CSV keeps it (`Infinity` is what Java/JavaScript print and what strtod,
@@ -46,11 +49,16 @@ std::optional<OutputFormat> parse_output_format(std::string_view name);
 using StringResolver = std::function<std::string_view(std::int64_t)>;
 
 /// Column names of the plots, in source order. Rule:
-/// 1. A plot's base name is its title; an untitled plot's base name is `plot`.
-/// 2. Titled plots claim their title first, in source order, unless it is a
-///    reserved name (`time`, `bar_index`) or an earlier plot already claimed it.
-/// 3. Then every plot still unnamed, in source order, takes its base name if
+/// 1. Each output call (a column with part 0 and the columns after it) has a
+///    base name: its title, or for an untitled call the Pine function's name
+///    (`plot`, `hline`, `plotshape`, `fill`, `bgcolor`...).
+/// 2. Titled calls claim their title first, in source order, unless it is a
+///    reserved name (`time`, `bar_index`) or an earlier call already claimed it.
+/// 3. Then every call still unnamed, in source order, takes its base name if
 ///    free, else `<base>_1`, `<base>_2`, ... the smallest suffix not yet taken.
+/// 4. A column whose `field` is empty is named after its call; a column with a
+///    field is `<call name>:<field>` (`RSI:color`, `Candles:open`), or
+///    `<call name>:<field>_1`, ... if that is taken.
 /// So untitled plots become `plot`, `plot_1`, `plot_2`...; repeated titles
 /// `a`, `a_1`, `a_2`...; an explicit title always keeps its exact text when
 /// it can (["a", "a", "a_1"] -> a, a_2, a_1), and no two names ever collide.

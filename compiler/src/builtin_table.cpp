@@ -104,6 +104,17 @@ const std::vector<BuiltinSig>& table() {
       stateful("math.sum", {req("source", F), req("length", I)}, {F}, StateKind::SUM),
       stateful("fixnan", {req("source", I)}, {I}, StateKind::FIXNAN_I),
       stateful("fixnan", {req("source", F)}, {F}, StateKind::FIXNAN_F),
+      pure("str.replace", {req("source", S), req("target", S), req("replacement", S), opt("occurrence", I, i64(0))}, S,
+           BuiltinId::STR_REPLACE),
+      pure("str.match", {req("source", S), req("regex", S)}, S, BuiltinId::STR_MATCH),
+      // Empty format: Pine's default pattern; empty zone: UTC (no syminfo yet).
+      pure("str.format_time",
+           {req("time", I), opt("format", S, i64(kEmptyString)), opt("timezone", S, i64(kEmptyString))}, S,
+           BuiltinId::STR_FORMAT_TIME),
+      pure("math.round_to_mintick", {req("number", F)}, F, BuiltinId::ROUND_TO_MINTICK),
+      pure("color.from_gradient",
+           {req("value", F), req("bottom_value", F), req("top_value", F), req("bottom_color", C), req("top_color", C)}, C,
+           BuiltinId::COLOR_FROM_GRADIENT),
   };
   return t;
 }
@@ -131,6 +142,8 @@ bool is_builtin_function_name(const std::string& name) {
       "input", "input.source", "input.int", "input.float", "input.bool", "input.string", "input.timeframe", "input.symbol", "input.session",
       "input.text_area", "math.max", "math.min", "math.avg",
       "runtime.error", "ta.highest", "ta.lowest",
+      "plotshape", "plotchar", "plotarrow", "plotbar", "plotcandle", "fill", "bgcolor", "barcolor", "alert",
+      "alertcondition", "str.format", "math.random",
   };
   for (const char* s : special)
     if (name == s) return true;

@@ -35,9 +35,11 @@ std::shared_ptr<Program> ProgramCompiler::compile(const ast::Script& script) {
   functions_storage[0]->name = "main";
   FunctionCompiler fc(*this, *functions_storage[0], nullptr);
   main = &fc;
+  this->script = &script;
   fc.compile_main(script);
   main = nullptr;
   check_recursion();
+  this->script = nullptr;
   if (error_count() > 0) return nullptr;
   if (!declared_indicator) {
     diagnostics.push_back({Severity::Error, {1, 1}, "the script has no indicator() declaration"});

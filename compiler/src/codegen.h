@@ -75,6 +75,12 @@ struct ExprValue {
   Value const_value{}; ///< the constant's value when const_load is set
 };
 
+/// A value known at compile time (a folded constant argument).
+struct FoldedValue {
+  Type type = Type::Void; ///< Void for the untyped `na`
+  Value value{};          ///< strings: a handle into Program::strings
+};
+
 /// A compiled call argument with its name (empty when positional).
 struct CompiledArg {
   std::string name;
@@ -159,6 +165,23 @@ public:
   ExprValue compile_source_input(const ast::Expr& e, const ast::Expr& defval, InputDecl in);
   /// Adds an input to the program (titles must be unique); returns its index.
   std::uint16_t register_input(const ast::Expr& e, InputDecl in);
+  /// str.format(pattern, args...) with the pattern at argument `first`
+  /// (also the formatting form of log.*); one STRFORMAT instruction.
+  ExprValue compile_str_format(const ast::Expr& e, std::size_t first, const std::string& fname);
+
+  // Output calls: the plot family, fill, bgcolor/barcolor, alerts
+  // (codegen_plots.cpp). Nullopt when `name` is none of them.
+  std::optional<std::vector<ExprValue>> compile_output_call(const ast::Expr& e, const std::string& name);
+  /// alert() and alertcondition().
+  void compile_alert(const ast::Expr& e, const std::string& name);
+  /// The value of `e` when the compiler can know it: literals, named
+  /// constants, `na`, unary minus, + - * / of known numbers, + of known
+  /// strings, color.new/color.rgb of known values, and names of global
+  /// constants initialised with such an expression. Emits no code.
+  std::optional<FoldedValue> fold_constant(const ast::Expr& e, int depth = 0);
+  /// The first column of the plot() or hline() call whose id `arg` holds
+  /// (a variable assigned the call's result, or the call itself).
+  std::uint16_t output_target(const ast::Expr& arg, const std::string& fname);
 
   // Objects, collections, enums and methods (codegen_objects.cpp).
   /// The type a written type denotes (core, array<T>, T[], map<K,V>, a UDT, an enum).
@@ -286,6 +309,12 @@ public:
   std::unordered_map<std::string, std::string> library_aliases; ///< alias -> import path
   /// Exported library constants ("alias.NAME") and their literal values.
   std::unordered_map<std::string, std::pair<Type, Value>> lib_constants;
+  const ast::Script* script = nullptr; ///< the script being compiled (fill() resolves plot ids through it)
+  /// plot()/hline() calls compiled so far -> their first output column (the id they return).
+  std::map<const ast::Expr*, std::uint16_t> output_ids;
+  /// Output series counted against Pine's 64-plot limit (hline and fill
+  /// columns and non-colour argument columns do not count, as on TradingView).
+  std::size_t plot_count = 0;
 
   std::size_t error_count() const;
   /// Reports call cycles among the script's functions, called or not (a

@@ -1,5 +1,5 @@
-// Builtins with bespoke lowering: declarations, plots, logs, inputs, na
-// handling, casts and variadic math.
+// Builtins with bespoke lowering: declarations, logs, inputs, na handling,
+// casts, variadic math and str.format (output calls: codegen_plots.cpp).
 #include <cmath>
 
 #include "builtin_table.h"
@@ -46,6 +46,10 @@ std::string check_params(const ast::Expr& call, const std::string& fname, const 
   return {};
 }
 
+/// Most arguments one str.format call takes: far more than any message
+/// needs, and few enough to keep the argument window small.
+constexpr std::size_t kMaxFormatArguments = 256;
+
 /// The value of a literal (possibly negated) numeric argument.
 std::optional<double> literal_number(const ast::Expr* e) {
   if (e == nullptr) return std::nullopt;
@@ -60,6 +64,7 @@ std::optional<double> literal_number(const ast::Expr* e) {
 } // namespace
 
 std::optional<std::vector<ExprValue>> FunctionCompiler::compile_special_call(const ast::Expr& e, const std::string& name) {
+  if (auto output = compile_output_call(e, name)) return output;
   auto need = [&](const ast::Expr* a, const char* param) -> const ast::Expr& {
     if (a == nullptr) error(e.loc, "missing argument '" + std::string(param) + "' in the call to '" + name + "'");
     return *a;
@@ -88,42 +93,40 @@ std::optional<std::vector<ExprValue>> FunctionCompiler::compile_special_call(con
     // max_bars_back was read before compilation started (compile_main).
     return std::vector<ExprValue>{};
   }
-  if (name == "plot") {
-    global_only();
-    check({"series", "title", "color", "linewidth", "style", "trackprice", "histbase", "offset", "join", "editable",
-           "show_last", "display", "format", "precision", "force_overlay", "linestyle"});
-    const ast::Expr& series = need(find_arg(e, 0, "series"), "series");
-    const std::string title = string_literal(find_arg(e, 1, "title"), "the plot title");
-    ExprValue v = compile_as(series, Type::Float, "plot()'s series");
-    if (pc_.program.plots.size() >= 64) error(e.loc, "a script can plot at most 64 series");
-    pc_.program.plots.push_back(PlotInfo{title, Type::Float});
-    at(e.loc);
-    emit_.abc(Opcode::PLOT, static_cast<std::uint16_t>(pc_.program.plots.size() - 1), v.reg);
-    return std::vector<ExprValue>{};
-  }
-  if (name == "hline") {
-    // A horizontal line at an input-or-weaker price: its price lands in the
-    // output as a column (constant over the bars), named by its title.
-    global_only();
-    check({"price", "title", "color", "linestyle", "linewidth", "editable", "display"});
-    const ast::Expr& price = need(find_arg(e, 0, "price"), "price");
-    const std::string title = string_literal(find_arg(e, 1, "title"), "the hline title");
-    ExprValue v = compile_as(price, Type::Float, "hline()'s price");
-    if (v.type.qual > Qual::Input) error(price.loc, "hline()'s price must be an input or constant, not " + sema::describe(v.type));
-    if (pc_.program.plots.size() >= 64) error(e.loc, "a script can plot at most 64 series");
-    pc_.program.plots.push_back(PlotInfo{title, Type::Float});
-    at(e.loc);
-    emit_.abc(Opcode::PLOT, static_cast<std::uint16_t>(pc_.program.plots.size() - 1), v.reg);
-    return std::vector<ExprValue>{};
-  }
   if (name == "log.info" || name == "log.warning" || name == "log.error" || name == "runtime.error") {
-    check({"message"});
-    if (e.args.size() > 1) error(e.loc, "formatting arguments to '" + name + "' are not supported yet; use str.tostring");
-    ExprValue msg = compile_as(need(find_arg(e, 0, "message"), "message"), Type::String, name + "()'s message");
+    // log.*(message) or log.*(formatString, args...) as str.format.
+    ExprValue msg;
+    if (name != "runtime.error" && e.args.size() > 1) {
+      msg = compile_str_format(e, 0, name);
+    } else {
+      check({"message"});
+      msg = compile_as(need(find_arg(e, 0, "message"), "message"), Type::String, name + "()'s message");
+    }
     at(e.loc);
     if (name == "runtime.error") emit_.abc(Opcode::RAISE, msg.reg);
     else emit_.abc(Opcode::LOG, name == "log.info" ? 0 : (name == "log.warning" ? 1 : 2), msg.reg);
     return std::vector<ExprValue>{};
+  }
+  if (name == "str.format") return std::vector<ExprValue>{compile_str_format(e, 0, name)};
+  if (name == "math.random") {
+    // math.random(min = 0, max = 1, seed = na): the instance's generator.
+    check({"min", "max", "seed"});
+    const std::uint16_t args = alloc_regs(3, e.loc);
+    const ast::Expr* min = find_arg(e, 0, "min");
+    const ast::Expr* max = find_arg(e, 1, "max");
+    const ast::Expr* seed = find_arg(e, 2, "seed");
+    const ExprValue lo = min ? compile_as(*min, Type::Float, "math.random()'s min") : constant(Type::Float, make_float(0));
+    const ExprValue hi = max ? compile_as(*max, Type::Float, "math.random()'s max") : constant(Type::Float, make_float(1));
+    const ExprValue sd = seed ? compile_as(*seed, Type::Int, "math.random()'s seed") : constant(Type::Int, make_int(kIntNa));
+    emit_.abc(Opcode::MOVE, args, lo.reg);
+    emit_.abc(Opcode::MOVE, static_cast<std::uint16_t>(args + 1), hi.reg);
+    emit_.abc(Opcode::MOVE, static_cast<std::uint16_t>(args + 2), sd.reg);
+    ExprValue out;
+    out.reg = alloc_reg(e.loc);
+    out.type = sema::make_type(Type::Float, Qual::Series);
+    at(e.loc);
+    emit_.abc(Opcode::RANDOM, out.reg, args);
+    return std::vector<ExprValue>{out};
   }
   if (name == "na") {
     check({"x"});
@@ -246,6 +249,45 @@ std::optional<std::vector<ExprValue>> FunctionCompiler::compile_special_call(con
   if (name == "input" || name.rfind("input.", 0) == 0)
     return std::vector<ExprValue>{compile_input(e, name)};
   return std::nullopt;
+}
+
+ExprValue FunctionCompiler::compile_str_format(const ast::Expr& e, std::size_t first, const std::string& fname) {
+  // The pattern, then each argument in one slot; their types travel as a
+  // string constant ("fis": float, int, string) the VM and verifier read.
+  if (e.args.size() <= first) error(e.loc, "missing argument 'formatString' in the call to '" + fname + "'");
+  for (std::size_t i = 0; i < e.args.size(); ++i) {
+    const ast::Arg& a = e.args[i];
+    if (!a.name.empty() && !(i == first && (a.name == "formatString" || a.name == "message")))
+      error(a.loc, "'" + fname + "' takes its format arguments by position");
+  }
+  if (e.args.size() - first - 1 > kMaxFormatArguments)
+    error(e.loc, "'" + fname + "' takes at most " + std::to_string(kMaxFormatArguments) + " format arguments");
+  std::vector<ExprValue> values{compile_as(*e.args[first].value, Type::String, fname + "()'s format string")};
+  std::string types;
+  Qual qual = values[0].type.qual;
+  for (std::size_t i = first + 1; i < e.args.size(); ++i) {
+    ExprValue v = compile_single(*e.args[i].value);
+    if (v.type.is_na) convert(v, Type::Float);
+    switch (v.type.type) {
+      case Type::Float: types.push_back('f'); break;
+      case Type::Int: types.push_back('i'); break;
+      case Type::Bool: types.push_back('b'); break;
+      case Type::String: types.push_back('s'); break;
+      default: error(e.args[i].loc, "'" + fname + "' cannot format " + sema::describe(v.type));
+    }
+    qual = sema::max_qual(qual, v.type.qual);
+    values.push_back(v);
+  }
+  const std::int64_t signature = pc_.pool.intern(types);
+  if (signature > 65535) error(e.loc, "the script has too many distinct strings");
+  const std::uint16_t base = alloc_regs(static_cast<std::uint16_t>(values.size()), e.loc);
+  for (std::size_t i = 0; i < values.size(); ++i) emit_.abc(Opcode::MOVE, static_cast<std::uint16_t>(base + i), values[i].reg);
+  ExprValue out;
+  out.reg = alloc_reg(e.loc);
+  out.type = sema::make_type(Type::String, qual);
+  at(e.loc);
+  emit_.abc(Opcode::STRFORMAT, out.reg, base, static_cast<std::uint16_t>(signature));
+  return out;
 }
 
 ExprValue FunctionCompiler::compile_source_input(const ast::Expr& e, const ast::Expr& defval, InputDecl in) {

@@ -269,3 +269,30 @@ TEST_CASE("log: text lines") {
         "ERROR: bad\n"
         "ALERT: cross up\n");
 }
+
+// Columns of multi-column calls: `<call>:<field>`, untitled calls named after
+// their function, collisions resolved with the smallest free suffix.
+TEST_CASE("output: names of output calls and their field columns") {
+  using pine::PlotKind;
+  // One column of a call: title, type, kind, part, field.
+  const auto col = [](std::string title, Type type, PlotKind kind, std::uint16_t part, std::string field) {
+    PlotInfo p;
+    p.title = std::move(title);
+    p.type = type;
+    p.kind = kind;
+    p.part = part;
+    p.field = std::move(field);
+    return p;
+  };
+  const std::vector<PlotInfo> plots = {
+      col("RSI", Type::Float, PlotKind::Plot, 0, ""),        col("RSI", Type::Color, PlotKind::Plot, 1, "color"),
+      col("", Type::Float, PlotKind::Plot, 0, ""),           col("", Type::Color, PlotKind::Plot, 1, "color"),
+      col("C", Type::Float, PlotKind::Candle, 0, "open"),    col("C", Type::Float, PlotKind::Candle, 1, "high"),
+      col("", Type::Color, PlotKind::BgColor, 0, ""),        col("", Type::Color, PlotKind::Fill, 0, ""),
+      col("", Type::Float, PlotKind::Hline, 0, ""),          col("RSI:color", Type::Float, PlotKind::Plot, 0, ""),
+      col("", Type::Float, PlotKind::Plot, 0, ""),
+  };
+  const std::vector<std::string> want = {"RSI",     "RSI:color_1", "plot",  "plot:color", "C:open",   "C:high",
+                                         "bgcolor", "fill",        "hline", "RSI:color",  "plot_1"};
+  CHECK(pine::cli::plot_column_names(plots) == want);
+}

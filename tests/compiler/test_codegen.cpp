@@ -129,9 +129,9 @@ TEST_CASE("codegen: branches of an if statement may end with values of different
 }
 
 TEST_CASE("codegen: plot() and indicator() check their argument names and order") {
-  CHECK(first_error("plot(close, titel = \"a\")\n") == "3:1 'plot' has no parameter named 'titel'");
+  CHECK(first_error("plot(close, titel = \"a\")\n") == "3:13 'plot' has no parameter named 'titel'");
   CHECK(first_error("plot(series = close, \"a\")\n") ==
-        "3:1 positional arguments cannot follow named ones in the call to 'plot'");
+        "3:22 positional arguments cannot follow named ones in the call to 'plot'");
 }
 
 TEST_CASE("codegen: a failed declaration does not cascade into 'undeclared' errors") {

@@ -15,8 +15,9 @@
 // - `// Expected output:`: the text after the marker (if any) and every
 //   following comment line, trimmed, blank ones skipped, up to the first
 //   line of code, are the expected log messages of the whole run, in order.
-//   Lines `(alert): <message>` are alerts fired on the last bar; pinevm does
-//   not report alerts yet, so a fixture expecting one is "unsupported".
+//   Lines `(alert): <message>` are the alerts (alert(), alertcondition())
+//   fired on the last bar, after every log line, as pinecone's harness
+//   appends them; alerts of earlier bars are not compared.
 // - `// Expected error:`: the same kind of block, its lines joined with '\n';
 //   the script must fail to compile, be refused by the instance builder or
 //   stop with a runtime error, and the error's text must contain it.
@@ -73,7 +74,6 @@ enum class Outcome {
   WrongOutput,   ///< it ran, but the logs differ from the expected output
   WrongError,    ///< it failed as expected, but with a different message
   MissingError,  ///< an error was expected, but the script compiled and ran
-  Unsupported,   ///< the fixture needs a harness feature pinevm lacks (alerts)
   HarnessError,  ///< bad directives, unreadable data, an unexpected exception
 };
 

@@ -278,10 +278,14 @@ TEST_CASE("pinecone runner: outcomes of hand-made fixtures") {
     CHECK(r.outcome == Outcome::MissingError);
   }
 
-  SUBCASE("expected alert lines are unsupported; bad data and directives are harness errors") {
-    CHECK(run_text("indicator(\"t\")\n// Data: tiny.csv\nlog.info(\"a\")\n// Expected output:\n// a\n// (alert): up\n",
-                   opts)
-              .outcome == Outcome::Unsupported);
+  SUBCASE("the last bar's alerts follow the logs; bad data and directives are harness errors") {
+    // Four bars log "a" each; the alert fires on bar_index 1 and 3, and
+    // only the last bar's alert is appended, after all the logs.
+    const std::string script = "indicator(\"t\")\n// Data: tiny.csv\n// Bars: 4\n"
+                               "if bar_index % 2 == 1\n    alert(\"odd \" + str.tostring(bar_index))\nlog.info(\"a\")\n";
+    CHECK(run_text(script + "// Expected output:\n// a\n// a\n// a\n// a\n// (alert): odd 3\n", opts).outcome ==
+          Outcome::Pass);
+    CHECK(run_text(script + "// Expected output:\n// a\n// a\n// a\n// a\n", opts).outcome == Outcome::WrongOutput);
     CHECK(run_text("indicator(\"t\")\n// Data: nope.csv\nlog.info(\"a\")\n// Expected output:\n// a\n", opts).outcome ==
           Outcome::HarnessError);
     CHECK(run_text("indicator(\"t\")\n// Bars: -2\n// Expected output:\n// a\n", opts).outcome ==

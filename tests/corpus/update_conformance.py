@@ -51,6 +51,16 @@ ANALYSIS = {
     "constants/order.pine": (FIXTURE_WRONG,
         "pinecone is wrong: `order.ascending` has the type `sort_order`, which `str.tostring` does not accept "
         "on TradingView (a compile error); there is no string tag to print."),
+    "basics/fill.pine": (FIXTURE_WRONG,
+        "`fill()` has no `transp` parameter since Pine v5 (the v5/v6 references list color, title, editable, "
+        "show_last, fillgaps, display); TradingView rejects the unknown argument, as pinevm does."),
+    "color/gradient.pine": (FIXTURE_WRONG,
+        "`str.tostring()` takes no colour in Pine (its overloads are int, float, bool and string); the "
+        "`rgba(...)` text is pinecone's own. `color.from_gradient` itself is covered by "
+        "tests/conformance/random_gradient.pine."),
+    "str/str_new.pine": (FIXTURE_WRONG,
+        "`str.format` follows Java's MessageFormat, where `{{` is not an escaped brace (a brace is quoted "
+        "as `'{'`), so `\"{{literal}}\"` is a malformed pattern; the other lines of the fixture pass."),
     "basics/last_bar_index.pine": (HOST,
         "Harness difference. pinecone reports the index in the whole 200-bar file (199) although the "
         "script only runs on the last 3 bars; on TradingView `bar_index` and `last_bar_index` count the "
@@ -159,7 +169,6 @@ def reason(path, outcome, detail):
             "missing-error": "Expected error not raised (no analysis yet)",
             "input-error": "Input override refused (no analysis yet)",
             "runtime-error": "Runtime error (no analysis yet)",
-            "unsupported": "Alerts (not reported by pinevm yet)",
             "harness-error": "Harness error",
         }[outcome]
     m = re.search(r"undeclared (?:function|identifier) '([^']+)'", detail)

@@ -1,8 +1,10 @@
-// Stateless builtins: math.* and str.tostring.
+// Stateless builtins: math.*, color.* and str.tostring.
 #include "builtins_impl.h"
 
+#include <charconv>
 #include <cmath>
 #include <string>
+#include <string_view>
 
 #include "compare.h"
 #include "pine/vm/number_format.h"
@@ -20,6 +22,39 @@ Value float_result(double x) { return make_float(x); }
 Value int_from_float(double x) { return make_int(float_to_int(x)); }
 
 constexpr double kPi = 3.14159265358979323846;
+
+/// syminfo.mintick until pinevm knows the symbol: 0.01 (a cent, the tick of
+/// most stocks), used by math.round_to_mintick and format.mintick. The
+/// pattern prints exactly the mintick's decimals.
+constexpr std::string_view kMintickPattern = "0.00";
+
+/// str.tostring(x, format): the format.* keywords, else a number pattern.
+/// "mintick": rounded to the mintick, trailing zeros kept (reference manual).
+/// "percent": two decimals and a percent sign, the value not scaled (Pine's
+/// format.percent "adds a percent sign"; precision 2 is its default).
+/// "volume": K, M, B, T suffixes with up to three decimals ("5183" ->
+/// "5.183K", the manual's example). "price", "inherit" and "": the default.
+std::string format_with_keyword(double x, std::string_view format) {
+  if (format.empty() || format == "price" || format == "inherit") return format_pine_number(x);
+  if (format == "mintick") return format_with_pattern(x, kMintickPattern);
+  if (format == "percent") return std::isfinite(x) ? format_with_pattern(x, "0.00") + "%" : "NaN";
+  if (format == "volume") {
+    static constexpr struct {
+      double scale;
+      const char* suffix;
+    } kUnits[] = {{1e12, "T"}, {1e9, "B"}, {1e6, "M"}, {1e3, "K"}};
+    for (const auto& unit : kUnits)
+      if (std::fabs(x) >= unit.scale) return format_with_pattern(x / unit.scale, "#.###") + unit.suffix;
+    return format_with_pattern(x, "#.###");
+  }
+  return format_with_pattern(x, format);
+}
+
+/// One RGBA channel of color.from_gradient: `lo` to `hi` at `pos` in [0, 1].
+std::int64_t mix_channel(std::int64_t lo, std::int64_t hi, int shift, double pos) {
+  const double a = static_cast<double>((lo >> shift) & 0xFF), b = static_cast<double>((hi >> shift) & 0xFF);
+  return std::lround(a + (b - a) * pos) << shift;
+}
 
 /// Alpha byte of a transparency 0..100 (0 opaque), clamped and rounded.
 std::int64_t alpha_of(double transp) {
@@ -93,8 +128,8 @@ const char* call_builtin(BuiltinId id, const Value* args, Value& result, StringT
     case BuiltinId::TOSTRING_FMT: {
       const std::int64_t h = args[1].i;
       const double x = args[0].f;
-      std::string pattern = h == kStringNa ? std::string() : std::string(strings.get(h));
-      result = make_int(strings.add(pattern.empty() ? format_pine_number(x) : format_with_pattern(x, pattern)));
+      const std::string format = h == kStringNa ? std::string() : std::string(strings.get(h));
+      result = make_int(strings.add(format_with_keyword(x, format)));
       break;
     }
     case BuiltinId::SIN: result = make_float(std::sin(args[0].f)); break;
@@ -138,8 +173,42 @@ const char* call_builtin(BuiltinId id, const Value* args, Value& result, StringT
     case BuiltinId::STR_LENGTH: case BuiltinId::STR_CONTAINS: case BuiltinId::STR_STARTSWITH:
     case BuiltinId::STR_ENDSWITH: case BuiltinId::STR_UPPER: case BuiltinId::STR_LOWER: case BuiltinId::STR_TRIM:
     case BuiltinId::STR_REPEAT: case BuiltinId::STR_REPLACE_ALL: case BuiltinId::STR_POS: case BuiltinId::STR_SUBSTRING:
-    case BuiltinId::STR_TONUMBER:
+    case BuiltinId::STR_TONUMBER: case BuiltinId::STR_REPLACE: case BuiltinId::STR_MATCH:
+    case BuiltinId::STR_FORMAT_TIME:
       return call_str_builtin(id, args, result, strings);
+    case BuiltinId::ROUND_TO_MINTICK: {
+      // Half away from zero on the shortest decimal digits, as str.tostring
+      // rounds (1.005 -> 1.01), then back to the nearest double.
+      const double x = args[0].f;
+      if (!std::isfinite(x)) {
+        result = make_float(kFloatNa);
+        break;
+      }
+      const std::string text = format_with_pattern(x, kMintickPattern);
+      double rounded = kFloatNa;
+      std::from_chars(text.data(), text.data() + text.size(), rounded);
+      result = make_float(rounded);
+      break;
+    }
+    case BuiltinId::COLOR_FROM_GRADIENT: {
+      // Linear in every RGBA byte; the position is clamped to [0, 1]; na
+      // value, bound or colour gives na; equal bounds give the bottom colour.
+      const double v = args[0].f, lo = args[1].f, hi = args[2].f;
+      const std::int64_t c_lo = args[3].i, c_hi = args[4].i;
+      if (std::isnan(v) || std::isnan(lo) || std::isnan(hi) || c_lo == kColorNa || c_hi == kColorNa) {
+        result = make_int(kColorNa);
+        break;
+      }
+      if (lo == hi) {
+        result = make_int(c_lo);
+        break;
+      }
+      double pos = (v - lo) / (hi - lo);
+      pos = pos < 0 ? 0 : (pos > 1 ? 1 : pos);
+      result = make_int(mix_channel(c_lo, c_hi, 24, pos) | mix_channel(c_lo, c_hi, 16, pos) | mix_channel(c_lo, c_hi, 8, pos) |
+                        mix_channel(c_lo, c_hi, 0, pos));
+      break;
+    }
     case BuiltinId::Count: return "invalid builtin";
   }
   return nullptr;

@@ -6,6 +6,8 @@
 //     state <i>: <pine name>               (one line per builtin state)
 //     call <i>: <callee name>              (one line per call site)
 //     <pc>  <MNEMONIC>  <operands>  ; <comment>
+// describe_outputs() lists the output columns after it (pinevm disasm prints
+// both).
 #include <cstdio>
 #include <string>
 
@@ -100,6 +102,9 @@ std::string operands(const Program& p, const FunctionProto& f, const Instr& in) 
       return std::string(coll_op_info(static_cast<CollOp>(in.a)).name) + "<" + t + ">, " + r(in.b) + ", " + r(in.c);
     }
     case Opcode::ENUMSTR: return r(in.a) + ", " + r(in.b) + ", enum" + std::to_string(in.c) + "  ; " + p.enums[in.c].name;
+    case Opcode::ALERT: return r(in.a) + ", " + std::to_string(in.b);
+    case Opcode::STRFORMAT: return r(in.a) + ", " + r(in.b) + ", \"" + p.strings[in.c] + "\"";
+    case Opcode::RANDOM: return r(in.a) + ", " + r(in.b);
     default: break;
   }
   // Register-only shapes: print the registers the opcode uses.
@@ -135,6 +140,23 @@ std::string disassemble(const Program& p) {
       while (!line.empty() && line.back() == ' ') line.pop_back();
       out += line + "\n";
     }
+  }
+  return out;
+}
+
+std::string describe_outputs(const Program& p) {
+  std::string out;
+  for (std::size_t i = 0; i < p.plots.size(); ++i) {
+    const PlotInfo& pl = p.plots[i];
+    out += "output " + std::to_string(i) + ": " + plot_kind_name(pl.kind) + " \"" + pl.title + "\" " +
+           (pl.field.empty() ? std::string("value") : pl.field) + " " + type_name(pl.type);
+    if (pl.offset != 0) out += " offset=" + std::to_string(pl.offset);
+    if (!pl.targets.empty()) {
+      out += " targets=";
+      for (std::size_t t = 0; t < pl.targets.size(); ++t) out += (t ? "," : "") + std::to_string(pl.targets[t]);
+    }
+    for (const PlotAttribute& a : pl.attributes) out += " " + a.name + "=" + a.value;
+    out += "\n";
   }
   return out;
 }

@@ -15,6 +15,7 @@
 #include "pine/vm/instance.h"
 #include "pine/vm/program.h"
 #include "heap.h"
+#include "random.h"
 #include "series_ring.h"
 #include "string_table.h"
 #include "ta_state.h"
@@ -51,6 +52,7 @@ struct InstanceState {
   std::vector<TaState> states;
   StringTable strings;
   Heap heap;
+  RandomState random; ///< math.random's generator
   std::int64_t bars_processed = 0;   ///< bars executed over the instance's life
   std::int64_t last_bar_time = kIntNa;
   bool halted = false;               ///< set by a runtime error

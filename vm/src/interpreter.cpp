@@ -16,6 +16,8 @@
 
 #include "builtins_impl.h"
 #include "collections.h"
+#include "random.h"
+#include "text_format.h"
 #include "compare.h"
 #include "pine/vm/builtins.h"
 
@@ -222,6 +224,32 @@ const Value* Interpreter::run(std::uint32_t frame_index) {
         st_.logs.push_back(std::move(rec));
         break;
       }
+      case Opcode::ALERT: {
+        // Every bar an instance runs is confirmed and historical, so every
+        // frequency fires on every call (B is kept for realtime updates).
+        const std::int64_t h = A.i;
+        LogRecord rec;
+        rec.time = st_.slots[static_cast<std::size_t>(BuiltinVar::TIME)].i;
+        rec.bar_index = bar;
+        rec.level = LogLevel::Alert;
+        rec.message = h == kStringNa ? std::string("NaN") : std::string(st_.strings.get(h));
+        st_.logs.push_back(std::move(rec));
+        break;
+      }
+      case Opcode::STRFORMAT: {
+        const Value* args = regs + in.b;
+        const std::int64_t pattern = args[0].i;
+        if (pattern == kStringNa) {
+          A.i = kStringNa;
+          break;
+        }
+        std::string text;
+        const char* error = format_message(st_.strings.get(pattern), args + 1, prog_.strings[in.c], st_.strings, text);
+        if (error != nullptr) raise(fn, pc - 1, error);
+        A.i = st_.strings.add(std::move(text));
+        break;
+      }
+      case Opcode::RANDOM: A.f = next_random(st_.random, regs[in.b].f, regs[in.b + 1].f, regs[in.b + 2].i); break;
       case Opcode::RAISE: {
         const std::int64_t h = A.i;
         raise(fn, pc - 1, h == kStringNa ? std::string("NaN") : std::string(st_.strings.get(h)));

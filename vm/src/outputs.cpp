@@ -14,4 +14,21 @@ const char* log_level_name(LogLevel level) {
   return "unknown";
 }
 
+/// The Pine function that makes columns of `kind`.
+const char* plot_kind_name(PlotKind kind) {
+  switch (kind) {
+    case PlotKind::Plot: return "plot";
+    case PlotKind::Hline: return "hline";
+    case PlotKind::Shape: return "plotshape";
+    case PlotKind::Char: return "plotchar";
+    case PlotKind::Arrow: return "plotarrow";
+    case PlotKind::Bar: return "plotbar";
+    case PlotKind::Candle: return "plotcandle";
+    case PlotKind::Fill: return "fill";
+    case PlotKind::BgColor: return "bgcolor";
+    case PlotKind::BarColor: return "barcolor";
+  }
+  return "plot";
+}
+
 } // namespace pine

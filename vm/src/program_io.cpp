@@ -3,6 +3,8 @@
 // Layout (each field through the archive, counts as uint64):
 //   u32 class version (1) | u32 bytecode version | title | max_bars_back
 //   constants (type byte + 8 bytes each) | strings | functions | plots | inputs
+// A plot column is: title, type byte, kind byte, part (u16), field, offset
+// (i32), targets (count + u16 each), attributes (count + name/value pairs).
 // The same bytes are hashed (program hash), embedded in snapshots and stored
 // in .pvmc files, so writing must be deterministic: it is a plain walk over
 // vectors in order.
@@ -35,6 +37,40 @@ Type load_type(archive::In& ar) {
   ar(t);
   archive::require(t < kTypeCount, "bad type tag");
   return static_cast<Type>(t);
+}
+
+/// Writes one output column (layout in the file comment).
+void save_plot(archive::Out& ar, const PlotInfo& pl) {
+  archive::save_string(ar, pl.title);
+  save_type(ar, pl.type);
+  ar(static_cast<std::uint8_t>(pl.kind), pl.part);
+  archive::save_string(ar, pl.field);
+  ar(pl.offset);
+  archive::save_vector(ar, pl.targets);
+  archive::save_count(ar, pl.attributes.size());
+  for (const PlotAttribute& a : pl.attributes) {
+    archive::save_string(ar, a.name);
+    archive::save_string(ar, a.value);
+  }
+}
+
+/// Reads one output column; the verifier checks how columns relate.
+void load_plot(archive::In& ar, PlotInfo& pl) {
+  archive::load_string(ar, pl.title, kMaxStringBytes);
+  pl.type = load_type(ar);
+  std::uint8_t kind = 0;
+  ar(kind, pl.part);
+  archive::require(kind <= static_cast<std::uint8_t>(kLastPlotKind), "bad plot kind");
+  pl.kind = static_cast<PlotKind>(kind);
+  archive::load_string(ar, pl.field, kMaxStringBytes);
+  ar(pl.offset);
+  archive::load_vector(ar, pl.targets, kMaxTable);
+  const std::uint64_t na = archive::load_count(ar, 16, kMaxTable);
+  pl.attributes.resize(static_cast<std::size_t>(na));
+  for (PlotAttribute& a : pl.attributes) {
+    archive::load_string(ar, a.name, kMaxStringBytes);
+    archive::load_string(ar, a.value, kMaxStringBytes);
+  }
 }
 
 void save_function(archive::Out& ar, const FunctionProto& f) {
@@ -105,10 +141,7 @@ std::vector<std::uint8_t> serialize_program(const Program& p) {
     archive::save_count(ar, p.functions.size());
     for (const FunctionProto& f : p.functions) save_function(ar, f);
     archive::save_count(ar, p.plots.size());
-    for (const PlotInfo& pl : p.plots) {
-      archive::save_string(ar, pl.title);
-      save_type(ar, pl.type);
-    }
+    for (const PlotInfo& pl : p.plots) save_plot(ar, pl);
     archive::save_count(ar, p.inputs.size());
     for (const InputDecl& in : p.inputs) {
       archive::save_string(ar, in.title);
@@ -160,12 +193,9 @@ Program deserialize_program(std::span<const std::uint8_t> bytes) {
     const std::uint64_t nf = archive::load_count(ar, 32, kMaxFunctions);
     p.functions.resize(static_cast<std::size_t>(nf));
     for (FunctionProto& f : p.functions) load_function(ar, f);
-    const std::uint64_t np = archive::load_count(ar, 9, kMaxTable);
+    const std::uint64_t np = archive::load_count(ar, 40, kMaxTable);
     p.plots.resize(static_cast<std::size_t>(np));
-    for (PlotInfo& pl : p.plots) {
-      archive::load_string(ar, pl.title, kMaxStringBytes);
-      pl.type = load_type(ar);
-    }
+    for (PlotInfo& pl : p.plots) load_plot(ar, pl);
     const std::uint64_t ni = archive::load_count(ar, 33, kMaxTable);
     p.inputs.resize(static_cast<std::size_t>(ni));
     for (InputDecl& in : p.inputs) {

@@ -5,6 +5,7 @@
 //   config: input values (count, then u64 each), input strings (count,
 //           strings), symbol, timeframe
 //   counters: bars_processed, last_bar_time, halted
+//   math.random's generator: state (u64), seeded flag (u8)
 //   slots (count must equal the layout's), series (each ring's head, last
 //   bar, written count and values; count must equal the layout's), builtin
 //   states (kind byte, then the state), strings
@@ -61,6 +62,7 @@ std::vector<std::uint8_t> save_instance_state(const Instance& instance) {
     archive::save_string(ar, st.config.symbol);
     archive::save_string(ar, st.config.timeframe);
     ar(st.bars_processed, st.last_bar_time, static_cast<std::uint8_t>(st.halted ? 1 : 0));
+    ar(st.random.state, static_cast<std::uint8_t>(st.random.seeded ? 1 : 0));
     archive::save_count(ar, st.slots.size());
     for (const Value& v : st.slots) ar(v.u);
     archive::save_count(ar, st.series.size());
@@ -109,6 +111,10 @@ Instance load_instance_state(std::shared_ptr<const Program> program, std::span<c
     archive::require(halted <= 1, "halted flag is not 0 or 1");
     st.halted = halted == 1;
     archive::require(st.bars_processed >= 0, "negative bar count");
+    std::uint8_t seeded = 0;
+    ar(st.random.state, seeded);
+    archive::require(seeded <= 1, "random seeded flag is not 0 or 1");
+    st.random.seeded = seeded == 1;
     archive::require(archive::load_count(ar, 8, st.slots.size()) == st.slots.size(), "slot count does not match the program");
     for (Value& v : st.slots) ar(v.u);
     archive::require(archive::load_count(ar, 8, st.series.size()) == st.series.size(), "series count does not match the program");

@@ -188,7 +188,55 @@ void verify_function(const Program& p, const FunctionProto& fn, bool is_main) {
         slot(pc, in.b);
         if (in.c >= p.enums.size()) fail(fn, pc, "enum index out of range");
         break;
+      case Opcode::ALERT:
+        slot(pc, in.a);
+        if (in.b > 2 || in.c != 0) fail(fn, pc, "bad alert frequency");
+        break;
+      case Opcode::STRFORMAT: {
+        slot(pc, in.a);
+        if (in.c >= p.strings.size()) fail(fn, pc, "argument type string out of range");
+        const std::string& types = p.strings[in.c];
+        for (char t : types)
+          if (t != 'f' && t != 'i' && t != 'b' && t != 's') fail(fn, pc, "bad argument type in str.format signature");
+        span(pc, in.b, static_cast<std::uint32_t>(types.size()) + 1);
+        break;
+      }
+      case Opcode::RANDOM:
+        slot(pc, in.a);
+        span(pc, in.b, 3);
+        break;
       default: fail(fn, pc, "unexpected opcode shape");
+    }
+  }
+}
+
+/// Checks the output columns: types, how columns group into calls, and
+/// that fill() targets name the first column of a plot or an hline call.
+void verify_plots(const Program& p) {
+  for (std::size_t i = 0; i < p.plots.size(); ++i) {
+    const PlotInfo& pl = p.plots[i];
+    const std::string where = "plot column " + std::to_string(i) + ": ";
+    require(pl.type != Type::Void && pl.type <= Type::String, where + "bad type");
+    require(pl.kind <= kLastPlotKind, where + "bad kind");
+    if (pl.part == 0) continue;
+    // A continuation column follows the previous column of the same call.
+    require(i > 0 && p.plots[i - 1].part == pl.part - 1 && p.plots[i - 1].kind == pl.kind, where + "bad part number");
+    require(pl.title == p.plots[i - 1].title, where + "title differs from its call's");
+    require(pl.offset == 0 && pl.targets.empty() && pl.attributes.empty(),
+            where + "only a call's first column carries its metadata");
+  }
+  for (std::size_t i = 0; i < p.plots.size(); ++i) {
+    const PlotInfo& pl = p.plots[i];
+    if (pl.kind != PlotKind::Fill || pl.part != 0) {
+      require(pl.targets.empty(), "plot column " + std::to_string(i) + ": targets outside fill()");
+      continue;
+    }
+    require(pl.targets.size() == 2, "fill column " + std::to_string(i) + ": needs two targets");
+    for (std::uint16_t t : pl.targets) {
+      require(t < p.plots.size() && p.plots[t].part == 0 &&
+                  (p.plots[t].kind == PlotKind::Plot || p.plots[t].kind == PlotKind::Hline),
+              "fill column " + std::to_string(i) + ": a target is not a plot or an hline");
+      require(p.plots[t].kind == p.plots[pl.targets[0]].kind, "fill column " + std::to_string(i) + ": mixes a plot and an hline");
     }
   }
 }
@@ -242,7 +290,7 @@ void verify_program(const Program& p) {
     for (std::uint32_t t : e.titles) require(t < p.strings.size(), "enum title out of range");
   for (const TypeDecl& t : p.types)
     for (const FieldDecl& f : t.fields) require(f.type != Type::Void && f.type < static_cast<Type>(kTypeCount), "bad field type");
-  for (const PlotInfo& pl : p.plots) require(pl.type != Type::Void && pl.type <= Type::String, "bad plot type");
+  verify_plots(p);
   for (std::size_t f = 0; f < p.functions.size(); ++f) verify_function(p, p.functions[f], f == 0);
   verify_acyclic(p);
 }

@@ -57,7 +57,12 @@ namespace pine {
   X(STR_REPLACE_ALL, "str.replace_all", 3, String)         \
   X(STR_POS, "str.pos", 2, Int)                            \
   X(STR_SUBSTRING, "str.substring", 3, String)             \
-  X(STR_TONUMBER, "str.tonumber", 1, Float)
+  X(STR_TONUMBER, "str.tonumber", 1, Float)                 \
+  X(STR_REPLACE, "str.replace", 4, String)                   \
+  X(STR_MATCH, "str.match", 2, String)                       \
+  X(STR_FORMAT_TIME, "str.format_time", 3, String)           \
+  X(ROUND_TO_MINTICK, "math.round_to_mintick", 1, Float)     \
+  X(COLOR_FROM_GRADIENT, "color.from_gradient", 5, Color)
 
 enum class BuiltinId : std::uint16_t {
 #define PINE_BUILTIN_ENUM(id, name, arity, result) id,

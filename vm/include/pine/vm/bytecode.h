@@ -111,7 +111,11 @@ inline constexpr std::uint32_t kBytecodeVersion = 1;
   X(SETFIELD, "A=object B=field index C=src: runtime error when A is na")              \
   X(COLL, "A=collection op B=first argument slot C=first result slot T=element type")  \
   X(ENUMSTR, "A=dst B=enum member (ordinal) C=enum index: the member's title (string)") \
-  X(ISNAR, "A=dst B=src: reference is na")
+  X(ISNAR, "A=dst B=src: reference is na")                                    \
+  /* appended after version 1's first list (the format is unreleased) */              \
+  X(ALERT, "A=message (string) B=frequency (0 all, 1 once per bar, 2 once per bar close): records a fired alert") \
+  X(STRFORMAT, "A=dst B=first slot: the pattern, then one slot per argument C=string index of the argument types ('f' float, 'i' int, 'b' bool, 's' string per argument): str.format") \
+  X(RANDOM, "A=dst B=first argument slot (min float, max float, seed int): math.random on the instance's generator")
 
 /// Opcodes, numbered in PINE_OPCODES order. The numbering is part of the
 /// bytecode format: append only, never reorder.

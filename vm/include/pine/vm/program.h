@@ -121,4 +121,9 @@ Program deserialize_program(std::span<const std::uint8_t> bytes);
 /// The disassembly text of a whole program, stable for tests.
 std::string disassemble(const Program& program);
 
+/// The output columns with their metadata, one line each, stable for tests:
+/// `output <i>: <kind> "<title>" <field or value> <type>[ offset=N]
+/// [ targets=a,b][ <attribute>=<value>...]`.
+std::string describe_outputs(const Program& program);
+
 } // namespace pine
