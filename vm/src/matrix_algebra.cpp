@@ -20,12 +20,14 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 /// inputs (infinities) in bounded time.
 constexpr int kMaxJacobiSweeps = 100;
 
+/// The largest element in magnitude (0 for an empty matrix).
 double max_abs(const Dense& x) {
   double m = 0;
   for (double v : x.a) m = std::max(m, std::fabs(v));
   return m;
 }
 
+/// False when some element is NaN or infinite (na in Pine).
 bool all_finite(const Dense& x) {
   return std::all_of(x.a.begin(), x.a.end(), [](double v) { return std::isfinite(v); });
 }

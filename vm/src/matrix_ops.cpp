@@ -24,6 +24,7 @@ namespace {
 
 using linalg::Dense;
 
+/// True when element `v` of type `t` is na.
 bool elem_is_na(Type t, Value v) {
   switch (t) {
     case Type::Float: return !std::isfinite(v.f);
@@ -34,16 +35,20 @@ bool elem_is_na(Type t, Value v) {
   }
 }
 
+/// A numeric element as a double (int na becomes NaN).
 double to_double(Type t, Value v) {
   if (t == Type::Float) return v.f;
   return v.i == kIntNa ? kFloatNa : static_cast<double>(v.i);
 }
 
+/// A double stored as an element of numeric type `t` (ints truncate; NaN,
+/// infinities and out-of-range values become int na).
 Value from_double(Type t, double x) { return t == Type::Float ? make_float(x) : make_int(float_to_int(x)); }
 
 /// The element type of the result of arithmetic between `a` and `b`.
 Type arithmetic_type(Type a, Type b) { return a == Type::Float || b == Type::Float ? Type::Float : Type::Int; }
 
+/// "2x3": a matrix's shape for messages.
 std::string dims(const HeapObject& m) { return std::to_string(m.rows) + "x" + std::to_string(m.cols); }
 
 /// The runner of one matrix operation: arguments, results, error reporting.
@@ -55,6 +60,7 @@ public:
   bool run(CollOp op);
 
 private:
+  /// Records a runtime error; always false, so callers `return fail(...)`.
   bool fail(std::string message) {
     ctx_.error = std::move(message);
     return false;
@@ -105,18 +111,21 @@ private:
                   std::to_string(rows) + "x" + std::to_string(cols) + ")");
     return true;
   }
+  /// Square-only operations fail on any other shape.
   bool square(const HeapObject& m) {
     if (m.rows != m.cols)
       return fail(std::string("Operation not available for non-square matrices: '") + fname_ + "' on a " + dims(m) +
                   " matrix");
     return true;
   }
+  /// Adds `obj` to the heap and stores its handle in `out` (may move every object).
   bool new_object(HeapObject obj, Value& out) {
     const std::int64_t h = ctx_.heap.add(std::move(obj));
     if (h < 0) return fail("too many live objects (more than 4194304)");
     out.i = h;
     return true;
   }
+  /// A rows x cols matrix of zero bits (the caller fills it).
   static HeapObject new_matrix(Type elem, std::size_t rows, std::size_t cols) {
     HeapObject m;
     m.kind = ObjKind::Matrix;
@@ -126,23 +135,27 @@ private:
     m.items.resize(rows * cols);
     return m;
   }
+  /// An empty array of `elem`.
   static HeapObject new_array(Type elem) {
     HeapObject a;
     a.kind = ObjKind::Array;
     a.elem = elem;
     return a;
   }
+  /// The numeric elements of `m` (of type `t`) as a dense double matrix.
   Dense dense(const HeapObject& m, Type t) const {
     Dense d(m.rows, m.cols);
     for (std::size_t i = 0; i < m.items.size(); ++i) d.a[i] = to_double(t, m.items[i]);
     return d;
   }
+  /// A new matrix of `elem` holding `d`, its handle in `out`.
   bool store(const Dense& d, Type elem, Value& out) {
     if (!fits(d.rows, d.cols)) return false;
     HeapObject m = new_matrix(elem, d.rows, d.cols);
     for (std::size_t i = 0; i < d.a.size(); ++i) m.items[i] = from_double(elem, d.a[i]);
     return new_object(std::move(m), out);
   }
+  /// True when some element of `m` is na.
   bool any_na(const HeapObject& m) const {
     return std::any_of(m.items.begin(), m.items.end(), [&](Value v) { return elem_is_na(t_, v); });
   }
@@ -163,6 +176,7 @@ private:
   const char* fname_ = "";
 };
 
+/// Creation and dispatch: two-operand arithmetic, everything else on one matrix.
 bool MatrixOp::run(CollOp op) {
   fname_ = coll_op_info(op).name;
   if (op == CollOp::MATRIX_NEW) {
@@ -186,6 +200,8 @@ bool MatrixOp::run(CollOp op) {
   return shape_op(op);
 }
 
+/// Operations on the matrix of argument 0: shape queries, element access,
+/// new matrices cut from it, in-place reshaping; the rest is dispatched.
 bool MatrixOp::shape_op(CollOp op) {
   HeapObject* mp = matrix(0);
   if (!mp) return false;
