@@ -3,6 +3,7 @@
 #include "codegen.h"
 
 #include "builtin_table.h"
+#include "codegen_matrix.h"
 
 namespace pine {
 
@@ -74,7 +75,10 @@ TypeInfo FunctionCompiler::resolve_type(const ast::TypeRef& t) {
     if (key.type == Type::Ref) error(t.args[0].loc, "map keys must be a value type (int, float, bool, color, string or an enum)");
     return pc_.types.map_of(key, resolve_type(t.args[1]));
   }
-  if (t.name == "matrix") error(t.loc, "type 'matrix' is not supported yet");
+  if (t.name == "matrix") {
+    arity(1);
+    return pc_.types.matrix_of(resolve_type(t.args[0]));
+  }
   if (is_drawing_type(t.name)) error(t.loc, "type '" + t.name + "' is not supported yet (drawings)");
   arity(0);
   if (auto u = find_scoped(pc_.udt_names, t.name); u != pc_.udt_names.end()) {
@@ -257,9 +261,12 @@ std::vector<ExprValue> FunctionCompiler::emit_collection_call(const ast::Expr& e
   CompiledArg& self_arg = args[static_cast<std::size_t>(bound[0])];
   const TypeInfo self = self_arg.value.type;
   const bool want_map = name.rfind("map.", 0) == 0;
-  if (self.is_na) error(self_arg.loc, "'" + name + "' needs a typed " + (want_map ? "map" : "array") + ", not na");
-  if (want_map ? !pc_.types.is_map(self) : !pc_.types.is_array(self))
-    error(self_arg.loc, "'" + name + "' expects " + (want_map ? "a map" : "an array") + ", got " + describe(self));
+  const bool want_matrix = name.rfind("matrix.", 0) == 0;
+  const std::string kind = want_map ? "map" : want_matrix ? "matrix" : "array";
+  if (self.is_na) error(self_arg.loc, "'" + name + "' needs a typed " + kind + ", not na");
+  if (want_map ? !pc_.types.is_map(self) : want_matrix ? !pc_.types.is_matrix(self) : !pc_.types.is_array(self))
+    error(self_arg.loc, "'" + name + "' expects " + (want_map ? "a map" : want_matrix ? "a matrix" : "an array") + ", got " +
+                            describe(self));
   const sema::Composite& comp = pc_.types.composite(self);
   const TypeInfo elem = comp.elem, key = comp.key;
   const Type et = elem.type;
@@ -275,6 +282,7 @@ std::vector<ExprValue> FunctionCompiler::emit_collection_call(const ast::Expr& e
   if (!elem_ok) error(e.loc, "'" + name + "' cannot be used on " + describe(self));
 
   std::vector<ExprValue> values(sig.params.size());
+  std::optional<MatrixOperand> operand; // matrix arithmetic: set by the Operand parameter
   Qual qual = Qual::Series;
   for (std::size_t i = 0; i < sig.params.size(); ++i) {
     const CollParam& p = sig.params[i];
@@ -287,6 +295,8 @@ std::vector<ExprValue> FunctionCompiler::emit_collection_call(const ast::Expr& e
       case CollParamKind::Float: want = sema::make_type(Type::Float, Qual::Series); break;
       case CollParamKind::Bool: case CollParamKind::Order: want = sema::make_type(Type::Bool, Qual::Series); break;
       case CollParamKind::String: want = sema::make_type(Type::String, Qual::Series); break;
+      case CollParamKind::ArrayOfElem: want = pc_.types.array_of(elem); break;
+      case CollParamKind::Operand: want = self; break;
     }
     if (bound[i] < 0) {
       if (p.def == CollDefault::Required) error(e.loc, "missing argument '" + std::string(p.name) + "' in the call to '" + name + "'");
@@ -300,6 +310,10 @@ std::vector<ExprValue> FunctionCompiler::emit_collection_call(const ast::Expr& e
     }
     CompiledArg& a = args[static_cast<std::size_t>(bound[i])];
     values[i] = a.value;
+    if (p.kind == CollParamKind::Operand) {
+      operand = resolve_matrix_operand(*this, sig, self, values[i], a.loc, name);
+      continue;
+    }
     if (!convert_to(values[i], want))
       error(a.loc, "type mismatch: argument '" + std::string(p.name) + "' of '" + name + "' expects " + pc_.types.name(want) +
                        ", got " + describe(a.value.type));
@@ -318,9 +332,12 @@ std::vector<ExprValue> FunctionCompiler::emit_collection_call(const ast::Expr& e
     case CollResult::ArrayOfKey: result = pc_.types.array_of(key); break;
     case CollResult::ArrayOfInt: result = pc_.types.array_of(sema::make_type(Type::Int, qual)); break;
     case CollResult::ArrayOfFloat: result = pc_.types.array_of(sema::make_type(Type::Float, qual)); break;
+    case CollResult::MatrixOfFloat: result = pc_.types.matrix_of(sema::make_type(Type::Float, qual)); break;
+    case CollResult::Operand: result = operand ? operand->result : self; break;
   }
   result.qual = qual;
-  ExprValue out = emit_coll(sig.op, elem_code(self), values, result, e.loc);
+  ExprValue out = operand ? emit_coll(operand->op, operand->code, values, result, e.loc)
+                          : emit_coll(sig.op, elem_code(self), values, result, e.loc);
   if (result.type == Type::Void) return {};
   return {out};
 }
@@ -341,6 +358,7 @@ std::vector<ExprValue> FunctionCompiler::compile_method_call(const ast::Expr& e,
   std::string ns;
   if (pc_.types.is_array(receiver.type)) ns = "array.";
   else if (pc_.types.is_map(receiver.type)) ns = "map.";
+  else if (pc_.types.is_matrix(receiver.type)) ns = "matrix.";
   if (!ns.empty()) {
     if (const CollSig* sig = find_collection_function(ns + method)) return emit_collection_call(e, ns + method, *sig, std::move(args));
   }
@@ -406,6 +424,7 @@ std::optional<std::vector<ExprValue>> FunctionCompiler::compile_object_call(cons
     }
     return std::vector<ExprValue>{compile_array_literal(elems, e.loc)};
   }
+  if (name == "matrix.new") return std::vector<ExprValue>{compile_matrix_new(*this, e)};
   if (name == "map.new") {
     if (e.type_args.size() != 2) error(e.loc, "map.new needs two type arguments, e.g. map.new<string, float>()");
     if (!e.args.empty()) error(e.loc, "map.new takes no arguments");
@@ -422,6 +441,11 @@ std::optional<std::vector<ExprValue>> FunctionCompiler::compile_object_call(cons
     if (args.size() == 1 && pc_.types.is_array(t)) {
       if (pc_.types.composite(t).elem.type == Type::Ref) error(e.loc, "str.tostring cannot print an array of objects");
       return std::vector<ExprValue>{emit_coll(CollOp::ARRAY_TOSTRING, elem_code(t), {args[0].value},
+                                              sema::make_type(Type::String, Qual::Series), e.loc)};
+    }
+    if (args.size() == 1 && pc_.types.is_matrix(t)) {
+      if (pc_.types.composite(t).elem.type == Type::Ref) error(e.loc, "str.tostring cannot print a matrix of objects");
+      return std::vector<ExprValue>{emit_coll(CollOp::MATRIX_TOSTRING, elem_code(t), {args[0].value},
                                               sema::make_type(Type::String, Qual::Series), e.loc)};
     }
     if (args.size() == 1 && t.type == Type::Enum && !t.is_na) {

@@ -312,10 +312,13 @@ void FunctionCompiler::compile_for_in(const ast::Expr& e) {
     error(e.to->loc, "'for ... in' needs an array or a map; Pine has no array literals, use array.from(...)");
   ExprValue coll = compile_single(*e.to);
   const bool is_map = pc_.types.is_map(coll.type);
-  if (!is_map && !pc_.types.is_array(coll.type))
-    error(e.to->loc, "'for ... in' needs an array or a map, got " + describe(coll.type));
+  // A matrix is iterated row by row, each row a new array (spec 2.4).
+  const bool is_matrix = pc_.types.is_matrix(coll.type);
+  if (!is_map && !is_matrix && !pc_.types.is_array(coll.type))
+    error(e.to->loc, "'for ... in' needs an array, a matrix or a map, got " + describe(coll.type));
   if (is_map && e.index_name.empty()) error(e.loc, "a 'for ... in' loop over a map needs the '[key, value]' form");
   const sema::Composite comp = pc_.types.composite(coll.type);
+  const sema::TypeInfo item_type = is_matrix ? pc_.types.array_of(comp.elem) : comp.elem;
   const std::uint16_t ref = alloc_reg(e.loc);
   emit_.abc(Opcode::MOVE, ref, coll.reg);
   // A map is iterated over its keys and values as of the loop's start (it
@@ -339,7 +342,8 @@ void FunctionCompiler::compile_for_in(const ast::Expr& e) {
   emit_.abc(Opcode::LOOPCHECK, 0);
   {
     const std::uint16_t m2 = top();
-    ExprValue size = emit_coll(CollOp::ARRAY_SIZE, code, {source}, sema::make_type(Type::Int, sema::Qual::Series), e.loc);
+    ExprValue size = emit_coll(is_matrix ? CollOp::MATRIX_ROWS : CollOp::ARRAY_SIZE, code, {source},
+                               sema::make_type(Type::Int, sema::Qual::Series), e.loc);
     emit_.abc(Opcode::LTI, cond, counter, size.reg);
     release_to(m2);
   }
@@ -347,7 +351,7 @@ void FunctionCompiler::compile_for_in(const ast::Expr& e) {
   {
     const std::uint16_t m2 = top();
     ExprValue counter_value{counter, sema::make_type(Type::Int, sema::Qual::Series), {}, {}, {}};
-    ExprValue x = emit_coll(CollOp::ARRAY_GET, code, {source, counter_value}, comp.elem, e.loc);
+    ExprValue x = emit_coll(is_matrix ? CollOp::MATRIX_ROW : CollOp::ARRAY_GET, code, {source, counter_value}, item_type, e.loc);
     emit_.abc(Opcode::MOVE, item, x.reg);
     if (is_map) {
       ExprValue k = emit_coll(CollOp::ARRAY_GET, static_cast<std::uint8_t>(comp.key.type), {keys, counter_value}, comp.key, e.loc);
@@ -361,7 +365,7 @@ void FunctionCompiler::compile_for_in(const ast::Expr& e) {
   Variable iv;
   iv.is_const = true; // loop variables are immutable
   iv.reg = item;
-  iv.type = comp.elem;
+  iv.type = item_type;
   iv.type.qual = sema::Qual::Series;
   declare(e.var_name, iv, e.loc);
   if (!e.index_name.empty()) {

@@ -24,6 +24,8 @@ enum class CollParamKind : std::uint8_t {
   Bool,
   String,
   Order,   ///< order.ascending / order.descending, passed as a bool "descending"
+  ArrayOfElem, ///< an array of the collection's element type (matrix rows and columns)
+  Operand, ///< matrix arithmetic's second operand: a matrix, a number or (mult) an array
 };
 
 /// The default of an optional parameter.
@@ -36,7 +38,9 @@ struct CollParam {
 };
 
 /// The result, relative to the collection type.
-enum class CollResult : std::uint8_t { None, Elem, Key, Int, Float, Bool, String, Self, ArrayOfElem, ArrayOfKey, ArrayOfInt, ArrayOfFloat };
+/// MatrixOfFloat: a matrix<float>; Operand: decided by the Operand argument.
+enum class CollResult : std::uint8_t { None, Elem, Key, Int, Float, Bool, String, Self, ArrayOfElem, ArrayOfKey, ArrayOfInt, ArrayOfFloat,
+                                       MatrixOfFloat, Operand };
 
 /// Which element types an operation accepts.
 /// Truthy: bool arrays (v6), and numeric ones as v5 allowed (non-zero, non-na is true).

@@ -48,6 +48,13 @@ TypeInfo TypeTable::map_of(const TypeInfo& key, const TypeInfo& value) {
   return ref(c);
 }
 
+TypeInfo TypeTable::matrix_of(const TypeInfo& elem) {
+  Composite c;
+  c.kind = CompositeKind::Matrix;
+  c.elem = elem;
+  return ref(c);
+}
+
 std::string TypeTable::name(const TypeInfo& t) const {
   if (t.type == Type::Enum) return t.id < enums.size() ? enums[t.id].name : "enum";
   if (t.type != Type::Ref) return type_name(t.type);
@@ -57,6 +64,7 @@ std::string TypeTable::name(const TypeInfo& t) const {
     case CompositeKind::Array: return "array<" + name(c.elem) + ">";
     case CompositeKind::Map: return "map<" + name(c.key) + ", " + name(c.elem) + ">";
     case CompositeKind::Udt: return udts[c.udt].name;
+    case CompositeKind::Matrix: return "matrix<" + name(c.elem) + ">";
   }
   return "object";
 }

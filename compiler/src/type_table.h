@@ -1,5 +1,5 @@
-// The composite types of one program: arrays, maps, user-defined types and
-// enums, interned so that two equal types have the same id.
+// The composite types of one program: arrays, maps, matrices, user-defined
+// types and enums, interned so that two equal types have the same id.
 #pragma once
 
 #include <cstdint>
@@ -11,9 +11,9 @@
 
 namespace pine::sema {
 
-enum class CompositeKind : std::uint8_t { Array, Map, Udt };
+enum class CompositeKind : std::uint8_t { Array, Map, Udt, Matrix };
 
-/// A reference type. `elem` is the array element or map value type, `key`
+/// A reference type. `elem` is the array/matrix element or map value type, `key`
 /// the map key type; `udt` indexes TypeTable::udts.
 struct Composite {
   CompositeKind kind = CompositeKind::Array;
@@ -51,10 +51,12 @@ public:
   TypeInfo ref(const Composite& c);
   TypeInfo array_of(const TypeInfo& elem);
   TypeInfo map_of(const TypeInfo& key, const TypeInfo& value);
+  TypeInfo matrix_of(const TypeInfo& elem);
 
   const Composite& composite(const TypeInfo& t) const { return composites_[t.id]; }
   bool is_array(const TypeInfo& t) const { return t.type == Type::Ref && !t.is_na && composites_[t.id].kind == CompositeKind::Array; }
   bool is_map(const TypeInfo& t) const { return t.type == Type::Ref && !t.is_na && composites_[t.id].kind == CompositeKind::Map; }
+  bool is_matrix(const TypeInfo& t) const { return t.type == Type::Ref && !t.is_na && composites_[t.id].kind == CompositeKind::Matrix; }
   bool is_udt(const TypeInfo& t) const { return t.type == Type::Ref && !t.is_na && composites_[t.id].kind == CompositeKind::Udt; }
   UdtInfo& udt_of(const TypeInfo& t) { return udts[composites_[t.id].udt]; }
 

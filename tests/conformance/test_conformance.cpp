@@ -830,3 +830,16 @@ TEST_CASE("conformance: scripts that must not compile") {
     CHECK(caret == std::string(d.loc.col - 1, ' ') + "^");
   }
 }
+
+// matrices.pine: a `var` matrix keeps the last three (high, low) rows; its
+// average is the mean of those highs and lows.
+TEST_CASE("conformance: matrices") {
+  Run run = run_ok("matrices.pine");
+  const std::vector<pine::Bar>& b = bars();
+  check_series(run, "hist_avg", make([&](std::size_t i) {
+                 const std::size_t n = std::min<std::size_t>(i + 1, 3);
+                 double s = 0;
+                 for (std::size_t k = 0; k < n; ++k) s += b[i - k].high + b[i - k].low;
+                 return s / static_cast<double>(2 * n);
+               }));
+}

@@ -767,3 +767,66 @@ plot(x)
     CHECK_MESSAGE((code_out == 10 || code_out == 11), "child exit code " << code_out);
   }
 }
+
+namespace {
+
+/// A script whose heap holds exactly one object: a 2x3 matrix.
+constexpr const char* kMatrixScript = R"(//@version=6
+indicator("matrix state")
+var m = matrix.new<float>(2, 3, 1.5)
+m.set(0, 0, bar_index)
+plot(m.elements_count() + m.rows())
+)";
+
+} // namespace
+
+// Proves a restored matrix is checked for consistency: its rows and
+// columns are archived beside its elements (heap.cpp), and a payload whose
+// rows * columns differs from the element count, or with a dimension above
+// Pine's 100,000 limit, is Corrupt. The matrix is the heap's only object,
+// so it is the archive's tail: u8 kind, u8 element type, u8 key type,
+// u32 type index, u32 rows, u32 columns, u64 count, 6 doubles, u64 key count.
+TEST_CASE("hostile: a matrix whose rows * columns is not its element count is rejected") {
+  const std::shared_ptr<const Program> program = compile_or_die(kMatrixScript);
+  Instance inst = InstanceBuilder(program).build();
+  for (std::size_t i = 0; i < 5; ++i) inst.run_bar(sample_bars()[i]);
+  const OpenedSnapshot opened = open_snapshot(save_state(inst));
+  const Bytes& payload = opened.payload;
+  const std::size_t count_at = payload.size() - 8 - 6 * 8 - 8;
+  const std::size_t rows_at = count_at - 8, cols_at = count_at - 4, kind_at = rows_at - 4 - 3;
+  auto u32_at = [&](const Bytes& b, std::size_t at) { return static_cast<std::uint32_t>(get_le(b, at) & 0xFFFFFFFFu); };
+  REQUIRE(get_le(payload, count_at) == 6);
+  REQUIRE(u32_at(payload, rows_at) == 2);
+  REQUIRE(u32_at(payload, cols_at) == 3);
+  REQUIRE(payload[kind_at] == 3);                   // ObjKind::Matrix
+  REQUIRE(payload[kind_at + 1] == static_cast<std::uint8_t>(Type::Float));
+  auto with_dims = [&](std::uint32_t rows, std::uint32_t cols) {
+    Bytes p = payload;
+    for (std::size_t i = 0; i < 4; ++i) {
+      p[rows_at + i] = static_cast<std::uint8_t>(rows >> (8 * i));
+      p[cols_at + i] = static_cast<std::uint8_t>(cols >> (8 * i));
+    }
+    return seal_snapshot(opened.header, p);
+  };
+  auto restore = [&](const Bytes& bytes) {
+    return outcome([&] {
+      Instance r = RestoreBuilder(bytes).expect_program(*program).build();
+      r.run_bar(sample_bars()[5]);
+    });
+  };
+  CHECK(restore(with_dims(2, 3)) == "success");
+  CHECK(restore(with_dims(1, 6)) == "success");  // consistent: a reshaped matrix
+  CHECK(restore(with_dims(3, 3)) == "corrupt");
+  CHECK(restore(with_dims(2, 2)) == "corrupt");
+  CHECK(restore(with_dims(0, 0)) == "corrupt");
+  CHECK(restore(with_dims(6, 0)) == "corrupt");
+  CHECK(restore(with_dims(0xFFFFFFFFu, 3)) == "corrupt");
+  CHECK(restore(with_dims(200'000, 0)) == "corrupt");
+  // (2^31 + 3) * 2 wraps to 6 in 32-bit arithmetic; the check must not.
+  CHECK(restore(with_dims(0x80000003u, 2)) == "corrupt");
+  // The kind byte of a valid matrix turned into an array: an array has no
+  // dimensions, so the bytes no longer line up and the decode fails.
+  Bytes as_array = payload;
+  as_array[kind_at] = 0;
+  CHECK(restore(seal_snapshot(opened.header, as_array)) == "corrupt");
+}

@@ -111,7 +111,7 @@ TEST_CASE("heap: the archive reader rejects every malformed object") {
   CHECK(load_heap(heap_bytes(0, Ref, 0, 0, {0, std::uint64_t(-1)}, {}), program) == "ok"); // itself and na
   CHECK(load_heap(heap_bytes(0, Ref, 0, 0, {1}, {}), program) == "dangling heap reference");
   CHECK(load_heap(heap_bytes(2, 0, 0, 0, {0, 7}, {}), program) == "dangling heap reference"); // UDT field `next`
-  CHECK(load_heap(heap_bytes(3, F, 0, 0, {}, {}), program) == "bad heap object kind");
+  CHECK(load_heap(heap_bytes(9, F, 0, 0, {}, {}), program) == "bad heap object kind");
   CHECK(load_heap(heap_bytes(0, 99, 0, 0, {}, {}), program) == "bad heap element type");
   CHECK(load_heap(heap_bytes(2, 0, 0, 5, {0, 0}, {}), program) == "heap object of an unknown type");
   CHECK(load_heap(heap_bytes(2, 0, 0, 0, {0}, {}), program) == "heap object field count mismatch");

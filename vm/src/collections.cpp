@@ -10,6 +10,7 @@
 #include <numeric>
 
 #include "compare.h"
+#include "matrix_ops.h"
 #include "pine/vm/number_format.h"
 
 namespace pine {
@@ -649,6 +650,7 @@ std::string value_to_string(Type t, Value v, const StringTable& strings) {
 }
 
 bool call_collection(CollOp op, std::uint8_t t, const Value* args, Value* results, CollContext& ctx) {
+  if (is_matrix_op(op)) return call_matrix(op, t, args, results, ctx);
   return Op(t, args, results, ctx).run(op);
 }
 

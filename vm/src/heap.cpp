@@ -18,6 +18,7 @@ void for_each_value_of_type(const Program& program, HeapObject& obj, Type want,
                             const std::function<void(std::int64_t&)>& fn) {
   switch (obj.kind) {
     case ObjKind::Array:
+    case ObjKind::Matrix:
     case ObjKind::Map:
       if (obj.elem == want)
         for (Value& v : obj.items) fn(v.i);
@@ -74,6 +75,7 @@ void Heap::save(archive::Out& ar) const {
   archive::save_count(ar, objects_.size());
   for (const HeapObject& o : objects_) {
     ar(static_cast<std::uint8_t>(o.kind), static_cast<std::uint8_t>(o.elem), static_cast<std::uint8_t>(o.key), o.type_index);
+    if (o.kind == ObjKind::Matrix) ar(o.rows, o.cols);
     archive::save_count(ar, o.items.size());
     for (const Value& v : o.items) ar(v.u);
     archive::save_count(ar, o.keys.size());
@@ -93,11 +95,17 @@ void Heap::load(archive::In& ar, const Program& program) {
   for (HeapObject& o : objects_) {
     std::uint8_t kind = 0, elem = 0, key = 0;
     ar(kind, elem, key, o.type_index);
-    archive::require(kind <= static_cast<std::uint8_t>(ObjKind::Object), "bad heap object kind");
+    archive::require(kind <= static_cast<std::uint8_t>(ObjKind::Matrix), "bad heap object kind");
     archive::require(elem < kTypeCount && key < kTypeCount, "bad heap element type");
     o.kind = static_cast<ObjKind>(kind);
     o.elem = static_cast<Type>(elem);
     o.key = static_cast<Type>(key);
+    if (o.kind == ObjKind::Matrix) {
+      // Each dimension alone is bounded too: a 0 x 4,000,000,000 matrix
+      // holds no element but would make every row operation loop forever.
+      ar(o.rows, o.cols);
+      archive::require(o.rows <= kMaxCollectionSize && o.cols <= kMaxCollectionSize, "matrix dimension above its limit");
+    }
     load_values(ar, o.items);
     load_values(ar, o.keys);
     if (o.kind == ObjKind::Object) {
@@ -107,6 +115,8 @@ void Heap::load(archive::In& ar, const Program& program) {
       archive::require(o.type_index == 0, "collection with a type index");
     }
     archive::require(o.kind == ObjKind::Map ? o.keys.size() == o.items.size() : o.keys.empty(), "bad map key count");
+    if (o.kind == ObjKind::Matrix)
+      archive::require(std::uint64_t{o.rows} * o.cols == o.items.size(), "matrix rows * columns does not match its element count");
   }
   // Every reference must name an object of this heap (or be na).
   for (HeapObject& o : objects_)

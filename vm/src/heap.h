@@ -1,4 +1,4 @@
-// The object heap of one instance: arrays, maps and UDT objects.
+// The object heap of one instance: arrays, maps, matrices and UDT objects.
 //
 // A reference is a handle (int64) into `objects_`; na is -1. Objects are
 // mutable and shared: two variables holding the same handle see the same
@@ -19,11 +19,12 @@
 
 namespace pine {
 
-enum class ObjKind : std::uint8_t { Array, Map, Object };
+enum class ObjKind : std::uint8_t { Array, Map, Object, Matrix };
 
 /// One heap object. Arrays keep their elements in `items`; maps keep keys
 /// and values in insertion order in `keys`/`items`; UDT objects keep their
-/// fields in `items` in declaration order.
+/// fields in `items` in declaration order; matrices keep their elements in
+/// `items` row by row, with rows * cols == items.size().
 struct HeapObject {
   ObjKind kind = ObjKind::Array;
   Type elem = Type::Float;      ///< array element / map value type (UDT: unused)
@@ -31,6 +32,8 @@ struct HeapObject {
   std::uint32_t type_index = 0; ///< UDT objects: index into Program::types
   std::vector<Value> items;
   std::vector<Value> keys;
+  std::uint32_t rows = 0; ///< matrices: number of rows (others: 0)
+  std::uint32_t cols = 0; ///< matrices: number of columns (others: 0)
 };
 
 /// Limits that keep a script (or a hostile snapshot) from exhausting memory.

@@ -12,6 +12,69 @@
 
 namespace pine {
 
+// Matrix operations (vm/src/matrix_ops.cpp), appended to the list above.
+// Elements are row-major. Row/column arguments that are na take the
+// documented default (add_row: after the last row; remove_row: the last
+// row; fill/submatrix bounds: the whole matrix). For the two-operand
+// arithmetic (sum, diff, mult, kron) COLL's spare byte is
+// (operand type << 4) | element type, and the result's element type is
+// float when either is float, else int.
+#define PINE_MATRIX_OPS(X)                                                             \
+  X(MATRIX_NEW, "matrix.new", 3, 1)          /* rows(int), columns(int), initial(T) */  \
+  X(MATRIX_GET, "matrix.get", 3, 1)          /* row, column -> T */                    \
+  X(MATRIX_SET, "matrix.set", 4, 0)          /* row, column, x */                      \
+  X(MATRIX_ROW, "matrix.row", 2, 1)          /* row -> a new array<T> */               \
+  X(MATRIX_COL, "matrix.col", 2, 1)          /* column -> a new array<T> */            \
+  X(MATRIX_ROWS, "matrix.rows", 1, 1)        /* -> int */                              \
+  X(MATRIX_COLUMNS, "matrix.columns", 1, 1)  /* -> int */                              \
+  X(MATRIX_ELEMENTS_COUNT, "matrix.elements_count", 1, 1) /* -> int */                 \
+  X(MATRIX_ADD_ROW, "matrix.add_row", 3, 0)  /* row (na = rows), array<T> (na: na row) */ \
+  X(MATRIX_ADD_COL, "matrix.add_col", 3, 0)  /* column (na = columns), array<T> */     \
+  X(MATRIX_REMOVE_ROW, "matrix.remove_row", 2, 1) /* row (na = last) -> array<T> */    \
+  X(MATRIX_REMOVE_COL, "matrix.remove_col", 2, 1) /* column (na = last) -> array<T> */ \
+  X(MATRIX_SWAP_ROWS, "matrix.swap_rows", 3, 0)   /* row1, row2 */                     \
+  X(MATRIX_SWAP_COLUMNS, "matrix.swap_columns", 3, 0) /* column1, column2 */           \
+  X(MATRIX_FILL, "matrix.fill", 6, 0)        /* x, from_row, to_row, from_col, to_col */ \
+  X(MATRIX_COPY, "matrix.copy", 1, 1)        /* -> a new matrix (shallow) */           \
+  X(MATRIX_SUBMATRIX, "matrix.submatrix", 5, 1) /* from_row, to_row, from_col, to_col -> matrix */ \
+  X(MATRIX_RESHAPE, "matrix.reshape", 3, 0)  /* rows, columns */                       \
+  X(MATRIX_REVERSE, "matrix.reverse", 1, 0)                                            \
+  X(MATRIX_TRANSPOSE, "matrix.transpose", 1, 1) /* -> a new matrix */                  \
+  X(MATRIX_CONCAT, "matrix.concat", 2, 1)    /* other matrix -> id (rows appended) */  \
+  X(MATRIX_SORT, "matrix.sort", 3, 0)        /* column, descending(bool) */            \
+  X(MATRIX_SUM, "matrix.sum", 2, 1)          /* other matrix -> a new matrix */        \
+  X(MATRIX_SUM_SCALAR, "matrix.sum", 2, 1)   /* number -> a new matrix */              \
+  X(MATRIX_DIFF, "matrix.diff", 2, 1)        /* other matrix -> a new matrix */        \
+  X(MATRIX_DIFF_SCALAR, "matrix.diff", 2, 1) /* number -> a new matrix */              \
+  X(MATRIX_MULT, "matrix.mult", 2, 1)        /* other matrix -> the matrix product */  \
+  X(MATRIX_MULT_SCALAR, "matrix.mult", 2, 1) /* number -> a new matrix */              \
+  X(MATRIX_MULT_ARRAY, "matrix.mult", 2, 1)  /* array (a column vector) -> a new array */ \
+  X(MATRIX_POW, "matrix.pow", 2, 1)          /* power(int) -> a new matrix<T> */       \
+  X(MATRIX_DET, "matrix.det", 1, 1)          /* -> float */                            \
+  X(MATRIX_INV, "matrix.inv", 1, 1)          /* -> a new matrix<float> */              \
+  X(MATRIX_PINV, "matrix.pinv", 1, 1)        /* -> a new matrix<float> */              \
+  X(MATRIX_RANK, "matrix.rank", 1, 1)        /* -> int */                              \
+  X(MATRIX_TRACE, "matrix.trace", 1, 1)      /* -> T */                                \
+  X(MATRIX_KRON, "matrix.kron", 2, 1)        /* other matrix -> a new matrix */        \
+  X(MATRIX_EIGENVALUES, "matrix.eigenvalues", 1, 1)   /* -> a new array<float> */      \
+  X(MATRIX_EIGENVECTORS, "matrix.eigenvectors", 1, 1) /* -> a new matrix<float> */     \
+  X(MATRIX_AVG, "matrix.avg", 1, 1)          /* -> float */                            \
+  X(MATRIX_MAX, "matrix.max", 1, 1)          /* -> T */                                \
+  X(MATRIX_MIN, "matrix.min", 1, 1)          /* -> T */                                \
+  X(MATRIX_MEDIAN, "matrix.median", 1, 1)    /* -> float */                            \
+  X(MATRIX_MODE, "matrix.mode", 1, 1)        /* -> T */                                \
+  X(MATRIX_IS_SQUARE, "matrix.is_square", 1, 1)             /* -> bool (and below) */  \
+  X(MATRIX_IS_IDENTITY, "matrix.is_identity", 1, 1)                                    \
+  X(MATRIX_IS_DIAGONAL, "matrix.is_diagonal", 1, 1)                                    \
+  X(MATRIX_IS_ANTIDIAGONAL, "matrix.is_antidiagonal", 1, 1)                            \
+  X(MATRIX_IS_SYMMETRIC, "matrix.is_symmetric", 1, 1)                                  \
+  X(MATRIX_IS_ANTISYMMETRIC, "matrix.is_antisymmetric", 1, 1)                          \
+  X(MATRIX_IS_TRIANGULAR, "matrix.is_triangular", 1, 1)                                \
+  X(MATRIX_IS_ZERO, "matrix.is_zero", 1, 1)                                            \
+  X(MATRIX_IS_BINARY, "matrix.is_binary", 1, 1)                                        \
+  X(MATRIX_IS_STOCHASTIC, "matrix.is_stochastic", 1, 1)                                \
+  X(MATRIX_TOSTRING, "str.tostring", 1, 1)   /* matrix -> string, one "[a, b]" line per row */
+
 // X(id, pine name, argument count, result count). `id` is the collection
 // (an array, a map or an object reference) unless noted; `x` has type T.
 #define PINE_COLLECTION_OPS(X)                                                         \
@@ -72,7 +135,8 @@ namespace pine {
   X(MAP_COPY, "map.copy", 1, 1)              /* -> a new map (shallow) */              \
   X(MAP_PUT_ALL, "map.put_all", 2, 0)        /* other map */                           \
   X(OBJECT_COPY, "copy", 1, 1)               /* UDT object -> a shallow copy */          \
-  X(STR_SPLIT, "str.split", 2, 1)            /* string, separator -> array<string> */
+  X(STR_SPLIT, "str.split", 2, 1)            /* string, separator -> array<string> */    \
+  PINE_MATRIX_OPS(X)
 
 enum class CollOp : std::uint16_t {
 #define PINE_COLL_ENUM(id, name, arity, results) id,
