@@ -225,6 +225,7 @@ const Value* Interpreter::run(std::uint32_t frame_index) {
         const std::int64_t h = A.i;
         raise(fn, pc - 1, h == kStringNa ? std::string("NaN") : std::string(st_.strings.get(h)));
       }
+      case Opcode::LOADCONTEXT: A = st_.context.values[in.b]; break;
       case Opcode::Count: break;
     }
   }

@@ -21,6 +21,10 @@
 // Version history
 // ---------------
 // 1: initial instruction set.
+// 2: built-in variables 18..30 (calendar fields, time_close, timenow,
+//    time_tradingday, last_bar_time, barstate.islastconfirmedhistory) take
+//    main-frame slots that were ordinary registers in version 1; LOADCONTEXT
+//    reads syminfo.*/timeframe.* values (symbol_info.h).
 #pragma once
 
 #include <cstdint>
@@ -29,7 +33,7 @@ namespace pine {
 
 /// The bytecode format version, bumped whenever an opcode's meaning or
 /// encoding changes. Snapshots and .pvmc files record it.
-inline constexpr std::uint32_t kBytecodeVersion = 1;
+inline constexpr std::uint32_t kBytecodeVersion = 2;
 
 // X(name, operand summary). The summary is printed by the disassembler's
 // documentation and is the reference for every operand.
@@ -101,7 +105,8 @@ inline constexpr std::uint32_t kBytecodeVersion = 1;
   /* outputs and errors */                                                             \
   X(PLOT, "A=plot index B=src")                                                       \
   X(LOG, "A=level (0 info, 1 warning, 2 error) B=message (string)")                  \
-  X(RAISE, "A=message (string): runtime.error; halts the instance")
+  X(RAISE, "A=message (string): runtime.error; halts the instance")                  \
+  X(LOADCONTEXT, "A=dst B=context value (ContextValue, symbol_info.h): a syminfo.*/timeframe.* value, fixed for the instance")
 
 /// Opcodes, numbered in PINE_OPCODES order. The numbering is part of the
 /// bytecode format: append only, never reorder.
