@@ -45,13 +45,11 @@ std::vector<CompiledArg> compile_args(FunctionCompiler& fc, const ast::Expr& cal
 }
 
 /// timestamp(dateString): a const int computed now, as Pine's overload is.
-ExprValue compile_date_string(FunctionCompiler& fc, const CompiledArg& arg) {
-  const std::optional<std::string> text = literal_text(fc, arg.value);
-  if (!text) fc.error(arg.loc, "timestamp(dateString) needs a literal date string such as \"2020-02-20T15:30:00+0000\"");
-  const std::optional<std::int64_t> t = parse_date_string(*text);
+ExprValue compile_date_string(FunctionCompiler& fc, const ast::Expr& literal) {
+  const std::optional<std::int64_t> t = parse_date_string(literal.text);
   if (!t)
-    fc.error(arg.loc, "timestamp(): '" + *text +
-                          "' is not a date; write \"YYYY-MM-DD[THH:MM[:SS]][zone]\" or \"DD Mon YYYY [HH:MM[:SS]] [zone]\"");
+    fc.error(literal.loc, "timestamp(): '" + literal.text +
+                              "' is not a date; write \"YYYY-MM-DD[THH:MM[:SS]][zone]\" or \"DD Mon YYYY [HH:MM[:SS]] [zone]\"");
   return fc.constant(Type::Int, make_int(*t));
 }
 
@@ -78,11 +76,13 @@ std::optional<std::vector<ExprValue>> compile_time_call(FunctionCompiler& fc, co
     return fc.emit_table_call(call, name, std::move(args));
   }
   if (name == "timestamp") {
+    const bool one_arg = call.args.size() == 1 && (call.args[0].name.empty() || call.args[0].name == "dateString");
+    if (one_arg && call.args[0].value->kind == ast::ExprKind::StringLit)
+      return std::vector<ExprValue>{compile_date_string(fc, *call.args[0].value)};
     std::vector<CompiledArg> args = compile_args(fc, call);
     if (args.empty()) fc.error(call.loc, "missing arguments in the call to 'timestamp'");
-    const bool date_string = args.size() == 1 && (args[0].name.empty() || args[0].name == "dateString") &&
-                             args[0].value.type.type == Type::String && !args[0].value.type.is_na;
-    if (date_string) return std::vector<ExprValue>{compile_date_string(fc, args[0])};
+    if (one_arg && args[0].value.type.type == Type::String && !args[0].value.type.is_na)
+      fc.error(args[0].loc, "timestamp(dateString) needs a literal date string such as \"2020-02-20T15:30:00+0000\"");
     CompiledArg* tz = find(args, 0, "timezone");
     if (tz != nullptr && (!tz->name.empty() || tz->value.type.type == Type::String)) {
       // timestamp(timezone, year, month, day, hour, minute, second)
