@@ -58,17 +58,21 @@ public:
   }
 
 private:
+  /// The current character, or '\0' at the end.
   char peek() const { return pos_ < s_.size() ? s_[pos_] : '\0'; }
 
+  /// Skips JSON white space.
   void skip_space() {
     while (pos_ < s_.size() && (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\n' || s_[pos_] == '\r')) ++pos_;
   }
 
+  /// Consumes `c`, or fails with `message`.
   void expect(char c, const std::string& message) {
     if (peek() != c) fail(message);
     ++pos_;
   }
 
+  /// Throws `message` prefixed with the current line and column.
   [[noreturn]] void fail(const std::string& message) const {
     std::size_t line = 1, col = 1;
     for (std::size_t i = 0; i < pos_ && i < s_.size(); ++i) {
@@ -98,6 +102,7 @@ private:
     return v;
   }
 
+  /// Appends code point `cp` encoded as UTF-8.
   static void append_utf8(std::string& out, unsigned cp) {
     if (cp < 0x80) {
       out += static_cast<char>(cp);
@@ -183,12 +188,14 @@ private:
     return std::string(s_.substr(start, pos_ - start));
   }
 
+  /// Consumes `word` (true, false, null) when it is next.
   bool read_word(std::string_view word) {
     if (s_.substr(pos_, word.size()) != word) return false;
     pos_ += word.size();
     return true;
   }
 
+  /// One scalar value of field `key`; objects and arrays are errors.
   JsonValue read_value(const std::string& key) {
     JsonValue v;
     const char c = peek();
@@ -214,21 +221,25 @@ private:
   std::size_t pos_ = 0;
 };
 
+/// Fails naming the field at fault.
 [[noreturn]] void bad(const std::string& key, const std::string& why) {
   throw std::invalid_argument("field '" + key + "' " + why);
 }
 
+/// The value of a text field.
 std::string text_of(const std::string& key, const JsonValue& v) {
   if (v.kind != JsonValue::Kind::String) bad(key, "must be a string");
   return v.text;
 }
 
+/// The value of a text field that may be null (na).
 std::optional<std::string> optional_text_of(const std::string& key, const JsonValue& v) {
   if (v.kind == JsonValue::Kind::Null) return std::nullopt;
   if (v.kind != JsonValue::Kind::String) bad(key, "must be a string or null");
   return v.text;
 }
 
+/// The value of an integer field (no fraction, no exponent).
 std::int64_t integer_of(const std::string& key, const JsonValue& v) {
   std::int64_t x = 0;
   const char* end = v.text.data() + v.text.size();
@@ -237,6 +248,7 @@ std::int64_t integer_of(const std::string& key, const JsonValue& v) {
   return x;
 }
 
+/// The value of a number field.
 double number_of(const std::string& key, const JsonValue& v) {
   double x = 0;
   const char* end = v.text.data() + v.text.size();

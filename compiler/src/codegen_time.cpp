@@ -38,6 +38,7 @@ CompiledArg* find(std::vector<CompiledArg>& args, std::size_t pos, const char* n
   return nullptr;
 }
 
+/// Every argument of `call`, compiled in source order.
 std::vector<CompiledArg> compile_args(FunctionCompiler& fc, const ast::Expr& call) {
   std::vector<CompiledArg> args;
   for (const ast::Arg& a : call.args) args.push_back({a.name, a.loc, fc.compile_single(*a.value)});

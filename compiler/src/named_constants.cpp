@@ -29,8 +29,10 @@ void add_strings(Table& t, const std::string& ns, std::initializer_list<const ch
   }
 }
 
+/// Adds one int constant.
 void add_int(Table& t, const std::string& name, std::int64_t value) { t[name] = Entry{Type::Int, value, {}}; }
 
+/// The whole table, built once.
 const Table& table() {
   static const Table t = [] {
     Table m;

@@ -21,6 +21,7 @@ constexpr const char* kBadTimeZone =
 constexpr const char* kBadTimeframe =
     "timeframe.in_seconds: not a valid timeframe (expected e.g. \"15S\", \"60\", \"1D\", \"1W\", \"3M\")";
 
+/// The calendar field a year() ... second() builtin returns.
 CalendarField field_of(BuiltinId id) {
   switch (id) {
     case BuiltinId::TIME_YEAR: return CalendarField::Year;

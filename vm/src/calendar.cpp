@@ -21,15 +21,19 @@ constexpr std::int64_t kSecondsPerMonth = 2'628'003;
 /// kMaxCalendarMs anyway.
 constexpr std::int64_t kMaxYear = 400'000;
 
+/// a / b rounded toward minus infinity (C++ rounds toward zero).
 std::int64_t floor_div(std::int64_t a, std::int64_t b) {
   const std::int64_t q = a / b;
   return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
 }
 
+/// The remainder of floor_div: always in [0, b) for positive b.
 std::int64_t floor_mod(std::int64_t a, std::int64_t b) { return a - floor_div(a, b) * b; }
 
+/// Gregorian leap year rule.
 bool is_leap(std::int64_t y) { return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0); }
 
+/// Days in month `m` (1..12) of year `y`.
 int days_in_month(std::int64_t y, int m) {
   static constexpr std::array<int, 12> days = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   return m == 2 && is_leap(y) ? 29 : days[static_cast<std::size_t>(m - 1)];
@@ -85,6 +89,7 @@ std::optional<std::int64_t> parse_signed_offset(std::string_view s) {
   return sign * (hours * kMsPerHour + minutes * kMsPerMinute);
 }
 
+/// ASCII case-insensitive equality (month and weekday names).
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i)
@@ -104,6 +109,7 @@ int month_from_name(std::string_view name) {
   return 0;
 }
 
+/// True for an English weekday name or its first three letters, any case.
 bool is_weekday_name(std::string_view name) {
   static constexpr std::array<const char*, 7> names = {"sunday", "monday", "tuesday", "wednesday", "thursday", "friday",
                                                        "saturday"};
@@ -112,6 +118,7 @@ bool is_weekday_name(std::string_view name) {
   return false;
 }
 
+/// `s` without leading and trailing white space.
 std::string_view trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);

@@ -42,11 +42,13 @@ void check_string_handles(const InstanceState& st) {
   }
 }
 
+/// An optional text: a presence byte (0 or 1), then the text when present.
 void save_optional_text(archive::Out& ar, const std::optional<std::string>& s) {
   ar(static_cast<std::uint8_t>(s ? 1 : 0));
   if (s) archive::save_string(ar, *s);
 }
 
+/// Reads what save_optional_text wrote; the flag must be 0 or 1.
 void load_optional_text(archive::In& ar, std::optional<std::string>& s) {
   std::uint8_t present = 0;
   ar(present);

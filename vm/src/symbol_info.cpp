@@ -13,10 +13,12 @@ namespace pine {
 
 namespace {
 
+/// Fails naming the SymbolInfo field at fault.
 [[noreturn]] void bad_field(const char* field, const std::string& why) {
   throw std::invalid_argument(std::string("syminfo '") + field + "' " + why);
 }
 
+/// Bounds the length of a text field (it is archived in snapshots).
 void check_text(const char* field, const std::string& text) {
   if (text.size() > kMaxSymbolInfoText) bad_field(field, "is longer than 4096 characters");
 }
@@ -26,6 +28,7 @@ struct SymbolParts {
   std::string tickerid, prefix, ticker;
 };
 
+/// Splits "EXCHANGE:TICKER" at its first colon; no colon means no prefix.
 SymbolParts split_symbol(const std::string& symbol) {
   SymbolParts p;
   p.tickerid = symbol.empty() ? kDefaultSymbol : symbol;
