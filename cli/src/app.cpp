@@ -18,6 +18,7 @@
 #include "pine/compiler/compile.h"
 #include "pine/snapshot/snapshot.h"
 #include "program_file.h"
+#include "syminfo_json.h"
 
 namespace pine::cli {
 
@@ -77,7 +78,7 @@ std::shared_ptr<const Program> load_program(const std::string& path, const std::
 }
 
 struct RunOptions {
-  std::string script, data, out, format = "csv", save_state, restore_state, symbol, timeframe, log;
+  std::string script, data, out, format = "csv", save_state, restore_state, symbol, timeframe, syminfo, log;
   std::vector<std::string> lib_paths; ///< --lib-path folders for imports
   std::vector<std::string> inputs;
   bool progress = false, no_progress = false;
@@ -89,7 +90,19 @@ int run_command(const RunOptions& o, std::ostream& out_default, std::ostream& er
   std::shared_ptr<const Program> program = compile_file(o.script, o.lib_paths, err);
 
   InstanceBuilder builder(program);
-  builder.symbol(o.symbol).timeframe(o.timeframe);
+  try {
+    builder.symbol(o.symbol).timeframe(o.timeframe);
+  } catch (const std::invalid_argument& e) {
+    fail(kUsage, e.what());
+  }
+  if (!o.syminfo.empty()) {
+    const std::string json = read_text_file(o.syminfo);
+    try {
+      builder.syminfo(parse_syminfo_json(json));
+    } catch (const std::invalid_argument& e) {
+      fail(kUsage, "--syminfo '" + o.syminfo + "': " + e.what());
+    }
+  }
   for (const std::string& kv : o.inputs) {
     const auto eq = kv.find('=');
     if (eq == std::string::npos || eq == 0) fail(kUsage, "--input expects NAME=VALUE, got '" + kv + "'");
@@ -124,6 +137,7 @@ int run_command(const RunOptions& o, std::ostream& out_default, std::ostream& er
     while (first < bars.size() && bars[first].time <= instance->last_bar_time()) ++first;
   const std::int64_t new_bars = static_cast<std::int64_t>(bars.size() - first);
   instance->set_last_bar_index(instance->bars_processed() + new_bars - 1);
+  if (!bars.empty()) instance->set_last_chart_bar_time(bars.back().time);
 
   std::ofstream out_file;
   std::ostream* out = &out_default;
@@ -192,8 +206,9 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   run_cmd->add_option("--save-state", run.save_state, "write a snapshot after the last bar");
   run_cmd->add_option("--restore-state", run.restore_state, "restore a snapshot before the first bar");
   run_cmd->add_option("--input", run.inputs, "override an input: NAME=VALUE (repeatable)");
-  run_cmd->add_option("--symbol", run.symbol, "symbol, e.g. NASDAQ:AAPL");
-  run_cmd->add_option("--timeframe", run.timeframe, "timeframe, e.g. 1D");
+  run_cmd->add_option("--symbol", run.symbol, "symbol, e.g. NASDAQ:AAPL (default PINEVM:SAMPLE)");
+  run_cmd->add_option("--timeframe", run.timeframe, "timeframe, e.g. 1D (default 1D)");
+  run_cmd->add_option("--syminfo", run.syminfo, "JSON object of symbol information (syminfo.* fields)");
   run_cmd->add_option("--log", run.log, "write logs as JSON lines to FILE (- for stdout)");
   run_cmd->add_option("--lib-path", run.lib_paths, "folder of libraries for import owner/name/version (repeatable)");
   run_cmd->add_flag("--progress", run.progress, "show progress on stderr");

@@ -62,6 +62,7 @@ int run_bench(const std::string& script_path, const std::string& data_path, int 
   for (int r = 0; r < repeat; ++r) {
     Instance inst = InstanceBuilder(compiled.program).build();
     inst.set_last_bar_index(static_cast<std::int64_t>(bars.size()) - 1);
+    if (!bars.empty()) inst.set_last_chart_bar_time(bars.back().time);
     t0 = Clock::now();
     for (const Bar& b : bars) {
       inst.run_bar(b);

@@ -115,6 +115,23 @@ const std::vector<BuiltinSig>& table() {
       pure("color.from_gradient",
            {req("value", F), req("bottom_value", F), req("top_value", F), req("bottom_color", C), req("top_color", C)}, C,
            BuiltinId::COLOR_FROM_GRADIENT),
+
+      // The time builtins; codegen_time.cpp supplies the timezone and
+      // timeframe defaults (instance values) and timestamp()'s overloads.
+      pure("year", {req("time", I), req("timezone", S)}, I, BuiltinId::TIME_YEAR),
+      pure("month", {req("time", I), req("timezone", S)}, I, BuiltinId::TIME_MONTH),
+      pure("weekofyear", {req("time", I), req("timezone", S)}, I, BuiltinId::TIME_WEEKOFYEAR),
+      pure("dayofmonth", {req("time", I), req("timezone", S)}, I, BuiltinId::TIME_DAYOFMONTH),
+      pure("dayofweek", {req("time", I), req("timezone", S)}, I, BuiltinId::TIME_DAYOFWEEK),
+      pure("hour", {req("time", I), req("timezone", S)}, I, BuiltinId::TIME_HOUR),
+      pure("minute", {req("time", I), req("timezone", S)}, I, BuiltinId::TIME_MINUTE),
+      pure("second", {req("time", I), req("timezone", S)}, I, BuiltinId::TIME_SECOND),
+      pure("timestamp",
+           {req("timezone", S), req("year", I), req("month", I), req("day", I), opt("hour", I, i64(0)),
+            opt("minute", I, i64(0)), opt("second", I, i64(0))},
+           I, BuiltinId::TIMESTAMP),
+      pure("timeframe.in_seconds", {req("timeframe", S)}, I, BuiltinId::TF_IN_SECONDS),
+      pure("timeframe.from_seconds", {req("seconds", I)}, S, BuiltinId::TF_FROM_SECONDS),
   };
   return t;
 }

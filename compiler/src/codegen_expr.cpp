@@ -4,6 +4,8 @@
 
 #include "builtin_table.h"
 #include "codegen.h"
+#include "codegen_time.h"
+#include "named_constants.h"
 
 namespace pine {
 
@@ -120,9 +122,9 @@ ExprValue FunctionCompiler::compile_name(const ast::Expr& e) {
     return compile_single(call);
   }
   if (auto c = find_color_constant(name)) return constant(Type::Color, make_int(*c));
-  // Sort orders reach array.sort as a "descending" flag.
-  if (name == "order.ascending" || name == "order.descending")
-    return constant(Type::Bool, make_int(name == "order.descending" ? 1 : 0));
+  if (auto k = find_named_constant(name))
+    return constant(k->type, k->type == Type::String ? make_int(pc_.pool.intern(k->text)) : make_int(k->int_value));
+  if (auto ctx = compile_context_name(*this, name, e.loc)) return *ctx;
   if (name == "math.pi") return constant(Type::Float, make_float(3.14159265358979323846));
   if (name == "math.e") return constant(Type::Float, make_float(2.71828182845904523536));
   if (name == "math.phi") return constant(Type::Float, make_float(1.61803398874989484820));

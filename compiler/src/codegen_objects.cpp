@@ -208,7 +208,11 @@ std::optional<ExprValue> FunctionCompiler::compile_dotted_name(const ast::Expr& 
   }
   // The longest prefix that names a variable, then fields.
   for (std::size_t n = parts.size() - 1; n >= 1; --n) {
-    if (lookup(join_parts(parts, 0, n)) == nullptr) continue;
+    const Variable* var = lookup(join_parts(parts, 0, n));
+    if (var == nullptr) continue;
+    // A built-in variable that shares its name with a namespace
+    // (`dayofweek` and `dayofweek.monday`) is not an object.
+    if (var->is_builtin && var->type.type != Type::Ref) return std::nullopt;
     ast::Expr head(ast::ExprKind::Name, e.loc);
     head.text = join_parts(parts, 0, n);
     ExprValue v = compile_name(head);
@@ -310,6 +314,18 @@ std::vector<ExprValue> FunctionCompiler::emit_collection_call(const ast::Expr& e
     }
     CompiledArg& a = args[static_cast<std::size_t>(bound[i])];
     values[i] = a.value;
+    if (p.kind == CollParamKind::Order) {
+      // order.ascending / order.descending are const strings; the VM takes
+      // a "descending" flag.
+      const ExprValue& v = a.value;
+      const bool known = v.type.type == Type::String && v.const_load && v.const_value.i >= 0 &&
+                         static_cast<std::size_t>(v.const_value.i) < pc_.program.strings.size();
+      const std::string order = known ? pc_.program.strings[static_cast<std::size_t>(v.const_value.i)] : std::string();
+      if (order != "ascending" && order != "descending")
+        error(a.loc, "argument '" + std::string(p.name) + "' of '" + name + "' must be order.ascending or order.descending");
+      values[i] = constant(Type::Bool, make_int(order == "descending" ? 1 : 0));
+      continue;
+    }
     if (p.kind == CollParamKind::Operand) {
       operand = resolve_matrix_operand(*this, sig, self, values[i], a.loc, name);
       continue;

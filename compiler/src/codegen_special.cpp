@@ -4,6 +4,7 @@
 
 #include "builtin_table.h"
 #include "codegen.h"
+#include "codegen_time.h"
 #include "pine/vm/number_format.h"
 
 namespace pine {
@@ -248,6 +249,7 @@ std::optional<std::vector<ExprValue>> FunctionCompiler::compile_special_call(con
   }
   if (name == "input" || name.rfind("input.", 0) == 0)
     return std::vector<ExprValue>{compile_input(e, name)};
+  if (auto timed = compile_time_call(*this, e, name)) return timed;
   return std::nullopt;
 }
 

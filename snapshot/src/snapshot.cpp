@@ -5,6 +5,8 @@
 // bytes). Both inner blobs are produced and validated by the VM library.
 #include "pine/snapshot/snapshot.h"
 
+#include <bit>
+#include <optional>
 #include <sstream>
 
 // UserDataAdapter is declared by cereal 1.3 only under this macro.
@@ -31,6 +33,28 @@ void put_u64(std::vector<std::uint8_t>& out, std::uint64_t n) {
 void put_text(std::vector<std::uint8_t>& out, const std::string& s) {
   put_u64(out, s.size());
   out.insert(out.end(), s.begin(), s.end());
+}
+
+/// An optional text: a presence byte, then the text when present (so an
+/// absent value never hashes like an empty one).
+void put_optional_text(std::vector<std::uint8_t>& out, const std::optional<std::string>& s) {
+  out.push_back(s ? 1 : 0);
+  if (s) put_text(out, *s);
+}
+
+/// Every field of the symbol information, in declaration order.
+void put_symbol_info(std::vector<std::uint8_t>& out, const SymbolInfo& info) {
+  for (const std::string* text : {&info.description, &info.currency, &info.basecurrency, &info.type})
+    put_text(out, *text);
+  put_u64(out, static_cast<std::uint64_t>(info.pricescale));
+  put_u64(out, static_cast<std::uint64_t>(info.minmove));
+  put_u64(out, std::bit_cast<std::uint64_t>(info.pointvalue));
+  put_u64(out, std::bit_cast<std::uint64_t>(info.mincontract));
+  for (const std::string* text : {&info.timezone, &info.session, &info.volumetype, &info.root}) put_text(out, *text);
+  put_optional_text(out, info.country);
+  put_text(out, info.isin);
+  put_optional_text(out, info.sector);
+  put_optional_text(out, info.industry);
 }
 
 /// Reads the two blobs of a payload; throws Corrupt on any inconsistency.
@@ -81,6 +105,7 @@ std::uint64_t config_hash(const InstanceConfig& config) {
   }
   put_text(bytes, config.symbol);
   put_text(bytes, config.timeframe);
+  put_symbol_info(bytes, config.syminfo);
   return snapshot::xxh3_64(bytes);
 }
 

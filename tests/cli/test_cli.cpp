@@ -768,3 +768,83 @@ TEST_CASE("cli: --save-state leaves no temporary files") {
   std::map<std::string, JsonValue> obj(parsed->begin(), parsed->end());
   CHECK(obj["bars_processed"].text == "2");
 }
+
+namespace {
+
+/// Logs the symbol and chart context on the first bar.
+const char* const kContextScript =
+    "//@version=6\nindicator(\"ctx\")\nif barstate.isfirst\n"
+    "    log.info(syminfo.tickerid + \" \" + syminfo.ticker + \" \" + timeframe.period + \" \" + syminfo.description + "
+    "\" \" + str.tostring(syminfo.mintick) + \" \" + str.tostring(hour) + \" \" + str.tostring(na(syminfo.sector)))\n"
+    "plot(close)\n";
+
+/// One bar at 2024-01-02 10:00 UTC.
+const char* const kOneBar = "time,open,high,low,close\n2024-01-02T10:00:00Z,1,2,0.5,1.5\n";
+
+} // namespace
+
+// Proves --symbol, --timeframe and --syminfo reach syminfo.* and
+// timeframe.*: the defaults (PINEVM:SAMPLE, 1D, 0.01, Etc/UTC), then a
+// symbol, an hourly timeframe and a file that sets the description, the
+// price scale (mintick 1/1000) and a time zone five hours behind UTC
+// (10:00 UTC is 05:00 there).
+TEST_CASE("cli: --symbol, --timeframe and --syminfo") {
+  TempDir dir;
+  const std::string script = dir.write("ctx.pine", kContextScript);
+  const std::string data = dir.write("bars.csv", kOneBar);
+  const Result dflt = pinevm({"run", script, "--data", data});
+  REQUIRE(dflt.code == 0);
+  CHECK(dflt.err == "INFO: PINEVM:SAMPLE SAMPLE 1D Sample symbol 0.01 10 true\n");
+
+  const std::string info = dir.write(
+      "info.json", "{\n  \"description\": \"International Business Machines\",\n  \"pricescale\": 1000,\n"
+                   "  \"timezone\": \"UTC-5\", \"sector\": \"Technology Services\", \"country\": null\n}\n");
+  const Result set = pinevm({"run", script, "--data", data, "--symbol", "NYSE:IBM", "--timeframe", "60", "--syminfo", info});
+  REQUIRE(set.code == 0);
+  CHECK(set.err == "INFO: NYSE:IBM IBM 60 International Business Machines 0.001 5 false\n");
+
+  // A snapshot made with one --syminfo does not restore under another.
+  const std::string state = dir.file("state.bin");
+  REQUIRE(pinevm({"run", script, "--data", data, "--syminfo", info, "--save-state", state}).code == 0);
+  CHECK(pinevm({"run", script, "--data", data, "--syminfo", info, "--restore-state", state}).code == 0);
+  const Result other = pinevm({"run", script, "--data", data, "--restore-state", state});
+  CHECK_FAILURE(other, 3);
+  CHECK(contains(first_line(other.err), "config"));
+}
+
+// Proves malformed symbol information is a usage error (exit 2) whose first
+// line names the file and the position or field at fault.
+TEST_CASE("cli: bad --syminfo, --symbol and --timeframe exit 2") {
+  TempDir dir;
+  const std::string script = dir.write("ctx.pine", kContextScript);
+  const std::string data = dir.write("bars.csv", kOneBar);
+  struct Case {
+    const char* json;
+    const char* message;
+  };
+  for (const Case& c : {Case{"{\"description\": \"x\",}", "line 1, column 21: expected a field name in double quotes"},
+                        Case{"{\"description\": \"x\"", "line 1, column 20: expected ',' or '}' after a value"},
+                        Case{"[1, 2]", "line 1, column 1: the file must hold one JSON object"},
+                        Case{"{\"pricescale\": \"100\"}", "field 'pricescale' must be an integer"},
+                        Case{"{\"pricescale\": 0}", "syminfo 'pricescale' must be a positive integer"},
+                        Case{"{\"timezone\": \"America/New_York\"}", "'America/New_York' is not supported"},
+                        Case{"{\"ticker\": \"X\"}", "field 'ticker' comes from --symbol"},
+                        Case{"{\"mintick\": 0.5}", "field 'mintick' is derived"},
+                        Case{"{\"colour\": \"red\"}", "field 'colour' is not a symbol information field"},
+                        Case{"{\"root\": \"A\", \"root\": \"B\"}", "field 'root' is given twice"},
+                        Case{"{\"sector\": {\"a\": 1}}", "field 'sector': nested objects and arrays are not supported"}}) {
+    INFO("json: ", c.json);
+    const std::string path = dir.write("bad.json", c.json);
+    const Result r = pinevm({"run", script, "--data", data, "--syminfo", path});
+    CHECK_FAILURE(r, 2);
+    CHECK(contains(first_line(r.err), "--syminfo '" + path + "': "));
+    CHECK(contains(first_line(r.err), c.message));
+  }
+  CHECK_FAILURE(pinevm({"run", script, "--data", data, "--syminfo", dir.file("missing.json")}), 2);
+  const Result tf = pinevm({"run", script, "--data", data, "--timeframe", "1H"});
+  CHECK_FAILURE(tf, 2);
+  CHECK(contains(first_line(tf.err), "the timeframe '1H' is not valid"));
+  const Result sym = pinevm({"run", script, "--data", data, "--symbol", "NYSE:"});
+  CHECK_FAILURE(sym, 2);
+  CHECK(contains(first_line(sym.err), "has no ticker"));
+}

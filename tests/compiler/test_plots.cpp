@@ -126,7 +126,7 @@ TEST_CASE("plots: a plot written as a statement loads no id") {
   const std::string src = "//@version=6\nindicator(\"t\")\nplot(close)\n";
   pine::CompileResult r = pine::compile(src);
   REQUIRE(r.ok());
-  CHECK(pine::disassemble(*r.program) == "function 0 main params=0 results=0 slots=18\n"
+  CHECK(pine::disassemble(*r.program) == "function 0 main params=0 results=0 slots=31\n"
                                          "     0  PLOT        plot0, r3\n"
                                          "     1  RET         r0, 0\n");
 }

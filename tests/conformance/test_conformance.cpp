@@ -13,6 +13,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -106,6 +107,7 @@ Run run_script(const std::string& name, const std::vector<std::pair<std::string,
   for (const auto& [title, value] : inputs) builder.input(title, value);
   pine::Instance inst = builder.build();
   inst.set_last_bar_index(static_cast<std::int64_t>(bar_count()) - 1);
+  inst.set_last_chart_bar_time(bars().back().time);
   const std::vector<pine::PlotInfo>& plots = inst.program().plots;
   for (const pine::PlotInfo& p : plots) run.titles.push_back(p.title);
   run.columns.assign(plots.size(), Series{});
@@ -559,6 +561,30 @@ TEST_CASE("conformance: built-in variables") {
   for (std::size_t i = 0; i < t.size(); ++i) bad += t[i] == static_cast<double>(b[i].time) ? 0 : 1;
   CHECK(bad == 0);
   CHECK(b[0].time == 1451865600000); // 2016-01-04T00:00:00Z, computed by hand
+}
+
+// names_and_time.pine: the calendar of each bar (opening at 00:00 UTC, the
+// default exchange time zone Etc/UTC), recomputed with std::chrono's civil
+// calendar; the ISO week is the week of the bar's Thursday. time_close is
+// one day later (timeframe 1D) and last_bar_time the last bar's time.
+TEST_CASE("conformance: calendar variables, time_close, last_bar_time") {
+  using namespace std::chrono;
+  Run run = run_ok("names_and_time.pine");
+  const std::vector<pine::Bar>& b = bars();
+  auto day_of = [&](std::size_t i) { return sys_days{floor<days>(milliseconds{b[i].time})}; };
+  auto ymd = [&](std::size_t i) { return year_month_day{day_of(i)}; };
+  check_series(run, "year", make([&](std::size_t i) { return static_cast<double>(static_cast<int>(ymd(i).year())); }));
+  check_series(run, "month", make([&](std::size_t i) { return static_cast<double>(static_cast<unsigned>(ymd(i).month())); }));
+  check_series(run, "dayofmonth", make([&](std::size_t i) { return static_cast<double>(static_cast<unsigned>(ymd(i).day())); }));
+  // Pine numbers weekdays Sunday = 1 .. Saturday = 7; c_encoding is Sunday = 0.
+  check_series(run, "dayofweek", make([&](std::size_t i) { return static_cast<double>(weekday{day_of(i)}.c_encoding() + 1); }));
+  check_series(run, "weekofyear", make([&](std::size_t i) {
+                 const sys_days thursday = day_of(i) + days{4 - static_cast<int>(weekday{day_of(i)}.iso_encoding())};
+                 const sys_days jan1{year_month_day{thursday}.year() / January / 1};
+                 return static_cast<double>((thursday - jan1).count() / 7 + 1);
+               }));
+  check_series(run, "time_close", make([&](std::size_t i) { return static_cast<double>(b[i].time + 86'400'000); }));
+  check_series(run, "last_bar_time", constant(static_cast<double>(b.back().time)));
 }
 
 // na_functions.pine: fixnan carries the last non-na value; nz(x, -1).

@@ -408,8 +408,8 @@ FixtureResult run_fixture(std::string_view source, const FixtureSpec& spec, cons
       result.detail = first_error(compiled);
     } else {
       InstanceBuilder builder(compiled.program);
-      builder.symbol(options.symbol).timeframe(spec.timeframe);
       try {
+        builder.symbol(options.symbol).timeframe(spec.timeframe);
         for (const auto& [title, value] : spec.inputs) builder.input(title, value);
       } catch (const std::invalid_argument& e) {
         failure = Outcome::InputError;
@@ -419,6 +419,7 @@ FixtureResult run_fixture(std::string_view source, const FixtureSpec& spec, cons
       if (failure == Outcome::Pass) {
         Instance inst = builder.build();
         inst.set_last_bar_index(static_cast<std::int64_t>(n) - 1);
+        if (n > 0) inst.set_last_chart_bar_time(bars.back().time);
         // The alerts of the last bar run follow all the logs (pinecone's
         // harness surfaces the final bar's alerts after the logs).
         std::vector<std::string> alerts;

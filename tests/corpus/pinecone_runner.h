@@ -5,7 +5,7 @@
 // read as pinecone's own harness reads them (its tests/integration.rs):
 // - `// Bars: N`: run over the LAST N bars of the data file (default 1). The
 //   instance starts fresh on the first of them, so bar_index counts from 0,
-//   and `last_bar_index` is N - 1.
+//   `last_bar_index` is N - 1 and `last_bar_time` the last bar's time.
 // - `// Data: FILE`: bars from `<data dir>/FILE` (default `bars.csv`).
 // - `// Timeframe: TF`: the chart timeframe, handed to InstanceBuilder as
 //   text (default "1S", the one-second spacing of bars.csv).

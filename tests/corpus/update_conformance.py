@@ -61,6 +61,18 @@ ANALYSIS = {
     "str/str_new.pine": (FIXTURE_WRONG,
         "`str.format` follows Java's MessageFormat, where `{{` is not an escaped brace (a brace is quoted "
         "as `'{'`), so `\"{{literal}}\"` is a malformed pattern; the other lines of the fixture pass."),
+    "basics/barstate.pine": (HOST,
+        "Harness difference, as in basics/last_bar_index.pine: the script runs on one bar, which is both "
+        "the first and the last bar it sees, so `barstate.isfirst` is true on TradingView too. The other "
+        "six flags (including `barstate.islastconfirmedhistory`) match."),
+    "time/timenow.pine": (HOST,
+        "Host policy: pinevm's `timenow` is deterministic, the close time of the current bar "
+        "(docs/semantics.md, \"Time\"), so a rerun gives the same bytes; the fixture expects wall-clock time."),
+    "builtins/syminfo.pine": (HOST,
+        "The expected values are pinecone's harness symbol (\"Apple Inc.\", America/New_York, session "
+        "\"0930-1600\"); pinevm's runner gives no symbol information, its `syminfo.session` is a session "
+        "type (\"regular\") as in the reference manual, and the analyst data "
+        "(`syminfo.recommendations_*`, `syminfo.target_price_*`) is not supported."),
     "basics/last_bar_index.pine": (HOST,
         "Harness difference. pinecone reports the index in the whole 200-bar file (199) although the "
         "script only runs on the last 3 bars; on TradingView `bar_index` and `last_bar_index` count the "

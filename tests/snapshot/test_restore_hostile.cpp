@@ -651,7 +651,8 @@ namespace {
 
 /// Offset, inside the decompressed payload, of the state archive's `halted`
 /// byte (state_archive.cpp: endianness marker, u32 version, input values,
-/// input strings, symbol, timeframe, bars_processed, last_bar_time, halted).
+/// input strings, symbol, timeframe, symbol information, bars_processed,
+/// last_bar_time, halted).
 /// Checks the fields it walks over, so a layout change fails loudly here.
 std::size_t halted_offset(const Bytes& payload, const PayloadLayout& l) {
   std::size_t at = l.state_at;
@@ -662,11 +663,27 @@ std::size_t halted_offset(const Bytes& payload, const PayloadLayout& l) {
   at += 8 + 8 * ninputs;
   REQUIRE(get_le(payload, at) == ninputs);
   at += 8;
-  for (std::uint64_t i = 0; i < ninputs + 2; ++i) {  // input strings, symbol, timeframe
+  auto skip_text = [&]() {
     const std::uint64_t len = get_le(payload, at);
     REQUIRE(len < 100);
     at += 8 + len;
-  }
+  };
+  auto skip_optional_text = [&]() {
+    REQUIRE(payload[at] <= 1);
+    if (payload[at++] == 1) skip_text();
+  };
+  for (std::uint64_t i = 0; i < ninputs + 2; ++i) skip_text();  // input strings, symbol, timeframe
+  // SymbolInfo: description, currency, basecurrency, type; pricescale,
+  // minmove, pointvalue, mincontract; timezone, session, volumetype, root;
+  // country?, isin, sector?, industry?
+  for (int i = 0; i < 4; ++i) skip_text();
+  REQUIRE(get_le(payload, at) == 100);  // the default pricescale
+  at += 4 * 8;
+  for (int i = 0; i < 4; ++i) skip_text();
+  skip_optional_text();
+  skip_text();
+  skip_optional_text();
+  skip_optional_text();
   REQUIRE(get_le(payload, at) == kSavedBars);
   at += 16;
   REQUIRE(payload[at] == 0);

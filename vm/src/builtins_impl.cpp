@@ -209,6 +209,11 @@ const char* call_builtin(BuiltinId id, const Value* args, Value& result, StringT
                         mix_channel(c_lo, c_hi, 0, pos));
       break;
     }
+    case BuiltinId::TIME_YEAR: case BuiltinId::TIME_MONTH: case BuiltinId::TIME_WEEKOFYEAR:
+    case BuiltinId::TIME_DAYOFMONTH: case BuiltinId::TIME_DAYOFWEEK: case BuiltinId::TIME_HOUR:
+    case BuiltinId::TIME_MINUTE: case BuiltinId::TIME_SECOND: case BuiltinId::TIMESTAMP:
+    case BuiltinId::TF_IN_SECONDS: case BuiltinId::TF_FROM_SECONDS:
+      return call_time_builtin(id, args, result, strings);
     case BuiltinId::Count: return "invalid builtin";
   }
   return nullptr;

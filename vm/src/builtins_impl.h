@@ -15,4 +15,7 @@ const char* call_builtin(BuiltinId id, const Value* args, Value& result, StringT
 /// The str.* builtins (builtins_str.cpp), with the same contract.
 const char* call_str_builtin(BuiltinId id, const Value* args, Value& result, StringTable& strings);
 
+/// The calendar, timestamp() and timeframe.* builtins (builtins_time.cpp).
+const char* call_time_builtin(BuiltinId id, const Value* args, Value& result, StringTable& strings);
+
 } // namespace pine

@@ -14,6 +14,7 @@
 #include "pine/vm/collections.h"
 #include "pine/vm/number_format.h"
 #include "pine/vm/program.h"
+#include "pine/vm/symbol_info.h"
 
 namespace pine {
 
@@ -72,6 +73,8 @@ std::string operands(const Program& p, const FunctionProto& f, const Instr& in) 
     case Opcode::LOADINPUT: return r(in.a) + ", input" + std::to_string(in.b) + "  ; " + p.inputs[in.b].title;
     case Opcode::LOADSOURCE: return r(in.a) + ", input" + std::to_string(in.b) + "  ; " + p.inputs[in.b].title;
     case Opcode::GETGLOBAL: return r(in.a) + ", g" + std::to_string(in.b);
+    case Opcode::LOADCONTEXT:
+      return r(in.a) + ", ctx" + std::to_string(in.b) + "  ; " + context_value_info(static_cast<ContextValue>(in.b)).name;
     case Opcode::JMP: return std::to_string(in.bc());
     case Opcode::JMPF: case Opcode::JMPT: case Opcode::ONCE: return r(in.a) + ", " + std::to_string(in.bc());
     case Opcode::LOOPCHECK: return "";

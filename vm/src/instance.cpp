@@ -5,6 +5,7 @@
 
 #include "instance_state.h"
 #include "interpreter.h"
+#include "pine/vm/calendar.h"
 
 namespace pine {
 
@@ -90,6 +91,8 @@ Instance::Instance(std::shared_ptr<const Program> program, InstanceConfig config
     st.inputs[i] = make_int(static_cast<std::int64_t>(constants.size()));
     constants.push_back(st.config.input_strings[i]);
   }
+  // syminfo.*/timeframe.* strings follow, as constants too.
+  st.context = make_chart_context(st.config, constants);
   st.strings.init(constants);
 }
 
@@ -104,6 +107,7 @@ std::int64_t Instance::bars_processed() const { return state_->bars_processed; }
 std::int64_t Instance::last_bar_time() const { return state_->last_bar_time; }
 std::span<const Value> Instance::plot_values() const { return state_->plot_values; }
 void Instance::set_last_bar_index(std::int64_t index) { state_->last_bar_index = index; }
+void Instance::set_last_chart_bar_time(std::int64_t time) { state_->last_chart_bar_time = time; }
 InstanceState& Instance::state() { return *state_; }
 const InstanceState& Instance::state() const { return *state_; }
 
@@ -119,6 +123,53 @@ std::string_view Instance::string_of(std::int64_t handle) const {
 }
 
 namespace {
+
+/// The day number (days since 1970-01-01) of a local time in milliseconds,
+/// rounding toward minus infinity.
+std::int64_t day_of(std::int64_t local_ms) {
+  return local_ms >= 0 ? local_ms / kMsPerDay : -((-local_ms + kMsPerDay - 1) / kMsPerDay);
+}
+
+/// Loads the time built-ins of a bar opening at `time`: its calendar fields
+/// in the exchange time zone, time_close (timenow is the same, see
+/// docs/semantics.md) and time_tradingday. The day-level fields are cached
+/// per local day, so a bar that opens on the same day as the previous one
+/// costs a few integer divisions.
+void load_time_variables(InstanceState& st, std::int64_t time) {
+  Value* g = st.slots.data();
+  auto set_i = [&](BuiltinVar v, std::int64_t x) { g[static_cast<std::size_t>(v)].i = x; };
+  const ChartContext& ctx = st.context;
+  const std::int64_t close = bar_close_time(ctx.timeframe, time, ctx.tz_offset_ms);
+  set_i(BuiltinVar::TIME_CLOSE, close);
+  set_i(BuiltinVar::TIMENOW, close);
+  static constexpr BuiltinVar kDayFields[5] = {BuiltinVar::YEAR, BuiltinVar::MONTH, BuiltinVar::WEEKOFYEAR,
+                                                BuiltinVar::DAYOFMONTH, BuiltinVar::DAYOFWEEK};
+  if (time == kIntNa || time > kMaxCalendarMs || time < -kMaxCalendarMs) {
+    for (BuiltinVar v : kDayFields) set_i(v, kIntNa);
+    for (BuiltinVar v : {BuiltinVar::HOUR, BuiltinVar::MINUTE, BuiltinVar::SECOND, BuiltinVar::TIME_TRADINGDAY}) set_i(v, kIntNa);
+    return;
+  }
+  const std::int64_t local = time + ctx.tz_offset_ms;
+  const std::int64_t day = day_of(local);
+  const std::int64_t ms_of_day = local - day * kMsPerDay;
+  if (day != st.cached_local_day) {
+    // The fields of the local day, read as a UTC date.
+    static constexpr CalendarField kFields[5] = {CalendarField::Year, CalendarField::Month, CalendarField::WeekOfYear,
+                                                 CalendarField::DayOfMonth, CalendarField::DayOfWeek};
+    for (std::size_t i = 0; i < 5; ++i) st.cached_day_fields[i] = calendar_field(kFields[i], day * kMsPerDay, 0);
+    st.cached_local_day = day;
+  }
+  for (std::size_t i = 0; i < 5; ++i) set_i(kDayFields[i], st.cached_day_fields[i]);
+  set_i(BuiltinVar::HOUR, ms_of_day / 3'600'000);
+  set_i(BuiltinVar::MINUTE, ms_of_day / 60'000 % 60);
+  set_i(BuiltinVar::SECOND, ms_of_day / 1000 % 60);
+  // The trading day is the bar's local date; a weekly or monthly bar spans
+  // several, and its last one counts (the day before its close).
+  const bool multi_day = ctx.timeframe.unit == Timeframe::Unit::Weeks || ctx.timeframe.unit == Timeframe::Unit::Months;
+  std::int64_t trading_day = day * kMsPerDay;
+  if (multi_day) trading_day = close == kIntNa ? kIntNa : day_of(close - 1 + ctx.tz_offset_ms) * kMsPerDay;
+  set_i(BuiltinVar::TIME_TRADINGDAY, trading_day);
+}
 
 /// Loads the built-in variables of `bar` into the main frame's fixed slots.
 void load_bar_variables(InstanceState& st, const Bar& bar) {
@@ -144,6 +195,11 @@ void load_bar_variables(InstanceState& st, const Bar& bar) {
   set_i(BuiltinVar::IS_HISTORY, 1);
   set_i(BuiltinVar::IS_REALTIME, 0);
   set_i(BuiltinVar::IS_NEW, 1);
+  // Every bar is historical and confirmed, so the last one is also the last
+  // confirmed historical bar.
+  set_i(BuiltinVar::IS_LAST_CONFIRMED_HISTORY, st.last_bar_index != kIntNa && index == st.last_bar_index);
+  set_i(BuiltinVar::LAST_BAR_TIME, st.last_chart_bar_time);
+  load_time_variables(st, bar.time);
 }
 
 /// Calls `fn` on every slot and series value of storage type `want`

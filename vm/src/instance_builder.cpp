@@ -1,4 +1,5 @@
-// InstanceBuilder: resolves inputs (defaults and host overrides).
+// InstanceBuilder: resolves inputs (defaults and host overrides) and checks
+// the symbol, timeframe and symbol information the host gives.
 #include <charconv>
 #include <cmath>
 #include <stdexcept>
@@ -91,12 +92,20 @@ InstanceBuilder& InstanceBuilder::input(const std::string& title, const std::str
 }
 
 InstanceBuilder& InstanceBuilder::symbol(std::string symbol) {
+  validate_symbol(symbol);
   config_.symbol = std::move(symbol);
   return *this;
 }
 
 InstanceBuilder& InstanceBuilder::timeframe(std::string timeframe) {
+  validate_timeframe(timeframe);
   config_.timeframe = std::move(timeframe);
+  return *this;
+}
+
+InstanceBuilder& InstanceBuilder::syminfo(SymbolInfo info) {
+  validate_symbol_info(info);
+  config_.syminfo = std::move(info);
   return *this;
 }
 

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "chart_context.h"
 #include "pine/vm/instance.h"
 #include "pine/vm/program.h"
 #include "heap.h"
@@ -45,6 +46,7 @@ struct InstanceState {
   std::vector<Value> inputs;           ///< resolved input values; strings as handles
   std::vector<FrameInfo> frames;       ///< frames[0] is main
   std::vector<std::uint32_t> children; ///< child frame of each call site, per frame
+  ChartContext context;                ///< syminfo.*/timeframe.* values, timeframe, time zone
 
   // Archived state.
   std::vector<Value> slots;
@@ -59,6 +61,12 @@ struct InstanceState {
 
   // Host settings of the current run (not archived).
   std::int64_t last_bar_index = kIntNa;
+  std::int64_t last_chart_bar_time = kIntNa; ///< Pine's last_bar_time
+
+  // A cache of the day-level calendar fields of the last bar (not archived:
+  // it only saves work, and is recomputed when the local day changes).
+  std::int64_t cached_local_day = kIntNa;
+  std::int64_t cached_day_fields[5] = {}; ///< year, month, weekofyear, dayofmonth, dayofweek
 
   // Outputs of the last bar (not archived: they are results, not state).
   std::vector<Value> plot_values;

@@ -292,6 +292,7 @@ const Value* Interpreter::run(std::uint32_t frame_index) {
         break;
       }
       case Opcode::ISNAR: A.i = regs[in.b].i == kRefNa; break;
+      case Opcode::LOADCONTEXT: A = st_.context.values[in.b]; break;
       case Opcode::Count: break;
     }
   }

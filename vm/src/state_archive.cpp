@@ -1,9 +1,11 @@
 // The instance state archive: the snapshot payload minus the program.
 //
 // Layout (Cereal portable binary):
-//   u32 archive version (1)
+//   u32 archive version (2; version 1 had no symbol information)
 //   config: input values (count, then u64 each), input strings (count,
-//           strings), symbol, timeframe
+//           strings), symbol, timeframe, symbol information (SymbolInfo's
+//           fields in declaration order; doubles as u64 bits, optional texts
+//           as a presence byte and the text)
 //   counters: bars_processed, last_bar_time, halted
 //   math.random's generator: state (u64), seeded flag (u8)
 //   slots (count must equal the layout's), series (each ring's head, last
@@ -11,6 +13,8 @@
 //   states (kind byte, then the state), strings
 // Counts are checked against what the program's layout declares, so a
 // payload can never size anything: the program does.
+#include <bit>
+#include <optional>
 #include <sstream>
 
 #include "archive.h"
@@ -21,7 +25,7 @@ namespace pine {
 
 namespace {
 
-constexpr std::uint32_t kStateArchiveVersion = 1;
+constexpr std::uint32_t kStateArchiveVersion = 2;
 constexpr std::uint64_t kMaxConfigText = 1u << 16;
 
 /// Rejects a payload whose string or reference variables, series or heap
@@ -47,6 +51,53 @@ void check_handles(InstanceState& st) {
   }
 }
 
+/// An optional text: a presence byte (0 or 1), then the text when present.
+void save_optional_text(archive::Out& ar, const std::optional<std::string>& s) {
+  ar(static_cast<std::uint8_t>(s ? 1 : 0));
+  if (s) archive::save_string(ar, *s);
+}
+
+/// Reads what save_optional_text wrote; the flag must be 0 or 1.
+void load_optional_text(archive::In& ar, std::optional<std::string>& s) {
+  std::uint8_t present = 0;
+  ar(present);
+  archive::require(present <= 1, "optional text flag is not 0 or 1");
+  s.reset();
+  if (present == 0) return;
+  s.emplace();
+  archive::load_string(ar, *s, kMaxSymbolInfoText);
+}
+
+/// SymbolInfo, field by field in declaration order.
+void save_symbol_info(archive::Out& ar, const SymbolInfo& info) {
+  for (const std::string* text : {&info.description, &info.currency, &info.basecurrency, &info.type})
+    archive::save_string(ar, *text);
+  ar(info.pricescale, info.minmove, std::bit_cast<std::uint64_t>(info.pointvalue),
+     std::bit_cast<std::uint64_t>(info.mincontract));
+  for (const std::string* text : {&info.timezone, &info.session, &info.volumetype, &info.root})
+    archive::save_string(ar, *text);
+  save_optional_text(ar, info.country);
+  archive::save_string(ar, info.isin);
+  save_optional_text(ar, info.sector);
+  save_optional_text(ar, info.industry);
+}
+
+/// Reads what save_symbol_info wrote; the instance then validates it.
+void load_symbol_info(archive::In& ar, SymbolInfo& info) {
+  for (std::string* text : {&info.description, &info.currency, &info.basecurrency, &info.type})
+    archive::load_string(ar, *text, kMaxSymbolInfoText);
+  std::uint64_t pointvalue = 0, mincontract = 0;
+  ar(info.pricescale, info.minmove, pointvalue, mincontract);
+  info.pointvalue = std::bit_cast<double>(pointvalue);
+  info.mincontract = std::bit_cast<double>(mincontract);
+  for (std::string* text : {&info.timezone, &info.session, &info.volumetype, &info.root})
+    archive::load_string(ar, *text, kMaxSymbolInfoText);
+  load_optional_text(ar, info.country);
+  archive::load_string(ar, info.isin, kMaxSymbolInfoText);
+  load_optional_text(ar, info.sector);
+  load_optional_text(ar, info.industry);
+}
+
 } // namespace
 
 std::vector<std::uint8_t> save_instance_state(const Instance& instance) {
@@ -61,6 +112,7 @@ std::vector<std::uint8_t> save_instance_state(const Instance& instance) {
     for (const std::string& s : st.config.input_strings) archive::save_string(ar, s);
     archive::save_string(ar, st.config.symbol);
     archive::save_string(ar, st.config.timeframe);
+    save_symbol_info(ar, st.config.syminfo);
     ar(st.bars_processed, st.last_bar_time, static_cast<std::uint8_t>(st.halted ? 1 : 0));
     ar(st.random.state, static_cast<std::uint8_t>(st.random.seeded ? 1 : 0));
     archive::save_count(ar, st.slots.size());
@@ -103,6 +155,7 @@ Instance load_instance_state(std::shared_ptr<const Program> program, std::span<c
     for (std::string& s : config.input_strings) archive::load_string(ar, s, kMaxConfigText);
     archive::load_string(ar, config.symbol, kMaxConfigText);
     archive::load_string(ar, config.timeframe, kMaxConfigText);
+    load_symbol_info(ar, config.syminfo);
 
     Instance instance(std::move(program), std::move(config));
     InstanceState& st = instance.state();

@@ -10,6 +10,7 @@
 #include "instance_state.h"
 #include "pine/vm/collections.h"
 #include "pine/vm/program.h"
+#include "pine/vm/symbol_info.h"
 
 namespace pine {
 
@@ -104,6 +105,10 @@ void verify_function(const Program& p, const FunctionProto& fn, bool is_main) {
       case Opcode::LOADSOURCE:
         slot(pc, in.a);
         if (in.b >= p.inputs.size() || p.inputs[in.b].kind != InputKind::Source) fail(fn, pc, "not a source input");
+        break;
+      case Opcode::LOADCONTEXT:
+        slot(pc, in.a);
+        if (in.b >= static_cast<std::uint16_t>(ContextValue::Count)) fail(fn, pc, "context value out of range");
         break;
       case Opcode::GETGLOBAL:
         slot(pc, in.a);

@@ -21,7 +21,7 @@
 //       32   16  program_hash               XXH3-128 of the canonical program bytes,
 //                                           canonical (big-endian) byte order as
 //                                           printed by `xxh128sum`
-//       48    8  config_hash      u64       XXH3-64 of resolved inputs/symbol/timeframe
+//       48    8  config_hash      u64       XXH3-64 of resolved inputs/symbol/timeframe/syminfo
 //       56    8  bars_processed   u64       confirmed bars the instance has run
 //       64    8  last_bar_time    i64       epoch ms of the last bar (two's complement)
 //       72    8  payload_compressed_size    bytes of the zstd frame after the header

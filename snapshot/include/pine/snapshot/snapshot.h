@@ -26,7 +26,8 @@ inline constexpr std::uint32_t kEngineVersion = snapshot::pack_engine_version(0,
 /// XXH3-128 over the program's canonical bytes.
 std::array<std::uint8_t, 16> program_hash(const Program& program);
 
-/// XXH3-64 over the configuration (resolved inputs, symbol, timeframe).
+/// XXH3-64 over the configuration (resolved inputs, symbol, timeframe and
+/// every SymbolInfo field).
 std::uint64_t config_hash(const InstanceConfig& config);
 
 /// Lowercase hex of a program hash.

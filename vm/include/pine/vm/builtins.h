@@ -62,7 +62,20 @@ namespace pine {
   X(STR_MATCH, "str.match", 2, String)                       \
   X(STR_FORMAT_TIME, "str.format_time", 3, String)           \
   X(ROUND_TO_MINTICK, "math.round_to_mintick", 1, Float)     \
-  X(COLOR_FROM_GRADIENT, "color.from_gradient", 5, Color)
+  X(COLOR_FROM_GRADIENT, "color.from_gradient", 5, Color)                          \
+  /* calendar fields: (time int, timezone string) -> int */ \
+  X(TIME_YEAR, "year", 2, Int)                             \
+  X(TIME_MONTH, "month", 2, Int)                           \
+  X(TIME_WEEKOFYEAR, "weekofyear", 2, Int)                 \
+  X(TIME_DAYOFMONTH, "dayofmonth", 2, Int)                 \
+  X(TIME_DAYOFWEEK, "dayofweek", 2, Int)                   \
+  X(TIME_HOUR, "hour", 2, Int)                             \
+  X(TIME_MINUTE, "minute", 2, Int)                         \
+  X(TIME_SECOND, "second", 2, Int)                         \
+  /* timezone, year, month, day, hour, minute, second */   \
+  X(TIMESTAMP, "timestamp", 7, Int)                        \
+  X(TF_IN_SECONDS, "timeframe.in_seconds", 1, Int)         \
+  X(TF_FROM_SECONDS, "timeframe.from_seconds", 1, String)
 
 enum class BuiltinId : std::uint16_t {
 #define PINE_BUILTIN_ENUM(id, name, arity, result) id,
@@ -139,7 +152,21 @@ const StateKindInfo& state_kind_info(StateKind kind);
   X(IS_CONFIRMED, "barstate.isconfirmed", Bool)           \
   X(IS_HISTORY, "barstate.ishistory", Bool)               \
   X(IS_REALTIME, "barstate.isrealtime", Bool)             \
-  X(IS_NEW, "barstate.isnew", Bool)
+  X(IS_NEW, "barstate.isnew", Bool)                      \
+  /* calendar of `time` in syminfo.timezone (calendar.h) */ \
+  X(YEAR, "year", Int)                                    \
+  X(MONTH, "month", Int)                                  \
+  X(WEEKOFYEAR, "weekofyear", Int)                        \
+  X(DAYOFMONTH, "dayofmonth", Int)                        \
+  X(DAYOFWEEK, "dayofweek", Int)                          \
+  X(HOUR, "hour", Int)                                    \
+  X(MINUTE, "minute", Int)                                \
+  X(SECOND, "second", Int)                                \
+  X(TIME_CLOSE, "time_close", Int)                        \
+  X(TIMENOW, "timenow", Int)                              \
+  X(TIME_TRADINGDAY, "time_tradingday", Int)              \
+  X(LAST_BAR_TIME, "last_bar_time", Int)                  \
+  X(IS_LAST_CONFIRMED_HISTORY, "barstate.islastconfirmedhistory", Bool)
 
 enum class BuiltinVar : std::uint8_t {
 #define PINE_VAR_ENUM(id, name, type) id,

@@ -22,8 +22,13 @@
 //
 // Version history
 // ---------------
-// 1: initial instruction set (pre-release: heap objects were added to it
-//    before any program was published).
+// 1: initial instruction set.
+// 2: (pre-release, before any program was published) heap objects (NEWOBJ,
+//    GETFIELD, SETFIELD, COLL, ENUMSTR, ISNAR), outputs (ALERT, STRFORMAT,
+//    RANDOM), built-in variables 18..30 (calendar fields, time_close,
+//    timenow, time_tradingday, last_bar_time,
+//    barstate.islastconfirmedhistory) in main-frame slots that were ordinary
+//    registers in version 1, and LOADCONTEXT for syminfo.*/timeframe.*.
 #pragma once
 
 #include <cstdint>
@@ -32,7 +37,7 @@ namespace pine {
 
 /// The bytecode format version, bumped whenever an opcode's meaning or
 /// encoding changes. Snapshots and .pvmc files record it.
-inline constexpr std::uint32_t kBytecodeVersion = 1;
+inline constexpr std::uint32_t kBytecodeVersion = 2;
 
 // X(name, operand summary). The summary is printed by the disassembler's
 // documentation and is the reference for every operand.
@@ -115,7 +120,8 @@ inline constexpr std::uint32_t kBytecodeVersion = 1;
   /* appended after version 1's first list (the format is unreleased) */              \
   X(ALERT, "A=message (string) B=frequency (0 all, 1 once per bar, 2 once per bar close): records a fired alert") \
   X(STRFORMAT, "A=dst B=first slot: the pattern, then one slot per argument C=string index of the argument types ('f' float, 'i' int, 'b' bool, 's' string per argument): str.format") \
-  X(RANDOM, "A=dst B=first argument slot (min float, max float, seed int): math.random on the instance's generator")
+  X(RANDOM, "A=dst B=first argument slot (min float, max float, seed int): math.random on the instance's generator")                                                     \
+  X(LOADCONTEXT, "A=dst B=context value (ContextValue, symbol_info.h): a syminfo.*/timeframe.* value, fixed for the instance")
 
 /// Opcodes, numbered in PINE_OPCODES order. The numbering is part of the
 /// bytecode format: append only, never reorder.

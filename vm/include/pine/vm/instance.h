@@ -12,6 +12,7 @@
 #include "pine/vm/bar.h"
 #include "pine/vm/outputs.h"
 #include "pine/vm/program.h"
+#include "pine/vm/symbol_info.h"
 
 namespace pine {
 
@@ -37,8 +38,9 @@ private:
 struct InstanceConfig {
   std::vector<Value> input_values; ///< one per Program::inputs, strings as handles
   std::vector<std::string> input_strings; ///< text of String inputs (by input index; empty otherwise)
-  std::string symbol;    ///< e.g. "NASDAQ:AAPL"
-  std::string timeframe; ///< e.g. "1D"
+  std::string symbol;    ///< e.g. "NASDAQ:AAPL"; empty means kDefaultSymbol
+  std::string timeframe; ///< e.g. "1D"; empty means kDefaultTimeframe
+  SymbolInfo syminfo;    ///< the rest of syminfo.* (symbol_info.h)
 };
 
 /// One instance. Move-only; independent of every other instance (it shares
@@ -57,6 +59,10 @@ public:
   /// Tells the instance the index of the dataset's last bar, for
   /// `last_bar_index` and `barstate.islast` (default: unknown, na/false).
   void set_last_bar_index(std::int64_t index);
+  /// Tells the instance the opening time of the dataset's last bar, for
+  /// Pine's `last_bar_time` (default: unknown, na). Not to be confused with
+  /// last_bar_time() below, the time of the last bar executed so far.
+  void set_last_chart_bar_time(std::int64_t time);
 
   const Program& program() const;
   std::shared_ptr<const Program> program_ptr() const;
@@ -90,8 +96,12 @@ public:
   /// std::invalid_argument naming the input when unknown, malformed or out
   /// of bounds.
   InstanceBuilder& input(const std::string& title, const std::string& value);
+  /// The symbol ("EXCHANGE:TICKER") and chart timeframe ("1D"); both are
+  /// checked (symbol_info.h) and throw std::invalid_argument when malformed.
   InstanceBuilder& symbol(std::string symbol);
   InstanceBuilder& timeframe(std::string timeframe);
+  /// The rest of the symbol's facts; checked by validate_symbol_info.
+  InstanceBuilder& syminfo(SymbolInfo info);
   InstanceConfig config() const;
   Instance build() const;
 

@@ -1,0 +1,111 @@
+// syminfo.*/timeframe.* names and the time builtins (see codegen_time.h).
+// The builtins themselves are table entries (builtin_table.cpp); this file
+// supplies the defaults the table cannot express (they are instance values,
+// not constants), picks timestamp()'s overload, and rejects literal time
+// zones, timeframes and date strings that pinevm cannot read at compile time
+// rather than on the first bar.
+#include "codegen_time.h"
+
+#include <set>
+
+#include "pine/vm/calendar.h"
+#include "pine/vm/symbol_info.h"
+
+namespace pine {
+
+namespace {
+
+/// The text of a compiled string argument when it is a literal constant.
+std::optional<std::string> literal_text(FunctionCompiler& fc, const ExprValue& v) {
+  if (!v.const_load || v.type.type != Type::String || v.type.is_na) return std::nullopt;
+  const std::int64_t h = v.const_value.i;
+  if (h < 0 || static_cast<std::size_t>(h) >= fc.pc_.program.strings.size()) return std::nullopt;
+  return fc.pc_.program.strings[static_cast<std::size_t>(h)];
+}
+
+/// Rejects a literal time zone pinevm does not support.
+void check_time_zone(FunctionCompiler& fc, const CompiledArg& arg) {
+  if (auto text = literal_text(fc, arg.value); text && !parse_time_zone(*text))
+    fc.error(arg.loc, "unknown time zone '" + *text + "': " + kTimeZoneHelp);
+}
+
+/// The argument bound to parameter `name` (named, or positional `pos`).
+CompiledArg* find(std::vector<CompiledArg>& args, std::size_t pos, const char* name) {
+  std::size_t positional = 0;
+  for (CompiledArg& a : args) {
+    if (a.name.empty() ? positional++ == pos : a.name == name) return &a;
+  }
+  return nullptr;
+}
+
+/// Every argument of `call`, compiled in source order.
+std::vector<CompiledArg> compile_args(FunctionCompiler& fc, const ast::Expr& call) {
+  std::vector<CompiledArg> args;
+  for (const ast::Arg& a : call.args) args.push_back({a.name, a.loc, fc.compile_single(*a.value)});
+  return args;
+}
+
+/// timestamp(dateString): a const int computed now, as Pine's overload is.
+ExprValue compile_date_string(FunctionCompiler& fc, const ast::Expr& literal) {
+  const std::optional<std::int64_t> t = parse_date_string(literal.text);
+  if (!t)
+    fc.error(literal.loc, "timestamp(): '" + literal.text +
+                              "' is not a date; write \"YYYY-MM-DD[THH:MM[:SS]][zone]\" or \"DD Mon YYYY [HH:MM[:SS]] [zone]\"");
+  return fc.constant(Type::Int, make_int(*t));
+}
+
+} // namespace
+
+std::optional<ExprValue> compile_context_name(FunctionCompiler& fc, const std::string& name, SourceLoc loc) {
+  const std::optional<ContextValue> id = find_context_value(name);
+  if (!id) return std::nullopt;
+  ExprValue r;
+  r.reg = fc.alloc_reg(loc);
+  r.type = sema::make_type(context_value_info(*id).type, sema::Qual::Simple);
+  fc.emit_.abc(Opcode::LOADCONTEXT, r.reg, static_cast<std::uint16_t>(*id));
+  return r;
+}
+
+std::optional<std::vector<ExprValue>> compile_time_call(FunctionCompiler& fc, const ast::Expr& call, const std::string& name) {
+  static const std::set<std::string> calendar = {"year", "month", "weekofyear", "dayofmonth",
+                                                 "dayofweek", "hour", "minute", "second"};
+  if (calendar.count(name)) {
+    // name(time, timezone = syminfo.timezone)
+    std::vector<CompiledArg> args = compile_args(fc, call);
+    if (CompiledArg* tz = find(args, 1, "timezone")) check_time_zone(fc, *tz);
+    else args.push_back({"timezone", call.loc, fc.compile_name_value("syminfo.timezone", call.loc)});
+    return fc.emit_table_call(call, name, std::move(args));
+  }
+  if (name == "timestamp") {
+    const bool one_arg = call.args.size() == 1 && (call.args[0].name.empty() || call.args[0].name == "dateString");
+    if (one_arg && call.args[0].value->kind == ast::ExprKind::StringLit)
+      return std::vector<ExprValue>{compile_date_string(fc, *call.args[0].value)};
+    std::vector<CompiledArg> args = compile_args(fc, call);
+    if (args.empty()) fc.error(call.loc, "missing arguments in the call to 'timestamp'");
+    if (one_arg && args[0].value.type.type == Type::String && !args[0].value.type.is_na)
+      fc.error(args[0].loc, "timestamp(dateString) needs a literal date string such as \"2020-02-20T15:30:00+0000\"");
+    CompiledArg* tz = find(args, 0, "timezone");
+    if (tz != nullptr && (!tz->name.empty() || tz->value.type.type == Type::String)) {
+      // timestamp(timezone, year, month, day, hour, minute, second)
+      check_time_zone(fc, *tz);
+    } else {
+      // timestamp(year, month, day, ...) in the exchange time zone.
+      args.insert(args.begin(), CompiledArg{"", call.loc, fc.compile_name_value("syminfo.timezone", call.loc)});
+    }
+    return fc.emit_table_call(call, name, std::move(args));
+  }
+  if (name == "timeframe.in_seconds") {
+    // timeframe.in_seconds(timeframe = timeframe.period)
+    std::vector<CompiledArg> args = compile_args(fc, call);
+    if (CompiledArg* tf = find(args, 0, "timeframe")) {
+      if (auto text = literal_text(fc, tf->value); text && !parse_timeframe(*text))
+        fc.error(tf->loc, "timeframe.in_seconds(): '" + *text + "' is not a valid timeframe");
+    } else {
+      args.push_back({"timeframe", call.loc, fc.compile_name_value("timeframe.period", call.loc)});
+    }
+    return fc.emit_table_call(call, name, std::move(args));
+  }
+  return std::nullopt;
+}
+
+} // namespace pine

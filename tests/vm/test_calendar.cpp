@@ -1,0 +1,266 @@
+// Calendar arithmetic (calendar.h), symbol information (symbol_info.h) and
+// the instance-level context values. Every expected value is derived by hand
+// in the comment next to it (days since 1970 counted from known year starts:
+// 2023-01-01 is day 19,358, 2024-01-01 day 19,723).
+#include <doctest/doctest.h>
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "pine/compiler/compile.h"
+#include "pine/vm/calendar.h"
+#include "pine/vm/instance.h"
+
+namespace {
+
+using pine::CalendarField;
+using pine::kIntNa;
+
+constexpr std::int64_t kHour = 3'600'000;
+/// 2023-11-14 22:13:20 UTC, a Tuesday: 19,675 days + 80,000 s.
+constexpr std::int64_t kT = 1'700'000'000'000;
+
+std::shared_ptr<const pine::Program> compile_ok(const std::string& body) {
+  const std::string src = "//@version=6\nindicator(\"t\")\n" + body;
+  pine::CompileResult r = pine::compile(src);
+  REQUIRE_MESSAGE(r.ok(), r.format(src, "t.pine"));
+  return r.program;
+}
+
+pine::Bar bar_at(std::int64_t time) {
+  pine::Bar b;
+  b.time = time;
+  b.open = b.high = b.low = b.close = 100;
+  b.volume = 1;
+  return b;
+}
+
+/// The messages an instance logs on one bar at `time`.
+std::vector<std::string> logs_of(pine::Instance& inst, std::int64_t time = kT) {
+  inst.run_bar(bar_at(time));
+  std::vector<std::string> out;
+  for (const pine::LogRecord& r : inst.take_logs()) out.push_back(r.message);
+  return out;
+}
+
+/// Logs every syminfo/timeframe string value, one per line.
+const char* const kContextScript =
+    "log.info(syminfo.ticker)\nlog.info(syminfo.prefix)\nlog.info(syminfo.tickerid)\nlog.info(syminfo.root)\n"
+    "log.info(syminfo.description)\nlog.info(syminfo.currency)\nlog.info(syminfo.type)\nlog.info(syminfo.timezone)\n"
+    "log.info(syminfo.session)\nlog.info(syminfo.volumetype)\nlog.info(str.tostring(syminfo.mintick))\n"
+    "log.info(timeframe.period)\nlog.info(str.tostring(timeframe.multiplier))\n"
+    "log.info(str.tostring(timeframe.isintraday) + str.tostring(timeframe.isdaily) + str.tostring(timeframe.isminutes))\n"
+    "log.info(str.tostring(na(syminfo.country)) + \" \" + str.tostring(syminfo.sector))\n"
+    "log.info(str.tostring(hour) + \":\" + str.tostring(minute))\n";
+
+} // namespace
+
+TEST_CASE("calendar: time zone strings") {
+  CHECK(pine::parse_time_zone("UTC") == 0);
+  CHECK(pine::parse_time_zone("Etc/UTC") == 0);
+  CHECK(pine::parse_time_zone("GMT") == 0);
+  CHECK(pine::parse_time_zone("UTC0") == 0);
+  CHECK(pine::parse_time_zone("UTC+0") == 0);
+  CHECK(pine::parse_time_zone("UTC+3") == 3 * kHour);
+  CHECK(pine::parse_time_zone("GMT-5") == -5 * kHour);
+  CHECK(pine::parse_time_zone("UTC+05:30") == 5 * kHour + 30 * 60'000);
+  CHECK(pine::parse_time_zone("UTC+4:00") == 4 * kHour);
+  CHECK(pine::parse_time_zone("GMT+0100") == kHour);
+  // Etc/GMT+N keeps the POSIX sign: five hours behind UTC.
+  CHECK(pine::parse_time_zone("Etc/GMT+5") == -5 * kHour);
+  CHECK(pine::parse_time_zone("Etc/GMT-14") == 14 * kHour);
+  for (const char* bad : {"America/New_York", "Europe/Paris", "", "utc", "UTC+", "UTC+24", "UTC+5:3", "UTC+05:60",
+                          "GMT+12345", "Etc/GMT+15", "UTC 3", "EST"})
+    CHECK_MESSAGE(!pine::parse_time_zone(bad), bad);
+}
+
+TEST_CASE("calendar: fields of known timestamps") {
+  using F = CalendarField;
+  // kT: 2023-11-14 22:13:20 UTC; day-of-year 318, Tuesday (3), ISO week (318 - 2 + 10) / 7 = 46.
+  CHECK(pine::calendar_field(F::Year, kT, 0) == 2023);
+  CHECK(pine::calendar_field(F::Month, kT, 0) == 11);
+  CHECK(pine::calendar_field(F::DayOfMonth, kT, 0) == 14);
+  CHECK(pine::calendar_field(F::DayOfWeek, kT, 0) == 3);
+  CHECK(pine::calendar_field(F::WeekOfYear, kT, 0) == 46);
+  CHECK(pine::calendar_field(F::Hour, kT, 0) == 22);
+  CHECK(pine::calendar_field(F::Minute, kT, 0) == 13);
+  CHECK(pine::calendar_field(F::Second, kT, 0) == 20);
+  // Three hours east it is already Wednesday the 15th, 01:13.
+  CHECK(pine::calendar_field(F::DayOfMonth, kT, 3 * kHour) == 15);
+  CHECK(pine::calendar_field(F::DayOfWeek, kT, 3 * kHour) == 4);
+  CHECK(pine::calendar_field(F::Hour, kT, 3 * kHour) == 1);
+  // One millisecond before the epoch: 1969-12-31 23:59:59, a Wednesday, ISO week 1 of 1970.
+  CHECK(pine::calendar_field(F::Year, -1, 0) == 1969);
+  CHECK(pine::calendar_field(F::DayOfMonth, -1, 0) == 31);
+  CHECK(pine::calendar_field(F::Second, -1, 0) == 59);
+  CHECK(pine::calendar_field(F::DayOfWeek, -1, 0) == 4);
+  CHECK(pine::calendar_field(F::WeekOfYear, -1, 0) == 1);
+  // 2016-01-03 (Sunday, day 16,803) belongs to ISO week 53 of 2015.
+  CHECK(pine::calendar_field(F::WeekOfYear, 16'803 * pine::kMsPerDay, 0) == 53);
+  CHECK(pine::calendar_field(F::Year, kIntNa, 0) == kIntNa);
+  CHECK(pine::calendar_field(F::Year, pine::kMaxCalendarMs + 1, 0) == kIntNa);
+}
+
+TEST_CASE("calendar: timestamp from fields, with rollover and na") {
+  CHECK(pine::timestamp_from_fields(0, 2023, 11, 14, 22, 13, 20) == kT);
+  CHECK(pine::timestamp_from_fields(3 * kHour, 2023, 11, 15, 1, 13, 20) == kT);
+  // 2024-02-29: day 19,723 + 31 + 28 = 19,782.
+  CHECK(pine::timestamp_from_fields(0, 2024, 2, 29, 0, 0, 0) == 19'782 * pine::kMsPerDay);
+  CHECK(pine::timestamp_from_fields(0, 2023, 13, 1, 0, 0, 0) == 19'723 * pine::kMsPerDay);
+  CHECK(pine::timestamp_from_fields(0, 2024, 3, 0, 0, 0, 0) == 19'782 * pine::kMsPerDay);
+  CHECK(pine::timestamp_from_fields(0, 2024, 1, 1, -1, 0, 0) == 19'723 * pine::kMsPerDay - kHour);
+  CHECK(pine::timestamp_from_fields(0, 2024, kIntNa, 1, 0, 0, 0) == kIntNa);
+  CHECK(pine::timestamp_from_fields(0, 9'000'000, 1, 1, 0, 0, 0) == kIntNa);
+  CHECK(pine::timestamp_from_fields(0, 2024, 1, 1, 0, 0, INT64_C(9'000'000'000'000'000'000)) == kIntNa);
+}
+
+TEST_CASE("calendar: date strings") {
+  CHECK(pine::parse_date_string("2023-11-14T22:13:20Z") == kT);
+  CHECK(pine::parse_date_string("2023-11-14T22:13:20+0000") == kT);
+  CHECK(pine::parse_date_string("2023-11-15T01:13:20+03:00") == kT);
+  CHECK(pine::parse_date_string("2023-11-14 22:13:20.5") == kT + 500);
+  CHECK(pine::parse_date_string("14 Nov 2023 22:13:20 GMT") == kT);
+  CHECK(pine::parse_date_string("Tue, 14 Nov 2023 17:13:20 EST") == kT);
+  CHECK(pine::parse_date_string("14 November 2023 23:13:20 UTC+1") == kT);
+  CHECK(pine::parse_date_string("2024-02-29") == 19'782 * pine::kMsPerDay);
+  CHECK(pine::parse_date_string("01 Jan 2019 00:00") == 1'546'300'800'000); // the pinecone fixture's value
+  for (const char* bad : {"2023-02-29", "2024-13-01", "2024-1-32", "2020-01-01T25:00", "31 Foo 2020", "20 Feb",
+                          "2024-01-01 America/New_York", "yesterday", "", "2024-01-01T10", "Xyz, 01 Jan 2020"})
+    CHECK_MESSAGE(!pine::parse_date_string(bad), bad);
+}
+
+TEST_CASE("calendar: timeframes") {
+  using U = pine::Timeframe::Unit;
+  auto text = [](const char* s) { return pine::timeframe_text(*pine::parse_timeframe(s)); };
+  CHECK(text("1D") == "1D");
+  CHECK(text("D") == "1D");
+  CHECK(text("60") == "60");
+  CHECK(text("15S") == "15S");
+  CHECK(text("3M") == "3M");
+  CHECK(pine::parse_timeframe("1T")->unit == U::Ticks);
+  for (const char* bad : {"", "1H", "0D", "D1", "-1", "1d", "1DD", "10000000"})
+    CHECK_MESSAGE(!pine::parse_timeframe(bad), bad);
+  CHECK(pine::timeframe_seconds(*pine::parse_timeframe("240")) == 14'400);
+  CHECK(pine::timeframe_seconds(*pine::parse_timeframe("2W")) == 1'209'600);
+  CHECK(pine::timeframe_seconds(*pine::parse_timeframe("1M")) == 2'628'003);
+  CHECK(pine::timeframe_seconds(*pine::parse_timeframe("1T")) == kIntNa);
+  // The reference manual's examples: <= 1 s is 1S, 2-5 s is 5S, 604,799 s is 7D, 7 days exactly is 1W,
+  // more than 366 days is 12M.
+  CHECK(pine::timeframe_from_seconds(0) == "1S");
+  CHECK(pine::timeframe_from_seconds(1) == "1S");
+  CHECK(pine::timeframe_from_seconds(2) == "5S");
+  CHECK(pine::timeframe_from_seconds(5) == "5S");
+  CHECK(pine::timeframe_from_seconds(60) == "1");
+  CHECK(pine::timeframe_from_seconds(61) == "2");
+  CHECK(pine::timeframe_from_seconds(86'399) == "1440");
+  CHECK(pine::timeframe_from_seconds(86'400) == "1D");
+  CHECK(pine::timeframe_from_seconds(604'799) == "7D");
+  CHECK(pine::timeframe_from_seconds(604'800) == "1W");
+  CHECK(pine::timeframe_from_seconds(2'628'003) == "1M");
+  CHECK(pine::timeframe_from_seconds(31'622'400) == "366D");
+  CHECK(pine::timeframe_from_seconds(31'622'401) == "12M");
+}
+
+TEST_CASE("calendar: bar close times") {
+  const std::int64_t jan31 = pine::timestamp_from_fields(0, 2024, 1, 31, 9, 30, 0);
+  // A monthly bar keeps the day and time of day, clamped to February's 29 days.
+  CHECK(pine::bar_close_time(*pine::parse_timeframe("1M"), jan31, 0) == pine::timestamp_from_fields(0, 2024, 2, 29, 9, 30, 0));
+  CHECK(pine::bar_close_time(*pine::parse_timeframe("12M"), jan31, 0) == pine::timestamp_from_fields(0, 2025, 1, 31, 9, 30, 0));
+  CHECK(pine::bar_close_time(*pine::parse_timeframe("1D"), jan31, 0) == jan31 + pine::kMsPerDay);
+  CHECK(pine::bar_close_time(*pine::parse_timeframe("15"), jan31, 0) == jan31 + 15 * 60'000);
+  CHECK(pine::bar_close_time(*pine::parse_timeframe("1T"), jan31, 0) == kIntNa);
+  CHECK(pine::bar_close_time(*pine::parse_timeframe("1D"), kIntNa, 0) == kIntNa);
+}
+
+TEST_CASE("syminfo: defaults without host information") {
+  pine::Instance inst = pine::InstanceBuilder(compile_ok(kContextScript)).build();
+  CHECK(logs_of(inst) == std::vector<std::string>{"SAMPLE", "PINEVM", "PINEVM:SAMPLE", "SAMPLE", "Sample symbol", "USD",
+                                                  "stock", "Etc/UTC", "regular", "base", "0.01", "1D", "1",
+                                                  "falsetruefalse", "true NaN", "22:13"});
+}
+
+TEST_CASE("syminfo: host symbol, timeframe and symbol information") {
+  pine::SymbolInfo info;
+  info.description = "Bitcoin / Tether";
+  info.currency = "USDT";
+  info.basecurrency = "BTC";
+  info.type = "crypto";
+  info.pricescale = 100'000;
+  info.timezone = "UTC+3";
+  info.volumetype = "quote";
+  info.root = "BTC";
+  info.sector = "Crypto";
+  pine::Instance inst =
+      pine::InstanceBuilder(compile_ok(kContextScript)).symbol("BINANCE:BTCUSDT").timeframe("240").syminfo(info).build();
+  // 22:13 UTC is 01:13 at UTC+3; mintick = 1 / 100,000.
+  CHECK(logs_of(inst) == std::vector<std::string>{"BTCUSDT", "BINANCE", "BINANCE:BTCUSDT", "BTC", "Bitcoin / Tether",
+                                                  "USDT", "crypto", "UTC+3", "regular", "quote", "0.00001", "240",
+                                                  "240", "truefalsetrue", "true Crypto", "1:13"});
+  CHECK(inst.config().syminfo == info);
+}
+
+TEST_CASE("syminfo: malformed host values are refused with the field named") {
+  auto builder = [] { return pine::InstanceBuilder(compile_ok("plot(close)\n")); };
+  CHECK_THROWS_WITH_AS(builder().symbol("NASDAQ:"), doctest::Contains("no ticker"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(builder().timeframe("1H"), doctest::Contains("'1H' is not valid"), std::invalid_argument);
+  pine::SymbolInfo info;
+  info.timezone = "America/New_York";
+  CHECK_THROWS_WITH_AS(builder().syminfo(info), doctest::Contains("'America/New_York' is not supported"), std::invalid_argument);
+  info = {};
+  info.session = "0930-1600";
+  CHECK_THROWS_WITH_AS(builder().syminfo(info), doctest::Contains("syminfo 'session'"), std::invalid_argument);
+  info = {};
+  info.pricescale = 0;
+  CHECK_THROWS_WITH_AS(builder().syminfo(info), doctest::Contains("syminfo 'pricescale'"), std::invalid_argument);
+  info = {};
+  info.pointvalue = -1;
+  CHECK_THROWS_WITH_AS(builder().syminfo(info), doctest::Contains("syminfo 'pointvalue'"), std::invalid_argument);
+  // An Instance built directly from a bad configuration is refused too.
+  pine::InstanceConfig config = builder().config();
+  config.syminfo.timezone = "Mars/Olympus";
+  CHECK_THROWS_AS(pine::Instance(compile_ok("plot(close)\n"), config), pine::ProgramError);
+}
+
+TEST_CASE("time: built-in variables follow the exchange time zone and the timeframe") {
+  auto program = compile_ok(
+      "log.info(str.tostring(year) + \"-\" + str.tostring(month) + \"-\" + str.tostring(dayofmonth) + \" \" + "
+      "str.tostring(hour) + \" d\" + str.tostring(dayofweek) + \" w\" + str.tostring(weekofyear))\n"
+      "log.info(str.tostring(time_close - time) + \" \" + str.tostring(timenow == time_close) + \" \" + "
+      "str.tostring(time_tradingday) + \" \" + str.tostring(last_bar_time))\n");
+  pine::SymbolInfo info;
+  info.timezone = "GMT-5";
+  pine::Instance inst = pine::InstanceBuilder(program).timeframe("1W").syminfo(info).build();
+  inst.set_last_chart_bar_time(kT + 7 * pine::kMsPerDay);
+  // At UTC-5, kT is 2023-11-14 17:13:20 (Tuesday, ISO week 46). A 1W bar
+  // closes 7 days later, at 2023-11-21 17:13:20 local; its trading day is
+  // the last local day it covers, 2023-11-21 (day 19,675 + 7 = 19,682), as
+  // a 00:00 UTC timestamp.
+  CHECK(logs_of(inst) == std::vector<std::string>{"2023-11-14 17 d3 w46",
+                                                  "604800000 true " + std::to_string(19'682 * pine::kMsPerDay) + " " +
+                                                      std::to_string(kT + 7 * pine::kMsPerDay)});
+}
+
+TEST_CASE("time: an unknown time zone at run time is a runtime error") {
+  auto program = compile_ok("tz = input.string(\"America/New_York\", \"TZ\")\nplot(hour(time, tz))\n");
+  pine::Instance inst = pine::InstanceBuilder(program).build();
+  CHECK_THROWS_WITH_AS(inst.run_bar(bar_at(kT)), doctest::Contains("unknown time zone"), pine::RuntimeError);
+  pine::Instance ok = pine::InstanceBuilder(program).input("TZ", "UTC+3").build();
+  ok.run_bar(bar_at(kT));
+  CHECK(ok.plot_values()[0].f == 1.0);
+}
+
+TEST_CASE("verifier: LOADCONTEXT must name a context value") {
+  pine::Program p;
+  pine::FunctionProto main;
+  main.name = "main";
+  main.num_slots = pine::kBuiltinVarSlots + 1;
+  main.code = {pine::Instr{pine::Opcode::LOADCONTEXT, 0, pine::kBuiltinVarSlots, 0, 0},
+               pine::Instr{pine::Opcode::RET, 0, 0, 0, 0}};
+  main.lines = {1, 1};
+  p.functions.push_back(main);
+  CHECK_NOTHROW(pine::verify_program(p));
+  CHECK(pine::disassemble(p).find("LOADCONTEXT r31, ctx0  ; syminfo.ticker") != std::string::npos);
+  p.functions[0].code[0].b = static_cast<std::uint16_t>(pine::ContextValue::Count);
+  CHECK_THROWS_WITH_AS(pine::verify_program(p), doctest::Contains("context value out of range"), pine::ProgramError);
+}

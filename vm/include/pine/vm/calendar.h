@@ -1,0 +1,118 @@
+// Calendar arithmetic on UNIX millisecond timestamps: time zones, calendar
+// fields, timestamp() and date strings, and timeframe strings.
+//
+// Shared by the VM (built-in variables, year()/timestamp()/timeframe.*
+// builtins) and the compiler (timestamp("2020-02-20") is a compile-time
+// constant). Everything here is pure and deterministic: no system time zone
+// database and no locale is consulted.
+//
+// Time zones: only fixed offsets are supported, written as "UTC", "GMT",
+// "Etc/UTC", "Etc/GMT", "UTC0", "UTC+3", "GMT-5", "UTC+05:30", "GMT+0100",
+// or the IANA fixed-offset names "Etc/GMT+5" (five hours BEHIND UTC: the
+// POSIX sign convention those names keep). Named regions with daylight
+// saving time ("America/New_York") are not supported: GCC 12's libstdc++
+// has no <chrono> time zone database, and a hand-kept rule table would give
+// silently wrong results for older dates. Such names are rejected with a
+// clear error wherever they appear (docs/semantics.md).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace pine {
+
+/// Milliseconds in a day and in a second.
+inline constexpr std::int64_t kMsPerDay = 86'400'000;
+inline constexpr std::int64_t kMsPerSecond = 1000;
+
+/// Largest |timestamp| the calendar functions accept: 8.64e15 ms, about
+/// 273,790 years either side of 1970 (the range of a JavaScript Date). Far
+/// beyond any market data, and small enough that no intermediate product
+/// overflows int64. Timestamps outside it give na.
+inline constexpr std::int64_t kMaxCalendarMs = 8'640'000'000'000'000;
+
+/// What the time zone strings accepted by parse_time_zone look like, for
+/// error messages.
+inline constexpr const char* kTimeZoneHelp =
+    "supported time zones are \"UTC\", \"GMT\", \"Etc/UTC\", fixed UTC offsets such as \"UTC+3\", \"GMT-5\", "
+    "\"UTC+05:30\" or \"GMT+0100\", and \"Etc/GMT+N\"; IANA region names such as \"America/New_York\" are not "
+    "supported (no time zone database)";
+
+/// The offset from UTC, in milliseconds, of a supported time zone string;
+/// nullopt when the string is not one (see the file comment).
+std::optional<std::int64_t> parse_time_zone(std::string_view zone);
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (month 1..12).
+std::int64_t days_from_civil(std::int64_t year, int month, int day);
+
+/// A calendar date.
+struct CivilDate {
+  std::int64_t year = 1970;
+  int month = 1; ///< 1..12
+  int day = 1;   ///< 1..31
+};
+
+/// The date `days` days after 1970-01-01.
+CivilDate civil_from_days(std::int64_t days);
+
+/// The fields year(), month() ... second() return, Pine's numbering.
+enum class CalendarField : std::uint8_t { Year, Month, WeekOfYear, DayOfMonth, DayOfWeek, Hour, Minute, Second };
+
+/// One calendar field of UNIX time `time_ms` seen at UTC offset `offset_ms`.
+/// Day of week runs Sunday = 1 .. Saturday = 7; week of year is the ISO 8601
+/// week (weeks start on Monday, week 1 holds the year's first Thursday).
+/// na (INT64_MIN) in, or a time beyond kMaxCalendarMs, gives na.
+std::int64_t calendar_field(CalendarField field, std::int64_t time_ms, std::int64_t offset_ms);
+
+/// timestamp(): the UNIX time of a wall-clock date and time at UTC offset
+/// `offset_ms`. Fields outside their usual range roll over into the next
+/// unit, as TradingView's timestamp() does (month 13 is January of the next
+/// year, day 0 the last day of the previous month). Any na field, or a result
+/// beyond kMaxCalendarMs, gives na.
+std::int64_t timestamp_from_fields(std::int64_t offset_ms, std::int64_t year, std::int64_t month, std::int64_t day,
+                                   std::int64_t hour, std::int64_t minute, std::int64_t second);
+
+/// timestamp(dateString): parses "2020-02-20", "2020-02-20T15:30:00+0000",
+/// "2020-02-20 15:30Z", "20 Feb 2020", "Thu, 20 Feb 2020 15:30:00 GMT+2",
+/// "20 Feb 2020 15:30 UTC+05:30"... (ISO 8601 or RFC 2822 style; no zone
+/// means UTC). Returns nullopt when the text is not a valid date.
+std::optional<std::int64_t> parse_date_string(std::string_view text);
+
+/// A chart timeframe: a multiplier and a unit.
+struct Timeframe {
+  enum class Unit : std::uint8_t { Ticks, Seconds, Minutes, Days, Weeks, Months };
+  std::int64_t multiplier = 1;
+  Unit unit = Unit::Days;
+};
+
+/// Largest timeframe multiplier accepted: far above any chart's (1440
+/// minutes, 365 days, 12 months), and small enough that a duration in
+/// milliseconds cannot overflow.
+inline constexpr std::int64_t kMaxTimeframeMultiplier = 1'000'000;
+
+/// Parses a timeframe string "<quantity>[<unit>]": unit T (ticks), S
+/// (seconds), D, W or M, none for minutes ("60" is one hour); a bare unit
+/// means a quantity of 1 ("D" is "1D"). nullopt when invalid.
+std::optional<Timeframe> parse_timeframe(std::string_view text);
+
+/// The canonical text of a timeframe, as timeframe.period shows it ("1D",
+/// "60", "15S").
+std::string timeframe_text(const Timeframe& tf);
+
+/// Seconds of one bar of `tf`, as timeframe.in_seconds() gives them; a month
+/// counts 2,628,003 s (30.4167 days), ticks have no duration (na).
+std::int64_t timeframe_seconds(const Timeframe& tf);
+
+/// timeframe.from_seconds(): the smallest standard timeframe at least
+/// `seconds` long; an exact match in a larger unit wins ("1W", not "7D").
+std::string timeframe_from_seconds(std::int64_t seconds);
+
+/// The close time of a bar of `tf` opening at `time_ms` (time_close): the
+/// open plus the timeframe's duration, or for monthly bars the same day and
+/// time of day `multiplier` months later in the exchange time zone (clamped
+/// to the last day of a shorter month). Ticks and na give na.
+std::int64_t bar_close_time(const Timeframe& tf, std::int64_t time_ms, std::int64_t offset_ms);
+
+} // namespace pine

@@ -1,0 +1,426 @@
+// Calendar arithmetic (see calendar.h). Date conversions use Howard
+// Hinnant's days_from_civil / civil_from_days algorithms on the proleptic
+// Gregorian calendar; every division that can see a negative operand is a
+// floor division, so dates before 1970 work the same as later ones.
+#include "pine/vm/calendar.h"
+
+#include <array>
+#include <cctype>
+
+#include "pine/vm/value.h"
+
+namespace pine {
+
+namespace {
+
+constexpr std::int64_t kMsPerMinute = 60'000;
+constexpr std::int64_t kMsPerHour = 3'600'000;
+/// Seconds in one "M" of a timeframe: 30.4167 days, as TradingView counts.
+constexpr std::int64_t kSecondsPerMonth = 2'628'003;
+/// Largest year timestamp() converts; beyond it every result is out of
+/// kMaxCalendarMs anyway.
+constexpr std::int64_t kMaxYear = 400'000;
+
+/// a / b rounded toward minus infinity (C++ rounds toward zero).
+std::int64_t floor_div(std::int64_t a, std::int64_t b) {
+  const std::int64_t q = a / b;
+  return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
+}
+
+/// The remainder of floor_div: always in [0, b) for positive b.
+std::int64_t floor_mod(std::int64_t a, std::int64_t b) { return a - floor_div(a, b) * b; }
+
+/// Gregorian leap year rule.
+bool is_leap(std::int64_t y) { return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0); }
+
+/// Days in month `m` (1..12) of year `y`.
+int days_in_month(std::int64_t y, int m) {
+  static constexpr std::array<int, 12> days = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return m == 2 && is_leap(y) ? 29 : days[static_cast<std::size_t>(m - 1)];
+}
+
+/// a*b+c without overflow; false when it would overflow.
+bool mul_add(std::int64_t a, std::int64_t b, std::int64_t c, std::int64_t& out) {
+  std::int64_t p = 0;
+  return !__builtin_mul_overflow(a, b, &p) && !__builtin_add_overflow(p, c, &out);
+}
+
+/// A timestamp, or na when it is outside the calendar range.
+std::int64_t in_range(std::int64_t ms) { return ms > kMaxCalendarMs || ms < -kMaxCalendarMs ? kIntNa : ms; }
+
+/// Reads an unsigned decimal of 1..max_digits digits at `pos`.
+std::optional<std::int64_t> read_digits(std::string_view s, std::size_t& pos, std::size_t min_digits,
+                                        std::size_t max_digits) {
+  std::size_t n = 0;
+  std::int64_t v = 0;
+  while (pos + n < s.size() && n < max_digits && std::isdigit(static_cast<unsigned char>(s[pos + n]))) {
+    v = v * 10 + (s[pos + n] - '0');
+    ++n;
+  }
+  if (n < min_digits) return std::nullopt;
+  pos += n;
+  return v;
+}
+
+/// "+3", "-05:30", "+0100", "+530": a signed offset (hours up to 23,
+/// minutes up to 59) that must fill the whole of `s`.
+std::optional<std::int64_t> parse_signed_offset(std::string_view s) {
+  if (s.empty() || (s[0] != '+' && s[0] != '-')) return std::nullopt;
+  const std::int64_t sign = s[0] == '-' ? -1 : 1;
+  std::size_t pos = 1;
+  std::int64_t hours = 0, minutes = 0;
+  const std::size_t colon = s.find(':');
+  if (colon != std::string_view::npos) {
+    auto h = read_digits(s, pos, 1, 2);
+    if (!h || pos != colon) return std::nullopt;
+    ++pos;
+    auto m = read_digits(s, pos, 2, 2);
+    if (!m) return std::nullopt;
+    hours = *h;
+    minutes = *m;
+  } else {
+    auto digits = read_digits(s, pos, 1, 4);
+    if (!digits) return std::nullopt;
+    const std::size_t n = pos - 1;
+    hours = n <= 2 ? *digits : *digits / 100;
+    minutes = n <= 2 ? 0 : *digits % 100;
+  }
+  if (pos != s.size() || hours > 23 || minutes > 59) return std::nullopt;
+  return sign * (hours * kMsPerHour + minutes * kMsPerMinute);
+}
+
+/// ASCII case-insensitive equality (month and weekday names).
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+  return true;
+}
+
+/// The month (1..12) named by an English month name or its first three
+/// letters, any case; 0 when it is none.
+int month_from_name(std::string_view name) {
+  static constexpr std::array<const char*, 12> names = {"january", "february", "march",     "april",   "may",      "june",
+                                                        "july",    "august",   "september", "october", "november", "december"};
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    const std::string_view full = names[i];
+    if (iequals(name, full) || iequals(name, full.substr(0, 3))) return static_cast<int>(i + 1);
+  }
+  return 0;
+}
+
+/// True for an English weekday name or its first three letters, any case.
+bool is_weekday_name(std::string_view name) {
+  static constexpr std::array<const char*, 7> names = {"sunday", "monday", "tuesday", "wednesday", "thursday", "friday",
+                                                       "saturday"};
+  for (const std::string_view full : names)
+    if (iequals(name, full) || iequals(name, full.substr(0, 3))) return true;
+  return false;
+}
+
+/// `s` without leading and trailing white space.
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+/// The zone at the end of a date string: empty (UTC), "Z", a signed offset,
+/// an RFC 2822 North American zone (EST, PDT...), or a time zone string.
+std::optional<std::int64_t> parse_date_zone(std::string_view zone) {
+  zone = trim(zone);
+  if (zone.empty() || zone == "Z") return 0;
+  if (zone[0] == '+' || zone[0] == '-') return parse_signed_offset(zone);
+  struct Named {
+    const char* name;
+    int hours;
+  };
+  static constexpr std::array<Named, 8> rfc2822 = {{{"EST", -5}, {"EDT", -4}, {"CST", -6}, {"CDT", -5},
+                                                    {"MST", -7}, {"MDT", -6}, {"PST", -8}, {"PDT", -7}}};
+  for (const Named& n : rfc2822)
+    if (zone == n.name) return n.hours * kMsPerHour;
+  return parse_time_zone(zone);
+}
+
+/// "HH:MM[:SS[.fff]]" at `pos`, as milliseconds of the day.
+std::optional<std::int64_t> parse_time_of_day(std::string_view s, std::size_t& pos) {
+  auto h = read_digits(s, pos, 1, 2);
+  if (!h || pos >= s.size() || s[pos] != ':') return std::nullopt;
+  ++pos;
+  auto m = read_digits(s, pos, 2, 2);
+  if (!m) return std::nullopt;
+  std::int64_t sec = 0, ms = 0;
+  if (pos < s.size() && s[pos] == ':') {
+    ++pos;
+    auto sv = read_digits(s, pos, 2, 2);
+    if (!sv) return std::nullopt;
+    sec = *sv;
+    if (pos < s.size() && s[pos] == '.') {
+      ++pos;
+      // Fractions keep millisecond precision; further digits are dropped.
+      std::int64_t scale = 100;
+      std::size_t n = 0;
+      while (pos < s.size() && std::isdigit(static_cast<unsigned char>(s[pos]))) {
+        ms += (s[pos] - '0') * scale;
+        scale /= 10;
+        ++pos;
+        ++n;
+      }
+      if (n == 0) return std::nullopt;
+    }
+  }
+  if (*h > 23 || *m > 59 || sec > 59) return std::nullopt;
+  return *h * kMsPerHour + *m * kMsPerMinute + sec * kMsPerSecond + ms;
+}
+
+/// The UNIX time of a validated date, time of day and zone offset.
+std::optional<std::int64_t> assemble(std::int64_t year, std::int64_t month, std::int64_t day, std::int64_t ms_of_day,
+                                     std::int64_t offset) {
+  if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, static_cast<int>(month))) return std::nullopt;
+  const std::int64_t t = days_from_civil(year, static_cast<int>(month), static_cast<int>(day)) * kMsPerDay + ms_of_day - offset;
+  if (in_range(t) == kIntNa) return std::nullopt;
+  return t;
+}
+
+/// "YYYY-MM-DD[(T| )HH:MM[:SS[.fff]]][zone]".
+std::optional<std::int64_t> parse_iso_date(std::string_view s) {
+  std::size_t pos = 0;
+  auto y = read_digits(s, pos, 4, 4);
+  if (!y || pos >= s.size() || s[pos] != '-') return std::nullopt;
+  ++pos;
+  auto mo = read_digits(s, pos, 1, 2);
+  if (!mo || pos >= s.size() || s[pos] != '-') return std::nullopt;
+  ++pos;
+  auto d = read_digits(s, pos, 1, 2);
+  if (!d) return std::nullopt;
+  std::int64_t ms_of_day = 0;
+  if (pos < s.size() && (s[pos] == 'T' || s[pos] == ' ') && pos + 1 < s.size() &&
+      std::isdigit(static_cast<unsigned char>(s[pos + 1]))) {
+    ++pos;
+    auto t = parse_time_of_day(s, pos);
+    if (!t) return std::nullopt;
+    ms_of_day = *t;
+  }
+  auto zone = parse_date_zone(s.substr(pos));
+  if (!zone) return std::nullopt;
+  return assemble(*y, *mo, *d, ms_of_day, *zone);
+}
+
+/// "[Weekday[,]] D MMM YYYY [HH:MM[:SS]] [zone]".
+std::optional<std::int64_t> parse_rfc2822_date(std::string_view s) {
+  std::size_t pos = 0;
+  auto skip_spaces = [&]() {
+    while (pos < s.size() && std::isspace(static_cast<unsigned char>(s[pos]))) ++pos;
+  };
+  auto word = [&]() {
+    const std::size_t start = pos;
+    while (pos < s.size() && std::isalpha(static_cast<unsigned char>(s[pos]))) ++pos;
+    return s.substr(start, pos - start);
+  };
+  if (!s.empty() && std::isalpha(static_cast<unsigned char>(s[0]))) {
+    if (!is_weekday_name(word())) return std::nullopt;
+    if (pos < s.size() && s[pos] == ',') ++pos;
+    skip_spaces();
+  }
+  auto d = read_digits(s, pos, 1, 2);
+  if (!d) return std::nullopt;
+  skip_spaces();
+  const int mo = month_from_name(word());
+  if (mo == 0) return std::nullopt;
+  skip_spaces();
+  auto y = read_digits(s, pos, 4, 4);
+  if (!y) return std::nullopt;
+  std::int64_t ms_of_day = 0;
+  skip_spaces();
+  if (pos < s.size() && std::isdigit(static_cast<unsigned char>(s[pos]))) {
+    auto t = parse_time_of_day(s, pos);
+    if (!t) return std::nullopt;
+    ms_of_day = *t;
+  }
+  auto zone = parse_date_zone(s.substr(pos));
+  if (!zone) return std::nullopt;
+  return assemble(*y, mo, *d, ms_of_day, *zone);
+}
+
+} // namespace
+
+std::optional<std::int64_t> parse_time_zone(std::string_view zone) {
+  // IANA names of UTC itself.
+  static constexpr std::array<const char*, 12> utc_names = {"UTC",     "GMT",           "Etc/UTC",       "Etc/GMT",
+                                                            "Etc/UCT", "Etc/Universal", "Etc/Zulu",      "Etc/Greenwich",
+                                                            "UCT",     "Universal",     "Zulu",          "Greenwich"};
+  for (const char* name : utc_names)
+    if (zone == name) return 0;
+  if (zone.starts_with("Etc/GMT")) {
+    // Etc/GMT+5 is five hours BEHIND UTC (POSIX sign); whole hours only.
+    const std::string_view rest = zone.substr(7);
+    if (rest.size() < 2 || rest.size() > 3 || (rest[0] != '+' && rest[0] != '-')) return std::nullopt;
+    std::size_t pos = 1;
+    auto h = read_digits(rest, pos, 1, 2);
+    if (!h || pos != rest.size() || *h > 14) return std::nullopt;
+    return (rest[0] == '+' ? -1 : 1) * *h * kMsPerHour;
+  }
+  if (zone.starts_with("UTC") || zone.starts_with("GMT")) {
+    const std::string_view rest = zone.substr(3);
+    if (rest == "0") return 0;
+    return parse_signed_offset(rest);
+  }
+  return std::nullopt;
+}
+
+std::int64_t days_from_civil(std::int64_t year, int month, int day) {
+  const std::int64_t y = year - (month <= 2 ? 1 : 0);
+  const std::int64_t era = floor_div(y, 400);
+  const std::int64_t yoe = y - era * 400;
+  const std::int64_t mp = month > 2 ? month - 3 : month + 9;
+  const std::int64_t doy = (153 * mp + 2) / 5 + day - 1;
+  const std::int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+CivilDate civil_from_days(std::int64_t days) {
+  const std::int64_t z = days + 719468;
+  const std::int64_t era = floor_div(z, 146097);
+  const std::int64_t doe = z - era * 146097;
+  const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const std::int64_t mp = (5 * doy + 2) / 153;
+  CivilDate c;
+  c.day = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
+  c.month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
+  c.year = yoe + era * 400 + (c.month <= 2 ? 1 : 0);
+  return c;
+}
+
+std::int64_t calendar_field(CalendarField field, std::int64_t time_ms, std::int64_t offset_ms) {
+  if (time_ms == kIntNa || in_range(time_ms) == kIntNa) return kIntNa;
+  const std::int64_t local = time_ms + offset_ms;
+  const std::int64_t days = floor_div(local, kMsPerDay);
+  const std::int64_t ms_of_day = local - days * kMsPerDay;
+  switch (field) {
+    case CalendarField::Hour: return ms_of_day / kMsPerHour;
+    case CalendarField::Minute: return ms_of_day / kMsPerMinute % 60;
+    case CalendarField::Second: return ms_of_day / kMsPerSecond % 60;
+    case CalendarField::DayOfWeek: return floor_mod(days + 4, 7) + 1; // 1970-01-01 was a Thursday (5)
+    case CalendarField::Year: return civil_from_days(days).year;
+    case CalendarField::Month: return civil_from_days(days).month;
+    case CalendarField::DayOfMonth: return civil_from_days(days).day;
+    case CalendarField::WeekOfYear: {
+      // The ISO week belongs to the year of its Thursday.
+      const std::int64_t iso_weekday = floor_mod(days + 3, 7) + 1; // Monday = 1
+      const std::int64_t thursday = days - iso_weekday + 4;
+      const std::int64_t jan1 = days_from_civil(civil_from_days(thursday).year, 1, 1);
+      return (thursday - jan1) / 7 + 1;
+    }
+  }
+  return kIntNa;
+}
+
+std::int64_t timestamp_from_fields(std::int64_t offset_ms, std::int64_t year, std::int64_t month, std::int64_t day,
+                                   std::int64_t hour, std::int64_t minute, std::int64_t second) {
+  for (std::int64_t v : {offset_ms, year, month, day, hour, minute, second})
+    if (v == kIntNa) return kIntNa;
+  // Months roll over into years; the rest is linear in days and seconds.
+  const std::int64_t y = year + floor_div(month - 1, 12);
+  if (year > kMaxYear || year < -kMaxYear || y > kMaxYear || y < -kMaxYear) return kIntNa;
+  const int m = static_cast<int>(floor_mod(month - 1, 12) + 1);
+  std::int64_t days = 0, hours = 0, minutes = 0, seconds = 0, ms = 0;
+  if (__builtin_add_overflow(days_from_civil(y, m, 1), day - 1, &days) || !mul_add(days, 24, hour, hours) ||
+      !mul_add(hours, 60, minute, minutes) || !mul_add(minutes, 60, second, seconds) ||
+      !mul_add(seconds, kMsPerSecond, -offset_ms, ms))
+    return kIntNa;
+  return in_range(ms);
+}
+
+std::optional<std::int64_t> parse_date_string(std::string_view text) {
+  const std::string_view s = trim(text);
+  if (s.size() >= 5 && std::isdigit(static_cast<unsigned char>(s[0])) && s[4] == '-') return parse_iso_date(s);
+  return parse_rfc2822_date(s);
+}
+
+std::optional<Timeframe> parse_timeframe(std::string_view text) {
+  std::size_t pos = 0;
+  auto digits = read_digits(text, pos, 0, 7);
+  Timeframe tf;
+  const bool has_digits = pos > 0;
+  if (has_digits) tf.multiplier = *digits;
+  const std::string_view unit = text.substr(pos);
+  if (unit.empty()) {
+    if (!has_digits) return std::nullopt;
+    tf.unit = Timeframe::Unit::Minutes;
+  } else if (unit.size() == 1) {
+    switch (unit[0]) {
+      case 'T': tf.unit = Timeframe::Unit::Ticks; break;
+      case 'S': tf.unit = Timeframe::Unit::Seconds; break;
+      case 'D': tf.unit = Timeframe::Unit::Days; break;
+      case 'W': tf.unit = Timeframe::Unit::Weeks; break;
+      case 'M': tf.unit = Timeframe::Unit::Months; break;
+      default: return std::nullopt;
+    }
+  } else {
+    return std::nullopt;
+  }
+  if (tf.multiplier < 1 || tf.multiplier > kMaxTimeframeMultiplier) return std::nullopt;
+  return tf;
+}
+
+std::string timeframe_text(const Timeframe& tf) {
+  std::string s = std::to_string(tf.multiplier);
+  switch (tf.unit) {
+    case Timeframe::Unit::Ticks: return s + "T";
+    case Timeframe::Unit::Seconds: return s + "S";
+    case Timeframe::Unit::Minutes: return s;
+    case Timeframe::Unit::Days: return s + "D";
+    case Timeframe::Unit::Weeks: return s + "W";
+    case Timeframe::Unit::Months: return s + "M";
+  }
+  return s;
+}
+
+std::int64_t timeframe_seconds(const Timeframe& tf) {
+  switch (tf.unit) {
+    case Timeframe::Unit::Ticks: return kIntNa;
+    case Timeframe::Unit::Seconds: return tf.multiplier;
+    case Timeframe::Unit::Minutes: return tf.multiplier * 60;
+    case Timeframe::Unit::Days: return tf.multiplier * 86'400;
+    case Timeframe::Unit::Weeks: return tf.multiplier * 604'800;
+    case Timeframe::Unit::Months: return tf.multiplier * kSecondsPerMonth;
+  }
+  return kIntNa;
+}
+
+std::string timeframe_from_seconds(std::int64_t seconds) {
+  // Standard second timeframes; above 45 s the next step is one minute.
+  static constexpr std::array<std::int64_t, 6> second_steps = {1, 5, 10, 15, 30, 45};
+  if (seconds < 60) {
+    for (std::int64_t step : second_steps)
+      if (seconds <= step) return std::to_string(step) + "S";
+    return "1";
+  }
+  if (seconds < 86'400) return std::to_string((seconds + 59) / 60);
+  // An exact number of months (up to 12), weeks (up to 52) or days wins
+  // over the rounded-up day count.
+  if (seconds % kSecondsPerMonth == 0 && seconds / kSecondsPerMonth <= 12)
+    return std::to_string(seconds / kSecondsPerMonth) + "M";
+  if (seconds % 604'800 == 0 && seconds / 604'800 <= 52) return std::to_string(seconds / 604'800) + "W";
+  const std::int64_t days = seconds / 86'400 + (seconds % 86'400 != 0 ? 1 : 0);
+  // 366 days is the longest day timeframe; anything longer is a year.
+  if (days <= 366) return std::to_string(days) + "D";
+  return "12M";
+}
+
+std::int64_t bar_close_time(const Timeframe& tf, std::int64_t time_ms, std::int64_t offset_ms) {
+  if (time_ms == kIntNa || tf.unit == Timeframe::Unit::Ticks || in_range(time_ms) == kIntNa) return kIntNa;
+  if (tf.unit != Timeframe::Unit::Months) return in_range(time_ms + timeframe_seconds(tf) * kMsPerSecond);
+  const std::int64_t local = time_ms + offset_ms;
+  const std::int64_t days = floor_div(local, kMsPerDay);
+  const std::int64_t ms_of_day = local - days * kMsPerDay;
+  const CivilDate c = civil_from_days(days);
+  const std::int64_t months = c.month - 1 + tf.multiplier;
+  const std::int64_t y = c.year + floor_div(months, 12);
+  const int m = static_cast<int>(floor_mod(months, 12) + 1);
+  const int d = c.day < days_in_month(y, m) ? c.day : days_in_month(y, m);
+  return in_range(days_from_civil(y, m, d) * kMsPerDay + ms_of_day - offset_ms);
+}
+
+} // namespace pine
