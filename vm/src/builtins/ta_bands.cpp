@@ -273,9 +273,14 @@ void Kc::load(archive::In& ar) {
 // ---------------------------------------------------------------- correlation
 
 // TradingView's law (PyneCore probes m557): cov = sxy/n - mx*my, the two
-// variances clamped at 0 and ONE square root over their product.
+// variances clamped at 0 and ONE square root over their product. Each of
+// the five sums is its own math.sum over its own input, so a bar where only
+// one source is na still enters the other source's sums (this is what makes
+// correlation.csv bit-exact: there sma(close, 20) starts 10 bars after
+// ema(close, 10), and pair-skipping those bars changes the compensated sums'
+// rounding).
 double Correlation::step(double a, double b, std::int64_t length) {
-  if (!valid_length(length) || is_na_float(a) || is_na_float(b)) return kFloatNa;
+  if (!valid_length(length)) return kFloatNa;
   const double sx = sx_.step(a, length);
   const double sy = sy_.step(b, length);
   const double sxy = sxy_.step(a * b, length);

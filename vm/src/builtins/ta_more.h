@@ -6,9 +6,9 @@
 //    range, highestbars, lowestbars, stoch, wpr, bb, bbw, kc, kcw,
 //    correlation, mfi, tsi, rising, falling, pivots) return na on an na
 //    source and leave their state untouched: their windows are the last
-//    `length` non-na values. Functions of two or three sources (vwma with
-//    volume, stoch, correlation) skip a bar on which any of them is na, so
-//    their windows stay aligned.
+//    `length` non-na values. vwma (source and volume) and stoch skip a bar
+//    on which any input is na, so their windows stay aligned; correlation
+//    follows TradingView's five independent sums instead (see Correlation).
 //  * "na included" functions (mom, roc, swma, alma, linreg, percentrank,
 //    percentile_linear_interpolation, percentile_nearest_rank, rci) keep the
 //    raw inputs of every call: an na inside the window makes the result na.
@@ -421,7 +421,8 @@ private:
 
 /// ta.correlation(a, b, length): Pearson correlation from five math.sum
 /// machines (TradingView's law measured by PyneCore): |cov| <= 1e-10 gives 0,
-/// a zero variance gives na. Bars with an na source are skipped.
+/// a zero variance gives na. Each sum skips only its own na inputs (see
+/// ta_bands.cpp), so the result is na on a bar where either source is na.
 struct Correlation {
   /// Advances with both sources.
   double step(double a, double b, std::int64_t length);
