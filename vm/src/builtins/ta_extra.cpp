@@ -68,7 +68,8 @@ double Percentile<kLinear>::step(double src, std::int64_t length, double percent
   hist_.reserve(n);
   if (length == len_ && hist_.size() >= n) {
     const double leaving = hist_.back(n - 1);
-    if (!is_na_float(leaving)) sorted_.erase(std::lower_bound(sorted_.begin(), sorted_.end(), leaving));
+    const auto it = std::lower_bound(sorted_.begin(), sorted_.end(), leaving);
+    if (!is_na_float(leaving) && it != sorted_.end() && *it == leaving) sorted_.erase(it); // guarded erase
   }
   hist_.push(src);
   if (length != len_) {

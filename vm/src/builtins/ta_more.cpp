@@ -342,7 +342,8 @@ double OrderStat<kMode>::step(double src, std::int64_t length) {
   const bool evict = length == len_ && hist_.size() >= n;
   if (evict) {
     const double leaving = hist_.back(n - 1);
-    sorted_.erase(std::lower_bound(sorted_.begin(), sorted_.end(), leaving));
+    const auto it = std::lower_bound(sorted_.begin(), sorted_.end(), leaving);
+    if (it != sorted_.end() && *it == leaving) sorted_.erase(it); // always true; guards the erase
   }
   hist_.push(src);
   if (length != len_) {
