@@ -133,15 +133,20 @@ double Rci::step(double src, std::int64_t length) {
   hist_.push(src);
   if (seen_ <= static_cast<std::uint64_t>(kMaxLength)) ++seen_;
   if (is_na_float(src) || seen_ <= n || hist_.size() < n) return kFloatNa;
-  std::vector<double> values(n);
+  // Scratch buffers are members so that a bar allocates nothing once they
+  // have grown to the length.
+  std::vector<double>& values = values_;
+  std::vector<std::size_t>& order = order_;
+  std::vector<double>& ranks = ranks_;
+  values.resize(n);
   for (std::size_t k = 0; k < n; ++k) {
     values[k] = hist_.back(k);
     if (is_na_float(values[k])) return kFloatNa;
   }
-  std::vector<std::size_t> order(n);
+  order.resize(n);
   std::iota(order.begin(), order.end(), std::size_t{0});
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return values[a] < values[b]; });
-  std::vector<double> ranks(n, 0.0);
+  ranks.assign(n, 0.0);
   const auto len = static_cast<double>(length);
   std::size_t pos = 0;
   for (std::size_t i = 0; i < n;) {

@@ -62,6 +62,8 @@ struct Rci {
 private:
   detail::Ring<double> hist_;
   std::uint64_t seen_ = 0; // inputs so far (saturating at kMaxLength + 1)
+  std::vector<double> values_, ranks_; // per-bar scratch, not archived
+  std::vector<std::size_t> order_;     // per-bar scratch, not archived
 };
 
 /// ta.pivothigh (Max = true) / ta.pivotlow: src[right] when it is the strict
