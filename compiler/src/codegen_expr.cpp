@@ -121,6 +121,22 @@ ExprValue FunctionCompiler::compile_name(const ast::Expr& e) {
     call.lhs->text = "ta.tr";
     return compile_single(call);
   }
+  if (name == "ta.obv" || name == "ta.accdist" || name == "ta.iii" || name == "ta.nvi" || name == "ta.pvi" ||
+      name == "ta.pvt" || name == "ta.wad" || name == "ta.wvad" || name == "ta.vwap") {
+    // Built-in variables with state are synthetic calls, like ta.tr: the
+    // volume indicators take no argument, ta.vwap is ta.vwap(hlc3).
+    ast::Expr call(ast::ExprKind::Call, e.loc);
+    call.lhs = std::make_unique<ast::Expr>(ast::ExprKind::Name, e.loc);
+    call.lhs->text = name;
+    if (name == "ta.vwap") {
+      ast::Arg src;
+      src.loc = e.loc;
+      src.value = std::make_unique<ast::Expr>(ast::ExprKind::Name, e.loc);
+      src.value->text = "hlc3";
+      call.args.push_back(std::move(src));
+    }
+    return compile_single(call);
+  }
   if (auto c = find_color_constant(name)) return constant(Type::Color, make_int(*c));
   if (auto k = find_named_constant(name))
     return constant(k->type, k->type == Type::String ? make_int(pc_.pool.intern(k->text)) : make_int(k->int_value));

@@ -139,6 +139,32 @@ ANALYSIS = {
         "pinecone is wrong twice: `str.tostring` has no color overload on TradingView (a compile error, "
         "as in pinevm, whose message says it expects an int), and the expected values are HTML colours, "
         "not TradingView's."),
+    "ta/bbw.pine": (FIXTURE_WRONG,
+        "pinecone is wrong: TradingView's `ta.bbw` is in percent, `(upper - lower) / basis * 100` (the "
+        "export tests/data/tradingview/bb.csv, which pinevm reproduces bit for bit), so 1.911099, not 0.019111."),
+    "ta/cci.pine": (FIXTURE_WRONG, "Number formatting, as in series/derived_prices.pine: 111.1111111111 is right."),
+    "ta/dev.pine": (FIXTURE_WRONG, "Number formatting, as in series/derived_prices.pine: 0.6666666667 is right."),
+    "ta/hma.pine": (FIXTURE_WRONG, "Number formatting, as in series/derived_prices.pine: 301 is right."),
+    "ta/mfi.pine": (FIXTURE_WRONG, "Number formatting, as in series/derived_prices.pine: 75.1259802774 is right."),
+    "ta/stoch.pine": (FIXTURE_WRONG, "Number formatting, as in series/derived_prices.pine: 78.5714285714 is right."),
+    "ta/vwma.pine": (FIXTURE_WRONG, "Number formatting, as in series/derived_prices.pine: 299.0067340067 is right."),
+    "ta/kc.pine": (FIXTURE_WRONG,
+        "pinecone is wrong: in the reference manual's code for `ta.kc` the basis `ta.ema(src, length)` is "
+        "defined one bar before the bands, whose range ema runs over `ta.tr` (na on the first bar), so the "
+        "5th line is `296,NaN,NaN`."),
+    "ta/obv.pine": (FIXTURE_WRONG,
+        "pinecone is wrong: `ta.obv` is na on the first bar on TradingView (export "
+        "tests/data/tradingview/iii+nvi+obv.csv, reproduced bit for bit), not 0."),
+    "ta/accumulators.pine": (FIXTURE_WRONG,
+        "pinecone is wrong on the first bar: TradingView's `ta.obv` and `ta.pvt` are na there (exports "
+        "iii+nvi+obv.csv and accdist+pvi+pvt+wad+wvad.csv, reproduced bit for bit), not 0."),
+    "ta/rci.pine": (FIXTURE_WRONG,
+        "pinecone is wrong: TradingView's `ta.rci(src, n)` is na until n + 1 bars (export "
+        "tests/data/tradingview/rci.csv, reproduced bit for bit), one bar later than pinecone expects."),
+    "ta/accdist_history.pine": (PINEVM_WRONG,
+        "pinevm is wrong: built-in variables with state (`ta.accdist`, `ta.obv`, `ta.tr`...) are lowered as "
+        "call sites stepped where they are read, so reading one only inside `if barstate.islast` sees one "
+        "bar; TradingView computes them on every bar (docs/semantics.md)."),
     "loops/for_in_literals.pine": (FEATURE,
         "`for ... in` and array literals are not supported yet (pinevm's message, about tuples, is "
         "confusing)."),

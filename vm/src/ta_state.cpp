@@ -50,6 +50,7 @@ void with_state(TaState& state, StateKind kind, Fn&& fn) {
     case StateKind::FIXNAN_F:
     case StateKind::FIXNAN_I: fn(std::get<FixnanState>(state)); break;
     case StateKind::Count: break;
+    default: with_more_state_type(kind, [&]<class T>(std::type_identity<T>) { fn(std::get<T>(state)); }); break;
   }
 }
 
@@ -79,6 +80,7 @@ void init_ta_state(TaState& state, StateKind kind) {
     case StateKind::FIXNAN_F:
     case StateKind::FIXNAN_I: state.emplace<FixnanState>(); break;
     case StateKind::Count: break;
+    default: with_more_state_type(kind, [&]<class T>(std::type_identity<T>) { state.emplace<T>(); }); break;
   }
 }
 
@@ -165,6 +167,7 @@ const char* step_state(TaState& state, StateKind kind, const Value* a, Value* r,
       break;
     }
     case StateKind::Count: return "invalid builtin state";
+    default: return step_more_state(state, kind, a, r, g);
   }
   return nullptr;
 }

@@ -5,10 +5,13 @@
 // through step_state(); archives go through save/load with the same kind.
 #pragma once
 
+#include <type_traits>
 #include <variant>
 
 #include "archive.h"
 #include "builtins/ta.h"
+#include "builtins/ta_extra.h"
+#include "builtins/ta_more.h"
 #include "pine/vm/builtins.h"
 #include "pine/vm/value.h"
 
@@ -22,7 +25,84 @@ struct FixnanState {
 
 using TaState = std::variant<std::monostate, ta::Sma, ta::Ema, ta::Rma, ta::Wma, ta::Rsi, ta::Atr, ta::Tr,
                              ta::Highest, ta::Lowest, ta::Stdev, ta::Change, ta::ChangeInt, ta::ChangeBool, ta::Cross,
-                             ta::Macd, ta::Sum, FixnanState>;
+                             ta::Macd, ta::Sum, FixnanState, ta::Cum, ta::Roc, ta::BarsSince,
+                             ta::ValueWhen<double>, ta::ValueWhen<std::int64_t>, ta::Vwma, ta::Swma, ta::Hma,
+                             ta::Alma, ta::Linreg, ta::Dev, ta::Cmo, ta::Mfi, ta::Tsi, ta::Wpr, ta::Cog, ta::Median,
+                             ta::Mode, ta::Range, ta::Trend<true>, ta::Trend<false>, ta::ExtremeBars<true>,
+                             ta::ExtremeBars<false>, ta::AllTime<true>, ta::AllTime<false>, ta::Stoch, ta::Bb,
+                             ta::Kc, ta::Correlation, ta::PercentRank, ta::PercentileLinear, ta::PercentileNearest,
+                             ta::PivotHigh, ta::PivotLow, ta::Supertrend, ta::Dmi, ta::Sar, ta::Vwap,
+                             ta::VolumeVars, ta::NoState, ta::Rci>;
+
+/// Calls `fn(std::type_identity<T>{})` with the state struct type T of the
+/// kinds added after the first release of ta.* (ta_state_more.cpp); returns
+/// false for the other kinds.
+template <class Fn>
+bool with_more_state_type(StateKind kind, Fn&& fn) {
+  switch (kind) {
+    case StateKind::CUM: fn(std::type_identity<ta::Cum>{}); return true;
+    case StateKind::MOM: fn(std::type_identity<ta::Change>{}); return true;
+    case StateKind::ROC: fn(std::type_identity<ta::Roc>{}); return true;
+    case StateKind::BARSSINCE: fn(std::type_identity<ta::BarsSince>{}); return true;
+    case StateKind::VALUEWHEN: fn(std::type_identity<ta::ValueWhen<double>>{}); return true;
+    case StateKind::VALUEWHEN_I: fn(std::type_identity<ta::ValueWhen<std::int64_t>>{}); return true;
+    case StateKind::VWMA: fn(std::type_identity<ta::Vwma>{}); return true;
+    case StateKind::SWMA: fn(std::type_identity<ta::Swma>{}); return true;
+    case StateKind::HMA: fn(std::type_identity<ta::Hma>{}); return true;
+    case StateKind::ALMA: fn(std::type_identity<ta::Alma>{}); return true;
+    case StateKind::LINREG: fn(std::type_identity<ta::Linreg>{}); return true;
+    case StateKind::CCI:
+    case StateKind::DEV: fn(std::type_identity<ta::Dev>{}); return true;
+    case StateKind::CMO: fn(std::type_identity<ta::Cmo>{}); return true;
+    case StateKind::MFI: fn(std::type_identity<ta::Mfi>{}); return true;
+    case StateKind::TSI: fn(std::type_identity<ta::Tsi>{}); return true;
+    case StateKind::WPR: fn(std::type_identity<ta::Wpr>{}); return true;
+    case StateKind::COG: fn(std::type_identity<ta::Cog>{}); return true;
+    case StateKind::MEDIAN: fn(std::type_identity<ta::Median>{}); return true;
+    case StateKind::MODE: fn(std::type_identity<ta::Mode>{}); return true;
+    case StateKind::RANGE: fn(std::type_identity<ta::Range>{}); return true;
+    case StateKind::RISING: fn(std::type_identity<ta::Trend<true>>{}); return true;
+    case StateKind::FALLING: fn(std::type_identity<ta::Trend<false>>{}); return true;
+    case StateKind::HIGHESTBARS:
+    case StateKind::HIGHESTBARS_H: fn(std::type_identity<ta::ExtremeBars<true>>{}); return true;
+    case StateKind::LOWESTBARS:
+    case StateKind::LOWESTBARS_L: fn(std::type_identity<ta::ExtremeBars<false>>{}); return true;
+    case StateKind::MAX: fn(std::type_identity<ta::AllTime<true>>{}); return true;
+    case StateKind::MIN: fn(std::type_identity<ta::AllTime<false>>{}); return true;
+    case StateKind::STOCH: fn(std::type_identity<ta::Stoch>{}); return true;
+    case StateKind::BB:
+    case StateKind::BBW: fn(std::type_identity<ta::Bb>{}); return true;
+    case StateKind::KC:
+    case StateKind::KCW: fn(std::type_identity<ta::Kc>{}); return true;
+    case StateKind::CORRELATION: fn(std::type_identity<ta::Correlation>{}); return true;
+    case StateKind::PERCENTRANK: fn(std::type_identity<ta::PercentRank>{}); return true;
+    case StateKind::PERCENTILE_LINEAR: fn(std::type_identity<ta::PercentileLinear>{}); return true;
+    case StateKind::PERCENTILE_NEAREST: fn(std::type_identity<ta::PercentileNearest>{}); return true;
+    case StateKind::PIVOTHIGH:
+    case StateKind::PIVOTHIGH_H: fn(std::type_identity<ta::PivotHigh>{}); return true;
+    case StateKind::PIVOTLOW:
+    case StateKind::PIVOTLOW_L: fn(std::type_identity<ta::PivotLow>{}); return true;
+    case StateKind::SUPERTREND: fn(std::type_identity<ta::Supertrend>{}); return true;
+    case StateKind::DMI: fn(std::type_identity<ta::Dmi>{}); return true;
+    case StateKind::SAR: fn(std::type_identity<ta::Sar>{}); return true;
+    case StateKind::VWAP:
+    case StateKind::VWAP_ANCHOR:
+    case StateKind::VWAP_BANDS: fn(std::type_identity<ta::Vwap>{}); return true;
+    case StateKind::OBV:
+    case StateKind::ACCDIST:
+    case StateKind::NVI:
+    case StateKind::PVI:
+    case StateKind::PVT:
+    case StateKind::WAD: fn(std::type_identity<ta::VolumeVars>{}); return true;
+    case StateKind::III:
+    case StateKind::WVAD: fn(std::type_identity<ta::NoState>{}); return true;
+    case StateKind::RCI: fn(std::type_identity<ta::Rci>{}); return true;
+    default: return false;
+  }
+}
+
+/// step_state() for the kinds of with_more_state_type (ta_state_more.cpp).
+const char* step_more_state(TaState& state, StateKind kind, const Value* args, Value* results, const Value* globals);
 
 /// Puts a fresh state of `kind` in `state`.
 void init_ta_state(TaState& state, StateKind kind);

@@ -431,6 +431,10 @@ public:
   double step(double src, std::int64_t length);
   /// Retains at least `n` values (see Sma::reserve).
   void reserve(std::int64_t n) { if (valid_length(n)) hist_.reserve(static_cast<std::size_t>(n)); }
+  /// How many values back the current extreme is (0 = the newest; the oldest
+  /// of equal extremes wins, TradingView's ta.highestbars tie rule). Only
+  /// meaningful right after a step() that returned a value.
+  std::int64_t offset() const { return dq_.empty() ? 0 : static_cast<std::int64_t>(pushed_ - 1 - dq_.front()); }
   /// Writes the state, version first (see kStateVersion).
   void save(archive::Out& ar) const;
   /// Reads and validates the state written by save().

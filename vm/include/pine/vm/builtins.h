@@ -116,7 +116,64 @@ const BuiltinInfo& builtin_info(BuiltinId id);
   X(FIXNAN_I, "fixnan", 1, 1)      /* src(int) -> int */                 \
   X(CHANGE_I, "ta.change", 2, 1)   /* src(int), length(int) -> int */    \
   X(CHANGE_B, "ta.change", 2, 1)   /* src(bool), length(int) -> bool */ \
-  X(VARIANCE, "ta.variance", 3, 1) /* src, length(int), biased(bool) */
+  X(VARIANCE, "ta.variance", 3, 1) /* src, length(int), biased(bool) */ \
+  X(CUM, "ta.cum", 1, 1)           /* src */                             \
+  X(MOM, "ta.mom", 2, 1)           /* src, length(int) */                \
+  X(ROC, "ta.roc", 2, 1)           /* src, length(int) */                \
+  X(BARSSINCE, "ta.barssince", 1, 1) /* cond(bool) -> int */             \
+  X(VALUEWHEN, "ta.valuewhen", 3, 1) /* cond(bool), src, occurrence(int) */ \
+  X(VALUEWHEN_I, "ta.valuewhen", 3, 1) /* cond(bool), src(int), occurrence(int) -> int */ \
+  X(VWMA, "ta.vwma", 2, 1)         /* src, length(int); reads volume */  \
+  X(SWMA, "ta.swma", 1, 1)         /* src */                             \
+  X(HMA, "ta.hma", 2, 1)           /* src, length(int) */                \
+  X(ALMA, "ta.alma", 5, 1)         /* src, length(int), offset, sigma, floor(bool) */ \
+  X(LINREG, "ta.linreg", 3, 1)     /* src, length(int), offset(int) */   \
+  X(CCI, "ta.cci", 2, 1)           /* src, length(int) */                \
+  X(CMO, "ta.cmo", 2, 1)           /* src, length(int) */                \
+  X(MFI, "ta.mfi", 2, 1)           /* src, length(int); reads volume */  \
+  X(TSI, "ta.tsi", 3, 1)           /* src, short(int), long(int) */      \
+  X(WPR, "ta.wpr", 1, 1)           /* length(int); reads high/low/close */ \
+  X(COG, "ta.cog", 2, 1)           /* src, length(int) */                \
+  X(DEV, "ta.dev", 2, 1)           /* src, length(int) */                \
+  X(MEDIAN, "ta.median", 2, 1)     /* src, length(int) */                \
+  X(MODE, "ta.mode", 2, 1)         /* src, length(int) */                \
+  X(RANGE, "ta.range", 2, 1)       /* src, length(int) */                \
+  X(RISING, "ta.rising", 2, 1)     /* src, length(int) -> bool */        \
+  X(FALLING, "ta.falling", 2, 1)   /* src, length(int) -> bool */        \
+  X(HIGHESTBARS, "ta.highestbars", 2, 1) /* src, length(int) -> int */   \
+  X(LOWESTBARS, "ta.lowestbars", 2, 1)   /* src, length(int) -> int */   \
+  X(HIGHESTBARS_H, "ta.highestbars", 1, 1) /* length(int) -> int; reads high */ \
+  X(LOWESTBARS_L, "ta.lowestbars", 1, 1)   /* length(int) -> int; reads low */  \
+  X(MAX, "ta.max", 1, 1)           /* src */                             \
+  X(MIN, "ta.min", 1, 1)           /* src */                             \
+  X(STOCH, "ta.stoch", 4, 1)       /* src, high, low, length(int) */     \
+  X(BB, "ta.bb", 3, 3)             /* src, length(int), mult */          \
+  X(BBW, "ta.bbw", 3, 1)           /* src, length(int), mult */          \
+  X(KC, "ta.kc", 4, 3)             /* src, length(int), mult, useTrueRange(bool); reads high/low/close */ \
+  X(KCW, "ta.kcw", 4, 1)           /* src, length(int), mult, useTrueRange(bool); reads high/low/close */ \
+  X(CORRELATION, "ta.correlation", 3, 1) /* src1, src2, length(int) */   \
+  X(PERCENTRANK, "ta.percentrank", 2, 1) /* src, length(int) */          \
+  X(PERCENTILE_LINEAR, "ta.percentile_linear_interpolation", 3, 1) /* src, length(int), percentage */ \
+  X(PERCENTILE_NEAREST, "ta.percentile_nearest_rank", 3, 1)        /* src, length(int), percentage */ \
+  X(PIVOTHIGH, "ta.pivothigh", 3, 1) /* src, leftbars(int), rightbars(int) */ \
+  X(PIVOTLOW, "ta.pivotlow", 3, 1)   /* src, leftbars(int), rightbars(int) */ \
+  X(PIVOTHIGH_H, "ta.pivothigh", 2, 1) /* leftbars(int), rightbars(int); reads high */ \
+  X(PIVOTLOW_L, "ta.pivotlow", 2, 1)   /* leftbars(int), rightbars(int); reads low */  \
+  X(SUPERTREND, "ta.supertrend", 2, 2) /* factor, atrPeriod(int) -> float, int; reads the bar */ \
+  X(DMI, "ta.dmi", 2, 3)           /* diLength(int), adxSmoothing(int); reads high/low/close */ \
+  X(SAR, "ta.sar", 3, 1)           /* start, inc, max; reads high/low/close */ \
+  X(VWAP, "ta.vwap", 1, 1)         /* src; anchor = new UTC day of time; reads volume */ \
+  X(VWAP_ANCHOR, "ta.vwap", 2, 1)  /* src, anchor(bool); reads volume */ \
+  X(VWAP_BANDS, "ta.vwap", 3, 3)   /* src, anchor(bool), stdev_mult; reads volume */ \
+  X(OBV, "ta.obv", 0, 1)           /* variable; reads close/volume */    \
+  X(ACCDIST, "ta.accdist", 0, 1)   /* variable; reads the bar */         \
+  X(III, "ta.iii", 0, 1)           /* variable; reads the bar */         \
+  X(NVI, "ta.nvi", 0, 1)           /* variable; reads close/volume */    \
+  X(PVI, "ta.pvi", 0, 1)           /* variable; reads close/volume */    \
+  X(PVT, "ta.pvt", 0, 1)           /* variable; reads close/volume */    \
+  X(WAD, "ta.wad", 0, 1)           /* variable; reads high/low/close */  \
+  X(WVAD, "ta.wvad", 0, 1)         /* variable; reads the bar */         \
+  X(RCI, "ta.rci", 2, 1)           /* src, length(int) */
 
 enum class StateKind : std::uint8_t {
 #define PINE_STATE_ENUM(kind, name, nargs, nresults) kind,

@@ -1,0 +1,417 @@
+// The ta.* builtins of ta_more.h / ta_extra.h against TradingView exports
+// (tests/data/tradingview, copied from PyneCore's test data, Apache-2.0; see
+// that folder's README.md, which names the Pine expression of every column).
+//
+// Each export holds the chart's OHLCV and one column per plotted expression;
+// the state structs are fed the bars and compared column by column: na
+// exactly where TradingView has NaN, values within 1e-9 relative (the
+// exports carry 17 significant digits). PINEVM_TA_REPORT=1 prints the
+// measured maximum relative error of every column.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "builtins/ta_extra.h"
+
+namespace {
+
+using Series = std::vector<double>;
+using namespace pine::ta;
+constexpr double kNa = pine::kFloatNa;
+
+// One parsed export: column names and values.
+struct Csv {
+  std::vector<std::string> names;
+  std::vector<Series> cols;
+
+  // The column named `name`; fails the test when it is missing.
+  const Series& col(const std::string& name) const {
+    for (std::size_t i = 0; i < names.size(); ++i)
+      if (names[i] == name) return cols[i];
+    FAIL("missing column " << name);
+    static const Series empty;
+    return empty;
+  }
+  std::size_t rows() const { return cols.empty() ? 0 : cols[0].size(); }
+};
+
+// Splits a CSV line, honouring double quotes (headers hold commas).
+std::vector<std::string> split_line(const std::string& line) {
+  std::vector<std::string> out(1);
+  bool quoted = false;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const char ch = line[i];
+    if (quoted && ch == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+      out.back() += '"';
+      ++i;
+    } else if (ch == '"') {
+      quoted = !quoted;
+    } else if (ch == ',' && !quoted) {
+      out.emplace_back();
+    } else if (ch != '\r') {
+      out.back() += ch;
+    }
+  }
+  return out;
+}
+
+// Reads tests/data/tradingview/<file>; "NaN" parses to NaN through strtod.
+Csv read_export(const std::string& file) {
+  const std::string path = std::string(PINEVM_SOURCE_DIR) + "/tests/data/tradingview/" + file;
+  std::ifstream in(path);
+  REQUIRE_MESSAGE(in.good(), "cannot open " << path);
+  Csv csv;
+  std::string line;
+  std::getline(in, line);
+  csv.names = split_line(line);
+  csv.cols.assign(csv.names.size(), Series{});
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    const auto fields = split_line(line);
+    REQUIRE(fields.size() == csv.names.size());
+    for (std::size_t i = 0; i < fields.size(); ++i) csv.cols[i].push_back(std::strtod(fields[i].c_str(), nullptr));
+  }
+  return csv;
+}
+
+// Measured maximum relative errors, printed at exit when PINEVM_TA_REPORT is set.
+struct Report {
+  std::map<std::string, double> max_rel;
+  ~Report() {
+    if (std::getenv("PINEVM_TA_REPORT") == nullptr) return;
+    std::printf("\nTradingView exports (more ta.*): max relative error per column\n");
+    for (const auto& [name, err] : max_rel) std::printf("  %-60s %.3e\n", name.c_str(), err);
+  }
+};
+Report g_report;
+
+// na exactly where TradingView has NaN; |got - want| / |want| (absolute when
+// want == 0) at most `tol`.
+void compare(const std::string& name, const Series& got, const Series& want, double tol = 1e-9) {
+  REQUIRE(got.size() == want.size());
+  double max_rel = 0.0;
+  std::size_t na_mismatch = 0, compared = 0;
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    const bool gn = std::isnan(got[i]), wn = std::isnan(want[i]);
+    if (gn || wn) {
+      if (gn != wn && na_mismatch++ == 0)
+        MESSAGE(name << ": na mismatch at bar " << i << " got " << got[i] << " want " << want[i]);
+      continue;
+    }
+    const double err = std::fabs(got[i] - want[i]) / (want[i] != 0.0 ? std::fabs(want[i]) : 1.0);
+    if (err > tol && max_rel <= tol) MESSAGE(name << ": first miss at bar " << i << " got " << got[i] << " want " << want[i]);
+    max_rel = std::max(max_rel, err);
+    ++compared;
+  }
+  g_report.max_rel[name] = max_rel;
+  INFO(name);
+  CHECK(na_mismatch == 0);
+  CHECK(compared > 0);
+  CHECK(max_rel <= tol);
+}
+
+// An int result as a plotted float (kIntNa is na).
+double plotted(std::int64_t v) { return v == pine::kIntNa ? kNa : static_cast<double>(v); }
+
+} // namespace
+
+TEST_CASE("tradingview: alma hma swma vwma (ma.csv)") {
+  const Csv c = read_export("ma.csv");
+  const Series &high = c.col("high"), &low = c.col("low"), &close = c.col("close"), &vol = c.col("Volume");
+  Alma a1, a2;
+  Hma h9, h20;
+  Swma sw;
+  Vwma vw;
+  Series ra1, ra2, rh9, rh20, rsw, rvw;
+  for (std::size_t i = 0; i < c.rows(); ++i) {
+    ra1.push_back(a1.step(close[i], 5, 0.85, 6, false));
+    ra2.push_back(a2.step(close[i], 10, 0.55, 12, false));
+    rh9.push_back(h9.step(close[i], 9));
+    rh20.push_back(h20.step(close[i], 20));
+    rsw.push_back(sw.step((high[i] + low[i] + close[i]) / 3));
+    rvw.push_back(vw.step(close[i], vol[i], 20));
+  }
+  compare("ta.alma(close, 5, 0.85, 6)", ra1, c.col("ta.alma(close, 5, 0.85, 6)"));
+  compare("ta.alma(close, 10, 0.55, 12)", ra2, c.col("ta.alma(close, 10, 0.55, 12)"));
+  compare("ta.hma(close, 9)", rh9, c.col("ta.hma(close, 9)"));
+  compare("ta.hma(close, 20)", rh20, c.col("ta.hma(close, 20)"));
+  compare("ta.swma(hlc3)", rsw, c.col("ta.swma(hlc3)"));
+  compare("ta.vwma(close, 20)", rvw, c.col("ta.vwma(close, 20)"));
+}
+
+TEST_CASE("tradingview: highestbars lowestbars range (highest+lowest.csv, range.csv)") {
+  const Csv c = read_export("highest+lowest.csv");
+  const Series &high = c.col("high"), &low = c.col("low"), &close = c.col("close");
+  ExtremeBars<true> hb, hbc;
+  ExtremeBars<false> lb, lbc;
+  Series rhb, rhbc, rlb, rlbc;
+  for (std::size_t i = 0; i < c.rows(); ++i) {
+    rhb.push_back(plotted(hb.step(high[i], 10)));
+    rhbc.push_back(plotted(hbc.step(close[i], 10)));
+    rlb.push_back(plotted(lb.step(low[i], 10)));
+    rlbc.push_back(plotted(lbc.step(close[i], 10)));
+  }
+  compare("ta.highestbars(10)", rhb, c.col("ta.highestbars(10)"), 0.0);
+  compare("ta.highestbars(close, 10)", rhbc, c.col("ta.highestbars(close, 10)"), 0.0);
+  compare("ta.lowestbars(10)", rlb, c.col("ta.lowestbars(10)"), 0.0);
+  compare("ta.lowestbars(close, 10)", rlbc, c.col("ta.lowestbars(close, 10)"), 0.0);
+
+  const Csv r = read_export("range.csv");
+  Range rg;
+  Series rr;
+  for (double x : r.col("close")) rr.push_back(rg.step(x, 20));
+  compare("ta.range(close, 20)", rr, r.col("ta.range(close, 20)"));
+}
+
+TEST_CASE("tradingview: mfi stoch (mfi+rsi+stoch.csv), bb bbw (bb.csv), tsi, dmi") {
+  const Csv c = read_export("mfi+rsi+stoch.csv");
+  Mfi mfi;
+  Stoch st;
+  Series rm, rs;
+  for (std::size_t i = 0; i < c.rows(); ++i) {
+    rm.push_back(mfi.step(c.col("close")[i], c.col("Volume")[i], 14));
+    rs.push_back(st.step(c.col("close")[i], c.col("high")[i], c.col("low")[i], 20));
+  }
+  compare("ta.mfi(close, 14)", rm, c.col("ta.mfi(close, 14)"));
+  compare("ta.stoch(close, high, low, 20)", rs, c.col("ta.stoch(close, high, low, 20)"));
+
+  const Csv b = read_export("bb.csv");
+  Bb bb, bbw;
+  Series base, up, lo, w;
+  for (double x : b.col("close")) {
+    const Bb::Result r = bb.step(x, 20, 2);
+    base.push_back(r.basis);
+    up.push_back(r.upper);
+    lo.push_back(r.lower);
+    w.push_back(bbw.step_width(x, 20, 2.1));
+  }
+  compare("ta.bb(close, 20, 2).base", base, b.col("ta.bb(close, 20, 2).base"));
+  compare("ta.bb(close, 20, 2).upper", up, b.col("ta.bb(close, 20, 2).upper"));
+  compare("ta.bb(close, 20, 2).lower", lo, b.col("ta.bb(close, 20, 2).lower"));
+  compare("ta.bbw(close, 20, 2.1)", w, b.col("ta.bbw(close, 20, 2.1)"));
+
+  const Csv t = read_export("tsi.csv");
+  Tsi tsi;
+  Series rt;
+  for (double x : t.col("close")) rt.push_back(tsi.step(x, 12, 26));
+  compare("ta.tsi(close, 12, 26)", rt, t.col("ta.tsi(close, 12, 26)"));
+
+  const Csv d = read_export("dmi.csv");
+  Dmi dmi;
+  Series dp, dm, adx;
+  for (std::size_t i = 0; i < d.rows(); ++i) {
+    const Dmi::Result r = dmi.step(17, 14, d.col("high")[i], d.col("low")[i], d.col("close")[i]);
+    dp.push_back(r.plus);
+    dm.push_back(r.minus);
+    adx.push_back(r.adx);
+  }
+  compare("ta.dmi(17, 14).dip", dp, d.col("ta.dmi(17, 14).dip"));
+  compare("ta.dmi(17, 14).dim", dm, d.col("ta.dmi(17, 14).dim"));
+  compare("ta.dmi(17, 14).adx", adx, d.col("ta.dmi(17, 14).adx"));
+}
+
+TEST_CASE("tradingview: volume variables (accdist+pvi+pvt+wad+wvad.csv, iii+nvi+obv.csv)") {
+  const Csv c = read_export("accdist+pvi+pvt+wad+wvad.csv");
+  VolumeVars ad, pvi, pvt, wad;
+  Series rad, rpvi, rpvt, rwad, rwvad;
+  for (std::size_t i = 0; i < c.rows(); ++i) {
+    const double o = c.col("open")[i], h = c.col("high")[i], l = c.col("low")[i], cl = c.col("close")[i],
+                 v = c.col("Volume")[i];
+    rad.push_back(ad.accdist(h, l, cl, v));
+    rpvi.push_back(pvi.pvi(cl, v));
+    rpvt.push_back(pvt.pvt(cl, v));
+    rwad.push_back(wad.wad(h, l, cl));
+    rwvad.push_back((cl - o) / (h - l) * v);
+  }
+  compare("ta.accdist", rad, c.col("ta.accdist"));
+  compare("ta.pvi", rpvi, c.col("ta.pvi"));
+  compare("ta.pvt", rpvt, c.col("ta.pvt"));
+  compare("ta.wad", rwad, c.col("ta.wad"));
+  compare("ta.wvad", rwvad, c.col("ta.wvad"));
+
+  const Csv d = read_export("iii+nvi+obv.csv");
+  VolumeVars nvi, obv;
+  Series riii, rnvi, robv;
+  for (std::size_t i = 0; i < d.rows(); ++i) {
+    const double h = d.col("high")[i], l = d.col("low")[i], cl = d.col("close")[i], v = d.col("Volume")[i];
+    riii.push_back((2 * cl - h - l) / ((h - l) * v));
+    rnvi.push_back(nvi.nvi(cl, v));
+    robv.push_back(obv.obv(cl, v));
+  }
+  compare("ta.iii", riii, d.col("ta.iii"));
+  compare("ta.nvi", rnvi, d.col("ta.nvi"));
+  compare("ta.obv", robv, d.col("ta.obv"));
+}
+
+TEST_CASE("tradingview: correlation, rising/falling, min/max/median/mode") {
+  const Csv c = read_export("correlation.csv");
+  Sma sma;
+  Ema ema;
+  Correlation corr;
+  Series rc;
+  for (double x : c.col("close")) rc.push_back(corr.step(sma.step(x, 20), ema.step(x, 10), 20));
+  compare("correlation(sma(close, 20), ema(close, 10), 20)", rc, c.col("correlation"));
+
+  const Csv f = read_export("falling+rising.csv");
+  Ema e20;
+  Trend<false> fall;
+  Trend<true> rise;
+  Series rf, rr;
+  for (double x : f.col("close")) {
+    const double e = e20.step(x, 20);
+    rf.push_back(fall.step(e, 5) ? -1.0 : 0.0);
+    rr.push_back(rise.step(e, 5) ? 1.0 : 0.0);
+  }
+  compare("ta.falling(ema, 5)", rf, f.col("ta.falling(ema, 5)"), 0.0);
+  compare("ta.rising(ema, 5)", rr, f.col("ta.rising(ema, 5)"), 0.0);
+
+  const Csv m = read_export("min+max+median+mode.csv");
+  AllTime<false> mn;
+  AllTime<true> mx;
+  Median med;
+  Mode mode;
+  Series rmn, rmx, rmed, rmode;
+  for (double x : m.col("close")) {
+    rmn.push_back(mn.step(x));
+    rmx.push_back(mx.step(x));
+    rmed.push_back(med.step(x, 20));
+    rmode.push_back(mode.step(x, 20));
+  }
+  compare("ta.min(close)", rmn, m.col("min(close)"), 0.0);
+  compare("ta.max(close)", rmx, m.col("max(close)"), 0.0);
+  compare("ta.median(close, 20)", rmed, m.col("median(close)"));
+  compare("ta.mode(close, 20)", rmode, m.col("mode(close)"), 0.0);
+}
+
+TEST_CASE("tradingview: pivots (pivot.csv), percentiles (ppp.csv), rci (rci.csv)") {
+  const Csv c = read_export("pivot.csv");
+  PivotHigh ph, phc;
+  PivotLow pl, plc;
+  Series rph, rphc, rpl, rplc;
+  for (std::size_t i = 0; i < c.rows(); ++i) {
+    rph.push_back(ph.step(c.col("high")[i], 10, 5));
+    rphc.push_back(phc.step(c.col("close")[i], 10, 5));
+    rpl.push_back(pl.step(c.col("low")[i], 10, 5));
+    rplc.push_back(plc.step(c.col("close")[i], 10, 5));
+  }
+  compare("ta.pivothigh(10, 5)", rph, c.col("ta.pivothigh(10, 5)"), 0.0);
+  compare("ta.pivothigh(close, 10, 5)", rphc, c.col("ta.pivothigh(close, 10, 5)"), 0.0);
+  compare("ta.pivotlow(10, 5)", rpl, c.col("ta.pivotlow(10, 5)"), 0.0);
+  compare("ta.pivotlow(close, 10, 5)", rplc, c.col("ta.pivotlow(close, 10, 5)"), 0.0);
+
+  // The columns are titled "..., 20, 30)" and "..., 20, 0)" but PyneCore's
+  // script (test ppp) plots percentage 20 under both titles.
+  const Csv p = read_export("ppp.csv");
+  PercentileLinear pli;
+  PercentileNearest pnr;
+  PercentRank prk;
+  Series rli, rnr, rrk;
+  for (double x : p.col("close")) {
+    rli.push_back(pli.step(x, 20, 20));
+    rnr.push_back(pnr.step(x, 20, 20));
+    rrk.push_back(prk.step(x, 33));
+  }
+  compare("ta.percentile_linear_interpolation(close, 20, 30)", rli,
+          p.col("ta.percentile_linear_interpolation(close, 20, 30)"));
+  compare("ta.percentile_nearest_rank(close, 20, 0)", rnr, p.col("ta.percentile_nearest_rank(close, 20, 0)"), 0.0);
+  compare("ta.percentrank(close, 33)", rrk, p.col("ta.percentrank(close, 33)"));
+
+  const Csv r = read_export("rci.csv");
+  Rci r5, r20, rh;
+  Series o5, o20, oh;
+  for (std::size_t i = 0; i < r.rows(); ++i) {
+    o5.push_back(r5.step(r.col("close")[i], 5));
+    o20.push_back(r20.step(r.col("close")[i], 20));
+    oh.push_back(rh.step((r.col("high")[i] + r.col("low")[i]) / 2, 20));
+  }
+  compare("ta.rci(close, 5)", o5, r.col("ta.rci(close, 5)"));
+  compare("ta.rci(close, 20)", o20, r.col("ta.rci(close, 20)"));
+  compare("ta.rci(hl2, 20)", oh, r.col("ta.rci(hl2, 20)"));
+}
+
+TEST_CASE("tradingview: supertrend (supertrend.csv)") {
+  // The export plots the line as "up" while the direction is -1 and as
+  // "down" while it is 1.
+  const Csv c = read_export("supertrend.csv");
+  Supertrend st;
+  Series up, down;
+  for (std::size_t i = 0; i < c.rows(); ++i) {
+    const double h = c.col("high")[i], l = c.col("low")[i];
+    const Supertrend::Result r = st.step(3, 10, (h + l) / 2, h, l, c.col("close")[i]);
+    up.push_back(r.direction == -1 ? r.line : kNa);
+    down.push_back(r.direction == 1 ? r.line : kNa);
+  }
+  compare("ta.supertrend(3, 10).up", up, c.col("ta.supertrend(3, 10).up"));
+  compare("ta.supertrend(3, 10).down", down, c.col("ta.supertrend(3, 10).down"));
+}
+
+TEST_CASE("tradingview: valuewhen (valuewhen.csv, valuewhen_na.csv)") {
+  // slow = sma(close, 7), fast = sma(close, 14), plotted valuewhen(cross(slow, fast), close, 1).
+  const Csv c = read_export("valuewhen.csv");
+  Sma slow, fast;
+  Cross cross;
+  ValueWhen<double> vw;
+  Series out;
+  for (double x : c.col("close")) out.push_back(vw.step(cross.step_cross(slow.step(x, 7), fast.step(x, 14)), x, 1));
+  compare("ta.valuewhen(ta.cross(slow, fast), close, 1)", out, c.col("ta.valuewhen(ta.cross(slow, fast), close, 1)"),
+          0.0);
+
+  // cond = bar_index % 3 == 0, src = na on even bars else close (PyneCore's
+  // test_322 script): v0..v2 = valuewhen(cond, src, 0..2), w0 = valuewhen(cond, close, 0).
+  const Csv n = read_export("valuewhen_na.csv");
+  ValueWhen<double> v0, v1, v2, w0;
+  Series o0, o1, o2, ow;
+  for (std::size_t i = 0; i < n.rows(); ++i) {
+    const bool cond = i % 3 == 0;
+    const double close = n.col("close")[i];
+    const double src = i % 2 == 0 ? kNa : close;
+    o0.push_back(v0.step(cond, src, 0));
+    o1.push_back(v1.step(cond, src, 1));
+    o2.push_back(v2.step(cond, src, 2));
+    ow.push_back(w0.step(cond, close, 0));
+  }
+  compare("valuewhen_na v0", o0, n.col("v0"), 0.0);
+  compare("valuewhen_na v1", o1, n.col("v1"), 0.0);
+  compare("valuewhen_na v2", o2, n.col("v2"), 0.0);
+  compare("valuewhen_na w0", ow, n.col("w0"), 0.0);
+}
+
+TEST_CASE("tradingview: vwap with session and timeframe.change anchors (vwap.csv)") {
+  // EURUSD 15m, exchange time zone US/Eastern (EDT, UTC-4, on these dates),
+  // sessions start at 17:00 = 21:00 UTC. The default anchor is the session
+  // start; timeframe.change("240"/"360") fires when the 4h/6h period counted
+  // from the session start changes (false on the first bar).
+  const Csv c = read_export("vwap.csv");
+  const Series &t = c.col("time"), &close = c.col("close"), &vol = c.col("Volume");
+  const auto period = [](double time_s, double minutes) {
+    return std::floor((time_s - 21.0 * 3600.0) / (minutes * 60.0));
+  };
+  Vwap session, h4, h6;
+  Series rs, r4, r6, r6u, r6l;
+  for (std::size_t i = 0; i < c.rows(); ++i) {
+    const bool first = i == 0;
+    const bool day = first ? std::fmod(t[i] - 21.0 * 3600.0, 86400.0) == 0.0
+                           : period(t[i], 1440) != period(t[i - 1], 1440);
+    const bool a4 = !first && period(t[i], 240) != period(t[i - 1], 240);
+    const bool a6 = !first && period(t[i], 360) != period(t[i - 1], 360);
+    rs.push_back(session.step(close[i], day, vol[i], 0.0).vwap);
+    r4.push_back(h4.step(close[i], a4, vol[i], 0.0).vwap);
+    const Vwap::Result b = h6.step(close[i], a6, vol[i], 2.0);
+    r6.push_back(b.vwap);
+    r6u.push_back(b.upper);
+    r6l.push_back(b.lower);
+  }
+  compare("ta.vwap(close)", rs, c.col("ta.vwap(close)"));
+  compare("ta.vwap(close, 240)", r4, c.col("ta.vwap(close, timeframe.change(&quot;240&quot;))"));
+  compare("ta.vwap(close, 360, 2).vwap", r6, c.col("ta.vwap(close, timeframe.change(&quot;360&quot;), 2.0).vwap"));
+  compare("ta.vwap(close, 360, 2).upper", r6u,
+          c.col("ta.vwap(close, timeframe.change(&quot;360&quot;), 2.0).upper_band"), 1e-8);
+  compare("ta.vwap(close, 360, 2).lower", r6l,
+          c.col("ta.vwap(close, timeframe.change(&quot;360&quot;), 2.0).lower_band"), 1e-8);
+}
