@@ -489,7 +489,9 @@ std::optional<std::vector<ExprValue>> FunctionCompiler::compile_output_call(cons
         ExprValue v = p.type == Type::Void ? compile_single(x) : compile_as(x, p.type, what);
         if (v.type.is_na) error(x.loc, what + " needs a typed value");
         if (v.type.qual > p.cap) error(x.loc, what + " must be " + allowed_qualifiers(p.cap) + ", not " + sema::describe(v.type));
-        extras.push_back({p.name, v.type.type, v.reg, v.type.type == Type::Color && sig->kind != PlotKind::Hline});
+        // A colour counts toward the plot limit only when it varies per bar.
+        extras.push_back({p.name, v.type.type, v.reg,
+                          v.type.type == Type::Color && sig->kind != PlotKind::Hline && v.type.qual == Qual::Series});
         break;
       }
     }

@@ -123,7 +123,9 @@ void FunctionCompiler::compile_var_decl(const ast::Stmt& s) {
   }
   v.type = init.type;
   v.type.qual = declared_qual(s.qualifier, init.type.qual);
-  if (is_var || scan_.reassigned.count(s.name)) v.type.qual = sema::Qual::Series;
+  // A var that is never reassigned holds its first value forever, so it keeps
+  // that value's qualifier (published scripts pass such vars as "input" args).
+  if (scan_.reassigned.count(s.name)) v.type.qual = sema::Qual::Series;
   v.is_const = s.qualifier == ast::Qualifier::Const;
   if (s.qualifier == ast::Qualifier::Const && init.type.qual != sema::Qual::Const)
     error(s.value->loc, "'" + s.name + "' is declared const but its value is " + sema::describe(init.type));

@@ -264,3 +264,27 @@ TEST_CASE("verifier: LOADCONTEXT must name a context value") {
   p.functions[0].code[0].b = static_cast<std::uint16_t>(pine::ContextValue::Count);
   CHECK_THROWS_WITH_AS(pine::verify_program(p), doctest::Contains("context value out of range"), pine::ProgramError);
 }
+
+TEST_CASE("calendar: time(timeframe, session) and time_close(timeframe) of a bar") {
+  // kT is Tuesday 2023-11-14 22:13:20 UTC. Expected values by hand: the day
+  // opens 80,000 s earlier; the week on Monday 13th; the month on the 1st
+  // (13 days before the 14th); the hour at 22:00; the day closes 24 h after
+  // it opens. 22:13 is outside 0900-1600, inside 2000-2300 on a Tuesday
+  // (dayofweek 3) but not on a Monday (2); 2200-0200 runs overnight.
+  pine::Instance inst = pine::InstanceBuilder(compile_ok(
+                                                  "log.info(str.tostring(time(\"D\")) + \" \" + str.tostring(time(\"W\")) + \" \" + "
+                                                  "str.tostring(time(\"M\")) + \" \" + str.tostring(time(\"60\")))\n"
+                                                  "log.info(str.tostring(time(\"1D\", \"0900-1600\")) + \" \" + "
+                                                  "str.tostring(time(\"1D\", \"2000-2300:3\")) + \" \" + "
+                                                  "str.tostring(time(\"1D\", \"2000-2300:2\")) + \" \" + str.tostring(time_close(\"D\")))\n"
+                                                  "log.info(str.tostring(time(\"60\", \"2200-0200\")) + \" \" + "
+                                                  "str.tostring(time(\"D\", timezone = \"UTC+3\")))\n"))
+                            .build();
+  const std::int64_t day = kT - 80'000'000;
+  const auto s = [](std::int64_t v) { return std::to_string(v); };
+  // In UTC+3 the bar is at 01:13 on Wednesday 15th: that day opened at 21:00 UTC on the 14th.
+  CHECK(logs_of(inst) == std::vector<std::string>{
+                             s(day) + " " + s(day - 86'400'000) + " " + s(day - 13 * 86'400'000LL) + " " + s(kT - 800'000),
+                             "NaN " + s(day) + " NaN " + s(day + 86'400'000),
+                             s(kT - 800'000) + " " + s(day + 21 * kHour)});
+}

@@ -212,7 +212,7 @@ const char* call_builtin(BuiltinId id, const Value* args, Value& result, StringT
     case BuiltinId::TIME_YEAR: case BuiltinId::TIME_MONTH: case BuiltinId::TIME_WEEKOFYEAR:
     case BuiltinId::TIME_DAYOFMONTH: case BuiltinId::TIME_DAYOFWEEK: case BuiltinId::TIME_HOUR:
     case BuiltinId::TIME_MINUTE: case BuiltinId::TIME_SECOND: case BuiltinId::TIMESTAMP:
-    case BuiltinId::TF_IN_SECONDS: case BuiltinId::TF_FROM_SECONDS:
+    case BuiltinId::TF_IN_SECONDS: case BuiltinId::TF_FROM_SECONDS: case BuiltinId::TIME_OF_PERIOD:
       return call_time_builtin(id, args, result, strings);
     case BuiltinId::Count: return "invalid builtin";
   }

@@ -63,6 +63,23 @@ const char* call_time_builtin(BuiltinId id, const Value* args, Value& result, St
     case BuiltinId::TF_FROM_SECONDS:
       result = make_int(args[0].i == kIntNa ? kStringNa : strings.add(timeframe_from_seconds(args[0].i)));
       return nullptr;
+    case BuiltinId::TIME_OF_PERIOD: {
+      // args: bar time, timeframe, session, timezone, close (bool).
+      result = make_int(kIntNa);
+      if (args[0].i == kIntNa || args[1].i == kStringNa || args[3].i == kStringNa) return nullptr;
+      const auto tf = parse_timeframe(strings.get(args[1].i));
+      if (!tf || tf->unit == Timeframe::Unit::Ticks) return "time(): not a valid timeframe (expected e.g. \"15S\", \"60\", \"1D\", \"1W\", \"3M\")";
+      const auto offset = parse_time_zone(strings.get(args[3].i));
+      if (!offset) return kBadTimeZone;
+      if (args[2].i != kStringNa) {
+        const auto session = parse_session(strings.get(args[2].i));
+        if (!session) return "time(): not a valid session (expected e.g. \"0930-1600\" or \"0930-1600:23456\")";
+        if (!in_session(*session, args[0].i, *offset)) return nullptr;
+      }
+      const std::int64_t open = period_open_time(*tf, args[0].i, *offset);
+      result = make_int(args[4].i != 0 ? bar_close_time(*tf, open, *offset) : open);
+      return nullptr;
+    }
     default: {
       // A calendar field: args are time, timezone.
       if (args[1].i == kStringNa) {

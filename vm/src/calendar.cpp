@@ -424,3 +424,85 @@ std::int64_t bar_close_time(const Timeframe& tf, std::int64_t time_ms, std::int6
 }
 
 } // namespace pine
+
+namespace pine {
+
+std::optional<Session> parse_session(std::string_view text) {
+  Session s;
+  if (text.empty() || text == "24x7") {
+    s.open_minute = s.close_minute = 0;
+    return s;
+  }
+  auto hhmm = [](std::string_view t) -> std::optional<int> {
+    if (t.size() != 4) return std::nullopt;
+    int v = 0;
+    for (char c : t) {
+      if (c < '0' || c > '9') return std::nullopt;
+      v = v * 10 + (c - '0');
+    }
+    const int h = v / 100, m = v % 100;
+    if (h > 24 || m > 59 || (h == 24 && m != 0)) return std::nullopt;
+    return h * 60 + m;
+  };
+  if (text.size() < 9 || text[4] != '-') return std::nullopt;
+  const auto open = hhmm(text.substr(0, 4)), close = hhmm(text.substr(5, 4));
+  if (!open || !close) return std::nullopt;
+  s.open_minute = *open;
+  s.close_minute = *close;
+  if (text.size() > 9) {
+    if (text[9] != ':' || text.size() == 10) return std::nullopt;
+    s.days = 0;
+    for (char c : text.substr(10)) {
+      if (c < '1' || c > '7') return std::nullopt;
+      s.days = static_cast<std::uint8_t>(s.days | (1u << (c - '0')));
+    }
+  }
+  return s;
+}
+
+bool in_session(const Session& session, std::int64_t time_ms, std::int64_t offset_ms) {
+  if (time_ms == kIntNa) return false;
+  const std::int64_t local = time_ms + offset_ms;
+  const std::int64_t days = floor_div(local, kMsPerDay);
+  const auto minute = static_cast<int>((local - days * kMsPerDay) / 60'000);
+  // 1970-01-01 was a Thursday (dayofweek 5).
+  auto day_ok = [&](std::int64_t d) { return (session.days >> (floor_mod(d + 4, 7) + 1)) & 1u; };
+  const int open = session.open_minute, close = session.close_minute;
+  if (open == close) return day_ok(days); // the whole day
+  if (open < close) return day_ok(days) && minute >= open && minute < close;
+  // Overnight: the evening part belongs to today's session, the morning
+  // part to the session that opened yesterday.
+  if (minute >= open) return day_ok(days);
+  return minute < close && day_ok(days - 1);
+}
+
+std::int64_t period_open_time(const Timeframe& tf, std::int64_t time_ms, std::int64_t offset_ms) {
+  if (time_ms == kIntNa || in_range(time_ms) == kIntNa) return kIntNa;
+  const std::int64_t local = time_ms + offset_ms;
+  switch (tf.unit) {
+    case Timeframe::Unit::Ticks: return kIntNa;
+    case Timeframe::Unit::Seconds:
+    case Timeframe::Unit::Minutes:
+    case Timeframe::Unit::Days: {
+      const std::int64_t len = timeframe_seconds(tf) * kMsPerSecond;
+      return floor_div(local, len) * len - offset_ms;
+    }
+    case Timeframe::Unit::Weeks: {
+      // Day 0 (1970-01-01) was a Thursday; Monday 1969-12-29 is day -3.
+      const std::int64_t days = floor_div(local, kMsPerDay);
+      const std::int64_t weeks = floor_div(days + 3, 7 * tf.multiplier);
+      return (weeks * 7 * tf.multiplier - 3) * kMsPerDay - offset_ms;
+    }
+    case Timeframe::Unit::Months: {
+      const CivilDate c = civil_from_days(floor_div(local, kMsPerDay));
+      const std::int64_t months = (c.year - 1970) * 12 + (c.month - 1);
+      const std::int64_t start = floor_div(months, tf.multiplier) * tf.multiplier;
+      const std::int64_t y = 1970 + floor_div(start, 12);
+      const int m = static_cast<int>(floor_mod(start, 12) + 1);
+      return days_from_civil(y, m, 1) * kMsPerDay - offset_ms;
+    }
+  }
+  return kIntNa;
+}
+
+} // namespace pine

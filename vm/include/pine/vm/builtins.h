@@ -75,7 +75,9 @@ namespace pine {
   /* timezone, year, month, day, hour, minute, second */   \
   X(TIMESTAMP, "timestamp", 7, Int)                        \
   X(TF_IN_SECONDS, "timeframe.in_seconds", 1, Int)         \
-  X(TF_FROM_SECONDS, "timeframe.from_seconds", 1, String)
+  X(TF_FROM_SECONDS, "timeframe.from_seconds", 1, String)  \
+  /* time, timeframe, session, timezone, close(bool) -> int */ \
+  X(TIME_OF_PERIOD, "time", 5, Int)
 
 enum class BuiltinId : std::uint16_t {
 #define PINE_BUILTIN_ENUM(id, name, arity, result) id,

@@ -115,4 +115,28 @@ std::string timeframe_from_seconds(std::int64_t seconds);
 /// to the last day of a shorter month). Ticks and na give na.
 std::int64_t bar_close_time(const Timeframe& tf, std::int64_t time_ms, std::int64_t offset_ms);
 
+/// A trading session "HHMM-HHMM[:days]": minutes of the day it opens and
+/// closes (close <= open runs overnight) and the days it trades (bit d for
+/// Pine's dayofweek d, Sunday = 1; every day when no days are given).
+struct Session {
+  int open_minute = 0;
+  int close_minute = 0;
+  std::uint8_t days = 0xFE;
+};
+
+/// Parses a session string; "24x7" and "" are the whole week. nullopt when
+/// it is not a session.
+std::optional<Session> parse_session(std::string_view text);
+
+/// True when UNIX time `time_ms`, seen at UTC offset `offset_ms`, falls in
+/// the session (the opening day of an overnight session is the one that
+/// counts).
+bool in_session(const Session& session, std::int64_t time_ms, std::int64_t offset_ms);
+
+/// The opening time of the period of `tf` that contains `time_ms`, at UTC
+/// offset `offset_ms`: seconds, minutes and days are aligned to multiples of
+/// their length since 1970-01-01 local time, weeks start on Monday, months
+/// on the 1st (multiples of the month count since January 1970).
+std::int64_t period_open_time(const Timeframe& tf, std::int64_t time_ms, std::int64_t offset_ms);
+
 } // namespace pine
