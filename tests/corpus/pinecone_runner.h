@@ -116,6 +116,11 @@ FixtureResult run_fixture_file(const std::filesystem::path& path, const RunnerOp
 /// library (libraries/), not in data/.
 bool in_scope(std::string_view relative_path);
 
+/// True when `expected` is a pinecone diagnostic "error [code] L:C: message"
+/// and a pinevm compile error on `line` with `message` reports the same
+/// finding (see docs/conformance.md, "What counts").
+bool equivalent_diagnostic(const std::string& expected, std::uint32_t line, const std::string& message);
+
 /// Every `.pine` file under `root` as '/'-separated relative paths, sorted.
 std::vector<std::string> list_fixtures(const std::filesystem::path& root);
 

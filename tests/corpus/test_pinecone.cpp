@@ -353,3 +353,13 @@ TEST_CASE("pinecone corpus: the baseline keeps passing") {
 }
 
 } // TEST_SUITE
+
+TEST_CASE("pinecone runner: a pinecone diagnostic matches pinevm's on the same line naming the same identifiers") {
+  const std::string expected = "error [not-callable] 6:6: `x` is a variable, not a function";
+  CHECK(equivalent_diagnostic(expected, 6, "'x' is a variable, not a function"));
+  CHECK_FALSE(equivalent_diagnostic(expected, 7, "'x' is a variable, not a function")); // another line
+  CHECK_FALSE(equivalent_diagnostic(expected, 6, "'y' is a variable, not a function")); // another name
+  CHECK_FALSE(equivalent_diagnostic("Index out of bounds", 6, "'x' is out of bounds")); // not a pinecone diagnostic
+  CHECK(equivalent_diagnostic("error [too-many-arguments] 6:13: `math.abs` takes at most 1 arguments, found 3", 6,
+                              "too many arguments in the call to 'math.abs': it takes 1"));
+}
