@@ -163,6 +163,9 @@ public:
   ExprValue compile_input(const ast::Expr& e, const std::string& name);
   /// input.source(): selects one of the float built-in series.
   ExprValue compile_source_input(const ast::Expr& e, const ast::Expr& defval, InputDecl in);
+  /// input.color(), input.time(), input.enum(): their defaults are a colour,
+  /// a time and an enum member.
+  ExprValue compile_typed_input(const ast::Expr& e, const std::string& name, const ast::Expr& defval, InputDecl in);
   /// Adds an input to the program (titles must be unique); returns its index.
   std::uint16_t register_input(const ast::Expr& e, InputDecl in);
   /// str.format(pattern, args...) with the pattern at argument `first`

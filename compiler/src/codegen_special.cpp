@@ -343,6 +343,9 @@ ExprValue FunctionCompiler::compile_input(const ast::Expr& e, const std::string&
   else if (name == "input.string" || name == "input.timeframe" || name == "input.symbol" || name == "input.session" ||
            name == "input.text_area")
     t = Type::String;
+  else if (name == "input.price") t = Type::Float;
+  else if (name == "input.color" || name == "input.time" || name == "input.enum")
+    return compile_typed_input(e, name, *defval, std::move(in));
   else if (name != "input")
     error(e.loc, "'" + name + "' is not supported yet");
   auto number = literal_number(defval);

@@ -241,7 +241,30 @@ TEST_CASE("inputs: timeframe, symbol, session and text_area inputs are string in
   CHECK(dflt.plot_values()[0].f == 0);
   CHECK(hourly.plot_values()[0].f == 1);
   CHECK(dflt.plot_values()[1].f == 1);
-  pine::CompileResult bad = pine::compile("//@version=6\nindicator(\"t\")\nc = input.color(#FF0000)\nplot(1)\n");
+  pine::CompileResult bad = pine::compile("//@version=6\nindicator(\"t\")\nc = input.color(close)\nplot(1)\n");
   REQUIRE_FALSE(bad.ok());
-  CHECK(bad.diagnostics[0].message == "'input.color' is not supported yet");
+  CHECK(bad.diagnostics[0].message == "input.color() needs a colour literal or a color.* constant as its default");
+}
+
+TEST_CASE("inputs: input.color, input.time, input.enum and input.price with their overrides") {
+  auto program = compile_ok("enum Mode\n    fast = \"Fast mode\"\n    slow\n"
+                            "c = input.color(color.red, \"Col\")\nt = input.time(timestamp(\"2024-01-02T00:00:00Z\"), \"Start\")\n"
+                            "m = input.enum(Mode.slow, \"Mode\")\np = input.price(12.5, \"Level\")\n"
+                            "log.info(str.tostring(color.g(c)) + \" \" + str.tostring(t) + \" \" + str.tostring(m) + \" \" + str.tostring(p))\n");
+  auto first_log = [&](pine::InstanceBuilder& b) {
+    pine::Instance inst = b.build();
+    inst.run_bar(bar_at(0));
+    return inst.take_logs().at(0).message;
+  };
+  // Defaults: color.red is #F23645 (g = 0x36 = 54); 2024-01-02 is 19,724 days after 1970-01-01.
+  pine::InstanceBuilder defaults(program);
+  CHECK(first_log(defaults) == "54 1704153600000 slow 12.5");
+  pine::InstanceBuilder overridden(program);
+  overridden.input("Col", "#00FF00").input("Start", "2024-01-03").input("Mode", "Fast mode").input("Level", "3");
+  CHECK(first_log(overridden) == "255 1704240000000 Fast mode 3");
+  pine::InstanceBuilder bad(program);
+  CHECK_THROWS_WITH(bad.input("Col", "red"), "input 'Col': 'red' is not a colour (#RRGGBB or #RRGGBBAA)");
+  CHECK_THROWS_WITH(bad.input("Mode", "medium"), "input 'Mode': 'medium' is not one of its options");
+  CHECK_THROWS_WITH(bad.input("Start", "yesterday"),
+                    "input 'Start': 'yesterday' is neither UNIX milliseconds nor a date such as 2024-01-02T09:30:00Z");
 }

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "pine/vm/calendar.h"
 #include "pine/vm/instance.h"
 #include "pine/vm/number_format.h"
 
@@ -37,6 +38,22 @@ Value parse_number_input(const InputDecl& in, const std::string& text) {
   if (as_double < in.minval) bad_input(in, text + " is below the minimum " + format_pine_number(in.minval));
   if (as_double > in.maxval) bad_input(in, text + " is above the maximum " + format_pine_number(in.maxval));
   return v;
+}
+
+/// Parses a colour input given as #RRGGBB or #RRGGBBAA.
+Value parse_color_input(const InputDecl& in, const std::string& text) {
+  const bool ok_size = text.size() == 7 || text.size() == 9;
+  std::uint32_t rgba = 0;
+  bool ok = ok_size && text[0] == '#';
+  for (std::size_t k = 1; ok && k < text.size(); ++k) {
+    const char c = text[k];
+    const int digit = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    ok = digit >= 0;
+    rgba = (rgba << 4) | static_cast<std::uint32_t>(digit < 0 ? 0 : digit);
+  }
+  if (!ok) bad_input(in, "'" + text + "' is not a colour (#RRGGBB or #RRGGBBAA)");
+  if (text.size() == 7) rgba = (rgba << 8) | 0xFF;
+  return make_int(rgba);
 }
 
 } // namespace
@@ -73,6 +90,26 @@ InstanceBuilder& InstanceBuilder::input(const std::string& title, const std::str
         config_.input_values[i] = make_int(value == "true");
         break;
       case InputKind::String: config_.input_strings[i] = value; break;
+      case InputKind::Color: config_.input_values[i] = parse_color_input(in, value); break;
+      case InputKind::Time: {
+        // An integer is UNIX ms; anything else must be a date timestamp() reads.
+        std::int64_t ms = 0;
+        auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), ms);
+        if (ec != std::errc() || ptr != value.data() + value.size()) {
+          const std::optional<std::int64_t> parsed = parse_date_string(value);
+          if (!parsed) bad_input(in, "'" + value + "' is neither UNIX milliseconds nor a date such as 2024-01-02T09:30:00Z");
+          ms = *parsed;
+        }
+        config_.input_values[i] = make_int(ms);
+        break;
+      }
+      case InputKind::Enum: {
+        // The options (titles) were checked above; the value is the ordinal.
+        std::size_t k = 0;
+        while (k < in.options.size() && in.options[k] != value) ++k;
+        config_.input_values[i] = make_int(static_cast<std::int64_t>(k));
+        break;
+      }
       case InputKind::Source: {
         std::uint64_t found = static_cast<std::uint64_t>(BuiltinVar::Count);
         for (std::uint8_t v = 0; v < static_cast<std::uint8_t>(BuiltinVar::Count); ++v)

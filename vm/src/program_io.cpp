@@ -202,7 +202,7 @@ Program deserialize_program(std::span<const std::uint8_t> bytes) {
       archive::load_string(ar, in.title, kMaxStringBytes);
       std::uint8_t kind = 0;
       ar(kind, in.default_value.u, in.minval, in.maxval);
-      archive::require(kind <= static_cast<std::uint8_t>(InputKind::Source), "bad input kind");
+      archive::require(kind <= static_cast<std::uint8_t>(InputKind::Enum), "bad input kind");
       in.kind = static_cast<InputKind>(kind);
       const std::uint64_t no = archive::load_count(ar, 8, kMaxTable);
       in.options.resize(static_cast<std::size_t>(no));

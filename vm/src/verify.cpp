@@ -286,7 +286,10 @@ void verify_program(const Program& p) {
     }
   }
   for (const InputDecl& in : p.inputs) {
-    require(in.kind <= InputKind::Source, "bad input kind");
+    require(in.kind <= InputKind::Enum, "bad input kind");
+    if (in.kind == InputKind::Enum)
+      require(in.default_value.i >= 0 && static_cast<std::uint64_t>(in.default_value.i) < in.options.size(), "bad enum input default");
+    if (in.kind == InputKind::Color) require((in.default_value.u >> 32) == 0, "bad color input default");
     if (in.kind == InputKind::Source) require(is_source_var(in.default_value.u), "bad source input default");
     if (in.kind == InputKind::String)
       require(in.default_value.i >= 0 && static_cast<std::uint64_t>(in.default_value.i) < p.strings.size(), "bad input default");

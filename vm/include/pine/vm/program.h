@@ -68,6 +68,9 @@ enum class InputKind : std::uint8_t {
   Bool,
   String,
   Source, ///< input.source(): the value is the BuiltinVar index of a float built-in series
+  Color,  ///< input.color(): 0xRRGGBBAA
+  Time,   ///< input.time(): UNIX ms
+  Enum,   ///< input.enum(): the member's ordinal; `options` are the members' titles
 };
 
 /// True when built-in variable `v` may be chosen by an input.source() (a
