@@ -32,11 +32,15 @@ PINEVM_WRONG = "pinevm is wrong"
 BY_DESIGN = "pinevm differs by design (v5 scripts run with v6 semantics)"
 HOST = "Harness or host-policy difference"
 WORDING = "Expected error: same error, different wording"
+UNCERTAIN = "Uncertain: the Pine documentation does not settle it"
 FEATURE = "Arrays and `for ... in`"
 
 # Hand analysis of fixtures whose failure is not simply a missing feature:
 # (group, which side is right per PINE_SPEC.md and TradingView's documentation).
 ANALYSIS = {
+    "basics/input_functions.pine": (FIXTURE_WRONG,
+        "pinecone is wrong, as in types/enum_with_values.pine: `str.tostring` of an enum member is its title "
+        "(\"Down\"); every other value matches."),
     "array/array_more.pine": (FIXTURE_WRONG,
         "Number formatting only, as in series/derived_prices.pine: every value matches, and "
         "`str.tostring` prints the covariance -1/3 as -0.3333333333 (at most 10 decimals, spec 5.5)."),
@@ -111,14 +115,15 @@ ANALYSIS = {
     "errors/recursion_through_helper.pine": (PINEVM_WRONG,
         "pinevm is wrong (likely): the recursive `f` is never called, so pinevm never looks at it. With a "
         "call it reports the recursion."),
-    "constants/error_const_reassignment.pine": (PINEVM_WRONG,
-        "pinevm is wrong: `const int x = 10` then `x := 20` compiles and logs 20; `const` forbids any later "
-        "reassignment (spec 2.2)."),
-    "constants/error_const_param_simple.pine": (PINEVM_WRONG,
-        "pinevm is wrong: a `const int` parameter accepts a non-const argument (spec 2.5: an explicit "
-        "qualifier applies)."),
-    "constants/error_const_param_non_const_arg.pine": (PINEVM_WRONG,
-        "pinevm is wrong, as in constants/error_const_param_simple.pine."),
+    "constants/error_const_reassignment.pine": (WORDING,
+        "Right outcome: pinevm rejects `x := 20` on line 6 (\"cannot modify 'x': it is declared const\")."),
+    "constants/error_const_param_simple.pine": (UNCERTAIN,
+        "Uncertain. pinevm infers a variable that is never reassigned (`int y = 10`) as const, as published "
+        "scripts need (everget ticker_performance_by_us_president.pine passes `var` colours and styles to "
+        "parameters that take only inputs); pinecone treats every variable declared without `const` as "
+        "non-const. The Pine manual does not settle it; docs/semantics.md records pinevm's choice."),
+    "constants/error_const_param_non_const_arg.pine": (UNCERTAIN,
+        "Uncertain, as in constants/error_const_param_simple.pine."),
     "constants/error_color_constant_reassignment.pine": (WORDING,
         "Right outcome (compile error), misleading message: pinevm says `color.red` is undeclared."),
     "errors/negative_offset_runtime.pine": (WORDING,
