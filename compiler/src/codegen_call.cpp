@@ -79,6 +79,14 @@ std::vector<ExprValue> FunctionCompiler::compile_call(const ast::Expr& e) {
     error(e.lhs->loc, "library '" + name.substr(0, dot) + "' has no exported member '" + name.substr(dot + 1) + "'");
   if (const char* feature = unsupported_feature(name))
     error(e.lhs->loc, "'" + name + "' is not supported yet: pinevm does not implement " + feature);
+  // A misspelt member of a built-in namespace: name the namespace.
+  static const char* const namespaces[] = {"ta", "math", "str", "array", "map", "matrix", "color", "input",
+                                           "syminfo", "timeframe", "barstate", "log", "runtime", "chart", "session"};
+  if (const std::size_t dot = name.find('.'); dot != std::string::npos && name.find('.', dot + 1) == std::string::npos) {
+    for (const char* ns : namespaces)
+      if (name.compare(0, dot, ns) == 0 && std::char_traits<char>::length(ns) == dot)
+        error(e.lhs->loc, "'" + name.substr(0, dot) + "' has no function '" + name.substr(dot + 1) + "'");
+  }
   error(e.lhs->loc, "undeclared function '" + name + "'");
 }
 

@@ -2,6 +2,7 @@
 #include "codegen.h"
 
 #include "builtin_table.h"
+#include "named_constants.h"
 
 namespace pine {
 
@@ -170,6 +171,8 @@ void FunctionCompiler::compile_assign(const ast::Stmt& s) {
     const std::string head = name.substr(0, name.find('.'));
     if (lookup(head) != nullptr) return compile_field_assign(s);
   }
+  if (var == nullptr && (find_color_constant(name) || find_named_constant(name)))
+    error(s.target->loc, "cannot reassign '" + name + "': it is a built-in constant");
   if (var == nullptr) {
     if (s.assign_op == ast::AssignOp::Reassign)
       error(s.target->loc, "undeclared identifier '" + name + "'; use '=' to declare a new variable");

@@ -137,3 +137,9 @@ TEST_CASE("functions: recursion and duplicate parameters are errors even in func
   CHECK(first_error("a(x) => b(x)\nb(x) => a(x)\nplot(close)\n") ==
         "4:9 'a' calls itself through 'b': recursion is not allowed in Pine");
 }
+
+TEST_CASE("diagnostics: misspelt namespace members and reassigned built-in constants") {
+  CHECK(first_error("x = ta.bogus(close)\n") == "3:5 'ta' has no function 'bogus'");
+  CHECK(first_error("color.red := color.blue\n") == "3:1 cannot reassign 'color.red': it is a built-in constant");
+  CHECK(first_error("x = nope.frob(1)\n") == "3:5 undeclared function 'nope.frob'");
+}

@@ -14,7 +14,7 @@ using ta::valid_length;
 /// an error, as in TradingView.
 const char* length_error(std::int64_t length) {
   if (length == kIntNa || valid_length(length)) return nullptr;
-  if (length <= 0) return "invalid length argument: it must be greater than 0";
+  if (length <= 0) return "invalid length argument: length must be greater than 0";
   return "invalid length argument: it is larger than 1000000";
 }
 

@@ -23,7 +23,7 @@ constexpr std::size_t kHl2 = static_cast<std::size_t>(BuiltinVar::HL2);
 /// ta_state.cpp's length_error).
 const char* bad_length(std::int64_t length) {
   if (length == kIntNa || valid_length(length)) return nullptr;
-  if (length <= 0) return "invalid length argument: it must be greater than 0";
+  if (length <= 0) return "invalid length argument: length must be greater than 0";
   return "invalid length argument: it is larger than 1000000";
 }
 
