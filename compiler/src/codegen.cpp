@@ -196,6 +196,9 @@ std::vector<sema::TypeInfo> FunctionCompiler::compile_function(const std::vector
     } else if (e.kind == ast::ExprKind::If || e.kind == ast::ExprKind::Switch) {
       ExprValue v = e.kind == ast::ExprKind::If ? compile_if(e, true) : compile_switch(e, true);
       if (v.type.type != Type::Void) results.push_back(v);
+    } else if (e.kind == ast::ExprKind::For || e.kind == ast::ExprKind::While || e.kind == ast::ExprKind::ForIn) {
+      ExprValue v = compile_loop_value(e, false);
+      if (v.type.type != Type::Void) results.push_back(v);
     } else {
       ExprValue v = compile_expr(e);
       if (v.type.is_na) error(e.loc, "a function cannot return 'na' without a type");

@@ -106,6 +106,17 @@ public:
   void compile_tuple_decl(const ast::Stmt& s);
   void compile_assign(const ast::Stmt& s);
   void compile_for(const ast::Expr& e);
+  /// A loop used as a value (`x = for ...`); `required` makes a body without
+  /// a value an error, else the result is void.
+  ExprValue compile_loop_value(const ast::Expr& e, bool required);
+  /// A loop body: a plain block, or, when the loop is a value, a value block
+  /// whose value is moved into the loop's result register.
+  void compile_loop_body(const ast::Block& body);
+  struct LoopValue {
+    std::uint16_t reg = 0;
+    std::optional<sema::TypeInfo> type;
+  };
+  LoopValue* loop_value_ = nullptr; ///< the loop being compiled as a value, if any
   void compile_while(const ast::Expr& e);
   /// A block used as a value: its last expression's value into `target`.
   std::optional<ExprValue> compile_value_block(const ast::Block& block);

@@ -90,8 +90,8 @@ ExprValue FunctionCompiler::compile_expr(const ast::Expr& e) {
     case ast::ExprKind::Tuple: error(e.loc, "a tuple can only be returned by a function or destructured");
     case ast::ExprKind::Switch: return compile_switch(e, true);
     case ast::ExprKind::For:
-    case ast::ExprKind::While: error(e.loc, "loops cannot be used as values yet");
-    case ast::ExprKind::ForIn: error(e.loc, "'for ... in' loops are not supported yet");
+    case ast::ExprKind::While:
+    case ast::ExprKind::ForIn: return compile_loop_value(e, true);
   }
   error(e.loc, "unsupported expression");
 }

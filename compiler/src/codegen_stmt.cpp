@@ -267,7 +267,7 @@ void FunctionCompiler::compile_for(const ast::Expr& e) {
   ++cond_depth_;
   break_jumps_.emplace_back();
   continue_jumps_.emplace_back();
-  compile_block(e.then_block);
+  compile_loop_body(e.then_block);
   pop_scope();
   for (std::size_t j : continue_jumps_.back()) emit_.patch_to_here(j);
   // counter += descending ? -stride : stride
@@ -299,7 +299,7 @@ void FunctionCompiler::compile_while(const ast::Expr& e) {
   ++cond_depth_;
   break_jumps_.emplace_back();
   continue_jumps_.emplace_back();
-  compile_block(e.then_block);
+  compile_loop_body(e.then_block);
   for (std::size_t j : continue_jumps_.back()) emit_.patch(j, top_pc);
   emit_.abx(Opcode::JMP, 0, top_pc);
   emit_.patch_to_here(j_exit);
@@ -384,7 +384,7 @@ void FunctionCompiler::compile_for_in(const ast::Expr& e) {
   ++cond_depth_;
   break_jumps_.emplace_back();
   continue_jumps_.emplace_back();
-  compile_block(e.then_block);
+  compile_loop_body(e.then_block);
   pop_scope();
   for (std::size_t j : continue_jumps_.back()) emit_.patch_to_here(j);
   emit_.abc(Opcode::ADDI, counter, counter, one);
@@ -396,6 +396,56 @@ void FunctionCompiler::compile_for_in(const ast::Expr& e) {
   --loop_depth_;
   --cond_depth_;
   release_to(mark);
+}
+
+void FunctionCompiler::compile_loop_body(const ast::Block& body) {
+  // Only the loop being compiled as a value captures its body's value;
+  // loops nested in the body are statements.
+  LoopValue* lv = loop_value_;
+  loop_value_ = nullptr;
+  if (lv == nullptr) {
+    compile_block(body);
+    return;
+  }
+  const std::uint16_t mark = top();
+  std::optional<ExprValue> v = compile_value_block(body);
+  if (v && !v->type.is_na && v->type.type != Type::Void) {
+    if (!lv->type) lv->type = v->type;
+    else if (!convert_to(*v, *lv->type)) error(body.stmts.back()->loc, "the loop's value changes type");
+    emit_.abc(Opcode::MOVE, lv->reg, v->reg);
+  }
+  release_to(mark);
+  loop_value_ = lv;
+}
+
+ExprValue FunctionCompiler::compile_loop_value(const ast::Expr& e, bool required) {
+  // The value of the last statement of the last iteration that ran; na
+  // (false for bool) when no iteration ran (spec 2.4).
+  LoopValue lv;
+  lv.reg = alloc_reg(e.loc);
+  const std::size_t init = emit_.abc(Opcode::NOP, 0);
+  LoopValue* saved = loop_value_;
+  loop_value_ = &lv;
+  try {
+    if (e.kind == ast::ExprKind::For) compile_for(e);
+    else if (e.kind == ast::ExprKind::While) compile_while(e);
+    else compile_for_in(e);
+  } catch (...) {
+    loop_value_ = saved;
+    throw;
+  }
+  loop_value_ = saved;
+  ExprValue out;
+  out.reg = lv.reg;
+  if (!lv.type) {
+    if (required) error(e.loc, "the loop has no value: its body does not end with an expression");
+    out.type.type = Type::Void;
+    return out;
+  }
+  emit_.at(init) = make_abc32(Opcode::LOADK, lv.reg, pc_.pool.add(lv.type->type, na_value(lv.type->type)));
+  out.type = *lv.type;
+  out.type.qual = sema::Qual::Series;
+  return out;
 }
 
 std::optional<ExprValue> FunctionCompiler::compile_value_block(const ast::Block& block) {
@@ -414,8 +464,9 @@ std::optional<ExprValue> FunctionCompiler::compile_value_block(const ast::Block&
       } else if (e.kind == ast::ExprKind::If || e.kind == ast::ExprKind::Switch) {
         ExprValue v = e.kind == ast::ExprKind::If ? compile_if(e, true) : compile_switch(e, true);
         if (v.type.type != Type::Void || v.type.is_na) value = v;
-      } else if (e.kind == ast::ExprKind::For || e.kind == ast::ExprKind::While) {
-        compile_stmt(s);
+      } else if (e.kind == ast::ExprKind::For || e.kind == ast::ExprKind::While || e.kind == ast::ExprKind::ForIn) {
+        ExprValue v = compile_loop_value(e, false);
+        if (v.type.type != Type::Void) value = v;
       } else {
         value = compile_expr(e);
       }
