@@ -55,8 +55,11 @@ void ProgramCompiler::check_recursion() {
   std::unordered_map<std::string, std::vector<std::pair<std::string, SourceLoc>>> edges;
   for (const auto& [name, f] : functions) {
     if (!f.ns.empty()) continue;
-    for (const auto& call : prescan(f.decl->body).calls)
+    for (const auto& call : prescan(f.decl->body).calls) {
+      // An overload may call an earlier overload of its name (compile_user_call checks the order).
+      if (call.first == name && overloads.count(name)) continue;
       if (functions.count(call.first) && functions.at(call.first).ns.empty()) edges[name].push_back(call);
+    }
   }
   auto report = [&](SourceLoc loc, const std::string& message) {
     for (const Diagnostic& d : diagnostics)

@@ -304,7 +304,9 @@ public:
   Program program;
   ConstantPool pool{program};
   std::vector<Diagnostic> diagnostics;
-  std::unordered_map<std::string, UserFunction> functions;
+  std::unordered_map<std::string, UserFunction> functions; ///< the first declaration of each name
+  /// Later declarations of a name (overloads), in declaration order.
+  std::unordered_map<std::string, std::vector<UserFunction>> overloads;
   /// User methods by name; overloads differ in the type of their first parameter.
   std::unordered_map<std::string, std::vector<UserFunction>> methods;
   sema::TypeTable types;

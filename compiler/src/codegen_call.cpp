@@ -69,7 +69,38 @@ std::vector<ExprValue> FunctionCompiler::compile_call(const ast::Expr& e) {
       const std::string alias = name.substr(0, name.find('.'));
       error(e.lhs->loc, "library '" + alias + "' does not export '" + name.substr(name.find('.') + 1) + "'");
     }
-    return compile_user_call(e, uf->second);
+    auto more = pc_.overloads.find(uf->first);
+    if (more == pc_.overloads.end()) return compile_user_call(e, uf->second);
+    // Overloads: the first, in declaration order, whose parameters the
+    // arguments bind to (all required ones given) with convertible types.
+    std::vector<CompiledArg> args;
+    for (const ast::Arg& a : e.args) args.push_back({a.name, a.loc, compile_single(*a.value)});
+    std::vector<UserFunction*> candidates{&uf->second};
+    for (UserFunction& f : more->second) candidates.push_back(&f);
+    for (UserFunction* f : candidates) {
+      std::vector<std::string> names;
+      for (const ast::Param& p : f->decl->params) names.push_back(p.name);
+      std::vector<int> bound;
+      if (!bind_args(names, args, name, bound).empty()) continue;
+      bool ok = true;
+      for (std::size_t i = 0; ok && i < names.size(); ++i) {
+        const ast::Param& p = f->decl->params[i];
+        if (bound[i] < 0) {
+          ok = p.default_value != nullptr;
+          continue;
+        }
+        if (!p.type) continue;
+        const std::string caller_ns = ns_;
+        ns_ = f->ns;
+        const TypeInfo want = resolve_type(*p.type);
+        ns_ = caller_ns;
+        const TypeInfo& have = args[static_cast<std::size_t>(bound[i])].value.type;
+        ok = have.is_na || sema::same_type(have, want) || (have.type == Type::Int && want.type == Type::Float) ||
+             (have.int_like && want.type == Type::Int);
+      }
+      if (ok) return compile_user_call(e, *f, std::move(args));
+    }
+    error(e.loc, "no overload of '" + name + "' accepts these arguments");
   }
   if (auto objects = compile_object_call(e, name)) return *objects;
   if (auto special = compile_special_call(e, name)) return *special;

@@ -8,6 +8,19 @@ namespace pine {
 
 namespace {
 
+/// True when two declarations have the same required parameters: as many,
+/// with the same written types at each position (spec 2.5: overloads must
+/// differ there).
+bool same_required_signature(const ast::Stmt& a, const ast::Stmt& b) {
+  auto required = [](const ast::Stmt& f) {
+    std::vector<std::string> types;
+    for (const ast::Param& p : f.params)
+      if (!p.default_value) types.push_back(p.type ? p.type->name + "<" + std::to_string(p.type->args.size()) + ">" : "");
+    return types;
+  };
+  return required(a) == required(b);
+}
+
 sema::Qual declared_qual(ast::Qualifier q, sema::Qual fallback) {
   switch (q) {
     case ast::Qualifier::Const: return sema::Qual::Const;
@@ -73,8 +86,18 @@ void FunctionCompiler::compile_stmt(const ast::Stmt& s) {
         pc_.methods[s.name].push_back(std::move(f));
         break;
       }
-      if (pc_.functions.count(s.name)) error(s.loc, "function '" + s.name + "' is already declared");
       if (is_builtin_function_name(s.name)) error(s.loc, "'" + s.name + "' is a built-in function name");
+      if (auto first = pc_.functions.find(s.name); first != pc_.functions.end()) {
+        // An overload must differ in its number of required parameters or in
+        // the declared type of a required one (spec 2.5).
+        std::vector<const UserFunction*> earlier{&first->second};
+        for (const UserFunction& o : pc_.overloads[s.name]) earlier.push_back(&o);
+        for (const UserFunction* o : earlier)
+          if (same_required_signature(*o->decl, s))
+            error(s.loc, "function '" + s.name + "' is already declared with the same required parameters");
+        pc_.overloads[s.name].push_back(std::move(f));
+        break;
+      }
       pc_.functions.emplace(s.name, std::move(f));
       break;
     }

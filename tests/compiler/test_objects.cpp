@@ -143,3 +143,10 @@ TEST_CASE("diagnostics: misspelt namespace members and reassigned built-in const
   CHECK(first_error("color.red := color.blue\n") == "3:1 cannot reassign 'color.red': it is a built-in constant");
   CHECK(first_error("x = nope.frob(1)\n") == "3:5 undeclared function 'nope.frob'");
 }
+
+TEST_CASE("functions: overloads must differ in their required parameters") {
+  CHECK(first_error("f(x) => x\nf(y) => y\nplot(f(1))\n") ==
+        "4:1 function 'f' is already declared with the same required parameters");
+  CHECK(first_error("g(float x) => x\ng(string s) => s\nplot(g(true))\n") == "5:6 no overload of 'g' accepts these arguments");
+  CHECK(first_error("h(int x) => x\nh(int x, int y) => h(x, y)\nplot(h(1, 2))\n").find("calls itself") != std::string::npos);
+}
