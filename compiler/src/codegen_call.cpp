@@ -38,7 +38,7 @@ std::string bind_args(const std::vector<std::string>& params, const std::vector<
   for (std::size_t i = 0; i < args.size(); ++i) {
     if (where) *where = args[i].loc;
     if (args[i].name.empty()) {
-      if (seen_named) return "positional arguments cannot follow named ones in the call to '" + fname + "'";
+      if (seen_named) return "Positional arguments cannot follow named arguments (in the call to '" + fname + "')";
       if (positional >= params.size())
         return "too many arguments in the call to '" + fname + "': it takes " + std::to_string(params.size());
       bound[positional++] = static_cast<int>(i);

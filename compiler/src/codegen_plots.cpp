@@ -194,7 +194,7 @@ std::string bind_params(const ast::Expr& call, const std::string& fname, const s
   for (const ast::Arg& a : call.args) {
     where = a.loc;
     if (a.name.empty()) {
-      if (seen_named) return "positional arguments cannot follow named ones in the call to '" + fname + "'";
+      if (seen_named) return "Positional arguments cannot follow named arguments (in the call to '" + fname + "')";
       if (positional >= params.size())
         return "too many arguments in the call to '" + fname + "': it takes " + std::to_string(params.size());
       bound[positional++] = &a;

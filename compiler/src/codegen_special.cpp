@@ -33,7 +33,7 @@ std::string check_params(const ast::Expr& call, const std::string& fname, const 
   bool seen_named = false;
   for (const ast::Arg& a : call.args) {
     if (a.name.empty()) {
-      if (seen_named) return "positional arguments cannot follow named ones in the call to '" + fname + "'";
+      if (seen_named) return "Positional arguments cannot follow named arguments (in the call to '" + fname + "')";
       ++positional;
       continue;
     }
@@ -88,7 +88,7 @@ std::optional<std::vector<ExprValue>> FunctionCompiler::compile_special_call(con
     check({"title", "shorttitle", "overlay", "format", "precision", "scale", "max_bars_back", "timeframe",
            "timeframe_gaps", "explicit_plot_zorder", "max_lines_count", "max_labels_count", "max_boxes_count",
            "calc_bars_count", "max_polylines_count", "dynamic_requests", "behind_chart"});
-    if (pc_.declared_indicator) error(e.loc, "the script already has a declaration statement");
+    if (pc_.declared_indicator) error(e.loc, "a script may only have one indicator/strategy/library declaration");
     pc_.declared_indicator = true;
     pc_.program.title = string_literal(find_arg(e, 0, "title"), "the indicator title");
     // max_bars_back was read before compilation started (compile_main).
@@ -101,7 +101,10 @@ std::optional<std::vector<ExprValue>> FunctionCompiler::compile_special_call(con
       msg = compile_str_format(e, 0, name);
     } else {
       check({"message"});
-      msg = compile_as(need(find_arg(e, 0, "message"), "message"), Type::String, name + "()'s message");
+      const ast::Expr& arg = need(find_arg(e, 0, "message"), "message");
+      msg = compile_single(arg);
+      if (!convert(msg, Type::String))
+        error(arg.loc, "type mismatch: " + name + " expects a string message, got " + sema::describe(msg.type));
     }
     at(e.loc);
     if (name == "runtime.error") emit_.abc(Opcode::RAISE, msg.reg);

@@ -195,7 +195,7 @@ void FunctionCompiler::compile_assign(const ast::Stmt& s) {
     if (lookup(head) != nullptr) return compile_field_assign(s);
   }
   if (var == nullptr && (find_color_constant(name) || find_named_constant(name)))
-    error(s.target->loc, "cannot reassign '" + name + "': it is a built-in constant");
+    error(s.target->loc, "Cannot reassign const variable '" + name + "' (a built-in constant)");
   if (var == nullptr) {
     if (s.assign_op == ast::AssignOp::Reassign)
       error(s.target->loc, "undeclared identifier '" + name + "'; use '=' to declare a new variable");
@@ -203,7 +203,7 @@ void FunctionCompiler::compile_assign(const ast::Stmt& s) {
   }
   if (var->is_builtin) error(s.target->loc, "cannot modify the built-in variable '" + name + "'");
   if (var->is_global) error(s.target->loc, "cannot modify the global variable '" + name + "' in a function");
-  if (var->is_const) error(s.target->loc, "cannot modify '" + name + "': it is declared const");
+  if (var->is_const) error(s.target->loc, "Cannot reassign const variable '" + name + "'");
   const Variable target = *var;
   ExprValue value;
   if (s.assign_op == ast::AssignOp::Reassign) {

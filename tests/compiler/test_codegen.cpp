@@ -131,7 +131,7 @@ TEST_CASE("codegen: branches of an if statement may end with values of different
 TEST_CASE("codegen: plot() and indicator() check their argument names and order") {
   CHECK(first_error("plot(close, titel = \"a\")\n") == "3:13 'plot' has no parameter named 'titel'");
   CHECK(first_error("plot(series = close, \"a\")\n") ==
-        "3:22 positional arguments cannot follow named ones in the call to 'plot'");
+        "3:22 Positional arguments cannot follow named arguments (in the call to 'plot')");
 }
 
 TEST_CASE("codegen: a failed declaration does not cascade into 'undeclared' errors") {
@@ -142,7 +142,7 @@ TEST_CASE("codegen: a failed declaration does not cascade into 'undeclared' erro
 }
 
 TEST_CASE("codegen: const variables cannot be reassigned; qualified parameters cap their arguments") {
-  CHECK(first_error("const int x = 10\nx := 20\n") == "4:1 cannot modify 'x': it is declared const");
+  CHECK(first_error("const int x = 10\nx := 20\n") == "4:1 Cannot reassign const variable 'x'");
   CHECK(first_error("f(const int x) => x + 1\nint y = 10\ny := y + bar_index\nplot(f(y))\n") ==
         "6:8 parameter 'x' of 'f' is const, but the argument is series int");
   CHECK(first_error("f(simple int n) => ta.ema(close, n)\nplot(f(bar_index))\n") ==

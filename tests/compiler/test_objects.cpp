@@ -140,7 +140,7 @@ TEST_CASE("functions: recursion and duplicate parameters are errors even in func
 
 TEST_CASE("diagnostics: misspelt namespace members and reassigned built-in constants") {
   CHECK(first_error("x = ta.bogus(close)\n") == "3:5 'ta' has no function 'bogus'");
-  CHECK(first_error("color.red := color.blue\n") == "3:1 cannot reassign 'color.red': it is a built-in constant");
+  CHECK(first_error("color.red := color.blue\n") == "3:1 Cannot reassign const variable 'color.red' (a built-in constant)");
   CHECK(first_error("x = nope.frob(1)\n") == "3:5 undeclared function 'nope.frob'");
 }
 
@@ -149,4 +149,9 @@ TEST_CASE("functions: overloads must differ in their required parameters") {
         "4:1 function 'f' is already declared with the same required parameters");
   CHECK(first_error("g(float x) => x\ng(string s) => s\nplot(g(true))\n") == "5:6 no overload of 'g' accepts these arguments");
   CHECK(first_error("h(int x) => x\nh(int x, int y) => h(x, y)\nplot(h(1, 2))\n").find("calls itself") != std::string::npos);
+}
+
+TEST_CASE("diagnostics: log messages must be strings; one declaration statement") {
+  CHECK(first_error("log.info(1)\n") == "3:10 type mismatch: log.info expects a string message, got const int");
+  CHECK(first_error("indicator(\"again\")\n") == "3:1 a script may only have one indicator/strategy/library declaration");
 }

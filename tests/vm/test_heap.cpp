@@ -121,3 +121,7 @@ TEST_CASE("heap: the archive reader rejects every malformed object") {
   std::string huge = heap_bytes(0, F, 0, 0, {}, {});
   CHECK(load_heap(huge.substr(0, huge.size() - 16), program) != "ok");
 }
+
+TEST_CASE("runtime: a negative history offset is an error naming the offset") {
+  CHECK(runtime_error_of("n = -1\nx = close[n]\n") == "bar 0, line 4: history offset -1: a history-reference offset cannot be negative");
+}

@@ -47,7 +47,7 @@ Interpreter::Interpreter(InstanceState& state) : st_(state), prog_(*state.progra
 Value Interpreter::read_history(const FunctionProto& fn, std::size_t pc, const SeriesRing& ring, std::int64_t offset) {
   const std::int64_t bar = st_.bars_processed;
   if (offset == kIntNa) return ring.get(bar, bar + 1).value; // an na offset reads na
-  if (offset < 0) raise(fn, pc - 1, "history offset " + std::to_string(offset) + " is negative");
+  if (offset < 0) raise(fn, pc - 1, "history offset " + std::to_string(offset) + ": a history-reference offset cannot be negative");
   const SeriesRing::Read r = ring.get(bar, offset);
   if (r.beyond_buffer) {
     raise(fn, pc - 1, "the requested historical offset (" + std::to_string(offset) +
