@@ -104,6 +104,9 @@ public:
   void compile_stmt(const ast::Stmt& s);
   void compile_var_decl(const ast::Stmt& s);
   void compile_tuple_decl(const ast::Stmt& s);
+  /// An if/else-if/else chain or subject-less switch whose branches end with
+  /// tuples: one register per element (codegen_tuples.cpp).
+  std::vector<ExprValue> compile_tuple_conditional(const ast::Expr& e);
   void compile_assign(const ast::Stmt& s);
   void compile_for(const ast::Expr& e);
   /// A loop used as a value (`x = for ...`); `required` makes a body without

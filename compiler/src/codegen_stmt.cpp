@@ -164,8 +164,10 @@ void FunctionCompiler::compile_var_decl(const ast::Stmt& s) {
 }
 
 void FunctionCompiler::compile_tuple_decl(const ast::Stmt& s) {
-  if (s.value->kind != ast::ExprKind::Call) error(s.value->loc, "a tuple declaration needs a function call that returns a tuple");
-  std::vector<ExprValue> values = compile_call(*s.value);
+  const ast::ExprKind k = s.value->kind;
+  if (k != ast::ExprKind::Call && k != ast::ExprKind::If && k != ast::ExprKind::Switch)
+    error(s.value->loc, "a tuple declaration needs a function call, an if or a switch that returns a tuple");
+  std::vector<ExprValue> values = k == ast::ExprKind::Call ? compile_call(*s.value) : compile_tuple_conditional(*s.value);
   if (values.size() != s.names.size())
     error(s.loc, "the call returns " + std::to_string(values.size()) + " values but " + std::to_string(s.names.size()) +
                      " names are declared");
