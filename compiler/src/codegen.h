@@ -326,6 +326,7 @@ public:
   std::vector<std::string> lib_paths;  ///< where imports are looked up
   std::vector<std::unique_ptr<ast::Script>> libraries; ///< imported ASTs (function bodies point into them)
   std::unordered_map<std::string, std::string> library_aliases; ///< alias -> import path
+  std::vector<std::string> importing; ///< libraries being imported, outermost first (cycle guard)
   /// Exported library constants ("alias.NAME") and their literal values.
   std::unordered_map<std::string, std::pair<Type, Value>> lib_constants;
   const ast::Script* script = nullptr; ///< the script being compiled (fill() resolves plot ids through it)

@@ -50,11 +50,15 @@ std::optional<std::pair<Type, Value>> literal_value(const ast::Expr& e) {
 } // namespace
 
 void FunctionCompiler::import_library(const ast::Stmt& s) {
-  if (!is_main_ || scopes_.size() != 1 || !ns_.empty()) error(s.loc, "'import' is only allowed at the top level of a script");
+  if (!is_main_ || scopes_.size() != 1) error(s.loc, "'import' is only allowed at the top level of a script");
   const std::string& path = s.name;
-  const std::string alias = s.names.at(0);
-  if (pc_.library_aliases.count(alias)) error(s.loc, "the alias '" + alias + "' is already used by another import");
-  if (lookup(alias) != nullptr) error(s.loc, "the alias '" + alias + "' is already a variable name");
+  // A library imported by a library lives under its importer's namespace.
+  const std::string outer = ns_;
+  const std::string alias = outer + s.names.at(0);
+  if (pc_.library_aliases.count(alias)) error(s.loc, "the alias '" + s.names.at(0) + "' is already used by another import");
+  if (outer.empty() && lookup(alias) != nullptr) error(s.loc, "the alias '" + alias + "' is already a variable name");
+  for (const std::string& open : pc_.importing)
+    if (open == path) error(s.loc, "library '" + path + "' imports itself (directly or through other libraries)");
   const std::string file = find_library(pc_.lib_paths, path);
   if (file.empty()) {
     error(s.loc, "library '" + path + "' not found" +
@@ -83,6 +87,7 @@ void FunctionCompiler::import_library(const ast::Stmt& s) {
 
   // Declarations in order, with this library's names resolving first.
   ns_ = alias + ".";
+  pc_.importing.push_back(path);
   try {
     for (const ast::StmtPtr& st : pc_.libraries.back()->body.stmts) {
       const std::string where = "library '" + path + "' line " + std::to_string(st->loc.line) + ": ";
@@ -121,15 +126,17 @@ void FunctionCompiler::import_library(const ast::Stmt& s) {
         case ast::StmtKind::ExprStmt:
           if (st->value->kind == ast::ExprKind::Call && st->value->lhs && st->value->lhs->text == "library") break;
           error(s.loc, where + "a library may only contain declarations");
-        case ast::StmtKind::Import: error(s.loc, where + "libraries importing libraries are not supported yet");
+        case ast::StmtKind::Import: import_library(*st); break;
         default: error(s.loc, where + "a library may only contain declarations");
       }
     }
   } catch (...) {
-    ns_.clear();
+    ns_ = outer;
+    pc_.importing.pop_back();
     throw;
   }
-  ns_.clear();
+  ns_ = outer;
+  pc_.importing.pop_back();
 }
 
 } // namespace pine

@@ -80,6 +80,13 @@ struct LibDir {
                                                       "export method norm(Point p) => math.sqrt(square(p.x) + square(p.y))\n"
                                                       "export scaled(Point p) => Point.new(p.x * SCALE, p.y * SCALE)\n";
     std::ofstream(dir / "plain.pine") << "//@version=6\nindicator(\"x\")\nplot(close)\n";
+    // A library that imports another; and two that import each other.
+    std::filesystem::create_directories(dir / "acme" / "core");
+    std::ofstream(dir / "acme" / "core" / "1.pine") << "//@version=6\nlibrary(\"core\")\nexport twice(float v) => v * 2\n";
+    std::ofstream(dir / "acme" / "geo" / "2.pine") << "//@version=6\nlibrary(\"geo\")\nimport acme/core/1 as core\n"
+                                                      "export quad(float v) => core.twice(core.twice(v))\n";
+    std::ofstream(dir / "loop_a.pine") << "//@version=6\nlibrary(\"a\")\nimport loop_b as b\nexport f() => 1\n";
+    std::ofstream(dir / "loop_b.pine") << "//@version=6\nlibrary(\"b\")\nimport loop_a as a\nexport g() => 2\n";
   }
   ~LibDir() {
     std::error_code ec;
@@ -103,6 +110,12 @@ TEST_CASE("imports: exported types, methods, functions and constants under the a
   inst.run_bar(bar);
   // scaled doubles (3, 4) to (6, 8); its norm is 10; times SCALE is 20.
   CHECK(inst.plot_values()[0].f == 20.0);
+  // A library that imports another: quad(1.5) = twice(twice(1.5)) = 6.
+  pine::CompileResult nested = libs.compile("import acme/geo/2 as g\nplot(g.quad(1.5))\n");
+  REQUIRE_MESSAGE(nested.ok(), nested.format("", "t.pine"));
+  pine::Instance inst2 = pine::InstanceBuilder(nested.program).build();
+  inst2.run_bar(bar);
+  CHECK(inst2.plot_values()[0].f == 6.0);
   // The default alias is the library name.
   CHECK(libs.compile("import acme/geo/1\nplot(geo.SCALE)\n").ok());
 }
@@ -116,8 +129,11 @@ TEST_CASE("imports: errors") {
   };
   CHECK(err("import acme/geo/1 as g\nplot(g.square(2))\n") == "library 'g' does not export 'square'");
   CHECK(err("import acme/geo/1 as g\nplot(g.nothing(2))\n") == "library 'g' has no exported member 'nothing'");
-  CHECK(err("import acme/geo/2 as g\n").find("library 'acme/geo/2' not found") == 0);
+  CHECK(err("import acme/geo/3 as g\n").find("library 'acme/geo/3' not found") == 0);
   CHECK(err("import plain as p\n") == "imported script 'plain' has no library() declaration");
+  CHECK(err("import loop_a as a\n") == "library 'loop_a' imports itself (directly or through other libraries)");
+  // A library's own imports are not visible to the script that imports it.
+  CHECK(err("import acme/geo/2 as g\nplot(core.twice(1))\n") == "undeclared function 'core.twice'");
   CHECK(pine::compile("//@version=6\nindicator(\"t\")\nimport a/b/1\n").diagnostics.at(0).message ==
         "library 'a/b/1' not found (no library path given: use --lib-path DIR)");
 }
