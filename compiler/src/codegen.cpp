@@ -150,11 +150,20 @@ void FunctionCompiler::compile_main(const ast::Script& script) {
   for (const ast::StmtPtr& s : script.body.stmts) {
     if (pc_.error_count() >= kMaxErrors) break;
     const std::uint16_t mark = top();
+    const std::size_t scopes = scopes_.size();
     try {
       compile_stmt(*s);
     } catch (const CompileError& e) {
       pc_.diagnostics.push_back({Severity::Error, e.loc, e.message});
       release_to(mark);
+      // The statement was abandoned mid-way: drop the scopes and loop state
+      // it opened, so the next statement is compiled at the top level again.
+      scopes_.resize(scopes);
+      loop_depth_ = 0;
+      cond_depth_ = 0;
+      break_jumps_.clear();
+      continue_jumps_.clear();
+      loop_value_ = nullptr;
     }
   }
   at(SourceLoc{});

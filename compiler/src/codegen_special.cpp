@@ -334,7 +334,11 @@ ExprValue FunctionCompiler::compile_input(const ast::Expr& e, const std::string&
     if (title->kind != ast::ExprKind::StringLit) error(title->loc, "an input title must be a string literal");
     in.title = title->text;
   }
-  if (name == "input.source") return compile_source_input(e, *defval, std::move(in));
+  // input(close) is a source input, as input.source(close) (spec 5.8:
+  // the generic input infers its kind from the default).
+  const bool source_default = defval->kind == ast::ExprKind::Name && lookup(defval->text) != nullptr &&
+                              lookup(defval->text)->is_builtin && lookup(defval->text)->type.type == Type::Float;
+  if (name == "input.source" || (name == "input" && source_default)) return compile_source_input(e, *defval, std::move(in));
   // The kind: from the function name, or from the default's type.
   ExprValue probe;
   Type t = Type::Void;

@@ -167,10 +167,26 @@ void FunctionCompiler::compile_tuple_decl(const ast::Stmt& s) {
   const ast::ExprKind k = s.value->kind;
   if (k != ast::ExprKind::Call && k != ast::ExprKind::If && k != ast::ExprKind::Switch)
     error(s.value->loc, "a tuple declaration needs a function call, an if or a switch that returns a tuple");
-  std::vector<ExprValue> values = k == ast::ExprKind::Call ? compile_call(*s.value) : compile_tuple_conditional(*s.value);
-  if (values.size() != s.names.size())
-    error(s.loc, "the call returns " + std::to_string(values.size()) + " values but " + std::to_string(s.names.size()) +
-                     " names are declared");
+  std::vector<ExprValue> values;
+  const std::size_t depth = scopes_.size();
+  try {
+    values = k == ast::ExprKind::Call ? compile_call(*s.value) : compile_tuple_conditional(*s.value);
+    if (values.size() != s.names.size())
+      error(s.loc, "the call returns " + std::to_string(values.size()) + " values but " + std::to_string(s.names.size()) +
+                       " names are declared");
+  } catch (const CompileError&) {
+    // Declare the names anyway (as float) so later statements do not report
+    // them as undeclared: one mistake, one error.
+    scopes_.resize(depth);
+    for (std::size_t i = 0; i < s.names.size(); ++i) {
+      if (s.names[i] == "_" || scopes_.back().count(s.names[i])) continue;
+      Variable v;
+      v.reg = alloc_reg(s.loc);
+      v.type = sema::make_type(Type::Float, sema::Qual::Series);
+      declare(s.names[i], v, s.loc);
+    }
+    throw;
+  }
   const std::uint16_t first = alloc_regs(static_cast<std::uint16_t>(values.size()), s.loc);
   for (std::size_t i = 0; i < values.size(); ++i) emit_.abc(Opcode::MOVE, static_cast<std::uint16_t>(first + i), values[i].reg);
   // Release temporaries above the declared registers.

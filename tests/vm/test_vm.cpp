@@ -268,3 +268,12 @@ TEST_CASE("inputs: input.color, input.time, input.enum and input.price with thei
   CHECK_THROWS_WITH(bad.input("Start", "yesterday"),
                     "input 'Start': 'yesterday' is neither UNIX milliseconds nor a date such as 2024-01-02T09:30:00Z");
 }
+
+TEST_CASE("inputs: input(close) is a source input") {
+  auto program = compile_ok("s = input(close, \"Src\")\nplot(s)\n");
+  REQUIRE(program->inputs.size() == 1);
+  CHECK(program->inputs[0].kind == pine::InputKind::Source);
+  pine::Instance inst = pine::InstanceBuilder(program).input("Src", "open").build();
+  inst.run_bar(bar_at(2));
+  CHECK(inst.plot_values()[0].f == bar_at(2).open);
+}
