@@ -170,7 +170,9 @@ std::vector<ExprValue> FunctionCompiler::compile_user_call(const ast::Expr& e, U
     const sema::Qual cap = p.qualifier == ast::Qualifier::Const    ? Qual::Const
                            : p.qualifier == ast::Qualifier::Simple ? Qual::Simple
                                                                    : Qual::Series;
-    if (values[i].type.qual > cap)
+    // Qualifiers constrain values, not references: an array made by
+    // array.from(...) may go to a `simple array<float>` parameter.
+    if (values[i].type.qual > cap && values[i].type.type != Type::Ref)
       error(bound[i] >= 0 ? args[static_cast<std::size_t>(bound[i])].loc : e.loc,
             "parameter '" + p.name + "' of '" + decl.name + "' is " + sema::qual_name(cap) + ", but the argument is " +
                 sema::describe(values[i].type));

@@ -255,7 +255,10 @@ void FunctionCompiler::compile_for(const ast::Expr& e) {
   numeric(from, *e.from);
   numeric(to, *e.to);
   if (step) numeric(*step, *e.step);
-  const bool is_float = from.type.type == Type::Float || to.type.type == Type::Float || (step && step->type.type == Type::Float);
+  // An int-like bound (length / 2) is an int here, as elsewhere an int is
+  // expected: it truncates (spec 3.3).
+  auto floaty = [](const ExprValue& v) { return v.type.type == Type::Float && !v.type.int_like; };
+  const bool is_float = floaty(from) || floaty(to) || (step && floaty(*step));
   const Type t = is_float ? Type::Float : Type::Int;
   auto to_type = [&](ExprValue& v) {
     if (!convert(v, t)) error(e.loc, "bad loop bound type");

@@ -6,12 +6,15 @@ namespace pine {
 
 namespace {
 
-/// The tuple literal a block ends with, or null.
-const ast::Expr* final_tuple(const ast::Block& block) {
-  if (block.stmts.empty()) return nullptr;
-  const ast::Stmt& last = *block.stmts.back();
-  if (last.kind != ast::StmtKind::ExprStmt || last.value->kind != ast::ExprKind::Tuple) return nullptr;
-  return last.value.get();
+/// The number of values a block that ends with a tuple gives: a tuple
+/// literal, or an if/switch whose first branch ends with one; 0 otherwise.
+std::size_t tuple_size(const ast::Block& block) {
+  if (block.stmts.empty() || block.stmts.back()->kind != ast::StmtKind::ExprStmt) return 0;
+  const ast::Expr& last = *block.stmts.back()->value;
+  if (last.kind == ast::ExprKind::Tuple) return last.elems.size();
+  if (last.kind == ast::ExprKind::If) return tuple_size(last.then_block);
+  if (last.kind == ast::ExprKind::Switch && !last.cases.empty()) return tuple_size(last.cases.front().body);
+  return 0;
 }
 
 /// One arm of a flattened if/else-if/else chain or switch.
@@ -42,9 +45,8 @@ std::vector<ExprValue> FunctionCompiler::compile_tuple_conditional(const ast::Ex
     if (e.cond) error(e.loc, "a switch with a subject cannot return a tuple yet; use a switch without a subject");
     for (const ast::SwitchCase& c : e.cases) arms.push_back({c.cond.get(), &c.body});
   }
-  const ast::Expr* first = final_tuple(*arms.front().body);
-  if (first == nullptr) error(e.loc, "each branch must end with a tuple such as [a, b]");
-  const std::size_t n = first->elems.size();
+  const std::size_t n = tuple_size(*arms.front().body);
+  if (n == 0) error(e.loc, "each branch must end with a tuple such as [a, b]");
   const std::uint16_t out = alloc_regs(static_cast<std::uint16_t>(n), e.loc);
   // Before the chain, every element is na (the value when no arm runs);
   // patched once the element types are known.
@@ -61,16 +63,22 @@ std::vector<ExprValue> FunctionCompiler::compile_tuple_conditional(const ast::Ex
     ArmSpec spec;
     if (arm.cond) spec.test = [&, cond = arm.cond]() { return compile_as(*cond, Type::Bool, "the condition"); };
     spec.body = [&, body = arm.body]() -> std::optional<ExprValue> {
-      const ast::Expr* tuple = final_tuple(*body);
-      if (tuple == nullptr || tuple->elems.size() != n)
-        error(body->stmts.empty() ? e.loc : body->stmts.back()->loc,
-              "every branch must end with a tuple of " + std::to_string(n) + " values");
+      const SourceLoc where = body->stmts.empty() ? e.loc : body->stmts.back()->loc;
+      if (tuple_size(*body) != n) error(where, "every branch must end with a tuple of " + std::to_string(n) + " values");
       push_scope();
       for (std::size_t s = 0; s + 1 < body->stmts.size(); ++s) compile_stmt(*body->stmts[s]);
+      // The branch's values: a tuple literal, or a nested tuple conditional.
+      const ast::Expr& last = *body->stmts.back()->value;
+      std::vector<ExprValue> given;
+      if (last.kind == ast::ExprKind::Tuple) {
+        for (const ast::ExprPtr& x : last.elems) given.push_back(compile_single(*x));
+      } else {
+        given = compile_tuple_conditional(last);
+      }
       std::vector<Element> values;
       for (std::size_t i = 0; i < n; ++i) {
         Element el;
-        el.value = compile_single(*tuple->elems[i]);
+        el.value = given[i];
         emit_.abc(Opcode::MOVE, static_cast<std::uint16_t>(out + i), el.value.reg);
         el.fixup = emit_.abc(Opcode::NOP, 0);
         values.push_back(el);

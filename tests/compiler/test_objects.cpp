@@ -171,3 +171,7 @@ TEST_CASE("diagnostics: log messages must be strings; one declaration statement"
   CHECK(first_error("log.info(1)\n") == "3:10 type mismatch: log.info expects a string message, got const int");
   CHECK(first_error("indicator(\"again\")\n") == "3:1 a script may only have one indicator/strategy/library declaration");
 }
+
+TEST_CASE("functions: a qualified reference parameter accepts any reference of its type") {
+  CHECK(disasm_of("f(simple array<float> k) => k.sum()\nplot(f(array.from(1.0, 2.0)))\n").find("CALL") != std::string::npos);
+}
