@@ -152,6 +152,25 @@ plot(close[5] + nz(g[bar_index % 30]), "hist")
 plot(word[1] == word ? 1 : 0, "words")
 if bar_index % 20 == 0
     log.info(word + " " + trail)
+// Heap objects, so every hostile test below also attacks the heap archive:
+// a var array of strings, a var map, and a linked list of UDT objects that
+// share a node with an array.
+type Node
+    float value
+    Node next
+var names = array.new<string>()
+names.push(word)
+if names.size() > 6
+    names.shift()
+var counts = map.new<string, int>()
+counts.put(word, nz(counts.get(word)) + 1)
+var Node head = na
+head := Node.new(close, head)
+var nodes = array.new<Node>()
+nodes.push(head)
+if nodes.size() > 4
+    nodes.shift()
+plot(names.size() + counts.size() + nodes.first().value, "heap")
 )";
 
 constexpr const char* kOtherScript = R"(//@version=6
