@@ -121,6 +121,10 @@ public:
   };
   LoopValue* loop_value_ = nullptr; ///< the loop being compiled as a value, if any
   void compile_while(const ast::Expr& e);
+  /// Enters a loop: break/continue targets and the loop counters.
+  void begin_loop();
+  /// Leaves a loop: the exit jump and every `break` land here.
+  void end_loop(std::size_t exit_jump);
   /// A block used as a value: its last expression's value into `target`.
   std::optional<ExprValue> compile_value_block(const ast::Block& block);
 

@@ -307,10 +307,7 @@ void FunctionCompiler::compile_for(const ast::Expr& e) {
   iv.reg = counter;
   iv.type = sema::make_type(t, sema::Qual::Series);
   declare(e.var_name, iv, e.loc);
-  ++loop_depth_;
-  ++cond_depth_;
-  break_jumps_.emplace_back();
-  continue_jumps_.emplace_back();
+  begin_loop();
   compile_loop_body(e.then_block);
   pop_scope();
   for (std::size_t j : continue_jumps_.back()) emit_.patch_to_here(j);
@@ -322,13 +319,24 @@ void FunctionCompiler::compile_for(const ast::Expr& e) {
   emit_.abc(is_float ? Opcode::SUBF : Opcode::SUBI, counter, counter, stride);
   emit_.patch_to_here(j_next);
   emit_.abx(Opcode::JMP, 0, top_pc);
-  emit_.patch_to_here(j_exit);
+  end_loop(j_exit);
+  release_to(mark);
+}
+
+void FunctionCompiler::begin_loop() {
+  ++loop_depth_;
+  ++cond_depth_;
+  break_jumps_.emplace_back();
+  continue_jumps_.emplace_back();
+}
+
+void FunctionCompiler::end_loop(std::size_t exit_jump) {
+  emit_.patch_to_here(exit_jump);
   for (std::size_t j : break_jumps_.back()) emit_.patch_to_here(j);
   break_jumps_.pop_back();
   continue_jumps_.pop_back();
   --loop_depth_;
   --cond_depth_;
-  release_to(mark);
 }
 
 void FunctionCompiler::compile_while(const ast::Expr& e) {
@@ -339,19 +347,11 @@ void FunctionCompiler::compile_while(const ast::Expr& e) {
   ExprValue c = compile_as(*e.cond, Type::Bool, "while condition");
   const std::size_t j_exit = emit_.jump(Opcode::JMPF, c.reg);
   release_to(m2);
-  ++loop_depth_;
-  ++cond_depth_;
-  break_jumps_.emplace_back();
-  continue_jumps_.emplace_back();
+  begin_loop();
   compile_loop_body(e.then_block);
   for (std::size_t j : continue_jumps_.back()) emit_.patch(j, top_pc);
   emit_.abx(Opcode::JMP, 0, top_pc);
-  emit_.patch_to_here(j_exit);
-  for (std::size_t j : break_jumps_.back()) emit_.patch_to_here(j);
-  break_jumps_.pop_back();
-  continue_jumps_.pop_back();
-  --loop_depth_;
-  --cond_depth_;
+  end_loop(j_exit);
   release_to(mark);
 }
 
@@ -424,21 +424,13 @@ void FunctionCompiler::compile_for_in(const ast::Expr& e) {
     kv.type.qual = sema::Qual::Series;
     declare(e.index_name, kv, e.loc);
   }
-  ++loop_depth_;
-  ++cond_depth_;
-  break_jumps_.emplace_back();
-  continue_jumps_.emplace_back();
+  begin_loop();
   compile_loop_body(e.then_block);
   pop_scope();
   for (std::size_t j : continue_jumps_.back()) emit_.patch_to_here(j);
   emit_.abc(Opcode::ADDI, counter, counter, one);
   emit_.abx(Opcode::JMP, 0, top_pc);
-  emit_.patch_to_here(j_exit);
-  for (std::size_t j : break_jumps_.back()) emit_.patch_to_here(j);
-  break_jumps_.pop_back();
-  continue_jumps_.pop_back();
-  --loop_depth_;
-  --cond_depth_;
+  end_loop(j_exit);
   release_to(mark);
 }
 

@@ -8,26 +8,9 @@
 
 #include <string>
 
-#include "pine/compiler/compile.h"
-#include "pine/vm/instance.h"
+#include "compile_helpers.h"
 
 namespace {
-
-std::string disasm_of(const std::string& body) {
-  const std::string src = "//@version=6\nindicator(\"t\")\n" + body;
-  pine::CompileResult r = pine::compile(src);
-  REQUIRE_MESSAGE(r.ok(), r.format(src, "t.pine"));
-  return pine::disassemble(*r.program);
-}
-
-std::string first_error(const std::string& body) {
-  const std::string src = "//@version=6\nindicator(\"t\")\n" + body;
-  pine::CompileResult r = pine::compile(src);
-  REQUIRE_FALSE(r.ok());
-  REQUIRE_FALSE(r.diagnostics.empty());
-  return std::to_string(r.diagnostics[0].loc.line) + ":" + std::to_string(r.diagnostics[0].loc.col) + " " +
-         r.diagnostics[0].message;
-}
 
 /// The log messages of one bar of `body`.
 std::vector<std::string> logs_of(const std::string& body) {

@@ -98,18 +98,13 @@ double variance_of(const std::vector<double>& xs, bool biased) {
 }
 
 /// The runner of one operation: arguments, results and error reporting.
-class Op {
+class Op : CollOpRunner {
 public:
-  Op(std::uint8_t t, const Value* args, Value* results, CollContext& ctx)
-      : t_(static_cast<Type>(t & 0x0F)), key_(static_cast<Type>(t >> 4)), args_(args), results_(results), ctx_(ctx) {}
+  Op(std::uint8_t t, const Value* args, Value* results, CollContext& ctx) : CollOpRunner(t, args, results, ctx) {}
 
   bool run(CollOp op);
 
 private:
-  bool fail(std::string message) {
-    ctx_.error = std::move(message);
-    return false;
-  }
   /// The object of argument i, of kind `kind`; null (with the error set)
   /// when it is na or not such an object.
   HeapObject* object(std::size_t i, ObjKind kind, const char* fname) {
@@ -131,32 +126,16 @@ private:
     out = static_cast<std::size_t>(i);
     return true;
   }
+  /// False (error set) when `more` elements would take `a` past Pine's cap.
   bool room(const HeapObject& a, std::size_t more) {
     if (a.items.size() + more > kMaxCollectionSize) return fail("Array is too large. Maximum size is 100000");
     return true;
-  }
-  bool new_object(HeapObject obj, Value& out) {
-    const std::int64_t h = ctx_.heap.add(std::move(obj));
-    if (h < 0) return fail("too many live objects (more than 4194304)");
-    out.i = h;
-    return true;
-  }
-  HeapObject new_array(Type elem) const {
-    HeapObject a;
-    a.kind = ObjKind::Array;
-    a.elem = elem;
-    return a;
   }
   bool array_op(CollOp op);
   bool stats_op(CollOp op, HeapObject& a);
   bool search_op(CollOp op, HeapObject& a);
   bool map_op(CollOp op);
   bool split(Value& out);
-
-  Type t_, key_;
-  const Value* args_;
-  Value* results_;
-  CollContext& ctx_;
 };
 
 bool Op::run(CollOp op) {

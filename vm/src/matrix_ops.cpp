@@ -52,19 +52,13 @@ Type arithmetic_type(Type a, Type b) { return a == Type::Float || b == Type::Flo
 std::string dims(const HeapObject& m) { return std::to_string(m.rows) + "x" + std::to_string(m.cols); }
 
 /// The runner of one matrix operation: arguments, results, error reporting.
-class MatrixOp {
+class MatrixOp : CollOpRunner {
 public:
-  MatrixOp(std::uint8_t t, const Value* args, Value* results, CollContext& ctx)
-      : t_(static_cast<Type>(t & 0x0F)), other_(static_cast<Type>(t >> 4)), args_(args), results_(results), ctx_(ctx) {}
+  MatrixOp(std::uint8_t t, const Value* args, Value* results, CollContext& ctx) : CollOpRunner(t, args, results, ctx) {}
 
   bool run(CollOp op);
 
 private:
-  /// Records a runtime error; always false, so callers `return fail(...)`.
-  bool fail(std::string message) {
-    ctx_.error = std::move(message);
-    return false;
-  }
   /// The matrix of argument i, or null (error set) when it is na.
   HeapObject* matrix(std::size_t i) {
     HeapObject* o = ctx_.heap.get(args_[i].i);
@@ -118,13 +112,6 @@ private:
                   " matrix");
     return true;
   }
-  /// Adds `obj` to the heap and stores its handle in `out` (may move every object).
-  bool new_object(HeapObject obj, Value& out) {
-    const std::int64_t h = ctx_.heap.add(std::move(obj));
-    if (h < 0) return fail("too many live objects (more than 4194304)");
-    out.i = h;
-    return true;
-  }
   /// A rows x cols matrix of zero bits (the caller fills it).
   static HeapObject new_matrix(Type elem, std::size_t rows, std::size_t cols) {
     HeapObject m;
@@ -134,13 +121,6 @@ private:
     m.cols = static_cast<std::uint32_t>(cols);
     m.items.resize(rows * cols);
     return m;
-  }
-  /// An empty array of `elem`.
-  static HeapObject new_array(Type elem) {
-    HeapObject a;
-    a.kind = ObjKind::Array;
-    a.elem = elem;
-    return a;
   }
   /// The numeric elements of `m` (of type `t`) as a dense double matrix.
   Dense dense(const HeapObject& m, Type t) const {
@@ -169,10 +149,6 @@ private:
   bool sort_rows(HeapObject& m);
   bool to_string(const HeapObject& m);
 
-  Type t_, other_;
-  const Value* args_;
-  Value* results_;
-  CollContext& ctx_;
   const char* fname_ = "";
 };
 
@@ -423,13 +399,13 @@ bool MatrixOp::arithmetic_op(CollOp op) {
   HeapObject* mp = matrix(0);
   if (!mp) return false;
   const HeapObject a = *mp;
-  const Type result_type = arithmetic_type(t_, other_);
+  const Type result_type = arithmetic_type(t_, key_);
   const Dense x = dense(a, t_);
   switch (op) {
     case CollOp::MATRIX_SUM_SCALAR:
     case CollOp::MATRIX_DIFF_SCALAR:
     case CollOp::MATRIX_MULT_SCALAR: {
-      const double s = to_double(other_, args_[1]);
+      const double s = to_double(key_, args_[1]);
       Dense r = x;
       for (double& e : r.a) e = op == CollOp::MATRIX_SUM_SCALAR ? e + s : op == CollOp::MATRIX_DIFF_SCALAR ? e - s : e * s;
       return store(r, result_type, results_[0]);
@@ -441,7 +417,7 @@ bool MatrixOp::arithmetic_op(CollOp op) {
         return fail("Matrix dimension mismatch in 'matrix.mult': a " + dims(a) + " matrix times an array of " +
                     std::to_string(arr->items.size()) + " elements (the array size must equal the number of columns)");
       Dense vec(arr->items.size(), 1);
-      for (std::size_t i = 0; i < arr->items.size(); ++i) vec.a[i] = to_double(other_, arr->items[i]);
+      for (std::size_t i = 0; i < arr->items.size(); ++i) vec.a[i] = to_double(key_, arr->items[i]);
       const Dense r = linalg::multiply(x, vec);
       HeapObject out = new_array(result_type);
       for (double e : r.a) out.items.push_back(from_double(result_type, e));
@@ -451,7 +427,7 @@ bool MatrixOp::arithmetic_op(CollOp op) {
   }
   HeapObject* bp = matrix(1);
   if (!bp) return false;
-  const Dense y = dense(*bp, other_);
+  const Dense y = dense(*bp, key_);
   if (op == CollOp::MATRIX_KRON) {
     if (!fits(std::uint64_t{a.rows} * bp->rows, std::uint64_t{a.cols} * bp->cols)) return false;
     return store(linalg::kronecker(x, y), result_type, results_[0]);
