@@ -242,6 +242,8 @@ const char* unsupported_feature(const std::string& name) {
       {"chart.point", "drawings (chart.point.*)"}, {"request", "other symbols and timeframes (request.*)"},
       {"strategy", "strategies (strategy.*)"}, {"ticker", "ticker.* symbol constructors"},
   };
+  // Single built-ins of supported namespaces that pinevm lacks.
+  if (name == "ta.pivot_point_levels") return "pivot point levels";
   for (const auto& [ns, feature] : namespaces) {
     const std::size_t n = std::char_traits<char>::length(ns);
     if (name == ns || (name.size() > n && name.compare(0, n, ns) == 0 && name[n] == '.')) return feature;

@@ -165,6 +165,8 @@ void FunctionCompiler::compile_var_decl(const ast::Stmt& s) {
 
 void FunctionCompiler::compile_tuple_decl(const ast::Stmt& s) {
   const ast::ExprKind k = s.value->kind;
+  if (k == ast::ExprKind::For || k == ast::ExprKind::While || k == ast::ExprKind::ForIn)
+    error(s.value->loc, "loops returning tuples are not supported yet; collect the values in variables instead");
   if (k != ast::ExprKind::Call && k != ast::ExprKind::If && k != ast::ExprKind::Switch)
     error(s.value->loc, "a tuple declaration needs a function call, an if or a switch that returns a tuple");
   std::vector<ExprValue> values;
