@@ -225,7 +225,7 @@ bool is_builtin_function_name(const std::string& name) {
   static const char* const special[] = {
       "plot", "hline", "indicator", "na", "nz", "int", "float", "bool", "string", "log.info", "log.warning", "log.error",
       "input", "input.source", "input.int", "input.float", "input.bool", "input.string", "input.timeframe", "input.symbol", "input.session",
-      "input.text_area", "input.price", "input.color", "input.time", "input.enum", "math.max", "math.min", "math.avg",
+      "bool", "max_bars_back", "input.text_area", "input.price", "input.color", "input.time", "input.enum", "math.max", "math.min", "math.avg",
       "runtime.error", "ta.highest", "ta.lowest",
       "plotshape", "plotchar", "plotarrow", "plotbar", "plotcandle", "fill", "bgcolor", "barcolor", "alert",
       "alertcondition", "str.format", "math.random",

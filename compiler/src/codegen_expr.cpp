@@ -114,6 +114,9 @@ ExprValue FunctionCompiler::compile_name(const ast::Expr& e) {
   if (name.find('.') != std::string::npos) {
     if (std::optional<ExprValue> v = compile_dotted_name(e)) return *v;
   }
+  // Quotes exist only on realtime bars; on the confirmed bars pinevm runs
+  // they are na (spec: bid/ask are "series float", na on history).
+  if (name == "bid" || name == "ask") return constant(Type::Float, make_float(kFloatNa), Qual::Series);
   if (name == "ta.tr") {
     // The variable form of ta.tr is ta.tr(false).
     ast::Expr call(ast::ExprKind::Call, e.loc);

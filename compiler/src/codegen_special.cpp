@@ -194,6 +194,14 @@ std::optional<std::vector<ExprValue>> FunctionCompiler::compile_special_call(con
       v.type.int_like = false;
       return std::vector<ExprValue>{v};
     }
+    if (v.type.type == Type::Bool) {
+      // A bool is 0 or 1 in its slot: int(true) is 1, float(true) is 1.0.
+      ExprValue out;
+      out.reg = alloc_reg(e.loc);
+      out.type = sema::make_type(want, v.type.qual);
+      emit_.abc(want == Type::Int ? Opcode::MOVE : Opcode::I2F, out.reg, v.reg);
+      return std::vector<ExprValue>{out};
+    }
     if (v.type.type != Type::Int && v.type.type != Type::Float)
       error(x.loc, "cannot convert " + sema::describe(v.type) + " to " + name);
     ExprValue out;
@@ -201,6 +209,35 @@ std::optional<std::vector<ExprValue>> FunctionCompiler::compile_special_call(con
     out.type = sema::make_type(want, v.type.qual);
     emit_.abc(want == Type::Int ? Opcode::F2I : Opcode::I2F, out.reg, v.reg);
     return std::vector<ExprValue>{out};
+  }
+  if (name == "bool") {
+    // bool(x): true for a number other than 0; na (and 0) give false.
+    check({"x"});
+    const ast::Expr& x = need(find_arg(e, 0, "x"), "x");
+    ExprValue v = compile_single(x);
+    if (v.type.is_na) return std::vector<ExprValue>{constant(Type::Bool, make_int(0))};
+    if (v.type.type == Type::Bool) return std::vector<ExprValue>{v};
+    if (v.type.type != Type::Int && v.type.type != Type::Float)
+      error(x.loc, "cannot convert " + sema::describe(v.type) + " to bool");
+    const bool is_int = v.type.type == Type::Int;
+    ExprValue zero = constant(v.type.type, is_int ? make_int(0) : make_float(0.0));
+    ExprValue out;
+    out.reg = alloc_reg(e.loc);
+    out.type = sema::make_type(Type::Bool, v.type.qual);
+    emit_.abc(is_int ? Opcode::NEI : Opcode::NEF, out.reg, v.reg, zero.reg);
+    return std::vector<ExprValue>{out};
+  }
+  if (name == "max_bars_back") {
+    // max_bars_back(var, n): history rings are sized from the code at compile
+    // time, so the hint only needs checking (a variable, a literal 1..5000).
+    check({"var", "num"});
+    const ast::Expr& var = need(find_arg(e, 0, "var"), "var");
+    const ast::Expr& num = need(find_arg(e, 1, "num"), "num");
+    if (var.kind != ast::ExprKind::Name || lookup(var.text) == nullptr)
+      error(var.loc, "max_bars_back() needs a variable or built-in series as its first argument");
+    if (num.kind != ast::ExprKind::IntLit || num.int_value < 1 || num.int_value > 5000)
+      error(num.loc, "max_bars_back() needs an int literal between 1 and 5000");
+    return std::vector<ExprValue>{};
   }
   if (name == "math.max" || name == "math.min" || name == "math.avg") {
     if (e.args.size() < 2) error(e.loc, "'" + name + "' needs at least two arguments");

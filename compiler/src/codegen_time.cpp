@@ -66,6 +66,46 @@ std::optional<ExprValue> compile_context_name(FunctionCompiler& fc, const std::s
   return r;
 }
 
+/// time(timeframe, session = na, timezone = syminfo.timezone) and its
+/// time_close/timeframe.change uses: the open (`close`: the close) of the
+/// `timeframe` period holding the bar, na when the bar is outside `session`.
+static ExprValue period_time(FunctionCompiler& fc, const ast::Expr& call, const std::string& name, bool close) {
+  std::vector<CompiledArg> given = compile_args(fc, call);
+  const char* names[] = {"timeframe", "session", "timezone"};
+  std::vector<std::optional<ExprValue>> slot(3);
+  std::size_t pos = 0;
+  for (CompiledArg& a : given) {
+    std::size_t p = pos;
+    if (!a.name.empty()) {
+      p = 0;
+      while (p < 3 && a.name != names[p]) ++p;
+      if (p == 3) fc.error(a.loc, "'" + name + "' has no parameter named '" + a.name + "' (bars_back is not supported yet)");
+    } else {
+      ++pos;
+    }
+    if (p >= 3) fc.error(a.loc, "too many arguments in the call to '" + name + "'");
+    if (!fc.convert(a.value, Type::String))
+      fc.error(a.loc, "type mismatch: argument '" + std::string(names[p]) + "' of '" + name + "' expects string, got " +
+                          sema::describe(a.value.type));
+    if (p == 2) check_time_zone(fc, a);
+    slot[p] = a.value;
+  }
+  std::vector<ExprValue> args;
+  args.push_back(fc.compile_name_value("time", call.loc));
+  args.push_back(slot[0] ? *slot[0] : fc.compile_name_value("timeframe.period", call.loc));
+  args.push_back(slot[1] ? *slot[1] : fc.constant(Type::String, make_int(kStringNa)));
+  args.push_back(slot[2] ? *slot[2] : fc.compile_name_value("syminfo.timezone", call.loc));
+  args.push_back(fc.constant(Type::Bool, make_int(close ? 1 : 0)));
+  const std::uint16_t first = fc.alloc_regs(5, call.loc);
+  for (std::uint16_t i = 0; i < 5; ++i) fc.emit_.abc(Opcode::MOVE, static_cast<std::uint16_t>(first + i), args[i].reg);
+  ExprValue out;
+  out.reg = fc.alloc_reg(call.loc);
+  out.type = sema::make_type(Type::Int, sema::Qual::Series);
+  fc.at(call.loc);
+  fc.emit_.abc(Opcode::BUILTIN, static_cast<std::uint16_t>(BuiltinId::TIME_OF_PERIOD), first, out.reg);
+  return out;
+}
+
 std::optional<std::vector<ExprValue>> compile_time_call(FunctionCompiler& fc, const ast::Expr& call, const std::string& name) {
   static const std::set<std::string> calendar = {"year", "month", "weekofyear", "dayofmonth",
                                                  "dayofweek", "hour", "minute", "second"};
@@ -94,43 +134,21 @@ std::optional<std::vector<ExprValue>> compile_time_call(FunctionCompiler& fc, co
     }
     return fc.emit_table_call(call, name, std::move(args));
   }
-  if ((name == "time" || name == "time_close") && !call.args.empty()) {
-    // time(timeframe, session = na, timezone = syminfo.timezone): the open
-    // (time_close: close) of the `timeframe` period holding the bar, na
-    // when the bar is outside `session`.
-    std::vector<CompiledArg> given = compile_args(fc, call);
-    const char* names[] = {"timeframe", "session", "timezone"};
-    std::vector<std::optional<ExprValue>> slot(3);
-    std::size_t pos = 0;
-    for (CompiledArg& a : given) {
-      std::size_t p = pos;
-      if (!a.name.empty()) {
-        p = 0;
-        while (p < 3 && a.name != names[p]) ++p;
-        if (p == 3) fc.error(a.loc, "'" + name + "' has no parameter named '" + a.name + "' (bars_back is not supported yet)");
-      } else {
-        ++pos;
-      }
-      if (p >= 3) fc.error(a.loc, "too many arguments in the call to '" + name + "'");
-      if (!fc.convert(a.value, Type::String))
-        fc.error(a.loc, "type mismatch: argument '" + std::string(names[p]) + "' of '" + name + "' expects string, got " +
-                            sema::describe(a.value.type));
-      if (p == 2) check_time_zone(fc, a);
-      slot[p] = a.value;
-    }
-    std::vector<ExprValue> args;
-    args.push_back(fc.compile_name_value("time", call.loc));
-    args.push_back(slot[0] ? *slot[0] : fc.compile_name_value("timeframe.period", call.loc));
-    args.push_back(slot[1] ? *slot[1] : fc.constant(Type::String, make_int(kStringNa)));
-    args.push_back(slot[2] ? *slot[2] : fc.compile_name_value("syminfo.timezone", call.loc));
-    args.push_back(fc.constant(Type::Bool, make_int(name == "time_close" ? 1 : 0)));
-    const std::uint16_t first = fc.alloc_regs(5, call.loc);
-    for (std::uint16_t i = 0; i < 5; ++i) fc.emit_.abc(Opcode::MOVE, static_cast<std::uint16_t>(first + i), args[i].reg);
+  if ((name == "time" || name == "time_close") && !call.args.empty())
+    return std::vector<ExprValue>{period_time(fc, call, name, name == "time_close")};
+  if (name == "timeframe.change") {
+    // True on the first bar of a new `timeframe` period (the first bar
+    // included): the period's open time differs from the last bar's. An na
+    // change (the first bar) makes EQI false, so NOT gives true.
+    ExprValue open = period_time(fc, call, name, false);
+    std::vector<CompiledArg> change_args{{"", call.loc, open}, {"", call.loc, fc.constant(Type::Int, make_int(1))}};
+    const ExprValue change = fc.emit_table_call(call, "ta.change", std::move(change_args)).at(0);
+    const ExprValue zero = fc.constant(Type::Int, make_int(0));
     ExprValue out;
     out.reg = fc.alloc_reg(call.loc);
-    out.type = sema::make_type(Type::Int, sema::Qual::Series);
-    fc.at(call.loc);
-    fc.emit_.abc(Opcode::BUILTIN, static_cast<std::uint16_t>(BuiltinId::TIME_OF_PERIOD), first, out.reg);
+    out.type = sema::make_type(Type::Bool, sema::Qual::Series);
+    fc.emit_.abc(Opcode::EQI, out.reg, change.reg, zero.reg);
+    fc.emit_.abc(Opcode::NOT, out.reg, out.reg);
     return std::vector<ExprValue>{out};
   }
   if (name == "timeframe.in_seconds") {
