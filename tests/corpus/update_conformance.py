@@ -40,7 +40,7 @@ FEATURE = "Arrays and `for ... in`"
 ANALYSIS = {
     "basics/lazy_na_left_evaluates_right_and.pine": (FIXTURE_WRONG,
         "pinecone is wrong: `cond = na` declares a variable from an untyped na, which Pine rejects at compile "
-        "time (\"Value with NA type cannot be assigned to a variable that was defined without type keyword\"), "
+        "time (spec 3.4: an untyped na needs a type keyword), "
         "as pinevm does; the script never reaches the run-time error the fixture expects."),
     "basics/lazy_na_left_evaluates_right_or.pine": (FIXTURE_WRONG,
         "pinecone is wrong, as in basics/lazy_na_left_evaluates_right_and.pine."),
