@@ -81,7 +81,7 @@ void FunctionCompiler::import_library(const ast::Stmt& s) {
     if (st->kind == ast::StmtKind::ExprStmt && st->value->kind == ast::ExprKind::Call && st->value->lhs &&
         st->value->lhs->text == "library")
       declared = true;
-  if (!declared) error(s.loc, "imported script '" + path + "' has no library() declaration");
+  if (!declared) error(s.loc, "imported script '" + path + "' has no 'library()' declaration");
   pc_.library_aliases[alias] = path;
   pc_.libraries.push_back(std::move(parsed.script));
 

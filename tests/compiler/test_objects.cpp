@@ -130,7 +130,7 @@ TEST_CASE("imports: errors") {
   CHECK(err("import acme/geo/1 as g\nplot(g.square(2))\n") == "library 'g' does not export 'square'");
   CHECK(err("import acme/geo/1 as g\nplot(g.nothing(2))\n") == "library 'g' has no exported member 'nothing'");
   CHECK(err("import acme/geo/3 as g\n").find("library 'acme/geo/3' not found") == 0);
-  CHECK(err("import plain as p\n") == "imported script 'plain' has no library() declaration");
+  CHECK(err("import plain as p\n") == "imported script 'plain' has no 'library()' declaration");
   CHECK(err("import loop_a as a\n") == "library 'loop_a' imports itself (directly or through other libraries)");
   // A library's own imports are not visible to the script that imports it.
   CHECK(err("import acme/geo/2 as g\nplot(core.twice(1))\n") == "undeclared function 'core.twice'");
