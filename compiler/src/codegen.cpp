@@ -147,6 +147,7 @@ void FunctionCompiler::compile_main(const ast::Script& script) {
     scopes_.back().emplace(info.name, var);
   }
   reserve_var_slots();
+  hoist_stateful_variables(script);
   for (const ast::StmtPtr& s : script.body.stmts) {
     if (pc_.error_count() >= kMaxErrors) break;
     const std::uint16_t mark = top();
@@ -239,6 +240,45 @@ std::vector<sema::TypeInfo> FunctionCompiler::compile_function(const std::vector
   fn_.num_results = static_cast<std::uint16_t>(results.size());
   fn_.num_slots = max_reg_;
   return result_types_;
+}
+
+void FunctionCompiler::hoist_stateful_variables(const ast::Script& script) {
+  static const char* const stateful[] = {"ta.tr", "ta.obv", "ta.accdist", "ta.iii", "ta.nvi", "ta.pvi",
+                                         "ta.pvt", "ta.wad", "ta.wvad", "ta.vwap"};
+  std::unordered_set<std::string> read = scan_.names;
+  for (const ast::StmtPtr& s : script.body.stmts)
+    if (s->kind == ast::StmtKind::FuncDecl)
+      for (const std::string& n : prescan(s->body).names) read.insert(n);
+  for (const char* name : stateful) {
+    if (!read.count(name)) continue;
+    const std::uint16_t slot = alloc_reg({});
+    const std::uint16_t mark = top();
+    // The variable forms: ta.tr is ta.tr(false), ta.vwap is ta.vwap(hlc3),
+    // the volume indicators take no argument.
+    ast::Expr call(ast::ExprKind::Call, {});
+    call.lhs = std::make_unique<ast::Expr>(ast::ExprKind::Name, SourceLoc{});
+    call.lhs->text = name;
+    if (std::string(name) == "ta.vwap") {
+      ast::Arg src;
+      src.value = std::make_unique<ast::Expr>(ast::ExprKind::Name, SourceLoc{});
+      src.value->text = "hlc3";
+      call.args.push_back(std::move(src));
+    }
+    const ExprValue v = compile_single(call);
+    emit_.abc(Opcode::MOVE, slot, v.reg);
+    release_to(mark);
+    // A read-only built-in, visible to functions, with its own history when
+    // some code reads it with [].
+    Variable var;
+    var.reg = slot;
+    var.type = sema::make_type(Type::Float, sema::Qual::Series);
+    var.is_builtin = true;
+    if (const std::uint32_t cap = history_capacity(name)) {
+      var.series = add_series(Type::Float, cap);
+      emit_.abc(Opcode::SERIES_SET, static_cast<std::uint16_t>(var.series), slot);
+    }
+    scopes_.front().emplace(name, var);
+  }
 }
 
 void FunctionCompiler::reserve_var_slots() {

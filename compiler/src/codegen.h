@@ -268,6 +268,10 @@ public:
   /// Gives every var/varip declaration its value and once-flag registers,
   /// below all temporaries, so nothing else ever writes them.
   void reserve_var_slots();
+  /// The stateful built-in variables the script reads anywhere (ta.tr,
+  /// ta.obv, ta.vwap...) are computed at the top of main on every bar, as
+  /// TradingView computes them whether or not the code reading them runs.
+  void hoist_stateful_variables(const ast::Script& script);
   /// The value of variable `name` (as if the name were an expression).
   ExprValue compile_name_value(const std::string& name, SourceLoc loc);
   /// History ring capacity `name` needs in this function (0 = none).

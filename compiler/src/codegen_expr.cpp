@@ -117,29 +117,8 @@ ExprValue FunctionCompiler::compile_name(const ast::Expr& e) {
   // Quotes exist only on realtime bars; on the confirmed bars pinevm runs
   // they are na (spec: bid/ask are "series float", na on history).
   if (name == "bid" || name == "ask") return constant(Type::Float, make_float(kFloatNa), Qual::Series);
-  if (name == "ta.tr") {
-    // The variable form of ta.tr is ta.tr(false).
-    ast::Expr call(ast::ExprKind::Call, e.loc);
-    call.lhs = std::make_unique<ast::Expr>(ast::ExprKind::Name, e.loc);
-    call.lhs->text = "ta.tr";
-    return compile_single(call);
-  }
-  if (name == "ta.obv" || name == "ta.accdist" || name == "ta.iii" || name == "ta.nvi" || name == "ta.pvi" ||
-      name == "ta.pvt" || name == "ta.wad" || name == "ta.wvad" || name == "ta.vwap") {
-    // Built-in variables with state are synthetic calls, like ta.tr: the
-    // volume indicators take no argument, ta.vwap is ta.vwap(hlc3).
-    ast::Expr call(ast::ExprKind::Call, e.loc);
-    call.lhs = std::make_unique<ast::Expr>(ast::ExprKind::Name, e.loc);
-    call.lhs->text = name;
-    if (name == "ta.vwap") {
-      ast::Arg src;
-      src.loc = e.loc;
-      src.value = std::make_unique<ast::Expr>(ast::ExprKind::Name, e.loc);
-      src.value->text = "hlc3";
-      call.args.push_back(std::move(src));
-    }
-    return compile_single(call);
-  }
+  // (Stateful built-in variables such as ta.obv are main-frame variables
+  // declared by hoist_stateful_variables, found by lookup() above.)
   if (auto c = find_color_constant(name)) return constant(Type::Color, make_int(*c));
   if (auto k = find_named_constant(name))
     return constant(k->type, k->type == Type::String ? make_int(pc_.pool.intern(k->text)) : make_int(k->int_value));

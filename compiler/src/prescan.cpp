@@ -38,6 +38,7 @@ public:
       }
     }
     if (e.kind == ast::ExprKind::For) result.reassigned.insert(e.var_name);
+    if (e.kind == ast::ExprKind::Name) result.names.insert(e.text);
     if (e.kind == ast::ExprKind::Call && e.lhs && e.lhs->kind == ast::ExprKind::Name)
       result.calls.emplace_back(e.lhs->text, e.loc);
     for (const ast::ExprPtr* p : {&e.lhs, &e.rhs, &e.cond, &e.from, &e.to, &e.step})

@@ -25,6 +25,7 @@ struct PrescanResult {
   std::unordered_set<std::string> reassigned;        ///< targets of := and compound assignment
   std::unordered_map<std::string, HistoryUse> history; ///< names read with []
   std::vector<std::pair<std::string, SourceLoc>> calls; ///< callees called by name, where
+  std::unordered_set<std::string> names;                ///< every name read as a value
 };
 
 /// Scans `body` (not descending into nested function declarations).
