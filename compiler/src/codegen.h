@@ -134,6 +134,9 @@ public:
   /// retyping, int-like truncation), raising a type error otherwise.
   ExprValue compile_as(const ast::Expr& e, Type want, const std::string& what);
   ExprValue compile_name(const ast::Expr& e);
+  /// session.* state and the fundamentals feed's future values: pinevm's
+  /// data is one continuous session with no fundamentals (codegen_time.cpp).
+  std::optional<ExprValue> compile_session_name(const ast::Expr& e);
   ExprValue compile_unary(const ast::Expr& e);
   ExprValue compile_binary(const ast::Expr& e);
   /// The operator `e.op` applied to already compiled operands (shared by

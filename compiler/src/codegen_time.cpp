@@ -165,4 +165,44 @@ std::optional<std::vector<ExprValue>> compile_time_call(FunctionCompiler& fc, co
   return std::nullopt;
 }
 
+std::optional<ExprValue> FunctionCompiler::compile_session_name(const ast::Expr& e) {
+  const std::string& name = e.text;
+  // One continuous (24x7) session: every bar is in the market session.
+  if (name == "session.ismarket") return constant(Type::Bool, make_int(1), sema::Qual::Series);
+  if (name == "session.ispremarket" || name == "session.ispostmarket")
+    return constant(Type::Bool, make_int(0), sema::Qual::Series);
+  // The first bar of a day is the first of its session; the last bar of a
+  // day is the one that closes when the day does.
+  auto day_call = [&](const char* fn) {
+    ast::Expr call(ast::ExprKind::Call, e.loc);
+    call.lhs = std::make_unique<ast::Expr>(ast::ExprKind::Name, e.loc);
+    call.lhs->text = fn;
+    ast::Arg tf;
+    tf.loc = e.loc;
+    tf.value = std::make_unique<ast::Expr>(ast::ExprKind::StringLit, e.loc);
+    tf.value->text = "1D";
+    call.args.push_back(std::move(tf));
+    return compile_single(call);
+  };
+  if (name == "session.isfirstbar" || name == "session.isfirstbar_regular") return day_call("timeframe.change");
+  if (name == "session.islastbar" || name == "session.islastbar_regular") {
+    const ExprValue day_close = day_call("time_close");
+    const ExprValue bar_close = compile_name_value("time_close", e.loc);
+    ExprValue out;
+    out.reg = alloc_reg(e.loc);
+    out.type = sema::make_type(Type::Bool, sema::Qual::Series);
+    emit_.abc(Opcode::EQI, out.reg, day_close.reg, bar_close.reg);
+    return out;
+  }
+  // No fundamentals feed: the upcoming earnings and dividends are unknown.
+  static const char* const future_floats[] = {"earnings.future_eps", "earnings.future_revenue", "dividends.future_amount"};
+  static const char* const future_times[] = {"earnings.future_time", "earnings.future_period_end_time",
+                                             "dividends.future_ex_date", "dividends.future_pay_date"};
+  for (const char* f : future_floats)
+    if (name == f) return constant(Type::Float, make_float(kFloatNa), sema::Qual::Series);
+  for (const char* f : future_times)
+    if (name == f) return constant(Type::Int, make_int(kIntNa), sema::Qual::Series);
+  return std::nullopt;
+}
+
 } // namespace pine
