@@ -31,6 +31,7 @@ std::shared_ptr<Program> ProgramCompiler::compile(const ast::Script& script) {
                            "unsupported //@version=" + std::to_string(script.version) + ": pinevm runs versions 5 and 6"});
     return nullptr;
   }
+  version = script.version == 5 ? 5 : 6;
   functions_storage.push_back(std::make_unique<FunctionProto>());
   functions_storage[0]->name = "main";
   FunctionCompiler fc(*this, *functions_storage[0], nullptr);

@@ -333,6 +333,7 @@ public:
   /// Main-frame variables visible to user functions (globals), by name.
   FunctionCompiler* main = nullptr;
   bool declared_indicator = false;
+  int version = 6; ///< the script's //@version (0, absent, counts as 6)
   std::vector<std::string> compiling; ///< functions being compiled (recursion guard)
   std::vector<std::string> lib_paths;  ///< where imports are looked up
   std::vector<std::unique_ptr<ast::Script>> libraries; ///< imported ASTs (function bodies point into them)

@@ -193,6 +193,11 @@ ExprValue FunctionCompiler::compile_unary(const ast::Expr& e) {
   if (!is_numeric(v.type.type))
     error(e.lhs->loc, std::string("unary '") + op_text(e.op) + "' needs a number, got " + sema::describe(v.type));
   if (e.op == ast::Op::Plus) return v;
+  // A negated literal is a constant too (v5 folds `-7 / 2` as ints).
+  if (v.const_load && v.type.qual == Qual::Const && !v.type.int_like) {
+    if (v.type.type == Type::Int && v.const_value.i != kIntNa) return constant(Type::Int, make_int(-v.const_value.i));
+    if (v.type.type == Type::Float) return constant(Type::Float, make_float(-v.const_value.f));
+  }
   r.reg = alloc_reg(e.loc);
   emit_.abc(v.type.type == Type::Int ? Opcode::NEGI : Opcode::NEGF, r.reg, v.reg);
   return r;
@@ -247,6 +252,13 @@ ExprValue FunctionCompiler::emit_binary(const ast::Expr& e, ExprValue l, ExprVal
   if (!is_numeric(l.type.type) || !is_numeric(r.type.type)) error(e.loc, mismatch);
 
   const bool both_int = l.type.type == Type::Int && r.type.type == Type::Int;
+  // v5 divided two const ints as integers (15 / 2 is 7, truncated toward
+  // zero); v6 keeps the fraction (spec 3.6). Both are literals here, so the
+  // quotient is folded; x / 0 stays the IEEE division below.
+  if (pc_.version == 5 && both_int && e.op == ast::Op::Div && l.const_load && r.const_load &&
+      l.type.qual == Qual::Const && r.type.qual == Qual::Const && r.const_value.i != 0 && l.const_value.i != kIntNa &&
+      r.const_value.i != kIntNa && !(l.const_value.i == INT64_MIN + 1 && r.const_value.i == -1))
+    return constant(Type::Int, make_int(l.const_value.i / r.const_value.i));
   const bool int_like_operands = (l.type.type == Type::Int || l.type.int_like) && (r.type.type == Type::Int || r.type.int_like);
   if (both_int && e.op != ast::Op::Div) {
     out.reg = alloc_reg(e.loc);

@@ -175,3 +175,20 @@ TEST_CASE("diagnostics: log messages must be strings; one declaration statement"
 TEST_CASE("functions: a qualified reference parameter accepts any reference of its type") {
   CHECK(disasm_of("f(simple array<float> k) => k.sum()\nplot(f(array.from(1.0, 2.0)))\n").find("CALL") != std::string::npos);
 }
+
+TEST_CASE("versions: v5 divides two const ints as integers, v6 keeps the fraction") {
+  auto value_of = [](const std::string& version) {
+    pine::CompileResult r = pine::compile("//@version=" + version + "\nindicator(\"t\")\nplot(15 / 2 * 10 + -7 / 2)\n");
+    REQUIRE(r.ok());
+    pine::Instance inst = pine::InstanceBuilder(r.program).build();
+    inst.run_bar(pine::Bar{});
+    return inst.plot_values()[0].f;
+  };
+  CHECK(value_of("5") == 67.0);  // 7 * 10 + (-3): truncated toward zero
+  CHECK(value_of("6") == 71.5);  // 7.5 * 10 + (-3.5)
+  pine::CompileResult r = pine::compile("//@version=5\nindicator(\"t\")\nn = bar_index + 15\nplot(n / 2)\n");
+  REQUIRE(r.ok());
+  pine::Instance inst = pine::InstanceBuilder(r.program).build();
+  inst.run_bar(pine::Bar{});
+  CHECK(inst.plot_values()[0].f == 7.5); // series ints keep the fraction in v5 too
+}

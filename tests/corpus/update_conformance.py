@@ -100,10 +100,6 @@ ANALYSIS = {
         "#F23645 (r 242), `color.green` #4CAF50 (g 175), `color.blue` #2962FF (b 255)."),
     "control_flow/member_access.pine": (FIXTURE_WRONG,
         "pinecone is wrong, as in constants/builtin_color_constants.pine (r 242, b 255, g 175 on TradingView)."),
-    "operators/arithmetic.pine": (BY_DESIGN,
-        "pinecone is right for this `//@version=5` script: v5 truncates the division of two const ints "
-        "(`15 / 2` = 7; spec 3.6). pinevm runs v5 scripts with v6 semantics (docs/semantics.md, "
-        "\"Versions\"), where it is 7.5."),
     "series/derived_prices.pine": (FIXTURE_WRONG,
         "Number formatting. pinecone prints the shortest round-trip digits; `str.tostring` formats with "
         "`#.##########` (at most 10 decimals, spec 5.5), so 298.6666666667 is right."),
