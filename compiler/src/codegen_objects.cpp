@@ -550,6 +550,12 @@ std::optional<std::vector<ExprValue>> FunctionCompiler::compile_object_call(cons
     for (std::size_t i = n; i + 1 < parts.size(); ++i) v = emit_field_get(v, parts[i], e.loc);
     return compile_method_call(e, v, parts.back());
   }
+  // A method call on an enum member or library constant: `Dir.up.flip()`.
+  if (parts.size() >= 3 && (pc_.methods.count(parts.back()) != 0)) {
+    ast::Expr head(ast::ExprKind::Name, e.loc);
+    head.text = join_parts(parts, 0, parts.size() - 1);
+    if (std::optional<ExprValue> v = compile_dotted_name(head)) return compile_method_call(e, *v, parts.back());
+  }
   // A user method called as a function: `m(obj, ...)`.
   if (auto m = pc_.methods.find(name); m != pc_.methods.end() && !e.args.empty()) {
     std::vector<CompiledArg> args = compile_args(0);
