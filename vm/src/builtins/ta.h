@@ -178,6 +178,14 @@ public:
   void reserve(std::size_t n) {
     if (n > cap_) cap_ = n;
   }
+  /// Retains at least lag + 1 values and appends `v`; returns whether the
+  /// value pushed `lag` pushes before it is there to read as back(lag) (the
+  /// src[length] of change, roc and percentrank).
+  bool push_lagged(const T& v, std::size_t lag) {
+    reserve(lag + 1);
+    push(v);
+    return size() > lag;
+  }
   /// How many values the ring keeps at most.
   std::size_t capacity() const { return cap_; }
   /// How many values it holds now (<= capacity()).
@@ -289,14 +297,12 @@ class ExtremeWindow {
 public:
   /// Retains at least `n` values.
   void reserve(std::size_t n) { hist_.reserve(n); }
-  /// Enters the finite value `v` into a window of `length` (a valid length,
-  /// already reserved): updates the deque, or rebuilds it on a length change.
-  void push(double v, std::int64_t length);
-  /// True when the window holds `n` values.
-  bool full(std::size_t n) const { return hist_.size() >= n; }
-  /// The window's extreme; requires a push() before.
-  double extreme() const { return at_seq(dq_.front()); }
-  /// How many values back the extreme is (0 = the newest, 0 before any push).
+  /// Enters `src` into a window of `length` (a valid length) and returns the
+  /// window's extreme: na on an na `src` (which does not enter) and while
+  /// fewer than `length` values have entered.
+  double step(double src, std::int64_t length);
+  /// How many values back the extreme is (0 = the newest); only meaningful
+  /// right after a step() that returned a value.
   std::int64_t offset() const { return dq_.empty() ? 0 : static_cast<std::int64_t>(pushed_ - 1 - dq_.front()); }
   /// The retained values (for checks after load()).
   const Ring<double>& values() const { return hist_; }

@@ -25,9 +25,7 @@ double nz(double x) { return is_na_float(x) ? 0.0 : x; }
 double PercentRank::step(double src, std::int64_t length) {
   if (!valid_length(length)) return kFloatNa;
   const auto n = static_cast<std::size_t>(length);
-  hist_.reserve(n + 1);
-  hist_.push(src);
-  if (is_na_float(src) || hist_.size() <= n) return kFloatNa;
+  if (!hist_.push_lagged(src, n) || is_na_float(src)) return kFloatNa;
   std::int64_t count = 0;
   for (std::size_t k = 1; k <= n; ++k) {
     const double x = hist_.back(k);
@@ -185,13 +183,9 @@ double Pivot<Max>::step(double src, std::int64_t left, std::int64_t right) {
     return kFloatNa;
   const std::int64_t length = left + right + 1;
   if (!valid_length(length)) return kFloatNa;
-  const auto n = static_cast<std::size_t>(length);
-  win_.reserve(n);
-  if (is_na_float(src)) return kFloatNa;
-  win_.push(src, length);
-  if (!win_.full(n)) return kFloatNa;
-  if (win_.offset() != right) return kFloatNa;
-  return win_.extreme();
+  const double extreme = win_.step(src, length);
+  if (is_na_float(extreme) || win_.offset() != right) return kFloatNa;
+  return extreme;
 }
 // Writes the retained values and the window length (the deque is derived).
 template <bool Max>

@@ -41,9 +41,7 @@ void Cum::load(archive::In& ar) { detail::load_parts(ar, total_); }
 double Roc::step(double src, std::int64_t length) {
   if (!valid_length(length)) return kFloatNa;
   const auto n = static_cast<std::size_t>(length);
-  hist_.reserve(n + 1);
-  hist_.push(src);
-  if (hist_.size() <= n) return kFloatNa;
+  if (!hist_.push_lagged(src, n)) return kFloatNa;
   const double old = hist_.back(n);
   if (is_na_float(src) || is_na_float(old)) return kFloatNa;
   return 100.0 * (src - old) / old;

@@ -63,20 +63,26 @@ void ExtremeWindow<Max, kTiesToNewest>::rebuild() {
   for (std::size_t k = n; k-- > 0;) enter(pushed_ - 1 - k);
 }
 
-// Pushes the value, updates the deque (or rebuilds it on a length change) and
-// drops the front once it has left the window. With the length unchanged at
-// most one candidate leaves per push; the loop states the invariant.
+// Pushes the value, updates the deque (or rebuilds it on a length change),
+// drops the front once it has left the window (with the length unchanged at
+// most one candidate leaves per push; the loop states the invariant) and
+// reads the extreme at the front.
 template <bool Max, bool kTiesToNewest>
-void ExtremeWindow<Max, kTiesToNewest>::push(double v, std::int64_t length) {
-  hist_.push(v);
+double ExtremeWindow<Max, kTiesToNewest>::step(double src, std::int64_t length) {
+  const auto n = static_cast<std::size_t>(length);
+  hist_.reserve(n);
+  if (is_na_float(src)) return kFloatNa;
+  hist_.push(src);
   ++pushed_;
   if (length != len_) {
     len_ = length;
     rebuild();
   } else {
     enter(pushed_ - 1);
-    while (pushed_ - dq_.front() > static_cast<std::uint64_t>(length)) dq_.pop_front();
+    while (pushed_ - dq_.front() > n) dq_.pop_front();
   }
+  if (hist_.size() < n) return kFloatNa;
+  return at_seq(dq_.front());
 }
 
 // Reads the window, then rebuilds the deque over it.
@@ -94,16 +100,11 @@ template class ExtremeWindow<false, true>;
 
 } // namespace detail
 
-// Enters the value and reads the extreme at the deque's front.
+// The window's extreme (see ExtremeWindow::step).
 template <bool Max>
 double Extreme<Max>::step(double src, std::int64_t length) {
   if (!valid_length(length)) return kFloatNa;
-  const auto n = static_cast<std::size_t>(length);
-  win_.reserve(n);
-  if (is_na_float(src)) return kFloatNa;
-  win_.push(src, length);
-  if (!win_.full(n)) return kFloatNa;
-  return win_.extreme();
+  return win_.step(src, length);
 }
 // Archive layout: version, history, window length (the deque is derived).
 template <bool Max>
@@ -128,9 +129,7 @@ template class Extreme<false>;
 double Change::step(double src, std::int64_t length) {
   if (!valid_length(length)) return kFloatNa;
   const auto n = static_cast<std::size_t>(length);
-  hist_.reserve(n + 1);
-  hist_.push(src);
-  if (hist_.size() <= n) return kFloatNa;
+  if (!hist_.push_lagged(src, n)) return kFloatNa;
   const double old = hist_.back(n);
   if (is_na_float(src) || is_na_float(old)) return kFloatNa;
   return src - old;
@@ -145,9 +144,7 @@ void Change::load(archive::In& ar) { detail::load_parts(ar, hist_); }
 std::int64_t ChangeInt::step(std::int64_t src, std::int64_t length) {
   if (!valid_length(length)) return kIntNa;
   const auto n = static_cast<std::size_t>(length);
-  hist_.reserve(n + 1);
-  hist_.push(src);
-  if (hist_.size() <= n) return kIntNa;
+  if (!hist_.push_lagged(src, n)) return kIntNa;
   const std::int64_t old = hist_.back(n);
   if (src == kIntNa || old == kIntNa) return kIntNa;
   return static_cast<std::int64_t>(static_cast<std::uint64_t>(src) - static_cast<std::uint64_t>(old));
@@ -162,9 +159,7 @@ void ChangeInt::load(archive::In& ar) { detail::load_parts(ar, hist_); }
 bool ChangeBool::step(bool src, std::int64_t length) {
   if (!valid_length(length)) return false;
   const auto n = static_cast<std::size_t>(length);
-  hist_.reserve(n + 1);
-  hist_.push(src ? 1 : 0);
-  const bool old = hist_.size() > n && hist_.back(n) != 0;
+  const bool old = hist_.push_lagged(src ? 1 : 0, n) && hist_.back(n) != 0;
   return src != old;
 }
 // Writes the state (version first).
