@@ -8,16 +8,14 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
 #include <functional>
-#include <map>
 #include <numeric>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "builtins/ta_extra.h"
+#include "vm/ta_test_support.h"
 
 namespace ta_ref {
 
@@ -29,15 +27,7 @@ inline constexpr std::size_t kBars = 6000;
 inline bool na(double x) { return !std::isfinite(x); }
 
 // Measured maximum relative errors, printed at exit when PINEVM_TA_REPORT is set.
-struct Report {
-  std::map<std::string, double> max_rel;
-  ~Report() {
-    if (std::getenv("PINEVM_TA_REPORT") == nullptr) return;
-    std::printf("\nIndependent reference (more ta.*): max relative error per function\n");
-    for (const auto& [name, err] : max_rel) std::printf("  %-40s %.3e\n", name.c_str(), err);
-  }
-};
-inline Report g_report;
+inline ta_test::ErrorReport g_report{"Independent reference (more ta.*): max relative error per function", 40};
 
 // Random-walk bars: 1% log-normal moves on a 0.01 tick; high/low straddle
 // open/close; about 1% of bars start an na run of 1..20 bars in close (high
@@ -103,7 +93,7 @@ inline void compare(const std::string& name, const Series& got, const Series& wa
     max_rel = std::max(max_rel, err);
     ++compared;
   }
-  g_report.max_rel[name] = std::max(g_report.max_rel[name], max_rel);
+  g_report.record(name, max_rel);
   INFO(name);
   CHECK(na_mismatch == 0);
   CHECK(compared >= min_compared);

@@ -10,15 +10,13 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
 #include <functional>
-#include <map>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "builtins/ta.h"
+#include "vm/ta_test_support.h"
 
 namespace {
 
@@ -29,15 +27,7 @@ constexpr double kNa = pine::kFloatNa;
 constexpr std::size_t kBars = 6000;
 
 // Measured maximum relative errors, printed at exit when PINEVM_TA_REPORT is set.
-struct Report {
-  std::map<std::string, double> max_rel;
-  ~Report() {
-    if (std::getenv("PINEVM_TA_REPORT") == nullptr) return;
-    std::printf("\nIndependent reference: max relative error per function\n");
-    for (const auto& [name, err] : max_rel) std::printf("  %-40s %.3e\n", name.c_str(), err);
-  }
-};
-Report g_report;
+ta_test::ErrorReport g_report{"Independent reference: max relative error per function", 40};
 
 // Random-walk bars: close moves 1% per bar (log-normal) on a 0.01 tick, high
 // and low straddle open/close, and about 1% of bars start an na run of 1..20
@@ -186,8 +176,7 @@ void check_series(const std::string& name, const Series& got, const Series& ref,
     max_rel = std::max(max_rel, err);
     if (err > tol && bad++ == 0) MESSAGE(name << ": bar " << i << ": " << got[i] << " vs " << ref[i]);
   }
-  double& slot = g_report.max_rel[name];
-  slot = std::max(slot, max_rel);
+  g_report.record(name, max_rel);
   INFO(name);
   CHECK(na_mismatch == 0);
   CHECK(bad == 0);

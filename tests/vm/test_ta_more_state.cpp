@@ -7,123 +7,34 @@
 // must throw; random corruption must throw or load a state that still steps.
 #include <doctest/doctest.h>
 
-#include <bit>
 #include <cmath>
-#include <functional>
-#include <istream>
-#include <random>
-#include <sstream>
-#include <string>
-#include <vector>
+#include <cstdint>
 
 #include "builtins/ta_extra.h"
+#include "vm/ta_test_support.h"
 
 namespace {
 
 using namespace pine::ta;
-using Bytes = std::vector<std::uint8_t>;
-using Outputs = std::vector<double>;
-constexpr double kNa = pine::kFloatNa;
+using ta_test::kNa;
+using ta_test::len_at;
+using ta_test::Outputs;
+using ta_test::src_at;
 
-// Writes `s` into a fresh portable-binary archive.
-template <class S>
-Bytes save_bytes(const S& s) {
-  std::ostringstream os(std::ios::binary);
-  {
-    pine::archive::Out ar(os);
-    s.save(ar);
-  }
-  const std::string str = os.str();
-  return Bytes(str.begin(), str.end());
-}
-
-// Loads `s` from `bytes` as the snapshot layer does; returns the bytes left.
-template <class S>
-std::size_t load_bytes(S& s, const Bytes& bytes) {
-  pine::archive::SpanBuf buf(bytes);
-  std::istream is(&buf);
-  pine::archive::LoadContext ctx{&buf};
-  pine::archive::In ar(ctx, is);
-  s.load(ar);
-  return buf.remaining();
-}
-
-// A deterministic source with na runs (3 bars in every 53) and ties.
-double src_at(std::size_t t) {
-  if (t % 53 >= 50) return kNa;
-  return 100.0 + 10.0 * std::sin(0.05 * static_cast<double>(t)) + 0.37 * static_cast<double>(t % 7);
-}
 // A second source, with its own na pattern.
 double src2_at(std::size_t t) {
   if (t % 41 == 7) return kNa;
   return 50.0 + 5.0 * std::cos(0.07 * static_cast<double>(t)) + 0.25 * static_cast<double>(t % 5);
 }
 double vol_at(std::size_t t) { return t % 97 == 13 ? kNa : 1000.0 + static_cast<double>((t * 7919) % 5000); }
-std::int64_t len_at(std::size_t t) { return t < 300 ? 14 : (t < 500 ? 30 : (t < 700 ? 9 : 25)); }
 double f(std::int64_t v) { return v == pine::kIntNa ? kNa : static_cast<double>(v); }
 
-// Bit equality of two output vectors (na compared by bit pattern too).
-bool same_bits(const Outputs& a, const Outputs& b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (std::bit_cast<std::uint64_t>(a[i]) != std::bit_cast<std::uint64_t>(b[i])) return false;
-  return true;
-}
-
-// The round-trip, truncation and corruption checks for one struct type;
-// `step(s, t, out)` advances s on bar t and appends its outputs.
+// The round-trip, truncation and corruption checks (ta_test_support.h) with
+// this file's split points and corruption trials.
 template <class S>
-void check_state(const char* name, const std::function<void(S&, std::size_t, Outputs&)>& step) {
-  INFO(name);
-  constexpr std::size_t bars = 900;
-  S whole;
-  std::vector<Outputs> ref(bars);
-  for (std::size_t t = 0; t < bars; ++t) step(whole, t, ref[t]);
-  for (std::size_t k : {std::size_t{0}, std::size_t{1}, std::size_t{5}, std::size_t{52}, std::size_t{301},
-                        std::size_t{640}, bars - 1}) {
-    S first;
-    Outputs o;
-    for (std::size_t t = 0; t < k; ++t) step(first, t, o);
-    const Bytes bytes = save_bytes(first);
-    S second;
-    CHECK(load_bytes(second, bytes) == 0);
-    CHECK(save_bytes(second) == bytes);
-    bool identical = true;
-    for (std::size_t t = k; t < bars; ++t) {
-      Outputs out;
-      step(second, t, out);
-      identical = identical && same_bits(out, ref[t]);
-    }
-    CHECK_MESSAGE(identical, "outputs differ after a load at bar " << k);
-  }
-  S mid;
-  Outputs o;
-  for (std::size_t t = 0; t < 400; ++t) step(mid, t, o);
-  const Bytes bytes = save_bytes(mid);
-  std::size_t accepted_prefixes = 0;
-  for (std::size_t n = 0; n < bytes.size(); ++n) {
-    S s;
-    try {
-      load_bytes(s, Bytes(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(n)));
-      ++accepted_prefixes;
-    } catch (const std::exception&) {
-    }
-  }
-  CHECK(accepted_prefixes == 0);
-  std::mt19937_64 rng(99);
-  for (int trial = 0; trial < 200; ++trial) {
-    Bytes bad = bytes;
-    const int flips = 1 + static_cast<int>(rng() % 4);
-    for (int i = 0; i < flips; ++i) bad[rng() % bad.size()] ^= static_cast<std::uint8_t>(1 + rng() % 255);
-    S s;
-    try {
-      load_bytes(s, bad);
-    } catch (const std::exception&) {
-      continue;
-    }
-    Outputs out;
-    for (std::size_t t = 400; t < 460; ++t) step(s, t, out);
-  }
+void check_state(const char* name, const ta_test::StepFn<S>& step) {
+  static const ta_test::StateCheckPlan plan{{0, 1, 5, 52, 301, 640, ta_test::kStateBars - 1}, 99, 200};
+  ta_test::check_state_round_trips(name, step, plan);
 }
 
 // Adapter for the structs stepped as step(src, length).

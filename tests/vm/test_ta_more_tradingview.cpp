@@ -10,111 +10,23 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
-#include <fstream>
-#include <map>
+#include <cstdint>
 #include <string>
-#include <vector>
 
 #include "builtins/ta_extra.h"
+#include "vm/ta_test_support.h"
 
 namespace {
 
-using Series = std::vector<double>;
 using namespace pine::ta;
-constexpr double kNa = pine::kFloatNa;
+using ta_test::Csv;
+using ta_test::kNa;
+using ta_test::read_export;
+using ta_test::Series;
 
-// One parsed export: column names and values.
-struct Csv {
-  std::vector<std::string> names;
-  std::vector<Series> cols;
-
-  // The column named `name`; fails the test when it is missing.
-  const Series& col(const std::string& name) const {
-    for (std::size_t i = 0; i < names.size(); ++i)
-      if (names[i] == name) return cols[i];
-    FAIL("missing column " << name);
-    static const Series empty;
-    return empty;
-  }
-  std::size_t rows() const { return cols.empty() ? 0 : cols[0].size(); }
-};
-
-// Splits a CSV line, honouring double quotes (headers hold commas).
-std::vector<std::string> split_line(const std::string& line) {
-  std::vector<std::string> out(1);
-  bool quoted = false;
-  for (std::size_t i = 0; i < line.size(); ++i) {
-    const char ch = line[i];
-    if (quoted && ch == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-      out.back() += '"';
-      ++i;
-    } else if (ch == '"') {
-      quoted = !quoted;
-    } else if (ch == ',' && !quoted) {
-      out.emplace_back();
-    } else if (ch != '\r') {
-      out.back() += ch;
-    }
-  }
-  return out;
-}
-
-// Reads tests/data/tradingview/<file>; "NaN" parses to NaN through strtod.
-Csv read_export(const std::string& file) {
-  const std::string path = std::string(PINEVM_SOURCE_DIR) + "/tests/data/tradingview/" + file;
-  std::ifstream in(path);
-  REQUIRE_MESSAGE(in.good(), "cannot open " << path);
-  Csv csv;
-  std::string line;
-  std::getline(in, line);
-  csv.names = split_line(line);
-  csv.cols.assign(csv.names.size(), Series{});
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
-    const auto fields = split_line(line);
-    REQUIRE(fields.size() == csv.names.size());
-    for (std::size_t i = 0; i < fields.size(); ++i) csv.cols[i].push_back(std::strtod(fields[i].c_str(), nullptr));
-  }
-  return csv;
-}
-
-// Measured maximum relative errors, printed at exit when PINEVM_TA_REPORT is set.
-struct Report {
-  std::map<std::string, double> max_rel;
-  ~Report() {
-    if (std::getenv("PINEVM_TA_REPORT") == nullptr) return;
-    std::printf("\nTradingView exports (more ta.*): max relative error per column\n");
-    for (const auto& [name, err] : max_rel) std::printf("  %-60s %.3e\n", name.c_str(), err);
-  }
-};
-Report g_report;
-
-// na exactly where TradingView has NaN; |got - want| / |want| (absolute when
-// want == 0) at most `tol`.
-void compare(const std::string& name, const Series& got, const Series& want, double tol = 1e-9) {
-  REQUIRE(got.size() == want.size());
-  double max_rel = 0.0;
-  std::size_t na_mismatch = 0, compared = 0;
-  for (std::size_t i = 0; i < got.size(); ++i) {
-    const bool gn = std::isnan(got[i]), wn = std::isnan(want[i]);
-    if (gn || wn) {
-      if (gn != wn && na_mismatch++ == 0)
-        MESSAGE(name << ": na mismatch at bar " << i << " got " << got[i] << " want " << want[i]);
-      continue;
-    }
-    const double err = std::fabs(got[i] - want[i]) / (want[i] != 0.0 ? std::fabs(want[i]) : 1.0);
-    if (err > tol && max_rel <= tol) MESSAGE(name << ": first miss at bar " << i << " got " << got[i] << " want " << want[i]);
-    max_rel = std::max(max_rel, err);
-    ++compared;
-  }
-  g_report.max_rel[name] = max_rel;
-  INFO(name);
-  CHECK(na_mismatch == 0);
-  CHECK(compared > 0);
-  CHECK(max_rel <= tol);
-}
+// Compares `got` with TradingView's column: na exactly where TradingView has
+// NaN, relative error at most 1e-9 unless told (ta_test::compare_export).
+ta_test::ExportComparer compare{{"TradingView exports (more ta.*): max relative error per column", 60}};
 
 // An int result as a plotted float (kIntNa is na).
 double plotted(std::int64_t v) { return v == pine::kIntNa ? kNa : static_cast<double>(v); }

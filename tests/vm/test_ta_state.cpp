@@ -8,12 +8,8 @@
 // huge counts must be rejected before anything is allocated.
 #include <doctest/doctest.h>
 
-#include <bit>
 #include <cmath>
-#include <cstring>
 #include <functional>
-#include <istream>
-#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -24,121 +20,24 @@
 #endif
 
 #include "builtins/ta.h"
+#include "vm/ta_test_support.h"
 
 namespace {
 
-using Bytes = std::vector<std::uint8_t>;
-using Outputs = std::vector<double>;
-constexpr double kNa = pine::kFloatNa;
+using ta_test::Bytes;
+using ta_test::kNa;
+using ta_test::len_at;
+using ta_test::load_bytes;
+using ta_test::Outputs;
+using ta_test::src_at;
+using ta_test::StepFn;
 
-// Writes `s` into a fresh portable-binary archive.
+// The round-trip, truncation and corruption checks (ta_test_support.h) with
+// this file's split points and corruption trials.
 template <class S>
-Bytes save_bytes(const S& s) {
-  std::ostringstream os(std::ios::binary);
-  {
-    pine::archive::Out ar(os);
-    s.save(ar);
-  }
-  const std::string str = os.str();
-  return Bytes(str.begin(), str.end());
-}
-
-// Loads `s` from `bytes` the way the snapshot layer does (SpanBuf +
-// LoadContext) and returns how many bytes were left unread.
-template <class S>
-std::size_t load_bytes(S& s, const Bytes& bytes) {
-  pine::archive::SpanBuf buf(bytes);
-  std::istream is(&buf);
-  pine::archive::LoadContext ctx{&buf};
-  pine::archive::In ar(ctx, is);
-  s.load(ar);
-  return buf.remaining();
-}
-
-// A deterministic source with na runs, and a length that changes now and then.
-double src_at(std::size_t t) {
-  if (t % 53 >= 50) return kNa;
-  return 100.0 + 10.0 * std::sin(0.05 * static_cast<double>(t)) + 0.37 * static_cast<double>(t % 7);
-}
-std::int64_t len_at(std::size_t t) { return t < 300 ? 14 : (t < 500 ? 30 : (t < 700 ? 9 : 25)); }
-
-// One kind of struct under test: how to advance it on bar t (the outputs go
-// into `out`).
-template <class S>
-using StepFn = std::function<void(S&, std::size_t, Outputs&)>;
-
-// Bit equality of two output vectors (na compared by bit pattern too).
-bool same_bits(const Outputs& a, const Outputs& b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::bit_cast<std::uint64_t>(a[i]) != std::bit_cast<std::uint64_t>(b[i])) return false;
-  }
-  return true;
-}
-
-// The round-trip, truncation and corruption checks for one struct type.
-template <class S>
-void check_state(const char* name, const StepFn<S>& step, std::size_t bars = 900) {
-  INFO(name);
-  S whole;
-  std::vector<Outputs> ref(bars);
-  for (std::size_t t = 0; t < bars; ++t) step(whole, t, ref[t]);
-
-  for (std::size_t k : {std::size_t{0}, std::size_t{1}, std::size_t{5}, std::size_t{13}, std::size_t{299},
-                        std::size_t{301}, std::size_t{640}, bars - 1}) {
-    S first;
-    for (std::size_t t = 0; t < k; ++t) {
-      Outputs o;
-      step(first, t, o);
-    }
-    const Bytes bytes = save_bytes(first);
-    S second;
-    CHECK(load_bytes(second, bytes) == 0);
-    CHECK(save_bytes(second) == bytes);
-    bool identical = true;
-    for (std::size_t t = k; t < bars; ++t) {
-      Outputs o;
-      step(second, t, o);
-      identical = identical && same_bits(o, ref[t]);
-    }
-    CHECK_MESSAGE(identical, "outputs differ after a load at bar " << k);
-  }
-
-  // Every proper prefix of a mid-stream state must be rejected.
-  S mid;
-  for (std::size_t t = 0; t < 400; ++t) {
-    Outputs o;
-    step(mid, t, o);
-  }
-  const Bytes bytes = save_bytes(mid);
-  std::size_t accepted_prefixes = 0;
-  for (std::size_t n = 0; n < bytes.size(); ++n) {
-    S s;
-    try {
-      load_bytes(s, Bytes(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(n)));
-      ++accepted_prefixes;
-    } catch (const std::exception&) {
-    }
-  }
-  CHECK(accepted_prefixes == 0);
-
-  // Random corruption: load either throws or yields a state that steps on.
-  std::mt19937_64 rng(1234);
-  for (int trial = 0; trial < 300; ++trial) {
-    Bytes bad = bytes;
-    const int flips = 1 + static_cast<int>(rng() % 4);
-    for (int f = 0; f < flips; ++f) bad[rng() % bad.size()] ^= static_cast<std::uint8_t>(1 + rng() % 255);
-    S s;
-    try {
-      load_bytes(s, bad);
-    } catch (const std::exception&) {
-      continue;
-    }
-    for (std::size_t t = 400; t < 460; ++t) {
-      Outputs o;
-      step(s, t, o);
-    }
-  }
+void check_state(const char* name, const StepFn<S>& step) {
+  static const ta_test::StateCheckPlan plan{{0, 1, 5, 13, 299, 301, 640, ta_test::kStateBars - 1}, 1234, 300};
+  ta_test::check_state_round_trips(name, step, plan);
 }
 
 // Adapters from each struct's step() to StepFn.

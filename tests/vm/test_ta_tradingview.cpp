@@ -11,130 +11,23 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
-#include <fstream>
 #include <functional>
-#include <map>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "builtins/ta.h"
+#include "vm/ta_test_support.h"
 
 namespace {
 
-using Series = std::vector<double>;
-constexpr double kNa = pine::kFloatNa;
-
-// One parsed export: column names (as written by TradingView) and values.
-struct Csv {
-  std::vector<std::string> names;
-  std::vector<Series> cols;
-  std::size_t rows = 0;
-
-  // The column named `name`; fails the test when it is missing.
-  const Series& col(const std::string& name) const {
-    for (std::size_t i = 0; i < names.size(); ++i) {
-      if (names[i] == name) return cols[i];
-    }
-    FAIL("missing column " << name);
-    static const Series empty;
-    return empty;
-  }
-};
-
-// Splits one CSV line into fields, honouring double quotes (headers such as
-// "ta.sma(close, 10)" contain commas).
-std::vector<std::string> split_csv_line(const std::string& line) {
-  std::vector<std::string> out;
-  std::string cur;
-  bool quoted = false;
-  for (std::size_t i = 0; i < line.size(); ++i) {
-    const char ch = line[i];
-    if (quoted) {
-      if (ch == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-        cur += '"';
-        ++i;
-      } else if (ch == '"') {
-        quoted = false;
-      } else {
-        cur += ch;
-      }
-    } else if (ch == '"') {
-      quoted = true;
-    } else if (ch == ',') {
-      out.push_back(cur);
-      cur.clear();
-    } else if (ch != '\r') {
-      cur += ch;
-    }
-  }
-  out.push_back(cur);
-  return out;
-}
-
-// Reads tests/data/tradingview/<file> (never ../shared: tests must be
-// self-contained). "NaN" parses to NaN through strtod.
-Csv read_export(const std::string& file) {
-  const std::string path = std::string(PINEVM_SOURCE_DIR) + "/tests/data/tradingview/" + file;
-  std::ifstream in(path);
-  REQUIRE_MESSAGE(in.good(), "cannot open " << path);
-  Csv csv;
-  std::string line;
-  std::getline(in, line);
-  csv.names = split_csv_line(line);
-  csv.cols.assign(csv.names.size(), Series{});
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
-    const auto fields = split_csv_line(line);
-    REQUIRE(fields.size() == csv.names.size());
-    for (std::size_t i = 0; i < fields.size(); ++i) {
-      csv.cols[i].push_back(std::strtod(fields[i].c_str(), nullptr));
-    }
-    ++csv.rows;
-  }
-  return csv;
-}
-
-// Measured maximum relative errors, printed at exit when PINEVM_TA_REPORT is set.
-struct Report {
-  std::map<std::string, double> max_rel;
-  ~Report() {
-    if (std::getenv("PINEVM_TA_REPORT") == nullptr) return;
-    std::printf("\nTradingView exports: max relative error per column\n");
-    for (const auto& [name, err] : max_rel) std::printf("  %-55s %.3e\n", name.c_str(), err);
-  }
-};
-Report g_report;
+using ta_test::Csv;
+using ta_test::kNa;
+using ta_test::read_export;
+using ta_test::Series;
 
 // Compares `got` with TradingView's column: na exactly where TradingView has
-// NaN, and |got - want| / |want| (absolute when want == 0) below `tol`.
-void compare(const std::string& name, const Series& got, const Series& want, double tol = 1e-9) {
-  REQUIRE(got.size() == want.size());
-  double max_rel = 0.0;
-  std::size_t na_mismatch = 0;
-  std::size_t compared = 0;
-  for (std::size_t i = 0; i < got.size(); ++i) {
-    const bool gn = std::isnan(got[i]);
-    const bool wn = std::isnan(want[i]);
-    if (gn || wn) {
-      if (gn != wn) {
-        if (na_mismatch == 0) MESSAGE(name << ": na mismatch at bar " << i << " got " << got[i] << " want " << want[i]);
-        ++na_mismatch;
-      }
-      continue;
-    }
-    const double err = std::fabs(got[i] - want[i]) / (want[i] != 0.0 ? std::fabs(want[i]) : 1.0);
-    max_rel = std::max(max_rel, err);
-    ++compared;
-  }
-  g_report.max_rel[name] = max_rel;
-  INFO(name);
-  CHECK(na_mismatch == 0);
-  CHECK(compared > 0);
-  CHECK(max_rel <= tol);
-}
+// NaN, relative error at most 1e-9 unless told (ta_test::compare_export).
+ta_test::ExportComparer compare{{"TradingView exports: max relative error per column", 55}};
 
 // The bars of an export.
 struct Bars {

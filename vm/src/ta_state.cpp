@@ -5,18 +5,14 @@
 
 namespace pine {
 
-namespace {
-
-using ta::valid_length;
-
-/// The runtime error for an unusable length argument, or nullptr. An na
-/// length yields na (no error); a length <= 0 or beyond ta::kMaxLength is
-/// an error, as in TradingView.
+// The messages TradingView gives (see the declaration).
 const char* length_error(std::int64_t length) {
-  if (length == kIntNa || valid_length(length)) return nullptr;
+  if (length == kIntNa || ta::valid_length(length)) return nullptr;
   if (length <= 0) return "invalid length argument: length must be greater than 0";
   return "invalid length argument: it is larger than 1000000";
 }
+
+namespace {
 
 Value f(double x) { return make_float(x); }
 
@@ -24,101 +20,65 @@ constexpr std::size_t kHigh = static_cast<std::size_t>(BuiltinVar::HIGH);
 constexpr std::size_t kLow = static_cast<std::size_t>(BuiltinVar::LOW);
 constexpr std::size_t kClose = static_cast<std::size_t>(BuiltinVar::CLOSE);
 
+/// Calls `fn(std::type_identity<T>{})` with the state struct type T of
+/// `kind`: the kinds of the first release here, the others through
+/// with_more_state_type (nothing for StateKind::Count or an unknown kind).
+template <class Fn>
+void with_state_type(StateKind kind, Fn&& fn) {
+  switch (kind) {
+    case StateKind::SMA: fn(std::type_identity<ta::Sma>{}); break;
+    case StateKind::EMA: fn(std::type_identity<ta::Ema>{}); break;
+    case StateKind::RMA: fn(std::type_identity<ta::Rma>{}); break;
+    case StateKind::WMA: fn(std::type_identity<ta::Wma>{}); break;
+    case StateKind::RSI: fn(std::type_identity<ta::Rsi>{}); break;
+    case StateKind::ATR: fn(std::type_identity<ta::Atr>{}); break;
+    case StateKind::TR: fn(std::type_identity<ta::Tr>{}); break;
+    case StateKind::HIGHEST: fn(std::type_identity<ta::Highest>{}); break;
+    case StateKind::LOWEST: fn(std::type_identity<ta::Lowest>{}); break;
+    case StateKind::STDEV:
+    case StateKind::VARIANCE: fn(std::type_identity<ta::Stdev>{}); break;
+    case StateKind::CHANGE: fn(std::type_identity<ta::Change>{}); break;
+    case StateKind::CHANGE_I: fn(std::type_identity<ta::ChangeInt>{}); break;
+    case StateKind::CHANGE_B: fn(std::type_identity<ta::ChangeBool>{}); break;
+    case StateKind::CROSSOVER:
+    case StateKind::CROSSUNDER:
+    case StateKind::CROSS: fn(std::type_identity<ta::Cross>{}); break;
+    case StateKind::MACD: fn(std::type_identity<ta::Macd>{}); break;
+    case StateKind::SUM: fn(std::type_identity<ta::Sum>{}); break;
+    case StateKind::FIXNAN_F:
+    case StateKind::FIXNAN_I: fn(std::type_identity<FixnanState>{}); break;
+    case StateKind::Count: break;
+    default: with_more_state_type(kind, fn); break;
+  }
+}
+
 /// Visits the struct of `kind` inside `state`.
 template <class Fn>
 void with_state(TaState& state, StateKind kind, Fn&& fn) {
-  switch (kind) {
-    case StateKind::SMA: fn(std::get<ta::Sma>(state)); break;
-    case StateKind::EMA: fn(std::get<ta::Ema>(state)); break;
-    case StateKind::RMA: fn(std::get<ta::Rma>(state)); break;
-    case StateKind::WMA: fn(std::get<ta::Wma>(state)); break;
-    case StateKind::RSI: fn(std::get<ta::Rsi>(state)); break;
-    case StateKind::ATR: fn(std::get<ta::Atr>(state)); break;
-    case StateKind::TR: fn(std::get<ta::Tr>(state)); break;
-    case StateKind::HIGHEST: fn(std::get<ta::Highest>(state)); break;
-    case StateKind::LOWEST: fn(std::get<ta::Lowest>(state)); break;
-    case StateKind::STDEV:
-    case StateKind::VARIANCE: fn(std::get<ta::Stdev>(state)); break;
-    case StateKind::CHANGE: fn(std::get<ta::Change>(state)); break;
-    case StateKind::CHANGE_I: fn(std::get<ta::ChangeInt>(state)); break;
-    case StateKind::CHANGE_B: fn(std::get<ta::ChangeBool>(state)); break;
-    case StateKind::CROSSOVER:
-    case StateKind::CROSSUNDER:
-    case StateKind::CROSS: fn(std::get<ta::Cross>(state)); break;
-    case StateKind::MACD: fn(std::get<ta::Macd>(state)); break;
-    case StateKind::SUM: fn(std::get<ta::Sum>(state)); break;
-    case StateKind::FIXNAN_F:
-    case StateKind::FIXNAN_I: fn(std::get<FixnanState>(state)); break;
-    case StateKind::Count: break;
-    default: with_more_state_type(kind, [&]<class T>(std::type_identity<T>) { fn(std::get<T>(state)); }); break;
-  }
+  with_state_type(kind, [&]<class T>(std::type_identity<T>) { fn(std::get<T>(state)); });
 }
 
 } // namespace
 
+// Emplaces the struct type of `kind`.
 void init_ta_state(TaState& state, StateKind kind) {
-  switch (kind) {
-    case StateKind::SMA: state.emplace<ta::Sma>(); break;
-    case StateKind::EMA: state.emplace<ta::Ema>(); break;
-    case StateKind::RMA: state.emplace<ta::Rma>(); break;
-    case StateKind::WMA: state.emplace<ta::Wma>(); break;
-    case StateKind::RSI: state.emplace<ta::Rsi>(); break;
-    case StateKind::ATR: state.emplace<ta::Atr>(); break;
-    case StateKind::TR: state.emplace<ta::Tr>(); break;
-    case StateKind::HIGHEST: state.emplace<ta::Highest>(); break;
-    case StateKind::LOWEST: state.emplace<ta::Lowest>(); break;
-    case StateKind::STDEV:
-    case StateKind::VARIANCE: state.emplace<ta::Stdev>(); break;
-    case StateKind::CHANGE: state.emplace<ta::Change>(); break;
-    case StateKind::CHANGE_I: state.emplace<ta::ChangeInt>(); break;
-    case StateKind::CHANGE_B: state.emplace<ta::ChangeBool>(); break;
-    case StateKind::CROSSOVER:
-    case StateKind::CROSSUNDER:
-    case StateKind::CROSS: state.emplace<ta::Cross>(); break;
-    case StateKind::MACD: state.emplace<ta::Macd>(); break;
-    case StateKind::SUM: state.emplace<ta::Sum>(); break;
-    case StateKind::FIXNAN_F:
-    case StateKind::FIXNAN_I: state.emplace<FixnanState>(); break;
-    case StateKind::Count: break;
-    default: with_more_state_type(kind, [&]<class T>(std::type_identity<T>) { state.emplace<T>(); }); break;
-  }
+  with_state_type(kind, [&]<class T>(std::type_identity<T>) { state.emplace<T>(); });
 }
 
 const char* step_state(TaState& state, StateKind kind, const Value* a, Value* r, const Value* g) {
   switch (kind) {
-    case StateKind::SMA:
-      if (const char* e = length_error(a[1].i)) return e;
-      r[0] = f(std::get<ta::Sma>(state).step(a[0].f, a[1].i));
-      break;
-    case StateKind::EMA:
-      if (const char* e = length_error(a[1].i)) return e;
-      r[0] = f(std::get<ta::Ema>(state).step(a[0].f, a[1].i));
-      break;
-    case StateKind::RMA:
-      if (const char* e = length_error(a[1].i)) return e;
-      r[0] = f(std::get<ta::Rma>(state).step(a[0].f, a[1].i));
-      break;
-    case StateKind::WMA:
-      if (const char* e = length_error(a[1].i)) return e;
-      r[0] = f(std::get<ta::Wma>(state).step(a[0].f, a[1].i));
-      break;
-    case StateKind::RSI:
-      if (const char* e = length_error(a[1].i)) return e;
-      r[0] = f(std::get<ta::Rsi>(state).step(a[0].f, a[1].i));
-      break;
+    case StateKind::SMA: return step_src_length<ta::Sma>(state, a, r);
+    case StateKind::EMA: return step_src_length<ta::Ema>(state, a, r);
+    case StateKind::RMA: return step_src_length<ta::Rma>(state, a, r);
+    case StateKind::WMA: return step_src_length<ta::Wma>(state, a, r);
+    case StateKind::RSI: return step_src_length<ta::Rsi>(state, a, r);
     case StateKind::ATR:
       if (const char* e = length_error(a[0].i)) return e;
       r[0] = f(std::get<ta::Atr>(state).step(g[kHigh].f, g[kLow].f, g[kClose].f, a[0].i));
       break;
     case StateKind::TR: r[0] = f(std::get<ta::Tr>(state).step(g[kHigh].f, g[kLow].f, g[kClose].f, a[0].i != 0)); break;
-    case StateKind::HIGHEST:
-      if (const char* e = length_error(a[1].i)) return e;
-      r[0] = f(std::get<ta::Highest>(state).step(a[0].f, a[1].i));
-      break;
-    case StateKind::LOWEST:
-      if (const char* e = length_error(a[1].i)) return e;
-      r[0] = f(std::get<ta::Lowest>(state).step(a[0].f, a[1].i));
-      break;
+    case StateKind::HIGHEST: return step_src_length<ta::Highest>(state, a, r);
+    case StateKind::LOWEST: return step_src_length<ta::Lowest>(state, a, r);
     case StateKind::STDEV:
       if (const char* e = length_error(a[1].i)) return e;
       r[0] = f(std::get<ta::Stdev>(state).step(a[0].f, a[1].i, a[2].i != 0));
@@ -127,10 +87,7 @@ const char* step_state(TaState& state, StateKind kind, const Value* a, Value* r,
       if (const char* e = length_error(a[1].i)) return e;
       r[0] = f(std::get<ta::Stdev>(state).step_variance(a[0].f, a[1].i, a[2].i != 0));
       break;
-    case StateKind::CHANGE:
-      if (const char* e = length_error(a[1].i)) return e;
-      r[0] = f(std::get<ta::Change>(state).step(a[0].f, a[1].i));
-      break;
+    case StateKind::CHANGE: return step_src_length<ta::Change>(state, a, r);
     case StateKind::CHANGE_I:
       if (const char* e = length_error(a[1].i)) return e;
       r[0] = make_int(std::get<ta::ChangeInt>(state).step(a[0].i, a[1].i));
@@ -151,10 +108,7 @@ const char* step_state(TaState& state, StateKind kind, const Value* a, Value* r,
       r[2] = f(m.hist);
       break;
     }
-    case StateKind::SUM:
-      if (const char* e = length_error(a[1].i)) return e;
-      r[0] = f(std::get<ta::Sum>(state).step(a[0].f, a[1].i));
-      break;
+    case StateKind::SUM: return step_src_length<ta::Sum>(state, a, r);
     case StateKind::FIXNAN_F:
     case StateKind::FIXNAN_I: {
       FixnanState& s = std::get<FixnanState>(state);

@@ -101,6 +101,27 @@ bool with_more_state_type(StateKind kind, Fn&& fn) {
   }
 }
 
+/// The runtime error for an unusable length argument, or nullptr. An na
+/// length yields na (no error); a length <= 0 or beyond ta::kMaxLength is an
+/// error, as in TradingView.
+const char* length_error(std::int64_t length);
+
+/// A state struct's result as a Value: float, int (kIntNa stays na) or bool
+/// (1 or 0).
+inline Value result_value(double x) { return make_float(x); }
+inline Value result_value(std::int64_t x) { return make_int(x); }
+inline Value result_value(bool x) { return make_int(x ? 1 : 0); }
+
+/// step_state() for the builtins shaped f(src, length) with one result (the
+/// argument layout of builtins.h: a[0] the float source, a[1] the length):
+/// checks the length, steps the state's T and writes r[0].
+template <class T>
+const char* step_src_length(TaState& state, const Value* a, Value* r) {
+  if (const char* e = length_error(a[1].i)) return e;
+  r[0] = result_value(std::get<T>(state).step(a[0].f, a[1].i));
+  return nullptr;
+}
+
 /// step_state() for the kinds of with_more_state_type (ta_state_more.cpp).
 const char* step_more_state(TaState& state, StateKind kind, const Value* args, Value* results, const Value* globals);
 

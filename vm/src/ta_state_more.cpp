@@ -19,14 +19,6 @@ constexpr std::size_t kVolume = static_cast<std::size_t>(BuiltinVar::VOLUME);
 constexpr std::size_t kTime = static_cast<std::size_t>(BuiltinVar::TIME);
 constexpr std::size_t kHl2 = static_cast<std::size_t>(BuiltinVar::HL2);
 
-/// The runtime error for an unusable length, or nullptr (na gives na, as in
-/// ta_state.cpp's length_error).
-const char* bad_length(std::int64_t length) {
-  if (length == kIntNa || valid_length(length)) return nullptr;
-  if (length <= 0) return "invalid length argument: length must be greater than 0";
-  return "invalid length argument: it is larger than 1000000";
-}
-
 /// The runtime error for a pivot strength (leftbars/rightbars may be 0, not
 /// negative; their sum + 1 is the window and must be a valid length).
 const char* bad_strengths(std::int64_t left, std::int64_t right) {
@@ -55,14 +47,8 @@ const char* step_more_state(TaState& state, StateKind kind, const Value* a, Valu
   const double volume = g[kVolume].f;
   switch (kind) {
     case StateKind::CUM: r[0] = f(std::get<ta::Cum>(state).step(a[0].f)); break;
-    case StateKind::MOM:
-      if (const char* e = bad_length(a[1].i)) return e;
-      r[0] = f(std::get<ta::Change>(state).step(a[0].f, a[1].i));
-      break;
-    case StateKind::ROC:
-      if (const char* e = bad_length(a[1].i)) return e;
-      r[0] = f(std::get<ta::Roc>(state).step(a[0].f, a[1].i));
-      break;
+    case StateKind::MOM: return step_src_length<ta::Change>(state, a, r);
+    case StateKind::ROC: return step_src_length<ta::Roc>(state, a, r);
     case StateKind::BARSSINCE: r[0] = make_int(std::get<ta::BarsSince>(state).step(a[0].i != 0)); break;
     case StateKind::VALUEWHEN:
     case StateKind::VALUEWHEN_I: {
@@ -76,95 +62,65 @@ const char* step_more_state(TaState& state, StateKind kind, const Value* a, Valu
       break;
     }
     case StateKind::VWMA:
-      if (const char* e = bad_length(a[1].i)) return e;
+      if (const char* e = length_error(a[1].i)) return e;
       r[0] = f(std::get<ta::Vwma>(state).step(a[0].f, volume, a[1].i));
       break;
     case StateKind::SWMA: r[0] = f(std::get<ta::Swma>(state).step(a[0].f)); break;
-    case StateKind::HMA:
-      if (const char* e = bad_length(a[1].i)) return e;
-      r[0] = f(std::get<ta::Hma>(state).step(a[0].f, a[1].i));
-      break;
+    case StateKind::HMA: return step_src_length<ta::Hma>(state, a, r);
     case StateKind::ALMA:
-      if (const char* e = bad_length(a[1].i)) return e;
+      if (const char* e = length_error(a[1].i)) return e;
       r[0] = f(std::get<ta::Alma>(state).step(a[0].f, a[1].i, a[2].f, a[3].f, a[4].i != 0));
       break;
     case StateKind::LINREG:
-      if (const char* e = bad_length(a[1].i)) return e;
+      if (const char* e = length_error(a[1].i)) return e;
       r[0] = f(std::get<ta::Linreg>(state).step(a[0].f, a[1].i, a[2].i));
       break;
     case StateKind::CCI:
-      if (const char* e = bad_length(a[1].i)) return e;
+      if (const char* e = length_error(a[1].i)) return e;
       r[0] = f(std::get<ta::Dev>(state).step_cci(a[0].f, a[1].i));
       break;
     case StateKind::DEV:
-      if (const char* e = bad_length(a[1].i)) return e;
+      if (const char* e = length_error(a[1].i)) return e;
       r[0] = f(std::get<ta::Dev>(state).step(a[0].f, a[1].i).dev);
       break;
-    case StateKind::CMO:
-      if (const char* e = bad_length(a[1].i)) return e;
-      r[0] = f(std::get<ta::Cmo>(state).step(a[0].f, a[1].i));
-      break;
+    case StateKind::CMO: return step_src_length<ta::Cmo>(state, a, r);
     case StateKind::MFI:
-      if (const char* e = bad_length(a[1].i)) return e;
+      if (const char* e = length_error(a[1].i)) return e;
       r[0] = f(std::get<ta::Mfi>(state).step(a[0].f, volume, a[1].i));
       break;
     case StateKind::TSI:
-      if (const char* e = bad_length(a[1].i)) return e;
-      if (const char* e = bad_length(a[2].i)) return e;
+      if (const char* e = length_error(a[1].i)) return e;
+      if (const char* e = length_error(a[2].i)) return e;
       r[0] = f(std::get<ta::Tsi>(state).step(a[0].f, a[1].i, a[2].i));
       break;
     case StateKind::WPR:
-      if (const char* e = bad_length(a[0].i)) return e;
+      if (const char* e = length_error(a[0].i)) return e;
       r[0] = f(std::get<ta::Wpr>(state).step(high, low, close, a[0].i));
       break;
-    case StateKind::COG:
-      if (const char* e = bad_length(a[1].i)) return e;
-      r[0] = f(std::get<ta::Cog>(state).step(a[0].f, a[1].i));
-      break;
-    case StateKind::MEDIAN:
-      if (const char* e = bad_length(a[1].i)) return e;
-      r[0] = f(std::get<ta::Median>(state).step(a[0].f, a[1].i));
-      break;
-    case StateKind::MODE:
-      if (const char* e = bad_length(a[1].i)) return e;
-      r[0] = f(std::get<ta::Mode>(state).step(a[0].f, a[1].i));
-      break;
-    case StateKind::RANGE:
-      if (const char* e = bad_length(a[1].i)) return e;
-      r[0] = f(std::get<ta::Range>(state).step(a[0].f, a[1].i));
-      break;
-    case StateKind::RISING:
-      if (const char* e = bad_length(a[1].i)) return e;
-      r[0] = make_int(std::get<ta::Trend<true>>(state).step(a[0].f, a[1].i) ? 1 : 0);
-      break;
-    case StateKind::FALLING:
-      if (const char* e = bad_length(a[1].i)) return e;
-      r[0] = make_int(std::get<ta::Trend<false>>(state).step(a[0].f, a[1].i) ? 1 : 0);
-      break;
-    case StateKind::HIGHESTBARS:
-      if (const char* e = bad_length(a[1].i)) return e;
-      r[0] = make_int(std::get<ta::ExtremeBars<true>>(state).step(a[0].f, a[1].i));
-      break;
-    case StateKind::LOWESTBARS:
-      if (const char* e = bad_length(a[1].i)) return e;
-      r[0] = make_int(std::get<ta::ExtremeBars<false>>(state).step(a[0].f, a[1].i));
-      break;
+    case StateKind::COG: return step_src_length<ta::Cog>(state, a, r);
+    case StateKind::MEDIAN: return step_src_length<ta::Median>(state, a, r);
+    case StateKind::MODE: return step_src_length<ta::Mode>(state, a, r);
+    case StateKind::RANGE: return step_src_length<ta::Range>(state, a, r);
+    case StateKind::RISING: return step_src_length<ta::Trend<true>>(state, a, r);
+    case StateKind::FALLING: return step_src_length<ta::Trend<false>>(state, a, r);
+    case StateKind::HIGHESTBARS: return step_src_length<ta::ExtremeBars<true>>(state, a, r);
+    case StateKind::LOWESTBARS: return step_src_length<ta::ExtremeBars<false>>(state, a, r);
     case StateKind::HIGHESTBARS_H:
-      if (const char* e = bad_length(a[0].i)) return e;
+      if (const char* e = length_error(a[0].i)) return e;
       r[0] = make_int(std::get<ta::ExtremeBars<true>>(state).step(high, a[0].i));
       break;
     case StateKind::LOWESTBARS_L:
-      if (const char* e = bad_length(a[0].i)) return e;
+      if (const char* e = length_error(a[0].i)) return e;
       r[0] = make_int(std::get<ta::ExtremeBars<false>>(state).step(low, a[0].i));
       break;
     case StateKind::MAX: r[0] = f(std::get<ta::AllTime<true>>(state).step(a[0].f)); break;
     case StateKind::MIN: r[0] = f(std::get<ta::AllTime<false>>(state).step(a[0].f)); break;
     case StateKind::STOCH:
-      if (const char* e = bad_length(a[3].i)) return e;
+      if (const char* e = length_error(a[3].i)) return e;
       r[0] = f(std::get<ta::Stoch>(state).step(a[0].f, a[1].f, a[2].f, a[3].i));
       break;
     case StateKind::BB: {
-      if (const char* e = bad_length(a[1].i)) return e;
+      if (const char* e = length_error(a[1].i)) return e;
       const ta::Bb::Result b = std::get<ta::Bb>(state).step(a[0].f, a[1].i, a[2].f);
       r[0] = f(b.basis);
       r[1] = f(b.upper);
@@ -172,11 +128,11 @@ const char* step_more_state(TaState& state, StateKind kind, const Value* a, Valu
       break;
     }
     case StateKind::BBW:
-      if (const char* e = bad_length(a[1].i)) return e;
+      if (const char* e = length_error(a[1].i)) return e;
       r[0] = f(std::get<ta::Bb>(state).step_width(a[0].f, a[1].i, a[2].f));
       break;
     case StateKind::KC: {
-      if (const char* e = bad_length(a[1].i)) return e;
+      if (const char* e = length_error(a[1].i)) return e;
       const ta::Bb::Result k = std::get<ta::Kc>(state).step(a[0].f, a[1].i, a[2].f, a[3].i != 0, high, low, close);
       r[0] = f(k.basis);
       r[1] = f(k.upper);
@@ -184,24 +140,21 @@ const char* step_more_state(TaState& state, StateKind kind, const Value* a, Valu
       break;
     }
     case StateKind::KCW:
-      if (const char* e = bad_length(a[1].i)) return e;
+      if (const char* e = length_error(a[1].i)) return e;
       r[0] = f(std::get<ta::Kc>(state).step_width(a[0].f, a[1].i, a[2].f, a[3].i != 0, high, low, close));
       break;
     case StateKind::CORRELATION:
-      if (const char* e = bad_length(a[2].i)) return e;
+      if (const char* e = length_error(a[2].i)) return e;
       r[0] = f(std::get<ta::Correlation>(state).step(a[0].f, a[1].f, a[2].i));
       break;
-    case StateKind::PERCENTRANK:
-      if (const char* e = bad_length(a[1].i)) return e;
-      r[0] = f(std::get<ta::PercentRank>(state).step(a[0].f, a[1].i));
-      break;
+    case StateKind::PERCENTRANK: return step_src_length<ta::PercentRank>(state, a, r);
     case StateKind::PERCENTILE_LINEAR:
-      if (const char* e = bad_length(a[1].i)) return e;
+      if (const char* e = length_error(a[1].i)) return e;
       if (const char* e = bad_percentage(a[2].f)) return e;
       r[0] = f(std::get<ta::PercentileLinear>(state).step(a[0].f, a[1].i, a[2].f));
       break;
     case StateKind::PERCENTILE_NEAREST:
-      if (const char* e = bad_length(a[1].i)) return e;
+      if (const char* e = length_error(a[1].i)) return e;
       if (const char* e = bad_percentage(a[2].f)) return e;
       r[0] = f(std::get<ta::PercentileNearest>(state).step(a[0].f, a[1].i, a[2].f));
       break;
@@ -222,7 +175,7 @@ const char* step_more_state(TaState& state, StateKind kind, const Value* a, Valu
       r[0] = f(std::get<ta::PivotLow>(state).step(low, a[0].i, a[1].i));
       break;
     case StateKind::SUPERTREND: {
-      if (const char* e = bad_length(a[1].i)) return e;
+      if (const char* e = length_error(a[1].i)) return e;
       const ta::Supertrend::Result s =
           std::get<ta::Supertrend>(state).step(a[0].f, a[1].i, g[kHl2].f, high, low, close);
       r[0] = f(s.line);
@@ -230,8 +183,8 @@ const char* step_more_state(TaState& state, StateKind kind, const Value* a, Valu
       break;
     }
     case StateKind::DMI: {
-      if (const char* e = bad_length(a[0].i)) return e;
-      if (const char* e = bad_length(a[1].i)) return e;
+      if (const char* e = length_error(a[0].i)) return e;
+      if (const char* e = length_error(a[1].i)) return e;
       const ta::Dmi::Result d = std::get<ta::Dmi>(state).step(a[0].i, a[1].i, high, low, close);
       r[0] = f(d.plus);
       r[1] = f(d.minus);
@@ -260,10 +213,7 @@ const char* step_more_state(TaState& state, StateKind kind, const Value* a, Valu
     case StateKind::WAD: r[0] = f(std::get<ta::VolumeVars>(state).wad(high, low, close)); break;
     case StateKind::III: r[0] = f((2.0 * close - high - low) / ((high - low) * volume)); break;
     case StateKind::WVAD: r[0] = f((close - g[kOpen].f) / (high - low) * volume); break;
-    case StateKind::RCI:
-      if (const char* e = bad_length(a[1].i)) return e;
-      r[0] = f(std::get<ta::Rci>(state).step(a[0].f, a[1].i));
-      break;
+    case StateKind::RCI: return step_src_length<ta::Rci>(state, a, r);
     default: return "invalid builtin state";
   }
   return nullptr;

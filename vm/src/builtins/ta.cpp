@@ -41,6 +41,48 @@ std::int64_t load_length(archive::In& ar) {
   return len;
 }
 
+// One byte, 0 or 1 (see the declaration).
+bool load_flag(archive::In& ar) {
+  std::uint8_t b = 0;
+  ar(b);
+  archive::require(b <= 1, "ta: bad bool");
+  return b == 1;
+}
+
+// A compacted window never holds na: refuse archives that say otherwise.
+void require_finite(const Ring<double>& ring) {
+  for (std::size_t k = 0; k < ring.size(); ++k) {
+    archive::require(std::isfinite(ring.back(k)), "ta: na stored in a window");
+  }
+}
+
+// Loads the ring, then checks its values.
+void load_finite(archive::In& ar, Ring<double>& ring) {
+  ring.load(ar);
+  require_finite(ring);
+}
+
+// Version, values, length (see the declaration).
+void save_window(archive::Out& ar, const Ring<double>& hist, std::int64_t len) {
+  ar(kStateVersion);
+  hist.save(ar);
+  ar(len);
+}
+
+// Reads in save_window()'s order; the checks follow the reads, so a garbled
+// archive fails at the first field that is wrong.
+std::int64_t load_window(archive::In& ar, Ring<double>& hist, Stored stored) {
+  load_version(ar);
+  if (stored == Stored::kFinite) {
+    load_finite(ar, hist);
+  } else {
+    hist.load(ar);
+  }
+  const std::int64_t len = load_length(ar);
+  archive::require(hist.capacity() >= static_cast<std::size_t>(len), "ta: history smaller than window");
+  return len;
+}
+
 namespace {
 
 // The square of a raw value as TradingView's q machine sees it: the rounded
@@ -188,9 +230,7 @@ void WindowSums<kSquares>::load(archive::In& ar) {
   archive::require(same_shape(ent_p_), "ta: window entries do not match its values");
   if constexpr (kSquares) archive::require(same_shape(ent_q_), "ta: window entries do not match its values");
   archive::require(hist_.capacity() >= static_cast<std::size_t>(len_), "ta: history smaller than window");
-  for (std::size_t k = 0; k < hist_.size(); ++k) {
-    archive::require(std::isfinite(hist_.back(k)), "ta: na stored in a window");
-  }
+  require_finite(hist_);
 }
 
 template class WindowSums<false>;
@@ -209,15 +249,9 @@ double Sma::step(double src, std::int64_t length) {
   return w_.full(length) ? w_.sum() / static_cast<double>(length) : kFloatNa;
 }
 // Writes the state (version first).
-void Sma::save(archive::Out& ar) const {
-  ar(kStateVersion);
-  w_.save(ar);
-}
+void Sma::save(archive::Out& ar) const { detail::save_parts(ar, w_); }
 // Reads and validates what save() wrote.
-void Sma::load(archive::In& ar) {
-  detail::load_version(ar);
-  w_.load(ar);
-}
+void Sma::load(archive::In& ar) { detail::load_parts(ar, w_); }
 
 // The compensated window sum itself (math.sum).
 double Sum::step(double src, std::int64_t length) {
@@ -228,15 +262,9 @@ double Sum::step(double src, std::int64_t length) {
   return w_.full(length) ? w_.sum() : kFloatNa;
 }
 // Writes the state (version first).
-void Sum::save(archive::Out& ar) const {
-  ar(kStateVersion);
-  w_.save(ar);
-}
+void Sum::save(archive::Out& ar) const { detail::save_parts(ar, w_); }
 // Reads and validates what save() wrote.
-void Sum::load(archive::In& ar) {
-  detail::load_version(ar);
-  w_.load(ar);
-}
+void Sum::load(archive::In& ar) { detail::load_parts(ar, w_); }
 
 // ---------------------------------------------------------------- stdev
 
@@ -253,15 +281,9 @@ double Stdev::step_variance(double src, std::int64_t length, bool biased) {
   return w_.variance(length, biased);
 }
 // Writes the state (version first).
-void Stdev::save(archive::Out& ar) const {
-  ar(kStateVersion);
-  w_.save(ar);
-}
+void Stdev::save(archive::Out& ar) const { detail::save_parts(ar, w_); }
 // Reads and validates what save() wrote.
-void Stdev::load(archive::In& ar) {
-  detail::load_version(ar);
-  w_.load(ar);
-}
+void Stdev::load(archive::In& ar) { detail::load_parts(ar, w_); }
 
 // ---------------------------------------------------------------- ema / rma
 
@@ -280,21 +302,6 @@ double seed_step(detail::WindowSums<false>& seed, double src, std::int64_t lengt
   return v;
 }
 
-// Shared archive layout of ema and rma: version, seeding window, value.
-void save_smoother(archive::Out& ar, const detail::WindowSums<false>& seed, double value) {
-  ar(kStateVersion);
-  seed.save(ar);
-  ar(value);
-}
-
-// Reads save_smoother()'s layout (any double is a valid average; na means
-// still seeding).
-void load_smoother(archive::In& ar, detail::WindowSums<false>& seed, double& value) {
-  detail::load_version(ar);
-  seed.load(ar);
-  ar(value);
-}
-
 } // namespace
 
 // prev + alpha*(src - prev) with alpha = 2/(length+1): this exact form is
@@ -310,9 +317,9 @@ double Ema::step(double src, std::int64_t length) {
   return value_;
 }
 // Writes the state (version first).
-void Ema::save(archive::Out& ar) const { save_smoother(ar, seed_, value_); }
+void Ema::save(archive::Out& ar) const { detail::save_parts(ar, seed_, value_); }
 // Reads and validates what save() wrote.
-void Ema::load(archive::In& ar) { load_smoother(ar, seed_, value_); }
+void Ema::load(archive::In& ar) { detail::load_parts(ar, seed_, value_); }
 
 // (prev*(length-1) + src)/length: TradingView's exact form (spec 5.2), not an
 // ema with alpha = 1/length, which rounds differently.
@@ -326,9 +333,9 @@ double Rma::step(double src, std::int64_t length) {
   return value_;
 }
 // Writes the state (version first).
-void Rma::save(archive::Out& ar) const { save_smoother(ar, seed_, value_); }
+void Rma::save(archive::Out& ar) const { detail::save_parts(ar, seed_, value_); }
 // Reads and validates what save() wrote.
-void Rma::load(archive::In& ar) { load_smoother(ar, seed_, value_); }
+void Rma::load(archive::In& ar) { detail::load_parts(ar, seed_, value_); }
 
 // ---------------------------------------------------------------- wma
 
@@ -353,17 +360,11 @@ double Wma::step(double src, std::int64_t length) {
   return sum / (len * (len + 1.0) / 2.0);
 }
 // Writes the state (version first).
-void Wma::save(archive::Out& ar) const {
-  ar(kStateVersion);
-  hist_.save(ar);
-}
+void Wma::save(archive::Out& ar) const { detail::save_parts(ar, hist_); }
 // Reads and validates what save() wrote (only finite values are stored).
 void Wma::load(archive::In& ar) {
-  detail::load_version(ar);
-  hist_.load(ar);
-  for (std::size_t k = 0; k < hist_.size(); ++k) {
-    archive::require(std::isfinite(hist_.back(k)), "ta: na stored in a window");
-  }
+  detail::load_parts(ar, hist_);
+  detail::require_finite(hist_);
 }
 
 // ---------------------------------------------------------------- rsi
@@ -390,18 +391,9 @@ double Rsi::step(double src, std::int64_t length) {
   return std::isnan(r) ? kFloatNa : r;
 }
 // Writes the state (version first).
-void Rsi::save(archive::Out& ar) const {
-  ar(kStateVersion, prev_);
-  up_.save(ar);
-  down_.save(ar);
-}
+void Rsi::save(archive::Out& ar) const { detail::save_parts(ar, prev_, up_, down_); }
 // Reads and validates what save() wrote.
-void Rsi::load(archive::In& ar) {
-  detail::load_version(ar);
-  ar(prev_);
-  up_.load(ar);
-  down_.load(ar);
-}
+void Rsi::load(archive::In& ar) { detail::load_parts(ar, prev_, up_, down_); }
 
 // ---------------------------------------------------------------- macd
 
@@ -419,18 +411,8 @@ Macd::Result Macd::step(double src, std::int64_t fast, std::int64_t slow, std::i
   return {m, sig, hist};
 }
 // Writes the state (version first).
-void Macd::save(archive::Out& ar) const {
-  ar(kStateVersion);
-  fast_.save(ar);
-  slow_.save(ar);
-  signal_.save(ar);
-}
+void Macd::save(archive::Out& ar) const { detail::save_parts(ar, fast_, slow_, signal_); }
 // Reads and validates what save() wrote.
-void Macd::load(archive::In& ar) {
-  detail::load_version(ar);
-  fast_.load(ar);
-  slow_.load(ar);
-  signal_.load(ar);
-}
+void Macd::load(archive::In& ar) { detail::load_parts(ar, fast_, slow_, signal_); }
 
 } // namespace pine::ta

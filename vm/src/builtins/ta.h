@@ -51,6 +51,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 #include <vector>
 
 #include "archive.h"
@@ -177,6 +178,14 @@ public:
   void reserve(std::size_t n) {
     if (n > cap_) cap_ = n;
   }
+  /// Retains at least lag + 1 values and appends `v`; returns whether the
+  /// value pushed `lag` pushes before it is there to read as back(lag) (the
+  /// src[length] of change, roc and percentrank).
+  bool push_lagged(const T& v, std::size_t lag) {
+    reserve(lag + 1);
+    push(v);
+    return size() > lag;
+  }
   /// How many values the ring keeps at most.
   std::size_t capacity() const { return cap_; }
   /// How many values it holds now (<= capacity()).
@@ -207,6 +216,117 @@ public:
 private:
   Deque<T> d_;
   std::size_t cap_ = 0;
+};
+
+/// Reads a bool stored as one byte, rejecting anything but 0 and 1 (reading
+/// a garbled byte straight into a bool would be undefined behaviour).
+bool load_flag(archive::In& ar);
+
+/// Rejects a window that holds na (compacted windows never do; the step code
+/// would turn such an archive into wrong results forever).
+void require_finite(const Ring<double>& ring);
+
+/// Loads a ring and rejects na values (require_finite).
+void load_finite(archive::In& ar, Ring<double>& ring);
+
+/// Writes one part of a state archive: a bool as one byte (0 or 1), any other
+/// arithmetic value as itself, anything else (a ring, a nested state struct)
+/// through its own save().
+template <class T>
+void save_part(archive::Out& ar, const T& part) {
+  if constexpr (std::is_same_v<T, bool>) {
+    ar(static_cast<std::uint8_t>(part ? 1 : 0));
+  } else if constexpr (std::is_arithmetic_v<T>) {
+    ar(part);
+  } else {
+    part.save(ar);
+  }
+}
+
+/// Reads one part written by save_part() (a bool through load_flag()).
+template <class T>
+void load_part(archive::In& ar, T& part) {
+  if constexpr (std::is_same_v<T, bool>) {
+    part = load_flag(ar);
+  } else if constexpr (std::is_arithmetic_v<T>) {
+    ar(part);
+  } else {
+    part.load(ar);
+  }
+}
+
+/// The archive layout of a state struct: the version tag (kStateVersion),
+/// then its parts in order (see save_part()).
+template <class... Parts>
+void save_parts(archive::Out& ar, const Parts&... parts) {
+  ar(kStateVersion);
+  (save_part(ar, parts), ...);
+}
+
+/// Reads save_parts()'s layout: checks the version, then reads the parts in
+/// order. Invariants beyond what each part checks are the caller's.
+template <class... Parts>
+void load_parts(archive::In& ar, Parts&... parts) {
+  load_version(ar);
+  (load_part(ar, parts), ...);
+}
+
+/// What the values of a loaded window may hold: raw inputs may be na,
+/// na-compacted windows must be finite.
+enum class Stored { kMayBeNa, kFinite };
+
+/// The archive layout of a struct that keeps one window of retained values
+/// and derives everything else from them (sorted copies, deques): version,
+/// values, window length.
+void save_window(archive::Out& ar, const Ring<double>& hist, std::int64_t len);
+
+/// Reads save_window()'s layout into `hist`, rejecting na values when
+/// `stored` says the window is finite, and checks that the length is 0 or
+/// valid and that the retained capacity covers it. Returns the length.
+std::int64_t load_window(archive::In& ar, Ring<double>& hist, Stored stored);
+
+/// The last `length` non-na values of a series with a monotonic deque of the
+/// candidates for their extreme (greatest for Max, smallest otherwise): O(1)
+/// amortized per value, O(length) when the length changes. Among equal
+/// extremes the oldest is the front (kTiesToNewest = false, ta.highestbars'
+/// rule) or the newest (true, the pivots' rule: an equal value to the right
+/// disqualifies a candidate). The deque is a function of the window's values
+/// only, so it is rebuilt instead of archived.
+template <bool Max, bool kTiesToNewest>
+class ExtremeWindow {
+public:
+  /// Retains at least `n` values.
+  void reserve(std::size_t n) { hist_.reserve(n); }
+  /// Enters `src` into a window of `length` (a valid length) and returns the
+  /// window's extreme: na on an na `src` (which does not enter) and while
+  /// fewer than `length` values have entered.
+  double step(double src, std::int64_t length);
+  /// How many values back the extreme is (0 = the newest); only meaningful
+  /// right after a step() that returned a value.
+  std::int64_t offset() const { return dq_.empty() ? 0 : static_cast<std::int64_t>(pushed_ - 1 - dq_.front()); }
+  /// The retained values (for checks after load()).
+  const Ring<double>& values() const { return hist_; }
+  /// Writes the window with save_window()'s layout (version first).
+  void save(archive::Out& ar) const { save_window(ar, hist_, len_); }
+  /// Reads it (load_window() with `stored`) and rebuilds the deque, with
+  /// sequence numbers restarted at the retained count (only their
+  /// differences matter).
+  void load(archive::In& ar, Stored stored);
+
+private:
+  /// True when the newer value `v` removes the older candidate `b` from the deque.
+  static bool displaces(double v, double b) { return (Max ? v > b : v < b) || (kTiesToNewest && v == b); }
+  /// The retained value with sequence number `seq` (must be retained).
+  double at_seq(std::uint64_t seq) const { return hist_.back(static_cast<std::size_t>(pushed_ - 1 - seq)); }
+  /// Appends a newly pushed value to the monotonic deque.
+  void enter(std::uint64_t seq);
+  /// Recomputes the deque from the retained window.
+  void rebuild();
+
+  Ring<double> hist_;
+  Deque<std::uint64_t> dq_;  // sequence numbers of candidate extremes, oldest first
+  std::uint64_t pushed_ = 0; // values pushed; the newest has sequence pushed_ - 1
+  std::int64_t len_ = 0;     // window length the deque describes
 };
 
 /// One compensated running sum with TradingView's arithmetic (spec 5.2:
@@ -422,38 +542,25 @@ private:
 };
 
 /// ta.highest(src, length) (Max = true) and ta.lowest (Max = false): extreme
-/// of the last `length` non-na values, with a monotonic deque (O(1)
-/// amortized per bar; O(length) when the length changes).
+/// of the last `length` non-na values (see detail::ExtremeWindow).
 template <bool Max>
 class Extreme {
 public:
   /// Advances with `src`; na during warm-up and on na sources.
   double step(double src, std::int64_t length);
   /// Retains at least `n` values (see Sma::reserve).
-  void reserve(std::int64_t n) { if (valid_length(n)) hist_.reserve(static_cast<std::size_t>(n)); }
+  void reserve(std::int64_t n) { if (valid_length(n)) win_.reserve(static_cast<std::size_t>(n)); }
   /// How many values back the current extreme is (0 = the newest; the oldest
   /// of equal extremes wins, TradingView's ta.highestbars tie rule). Only
   /// meaningful right after a step() that returned a value.
-  std::int64_t offset() const { return dq_.empty() ? 0 : static_cast<std::int64_t>(pushed_ - 1 - dq_.front()); }
+  std::int64_t offset() const { return win_.offset(); }
   /// Writes the state, version first (see kStateVersion).
   void save(archive::Out& ar) const;
   /// Reads and validates the state written by save().
   void load(archive::In& ar);
 
 private:
-  /// True when `a` beats `b` strictly (greater for Max, smaller otherwise).
-  static bool beats(double a, double b) { return Max ? a > b : a < b; }
-  /// The retained value with sequence number `seq` (must be retained).
-  double at_seq(std::uint64_t seq) const { return hist_.back(static_cast<std::size_t>(pushed_ - 1 - seq)); }
-  /// Appends a newly pushed value to the monotonic deque.
-  void enter(std::uint64_t seq);
-  /// Recomputes the deque from the retained window.
-  void rebuild();
-
-  detail::Ring<double> hist_;
-  detail::Deque<std::uint64_t> dq_; // sequence numbers of candidate extremes, oldest first
-  std::uint64_t pushed_ = 0;        // values pushed; the newest has sequence pushed_ - 1
-  std::int64_t len_ = 0;            // window length the deque describes
+  detail::ExtremeWindow<Max, false> win_;
 };
 using Highest = Extreme<true>;
 using Lowest = Extreme<false>;

@@ -22,17 +22,9 @@ double Vwma::step(double src, double volume, std::int64_t length) {
   return pv / v;
 }
 // Writes the state (version first).
-void Vwma::save(archive::Out& ar) const {
-  ar(kStateVersion);
-  pv_.save(ar);
-  v_.save(ar);
-}
+void Vwma::save(archive::Out& ar) const { detail::save_parts(ar, pv_, v_); }
 // Reads what save() wrote.
-void Vwma::load(archive::In& ar) {
-  detail::load_version(ar);
-  pv_.load(ar);
-  v_.load(ar);
-}
+void Vwma::load(archive::In& ar) { detail::load_parts(ar, pv_, v_); }
 
 // ---------------------------------------------------------------- hma
 
@@ -47,19 +39,9 @@ double Hma::step(double src, std::int64_t length) {
   return out_.step(2.0 * half - full, root);
 }
 // Writes the state (version first).
-void Hma::save(archive::Out& ar) const {
-  ar(kStateVersion);
-  half_.save(ar);
-  full_.save(ar);
-  out_.save(ar);
-}
+void Hma::save(archive::Out& ar) const { detail::save_parts(ar, half_, full_, out_); }
 // Reads what save() wrote.
-void Hma::load(archive::In& ar) {
-  detail::load_version(ar);
-  half_.load(ar);
-  full_.load(ar);
-  out_.load(ar);
-}
+void Hma::load(archive::In& ar) { detail::load_parts(ar, half_, full_, out_); }
 
 // ---------------------------------------------------------------- cmo
 
@@ -78,19 +60,9 @@ double Cmo::step(double src, std::int64_t length) {
   return 100.0 * (s1 - s2) / total;
 }
 // Writes the state (version first).
-void Cmo::save(archive::Out& ar) const {
-  ar(kStateVersion);
-  change_.save(ar);
-  up_.save(ar);
-  down_.save(ar);
-}
+void Cmo::save(archive::Out& ar) const { detail::save_parts(ar, change_, up_, down_); }
 // Reads what save() wrote.
-void Cmo::load(archive::In& ar) {
-  detail::load_version(ar);
-  change_.load(ar);
-  up_.load(ar);
-  down_.load(ar);
-}
+void Cmo::load(archive::In& ar) { detail::load_parts(ar, change_, up_, down_); }
 
 // ---------------------------------------------------------------- mfi
 
@@ -112,18 +84,9 @@ double Mfi::step(double src, double volume, std::int64_t length) {
   return 100.0 - (100.0 / (1.0 + upper / lower));
 }
 // Writes the state (version first).
-void Mfi::save(archive::Out& ar) const {
-  ar(kStateVersion, prev_);
-  upper_.save(ar);
-  lower_.save(ar);
-}
+void Mfi::save(archive::Out& ar) const { detail::save_parts(ar, prev_, upper_, lower_); }
 // Reads what save() wrote.
-void Mfi::load(archive::In& ar) {
-  detail::load_version(ar);
-  ar(prev_);
-  upper_.load(ar);
-  lower_.load(ar);
-}
+void Mfi::load(archive::In& ar) { detail::load_parts(ar, prev_, upper_, lower_); }
 
 // ---------------------------------------------------------------- tsi
 
@@ -139,22 +102,9 @@ double Tsi::step(double src, std::int64_t short_len, std::int64_t long_len) {
   return n / d;
 }
 // Writes the state (version first).
-void Tsi::save(archive::Out& ar) const {
-  ar(kStateVersion, prev_);
-  num1_.save(ar);
-  num2_.save(ar);
-  den1_.save(ar);
-  den2_.save(ar);
-}
+void Tsi::save(archive::Out& ar) const { detail::save_parts(ar, prev_, num1_, num2_, den1_, den2_); }
 // Reads what save() wrote.
-void Tsi::load(archive::In& ar) {
-  detail::load_version(ar);
-  ar(prev_);
-  num1_.load(ar);
-  num2_.load(ar);
-  den1_.load(ar);
-  den2_.load(ar);
-}
+void Tsi::load(archive::In& ar) { detail::load_parts(ar, prev_, num1_, num2_, den1_, den2_); }
 
 // ---------------------------------------------------------------- stoch / wpr
 
@@ -168,17 +118,9 @@ double Stoch::step(double src, double high, double low, std::int64_t length) {
   return 100.0 * (src - l) / (h - l);
 }
 // Writes the state (version first).
-void Stoch::save(archive::Out& ar) const {
-  ar(kStateVersion);
-  hi_.save(ar);
-  lo_.save(ar);
-}
+void Stoch::save(archive::Out& ar) const { detail::save_parts(ar, hi_, lo_); }
 // Reads what save() wrote.
-void Stoch::load(archive::In& ar) {
-  detail::load_version(ar);
-  hi_.load(ar);
-  lo_.load(ar);
-}
+void Stoch::load(archive::In& ar) { detail::load_parts(ar, hi_, lo_); }
 
 // Williams %R: the extremes follow high and low each on its own (na skips
 // only that extreme's window, as two ta.highest/ta.lowest calls would).
@@ -190,17 +132,9 @@ double Wpr::step(double high, double low, double close, std::int64_t length) {
   return 100.0 * (close - h) / (h - l);
 }
 // Writes the state (version first).
-void Wpr::save(archive::Out& ar) const {
-  ar(kStateVersion);
-  hi_.save(ar);
-  lo_.save(ar);
-}
+void Wpr::save(archive::Out& ar) const { detail::save_parts(ar, hi_, lo_); }
 // Reads what save() wrote.
-void Wpr::load(archive::In& ar) {
-  detail::load_version(ar);
-  hi_.load(ar);
-  lo_.load(ar);
-}
+void Wpr::load(archive::In& ar) { detail::load_parts(ar, hi_, lo_); }
 
 // ---------------------------------------------------------------- bb / bbw
 
@@ -220,17 +154,9 @@ double Bb::step_width(double src, std::int64_t length, double mult) {
   return (r.upper - r.lower) / r.basis * 100.0;
 }
 // Writes the state (version first).
-void Bb::save(archive::Out& ar) const {
-  ar(kStateVersion);
-  basis_.save(ar);
-  dev_.save(ar);
-}
+void Bb::save(archive::Out& ar) const { detail::save_parts(ar, basis_, dev_); }
 // Reads what save() wrote.
-void Bb::load(archive::In& ar) {
-  detail::load_version(ar);
-  basis_.load(ar);
-  dev_.load(ar);
-}
+void Bb::load(archive::In& ar) { detail::load_parts(ar, basis_, dev_); }
 
 // ---------------------------------------------------------------- kc / kcw
 
@@ -256,19 +182,9 @@ double Kc::step_width(double src, std::int64_t length, double mult, bool use_tr,
   return (r.upper - r.lower) / r.basis;
 }
 // Writes the state (version first).
-void Kc::save(archive::Out& ar) const {
-  ar(kStateVersion);
-  basis_.save(ar);
-  range_.save(ar);
-  tr_.save(ar);
-}
+void Kc::save(archive::Out& ar) const { detail::save_parts(ar, basis_, range_, tr_); }
 // Reads what save() wrote.
-void Kc::load(archive::In& ar) {
-  detail::load_version(ar);
-  basis_.load(ar);
-  range_.load(ar);
-  tr_.load(ar);
-}
+void Kc::load(archive::In& ar) { detail::load_parts(ar, basis_, range_, tr_); }
 
 // ---------------------------------------------------------------- correlation
 
@@ -299,22 +215,8 @@ double Correlation::step(double a, double b, std::int64_t length) {
   return cov / std::sqrt(vp);
 }
 // Writes the state (version first).
-void Correlation::save(archive::Out& ar) const {
-  ar(kStateVersion);
-  sx_.save(ar);
-  sy_.save(ar);
-  sxy_.save(ar);
-  sxx_.save(ar);
-  syy_.save(ar);
-}
+void Correlation::save(archive::Out& ar) const { detail::save_parts(ar, sx_, sy_, sxy_, sxx_, syy_); }
 // Reads what save() wrote.
-void Correlation::load(archive::In& ar) {
-  detail::load_version(ar);
-  sx_.load(ar);
-  sy_.load(ar);
-  sxy_.load(ar);
-  sxx_.load(ar);
-  syy_.load(ar);
-}
+void Correlation::load(archive::In& ar) { detail::load_parts(ar, sx_, sy_, sxy_, sxx_, syy_); }
 
 } // namespace pine::ta

@@ -25,9 +25,7 @@ double nz(double x) { return is_na_float(x) ? 0.0 : x; }
 double PercentRank::step(double src, std::int64_t length) {
   if (!valid_length(length)) return kFloatNa;
   const auto n = static_cast<std::size_t>(length);
-  hist_.reserve(n + 1);
-  hist_.push(src);
-  if (is_na_float(src) || hist_.size() <= n) return kFloatNa;
+  if (!hist_.push_lagged(src, n) || is_na_float(src)) return kFloatNa;
   std::int64_t count = 0;
   for (std::size_t k = 1; k <= n; ++k) {
     const double x = hist_.back(k);
@@ -36,15 +34,9 @@ double PercentRank::step(double src, std::int64_t length) {
   return static_cast<double>(count * 100) / static_cast<double>(length);
 }
 // Writes the state (version first).
-void PercentRank::save(archive::Out& ar) const {
-  ar(kStateVersion);
-  hist_.save(ar);
-}
+void PercentRank::save(archive::Out& ar) const { detail::save_parts(ar, hist_); }
 // Reads what save() wrote (raw inputs may be na).
-void PercentRank::load(archive::In& ar) {
-  detail::load_version(ar);
-  hist_.load(ar);
-}
+void PercentRank::load(archive::In& ar) { detail::load_parts(ar, hist_); }
 
 // ---------------------------------------------------------------- percentiles
 
@@ -105,17 +97,12 @@ double Percentile<kLinear>::step(double src, std::int64_t length, double percent
 // Writes the raw window and its length (the sorted copy is derived).
 template <bool kLinear>
 void Percentile<kLinear>::save(archive::Out& ar) const {
-  ar(kStateVersion);
-  hist_.save(ar);
-  ar(len_);
+  detail::save_window(ar, hist_, len_);
 }
-// Reads what save() wrote and rebuilds the sorted copy.
+// Reads what save() wrote (raw inputs may be na) and rebuilds the sorted copy.
 template <bool kLinear>
 void Percentile<kLinear>::load(archive::In& ar) {
-  detail::load_version(ar);
-  hist_.load(ar);
-  len_ = detail::load_length(ar);
-  archive::require(hist_.capacity() >= static_cast<std::size_t>(len_), "ta: history smaller than window");
+  len_ = detail::load_window(ar, hist_, detail::Stored::kMayBeNa);
   rebuild();
 }
 template struct Percentile<true>;
@@ -177,78 +164,38 @@ double Rci::step(double src, std::int64_t length) {
   return (100.0 * cov) / (std::sqrt(vx) * std::sqrt(vy));
 }
 // Writes the state (version first).
-void Rci::save(archive::Out& ar) const {
-  ar(kStateVersion, seen_);
-  hist_.save(ar);
-}
-// Reads what save() wrote.
+void Rci::save(archive::Out& ar) const { detail::save_parts(ar, seen_, hist_); }
+// Reads what save() wrote, checking the count before the window is read.
 void Rci::load(archive::In& ar) {
-  detail::load_version(ar);
-  ar(seen_);
+  detail::load_parts(ar, seen_);
   archive::require(seen_ <= static_cast<std::uint64_t>(kMaxLength) + 1, "ta: bad rci count");
   hist_.load(ar);
 }
 
 // ---------------------------------------------------------------- pivots
 
-// Drops candidates that `seq` ties or beats: the newest of equal extremes
-// stays, so an equal value to the right of a candidate disqualifies it.
-template <bool Max>
-void Pivot<Max>::enter(std::uint64_t seq) {
-  const double v = at_seq(seq);
-  while (!dq_.empty() && (Max ? at_seq(dq_.back()) <= v : at_seq(dq_.back()) >= v)) dq_.pop_back();
-  dq_.push_back(seq);
-}
-
-// Rebuilds the deque over the retained part of the current window.
-template <bool Max>
-void Pivot<Max>::rebuild() {
-  dq_.clear();
-  const std::size_t n = std::min(hist_.size(), static_cast<std::size_t>(len_));
-  for (std::size_t k = n; k-- > 0;) enter(pushed_ - 1 - k);
-}
-
 // The window is the last left + right + 1 non-na values; the candidate is
-// `right` values back and must be the deque's front.
+// `right` values back and must be the deque's front (the newest of equal
+// extremes, so an equal value to its right disqualifies it).
 template <bool Max>
 double Pivot<Max>::step(double src, std::int64_t left, std::int64_t right) {
   if (left == kIntNa || right == kIntNa || left < 0 || right < 0 || left >= kMaxLength || right >= kMaxLength)
     return kFloatNa;
   const std::int64_t length = left + right + 1;
   if (!valid_length(length)) return kFloatNa;
-  const auto n = static_cast<std::size_t>(length);
-  hist_.reserve(n);
-  if (is_na_float(src)) return kFloatNa;
-  hist_.push(src);
-  ++pushed_;
-  if (length != len_) {
-    len_ = length;
-    rebuild();
-  } else {
-    enter(pushed_ - 1);
-    while (pushed_ - dq_.front() > n) dq_.pop_front();
-  }
-  if (hist_.size() < n) return kFloatNa;
-  const std::uint64_t front = dq_.front();
-  if (pushed_ - 1 - front != static_cast<std::uint64_t>(right)) return kFloatNa;
-  return at_seq(front);
+  const double extreme = win_.step(src, length);
+  if (is_na_float(extreme) || win_.offset() != right) return kFloatNa;
+  return extreme;
 }
 // Writes the retained values and the window length (the deque is derived).
 template <bool Max>
 void Pivot<Max>::save(archive::Out& ar) const {
-  ar(kStateVersion);
-  hist_.save(ar);
-  ar(len_);
+  win_.save(ar);
 }
-// Reads what save() wrote; sequence numbers restart at the retained count.
+// Reads what save() wrote (a compacted window: finite values only).
 template <bool Max>
 void Pivot<Max>::load(archive::In& ar) {
-  detail::load_version(ar);
-  detail::load_finite(ar, hist_);
-  len_ = detail::load_length(ar);
-  archive::require(hist_.capacity() >= static_cast<std::size_t>(len_), "ta: history smaller than window");
-  pushed_ = hist_.size();
-  rebuild();
+  win_.load(ar, detail::Stored::kFinite);
 }
 template struct Pivot<true>;
 template struct Pivot<false>;
@@ -284,14 +231,11 @@ Supertrend::Result Supertrend::step(double factor, std::int64_t period, double h
 }
 // Writes the state (version first).
 void Supertrend::save(archive::Out& ar) const {
-  ar(kStateVersion, prev_lower_, prev_upper_, prev_close_, prev_atr_, prev_line_);
-  atr_.save(ar);
+  detail::save_parts(ar, prev_lower_, prev_upper_, prev_close_, prev_atr_, prev_line_, atr_);
 }
 // Reads what save() wrote.
 void Supertrend::load(archive::In& ar) {
-  detail::load_version(ar);
-  ar(prev_lower_, prev_upper_, prev_close_, prev_atr_, prev_line_);
-  atr_.load(ar);
+  detail::load_parts(ar, prev_lower_, prev_upper_, prev_close_, prev_atr_, prev_line_, atr_);
 }
 
 // ---------------------------------------------------------------- dmi
@@ -318,25 +262,11 @@ Dmi::Result Dmi::step(std::int64_t di_len, std::int64_t adx_len, double high, do
 }
 // Writes the state (version first).
 void Dmi::save(archive::Out& ar) const {
-  ar(kStateVersion);
-  up_.save(ar);
-  down_.save(ar);
-  tr_.save(ar);
-  tr_rma_.save(ar);
-  plus_rma_.save(ar);
-  minus_rma_.save(ar);
-  adx_rma_.save(ar);
+  detail::save_parts(ar, up_, down_, tr_, tr_rma_, plus_rma_, minus_rma_, adx_rma_);
 }
 // Reads what save() wrote.
 void Dmi::load(archive::In& ar) {
-  detail::load_version(ar);
-  up_.load(ar);
-  down_.load(ar);
-  tr_.load(ar);
-  tr_rma_.load(ar);
-  plus_rma_.load(ar);
-  minus_rma_.load(ar);
-  adx_rma_.load(ar);
+  detail::load_parts(ar, up_, down_, tr_, tr_rma_, plus_rma_, minus_rma_, adx_rma_);
 }
 
 // ---------------------------------------------------------------- sar
@@ -402,15 +332,11 @@ double Sar::step(double start, double inc, double max, double high, double low, 
 }
 // Writes the state (version first).
 void Sar::save(archive::Out& ar) const {
-  ar(kStateVersion, result_, max_min_, accel_, static_cast<std::uint8_t>(below_ ? 1 : 0), calls_);
-  ar(h1_, h2_, l1_, l2_, c1_);
+  detail::save_parts(ar, result_, max_min_, accel_, below_, calls_, h1_, h2_, l1_, l2_, c1_);
 }
-// Reads what save() wrote.
+// Reads what save() wrote, checking the call count where it is read.
 void Sar::load(archive::In& ar) {
-  detail::load_version(ar);
-  ar(result_, max_min_, accel_);
-  below_ = detail::load_flag(ar);
-  ar(calls_);
+  detail::load_parts(ar, result_, max_min_, accel_, below_, calls_);
   archive::require(calls_ <= 2, "ta: bad sar call count");
   ar(h1_, h2_, l1_, l2_, c1_);
 }
@@ -445,16 +371,9 @@ bool Vwap::day_anchor(std::int64_t time_ms) {
   return anchor;
 }
 // Writes the state (version first).
-void Vwap::save(archive::Out& ar) const {
-  ar(kStateVersion, sum_v_, sum_pv_, sum_ppv_, static_cast<std::uint8_t>(anchored_ ? 1 : 0), day_);
-}
+void Vwap::save(archive::Out& ar) const { detail::save_parts(ar, sum_v_, sum_pv_, sum_ppv_, anchored_, day_); }
 // Reads what save() wrote.
-void Vwap::load(archive::In& ar) {
-  detail::load_version(ar);
-  ar(sum_v_, sum_pv_, sum_ppv_);
-  anchored_ = detail::load_flag(ar);
-  ar(day_);
-}
+void Vwap::load(archive::In& ar) { detail::load_parts(ar, sum_v_, sum_pv_, sum_ppv_, anchored_, day_); }
 
 // ---------------------------------------------------------------- volume variables
 
@@ -476,9 +395,11 @@ double VolumeVars::accdist(double high, double low, double close, double volume)
   return cum_.total();
 }
 
-// Negative volume index: a falling volume applies the close's relative change.
-double VolumeVars::nvi(double close, double volume) {
-  if (close != 0.0 && !is_na_float(prev_close_) && prev_close_ != 0.0 && volume < prev_volume_) {
+// The step shared by nvi and pvi: when `moves`, the index applies the
+// close's relative change (an undefined change keeps the index); the bar
+// becomes the previous one either way.
+double VolumeVars::volume_index(bool moves, double close, double volume) {
+  if (moves) {
     const double next = index_ + ((close - prev_close_) / prev_close_) * index_;
     if (!is_na_float(next)) index_ = next;
   }
@@ -487,17 +408,15 @@ double VolumeVars::nvi(double close, double volume) {
   return index_;
 }
 
-// Positive volume index: a rising volume applies the close's relative change;
-// an undefined step (no previous close, division by zero) keeps the index.
-double VolumeVars::pvi(double close, double volume) {
-  if (volume > prev_volume_) {
-    const double next = index_ + ((close - prev_close_) / prev_close_) * index_;
-    if (!is_na_float(next)) index_ = next;
-  }
-  prev_close_ = close;
-  prev_volume_ = volume;
-  return index_;
+// Negative volume index: moves on bars whose volume fell.
+double VolumeVars::nvi(double close, double volume) {
+  return volume_index(close != 0.0 && !is_na_float(prev_close_) && prev_close_ != 0.0 && volume < prev_volume_,
+                      close, volume);
 }
+
+// Positive volume index: moves on bars whose volume rose; an undefined step
+// (no previous close, division by zero) keeps the index.
+double VolumeVars::pvi(double close, double volume) { return volume_index(volume > prev_volume_, close, volume); }
 
 // Relative change of the close times volume, accumulated.
 double VolumeVars::pvt(double close, double volume) {
@@ -521,15 +440,8 @@ double VolumeVars::wad(double high, double low, double close) {
 }
 
 // Writes the state (version first).
-void VolumeVars::save(archive::Out& ar) const {
-  ar(kStateVersion, prev_close_, prev_volume_, index_);
-  cum_.save(ar);
-}
+void VolumeVars::save(archive::Out& ar) const { detail::save_parts(ar, prev_close_, prev_volume_, index_, cum_); }
 // Reads what save() wrote.
-void VolumeVars::load(archive::In& ar) {
-  detail::load_version(ar);
-  ar(prev_close_, prev_volume_, index_);
-  cum_.load(ar);
-}
+void VolumeVars::load(archive::In& ar) { detail::load_parts(ar, prev_close_, prev_volume_, index_, cum_); }
 
 } // namespace pine::ta

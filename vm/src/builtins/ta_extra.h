@@ -68,9 +68,9 @@ private:
 
 /// ta.pivothigh (Max = true) / ta.pivotlow: src[right] when it is the strict
 /// extreme of the `left + right + 1` last non-na values, with equal values
-/// allowed on its left only (PyneCore's measurement); na otherwise. A
-/// monotonic deque keeps the newest of equal extremes at its front (O(1)
-/// amortised).
+/// allowed on its left only (PyneCore's measurement); na otherwise. The
+/// window's deque keeps the newest of equal extremes at its front (see
+/// detail::ExtremeWindow).
 template <bool Max>
 struct Pivot {
   /// Advances with `src`.
@@ -81,16 +81,7 @@ struct Pivot {
   void load(archive::In& ar);
 
 private:
-  /// The retained value with sequence number `seq`.
-  double at_seq(std::uint64_t seq) const { return hist_.back(static_cast<std::size_t>(pushed_ - 1 - seq)); }
-  /// Appends sequence `seq` to the deque.
-  void enter(std::uint64_t seq);
-  /// Recomputes the deque from the retained window.
-  void rebuild();
-  detail::Ring<double> hist_;
-  detail::Deque<std::uint64_t> dq_;
-  std::uint64_t pushed_ = 0;
-  std::int64_t len_ = 0;
+  detail::ExtremeWindow<Max, true> win_;
 };
 using PivotHigh = Pivot<true>;
 using PivotLow = Pivot<false>;
@@ -214,6 +205,9 @@ struct VolumeVars {
   void load(archive::In& ar);
 
 private:
+  /// One nvi/pvi step: applies the close's relative change when `moves`.
+  double volume_index(bool moves, double close, double volume);
+
   double prev_close_ = kFloatNa; // close of the previous call
   double prev_volume_ = kFloatNa;
   double index_ = 1.0; // nvi or pvi

@@ -10,28 +10,6 @@
 
 namespace pine::ta {
 
-namespace detail {
-
-// One byte, 0 or 1 (reading a garbled byte straight into a bool would be
-// undefined behaviour).
-bool load_flag(archive::In& ar) {
-  std::uint8_t b = 0;
-  ar(b);
-  archive::require(b <= 1, "ta: bad bool");
-  return b == 1;
-}
-
-// A compacted window never holds na: refuse archives that say otherwise,
-// since the step code would turn them into wrong results forever.
-void load_finite(archive::In& ar, Ring<double>& ring) {
-  ring.load(ar);
-  for (std::size_t k = 0; k < ring.size(); ++k) {
-    archive::require(std::isfinite(ring.back(k)), "ta: na stored in a window");
-  }
-}
-
-} // namespace detail
-
 namespace {
 
 // Copies the last `n` values of `ring` (requires n <= ring.size()), oldest first.
@@ -52,12 +30,9 @@ double Cum::step(double src) {
   return total_;
 }
 // Writes the state (version first).
-void Cum::save(archive::Out& ar) const { ar(kStateVersion, total_); }
+void Cum::save(archive::Out& ar) const { detail::save_parts(ar, total_); }
 // Reads what save() wrote (any double is a valid total).
-void Cum::load(archive::In& ar) {
-  detail::load_version(ar);
-  ar(total_);
-}
+void Cum::load(archive::In& ar) { detail::load_parts(ar, total_); }
 
 // ---------------------------------------------------------------- roc
 
@@ -66,23 +41,15 @@ void Cum::load(archive::In& ar) {
 double Roc::step(double src, std::int64_t length) {
   if (!valid_length(length)) return kFloatNa;
   const auto n = static_cast<std::size_t>(length);
-  hist_.reserve(n + 1);
-  hist_.push(src);
-  if (hist_.size() <= n) return kFloatNa;
+  if (!hist_.push_lagged(src, n)) return kFloatNa;
   const double old = hist_.back(n);
   if (is_na_float(src) || is_na_float(old)) return kFloatNa;
   return 100.0 * (src - old) / old;
 }
 // Writes the state (version first).
-void Roc::save(archive::Out& ar) const {
-  ar(kStateVersion);
-  hist_.save(ar);
-}
+void Roc::save(archive::Out& ar) const { detail::save_parts(ar, hist_); }
 // Reads what save() wrote (raw inputs may be na).
-void Roc::load(archive::In& ar) {
-  detail::load_version(ar);
-  hist_.load(ar);
-}
+void Roc::load(archive::In& ar) { detail::load_parts(ar, hist_); }
 
 // ---------------------------------------------------------------- barssince
 
@@ -96,11 +63,10 @@ std::int64_t BarsSince::step(bool cond) {
   return count_ < 0 ? kIntNa : count_;
 }
 // Writes the state (version first).
-void BarsSince::save(archive::Out& ar) const { ar(kStateVersion, count_); }
+void BarsSince::save(archive::Out& ar) const { detail::save_parts(ar, count_); }
 // Reads what save() wrote; the counter is -1 (never) or a count.
 void BarsSince::load(archive::In& ar) {
-  detail::load_version(ar);
-  ar(count_);
+  detail::load_parts(ar, count_);
   archive::require(count_ >= -1, "ta: bad barssince counter");
 }
 
@@ -132,14 +98,12 @@ T ValueWhen<T>::step(bool cond, T src, std::int64_t occurrence) {
 // Writes the state (version first).
 template <class T>
 void ValueWhen<T>::save(archive::Out& ar) const {
-  ar(kStateVersion);
-  hits_.save(ar);
+  detail::save_parts(ar, hits_);
 }
 // Reads what save() wrote (recorded sources may be na).
 template <class T>
 void ValueWhen<T>::load(archive::In& ar) {
-  detail::load_version(ar);
-  hits_.load(ar);
+  detail::load_parts(ar, hits_);
 }
 template struct ValueWhen<double>;
 template struct ValueWhen<std::int64_t>;
@@ -157,14 +121,10 @@ double Swma::step(double src) {
   return (a + 2.0 * b + 2.0 * c + d) / 6.0;
 }
 // Writes the state (version first).
-void Swma::save(archive::Out& ar) const {
-  ar(kStateVersion);
-  hist_.save(ar);
-}
+void Swma::save(archive::Out& ar) const { detail::save_parts(ar, hist_); }
 // Reads what save() wrote (raw inputs may be na; capacity is 4).
 void Swma::load(archive::In& ar) {
-  detail::load_version(ar);
-  hist_.load(ar);
+  detail::load_parts(ar, hist_);
   archive::require(hist_.capacity() <= 4, "ta: bad swma history");
 }
 
@@ -203,14 +163,10 @@ double Alma::step(double src, std::int64_t length, double offset, double sigma, 
   return sum / norm_;
 }
 // Writes the raw window (the weights are a cache).
-void Alma::save(archive::Out& ar) const {
-  ar(kStateVersion);
-  hist_.save(ar);
-}
+void Alma::save(archive::Out& ar) const { detail::save_parts(ar, hist_); }
 // Reads what save() wrote and drops the weight cache.
 void Alma::load(archive::In& ar) {
-  detail::load_version(ar);
-  hist_.load(ar);
+  detail::load_parts(ar, hist_);
   w_len_ = 0;
 }
 
@@ -248,15 +204,9 @@ double Linreg::step(double src, std::int64_t length, std::int64_t offset) {
   return intercept + slope * (len - 1.0 - static_cast<double>(offset));
 }
 // Writes the state (version first).
-void Linreg::save(archive::Out& ar) const {
-  ar(kStateVersion);
-  hist_.save(ar);
-}
+void Linreg::save(archive::Out& ar) const { detail::save_parts(ar, hist_); }
 // Reads what save() wrote (raw inputs may be na).
-void Linreg::load(archive::In& ar) {
-  detail::load_version(ar);
-  hist_.load(ar);
-}
+void Linreg::load(archive::In& ar) { detail::load_parts(ar, hist_); }
 
 // ---------------------------------------------------------------- dev / cci
 
@@ -281,16 +231,11 @@ double Dev::step_cci(double src, std::int64_t length) {
   return (src - r.mean) / (0.015 * r.dev);
 }
 // Writes the state (version first).
-void Dev::save(archive::Out& ar) const {
-  ar(kStateVersion);
-  mean_.save(ar);
-  win_.save(ar);
-}
-// Reads what save() wrote.
+void Dev::save(archive::Out& ar) const { detail::save_parts(ar, mean_, win_); }
+// Reads what save() wrote (the window is compacted: finite values only).
 void Dev::load(archive::In& ar) {
-  detail::load_version(ar);
-  mean_.load(ar);
-  detail::load_finite(ar, win_);
+  detail::load_parts(ar, mean_, win_);
+  detail::require_finite(win_);
 }
 
 // ---------------------------------------------------------------- cog
@@ -309,16 +254,11 @@ double Cog::step(double src, std::int64_t length) {
   return -num / sum;
 }
 // Writes the state (version first).
-void Cog::save(archive::Out& ar) const {
-  ar(kStateVersion);
-  sum_.save(ar);
-  win_.save(ar);
-}
-// Reads what save() wrote.
+void Cog::save(archive::Out& ar) const { detail::save_parts(ar, sum_, win_); }
+// Reads what save() wrote (the window is compacted: finite values only).
 void Cog::load(archive::In& ar) {
-  detail::load_version(ar);
-  sum_.load(ar);
-  detail::load_finite(ar, win_);
+  detail::load_parts(ar, sum_, win_);
+  detail::require_finite(win_);
 }
 
 // ---------------------------------------------------------------- median / mode
@@ -374,17 +314,12 @@ double OrderStat<kMode>::step(double src, std::int64_t length) {
 // Writes the raw window and its length (the sorted copy is derived).
 template <bool kMode>
 void OrderStat<kMode>::save(archive::Out& ar) const {
-  ar(kStateVersion);
-  hist_.save(ar);
-  ar(len_);
+  detail::save_window(ar, hist_, len_);
 }
-// Reads what save() wrote and rebuilds the sorted copy.
+// Reads what save() wrote (a compacted window) and rebuilds the sorted copy.
 template <bool kMode>
 void OrderStat<kMode>::load(archive::In& ar) {
-  detail::load_version(ar);
-  detail::load_finite(ar, hist_);
-  len_ = detail::load_length(ar);
-  archive::require(hist_.capacity() >= static_cast<std::size_t>(len_), "ta: history smaller than window");
+  len_ = detail::load_window(ar, hist_, detail::Stored::kFinite);
   rebuild();
 }
 template struct OrderStat<false>;
@@ -400,17 +335,9 @@ double Range::step(double src, std::int64_t length) {
   return h - l;
 }
 // Writes the state (version first).
-void Range::save(archive::Out& ar) const {
-  ar(kStateVersion);
-  hi_.save(ar);
-  lo_.save(ar);
-}
+void Range::save(archive::Out& ar) const { detail::save_parts(ar, hi_, lo_); }
 // Reads what save() wrote.
-void Range::load(archive::In& ar) {
-  detail::load_version(ar);
-  hi_.load(ar);
-  lo_.load(ar);
-}
+void Range::load(archive::In& ar) { detail::load_parts(ar, hi_, lo_); }
 
 // ---------------------------------------------------------------- highestbars / lowestbars
 
@@ -442,13 +369,12 @@ bool Trend<Up>::step(double src, std::int64_t length) {
 // Writes the state (version first).
 template <bool Up>
 void Trend<Up>::save(archive::Out& ar) const {
-  ar(kStateVersion, prev_, run_);
+  detail::save_parts(ar, prev_, run_);
 }
 // Reads what save() wrote; the run is bounded like any length.
 template <bool Up>
 void Trend<Up>::load(archive::In& ar) {
-  detail::load_version(ar);
-  ar(prev_, run_);
+  detail::load_parts(ar, prev_, run_);
   archive::require(run_ >= 0 && run_ <= kMaxLength, "ta: bad rising/falling run");
 }
 template struct Trend<true>;
@@ -465,13 +391,12 @@ double AllTime<Max>::step(double src) {
 // Writes the state (version first).
 template <bool Max>
 void AllTime<Max>::save(archive::Out& ar) const {
-  ar(kStateVersion, best_);
+  detail::save_parts(ar, best_);
 }
 // Reads what save() wrote.
 template <bool Max>
 void AllTime<Max>::load(archive::In& ar) {
-  detail::load_version(ar);
-  ar(best_);
+  detail::load_parts(ar, best_);
 }
 template struct AllTime<true>;
 template struct AllTime<false>;

@@ -29,15 +29,6 @@ namespace pine::ta {
 /// percentrank, rci) use it; the others compare exactly.
 inline constexpr double kEpsilon = 1e-10;
 
-namespace detail {
-
-/// Reads a bool stored as one byte, rejecting anything but 0 and 1.
-bool load_flag(archive::In& ar);
-/// Loads a ring and rejects na values (compacted windows hold no na).
-void load_finite(archive::In& ar, Ring<double>& ring);
-
-} // namespace detail
-
 /// ta.cum(src): running total of the non-na values (plain addition, as the
 /// RM's `var` accumulator does); na on an na bar, 0-based.
 struct Cum {
