@@ -68,13 +68,41 @@ TEST_CASE("heap: garbage is collected and live objects survive intact") {
 
 namespace {
 
-/// Archive bytes of a heap with one object, written field by field.
+/// One archived heap object, written field by field (heap.cpp's layout).
+struct RawObject {
+  std::uint8_t kind = 0, elem = 0, key = 0;
+  std::uint32_t type_index = 0;
+  std::int64_t view_of = -1; ///< arrays only
+  std::uint32_t view_from = 0, view_size = 0;
+  std::vector<std::uint64_t> items, keys;
+};
+
+/// Archive bytes of a heap holding `objects`.
+std::string heap_bytes(const std::vector<RawObject>& objects) {
+  std::ostringstream os(std::ios::binary);
+  {
+    pine::archive::Out ar(os);
+    ar(std::uint64_t{1024}, static_cast<std::uint64_t>(objects.size()));
+    for (const RawObject& o : objects) {
+      ar(o.kind, o.elem, o.key, o.type_index);
+      if (o.kind == 0) ar(o.view_of, o.view_from, o.view_size);
+      ar(static_cast<std::uint64_t>(o.items.size()));
+      for (std::uint64_t v : o.items) ar(v);
+      ar(static_cast<std::uint64_t>(o.keys.size()));
+      for (std::uint64_t v : o.keys) ar(v);
+    }
+  }
+  return os.str();
+}
+
+/// Archive bytes of a heap with one object (not a view).
 std::string heap_bytes(std::uint8_t kind, std::uint8_t elem, std::uint8_t key, std::uint32_t type_index,
                        const std::vector<std::uint64_t>& items, const std::vector<std::uint64_t>& keys) {
   std::ostringstream os(std::ios::binary);
   {
     pine::archive::Out ar(os);
     ar(std::uint64_t{1024}, std::uint64_t{1}, kind, elem, key, type_index);
+    if (kind == 0) ar(std::int64_t{-1}, std::uint32_t{0}, std::uint32_t{0});
     ar(static_cast<std::uint64_t>(items.size()));
     for (std::uint64_t v : items) ar(v);
     ar(static_cast<std::uint64_t>(keys.size()));
@@ -95,6 +123,8 @@ std::string load_heap(const std::string& bytes, const pine::Program& program) {
     heap.load(ar, program);
   } catch (const pine::StateDecodeError& e) {
     return e.what();
+  } catch (const cereal::Exception&) {
+    return "truncated"; // state_archive.cpp turns this into a typed error
   }
   return "ok";
 }
@@ -117,6 +147,16 @@ TEST_CASE("heap: the archive reader rejects every malformed object") {
   CHECK(load_heap(heap_bytes(2, 0, 0, 0, {0}, {}), program) == "heap object field count mismatch");
   CHECK(load_heap(heap_bytes(1, F, S, 0, {1, 2}, {0}), program) == "bad map key count");
   CHECK(load_heap(heap_bytes(0, F, 0, 3, {}, {}), program) == "collection with a type index");
+  // Array views: the parent must be another ordinary array of the same type.
+  RawObject parent{0, F, 0, 0, -1, 0, 0, {1, 2, 3}, {}};
+  CHECK(load_heap(heap_bytes({parent, RawObject{0, F, 0, 0, 0, 1, 2, {}, {}}}), program) == "ok");
+  CHECK(load_heap(heap_bytes({parent, RawObject{0, F, 0, 0, 1, 0, 1, {}, {}}}), program) == "array view of a missing array");
+  CHECK(load_heap(heap_bytes({parent, RawObject{0, F, 0, 0, 7, 0, 1, {}, {}}}), program) == "array view of a missing array");
+  CHECK(load_heap(heap_bytes({parent, RawObject{0, S, 0, 0, 0, 0, 1, {}, {}}}), program) == "array view of a non-array");
+  CHECK(load_heap(heap_bytes({parent, RawObject{0, F, 0, 0, 0, 0, 1, {5}, {}}}), program) ==
+        "an array view with elements of its own");
+  CHECK(load_heap(heap_bytes({parent, RawObject{0, F, 0, 0, -5, 0, 0, {}, {}}}), program) == "bad array view");
+  CHECK(load_heap(heap_bytes({parent, RawObject{0, F, 0, 0, -1, 2, 0, {}, {}}}), program) == "bad array view");
   // A count larger than the bytes left is refused before anything is allocated.
   std::string huge = heap_bytes(0, F, 0, 0, {}, {});
   CHECK(load_heap(huge.substr(0, huge.size() - 16), program) != "ok");
@@ -124,4 +164,20 @@ TEST_CASE("heap: the archive reader rejects every malformed object") {
 
 TEST_CASE("runtime: a negative history offset is an error naming the offset") {
   CHECK(runtime_error_of("n = -1\nx = close[n]\n") == "bar 0, line 4: history offset -1: a history-reference offset cannot be negative");
+}
+
+TEST_CASE("heap: an array slice is a view that cannot resize and fails once its parent shrinks") {
+  CHECK(runtime_error_of("a = array.from(1, 2, 3)\ns = a.slice(0, 2)\ns.push(4)\n") ==
+        "bar 0, line 5: Cannot change the size of an array slice in 'array.push'");
+  CHECK(runtime_error_of("a = array.from(1, 2, 3)\ns = a.slice(1, 3)\na.pop()\nx = s.get(0)\n") ==
+        "bar 0, line 6: Slice is out of bounds of the parent array (the parent has 2 elements now)");
+  // A var slice keeps its parent alive through garbage collection.
+  pine::Instance inst = pine::InstanceBuilder(compile_ok("var parent = array.from(1.0, 2.0, 3.0)\nvar view = parent.slice(1, 3)\n"
+                                                         "view.set(0, close)\nfor i = 1 to 60\n    t = array.from(i)\n"
+                                                         "plot(parent.get(1) + view.get(1))\n"))
+                            .build();
+  for (int i = 0; i < 100; ++i) {
+    inst.run_bar(bar_at(i));
+    REQUIRE(inst.plot_values()[0].f == 100 + i + 3.0);
+  }
 }

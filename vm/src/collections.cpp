@@ -136,6 +136,7 @@ private:
   bool search_op(CollOp op, HeapObject& a);
   bool map_op(CollOp op);
   bool split(Value& out);
+  bool view_op(CollOp op);
 };
 
 bool Op::run(CollOp op) {
@@ -172,6 +173,7 @@ bool Op::array_op(CollOp op) {
   const char* fname = coll_op_info(op).name;
   HeapObject* a = object(0, ObjKind::Array, fname);
   if (!a) return false;
+  if (a->view_of >= 0) return view_op(op);
   std::vector<Value>& v = a->items;
   const std::size_t n = v.size();
   std::size_t i = 0;
@@ -228,7 +230,10 @@ bool Op::array_op(CollOp op) {
       results_[0] = op == CollOp::ARRAY_FIRST ? v.front() : v.back();
       return true;
     case CollOp::ARRAY_COPY: {
+      // A copy is an ordinary array, also when `a` is a slice being run.
       HeapObject c = *a;
+      c.view_of = -1;
+      c.view_from = c.view_size = 0;
       return new_object(std::move(c), results_[0]);
     }
     case CollOp::ARRAY_SLICE: {
@@ -237,12 +242,17 @@ bool Op::array_op(CollOp op) {
           static_cast<std::uint64_t>(from) > n)
         return fail("Slice is out of bounds of the parent array (size " + std::to_string(n) + ")");
       if (from > to) return fail("Index 'from' should be less than index 'to'");
+      // A live view of the range: writes through either side are seen by
+      // both (spec 5.6).
       HeapObject s = new_array(a->elem);
-      s.items.assign(v.begin() + from, v.begin() + to);
+      s.view_of = args_[0].i;
+      s.view_from = static_cast<std::uint32_t>(from);
+      s.view_size = static_cast<std::uint32_t>(to - from);
       return new_object(std::move(s), results_[0]);
     }
     case CollOp::ARRAY_CONCAT: {
-      HeapObject* b = object(1, ObjKind::Array, fname);
+      HeapObject scratch;
+      const HeapObject* b = resolve_view(object(1, ObjKind::Array, fname), scratch);
       if (!b) return false;
       if (!room(*a, b->items.size())) return false;
       const std::vector<Value> tail = b->items; // b may be a
@@ -432,7 +442,8 @@ bool Op::stats_op(CollOp op, HeapObject& a) {
     case CollOp::ARRAY_STDEV: out.f = std::sqrt(variance_of(xs, args_[1].i != 0)); return true;
     case CollOp::ARRAY_VARIANCE: out.f = variance_of(xs, args_[1].i != 0); return true;
     case CollOp::ARRAY_COVARIANCE: {
-      HeapObject* b = object(1, ObjKind::Array, "array.covariance");
+      HeapObject scratch;
+      const HeapObject* b = resolve_view(object(1, ObjKind::Array, "array.covariance"), scratch);
       if (!b) return false;
       const std::size_t n = a.items.size();
       if (b->items.size() != n || n == 0) {
@@ -506,6 +517,52 @@ bool Op::stats_op(CollOp op, HeapObject& a) {
     default: break;
   }
   return fail("unknown array operation");
+}
+
+/// An operation on an array slice: the slice's elements are copied out of
+/// the parent, the operation runs on them, and what it wrote (set, fill,
+/// reverse, sort) is copied back. Operations that would change the slice's
+/// size are errors: a view cannot grow or shrink its parent's range.
+bool Op::view_op(CollOp op) {
+  const char* fname = coll_op_info(op).name;
+  const std::int64_t h = args_[0].i;
+  HeapObject scratch;
+  const HeapObject* elements = resolve_view(ctx_.heap.get(h), scratch);
+  if (!elements) return false;
+  HeapObject* view = ctx_.heap.get(h);
+  const std::int64_t parent_h = view->view_of;
+  const std::size_t from = view->view_from, size = view->view_size;
+  switch (op) {
+    case CollOp::ARRAY_PUSH: case CollOp::ARRAY_POP: case CollOp::ARRAY_SHIFT: case CollOp::ARRAY_UNSHIFT:
+    case CollOp::ARRAY_INSERT: case CollOp::ARRAY_REMOVE: case CollOp::ARRAY_CLEAR: case CollOp::ARRAY_CONCAT:
+      return fail(std::string("Cannot change the size of an array slice in '") + fname + "'");
+    case CollOp::ARRAY_SLICE: {
+      // A slice of a slice is a view of the same parent.
+      const std::int64_t f = args_[1].i, t = args_[2].i;
+      if (f == kIntNa || t == kIntNa || f < 0 || t < 0 || static_cast<std::uint64_t>(t) > size ||
+          static_cast<std::uint64_t>(f) > size)
+        return fail("Slice is out of bounds of the parent array (size " + std::to_string(size) + ")");
+      if (f > t) return fail("Index 'from' should be less than index 'to'");
+      HeapObject s = new_array(view->elem);
+      s.view_of = parent_h;
+      s.view_from = static_cast<std::uint32_t>(from + static_cast<std::size_t>(f));
+      s.view_size = static_cast<std::uint32_t>(t - f);
+      return new_object(std::move(s), results_[0]);
+    }
+    default: break;
+  }
+  const bool writes = op == CollOp::ARRAY_SET || op == CollOp::ARRAY_FILL || op == CollOp::ARRAY_REVERSE ||
+                      op == CollOp::ARRAY_SORT;
+  view->items = std::move(scratch.items);
+  view->view_of = -1;
+  const bool ok = array_op(op);
+  // The operation may have made objects (and moved every object).
+  view = ctx_.heap.get(h);
+  HeapObject* parent = ctx_.heap.get(parent_h);
+  if (ok && writes) std::copy(view->items.begin(), view->items.end(), parent->items.begin() + static_cast<std::ptrdiff_t>(from));
+  std::vector<Value>().swap(view->items);
+  view->view_of = parent_h;
+  return ok;
 }
 
 /// str.split: the pieces between separators; an empty separator splits

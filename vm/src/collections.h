@@ -38,6 +38,25 @@ protected:
     out.i = h;
     return true;
   }
+  /// `o` itself, or, when `o` is an array slice (a live view), a copy of
+  /// the elements it stands for in `scratch`; null (error set) when the
+  /// parent no longer holds the slice's range.
+  const HeapObject* resolve_view(const HeapObject* o, HeapObject& scratch) {
+    if (o == nullptr || o->view_of < 0) return o;
+    const HeapObject* parent = ctx_.heap.get(o->view_of);
+    if (parent == nullptr || parent->kind != ObjKind::Array || parent->view_of >= 0) {
+      fail("an array slice lost its parent array");
+      return nullptr;
+    }
+    if (std::size_t{o->view_from} + o->view_size > parent->items.size()) {
+      fail("Slice is out of bounds of the parent array (the parent has " + std::to_string(parent->items.size()) +
+           " elements now)");
+      return nullptr;
+    }
+    scratch = new_array(o->elem);
+    scratch.items.assign(parent->items.begin() + o->view_from, parent->items.begin() + o->view_from + o->view_size);
+    return &scratch;
+  }
   /// An empty array of `elem`.
   static HeapObject new_array(Type elem) {
     HeapObject a;

@@ -20,6 +20,7 @@ void for_each_value_of_type(const Program& program, HeapObject& obj, Type want,
     case ObjKind::Array:
     case ObjKind::Matrix:
     case ObjKind::Map:
+      if (want == Type::Ref && obj.view_of >= 0) fn(obj.view_of); // a slice keeps its parent alive
       if (obj.elem == want)
         for (Value& v : obj.items) fn(v.i);
       if (obj.kind == ObjKind::Map && obj.key == want)
@@ -76,6 +77,7 @@ void Heap::save(archive::Out& ar) const {
   for (const HeapObject& o : objects_) {
     ar(static_cast<std::uint8_t>(o.kind), static_cast<std::uint8_t>(o.elem), static_cast<std::uint8_t>(o.key), o.type_index);
     if (o.kind == ObjKind::Matrix) ar(o.rows, o.cols);
+    if (o.kind == ObjKind::Array) ar(o.view_of, o.view_from, o.view_size);
     archive::save_count(ar, o.items.size());
     for (const Value& v : o.items) ar(v.u);
     archive::save_count(ar, o.keys.size());
@@ -106,8 +108,15 @@ void Heap::load(archive::In& ar, const Program& program) {
       ar(o.rows, o.cols);
       archive::require(o.rows <= kMaxCollectionSize && o.cols <= kMaxCollectionSize, "matrix dimension above its limit");
     }
+    if (o.kind == ObjKind::Array) {
+      ar(o.view_of, o.view_from, o.view_size);
+      archive::require(o.view_of >= -1 && o.view_size <= kMaxCollectionSize && o.view_from <= kMaxCollectionSize,
+                       "bad array view");
+      if (o.view_of < 0) archive::require(o.view_from == 0 && o.view_size == 0, "bad array view");
+    }
     load_values(ar, o.items);
     load_values(ar, o.keys);
+    archive::require(o.view_of < 0 || o.items.empty(), "an array view with elements of its own");
     if (o.kind == ObjKind::Object) {
       archive::require(o.type_index < program.types.size(), "heap object of an unknown type");
       archive::require(o.items.size() == program.types[o.type_index].fields.size(), "heap object field count mismatch");
@@ -117,6 +126,15 @@ void Heap::load(archive::In& ar, const Program& program) {
     archive::require(o.kind == ObjKind::Map ? o.keys.size() == o.items.size() : o.keys.empty(), "bad map key count");
     if (o.kind == ObjKind::Matrix)
       archive::require(std::uint64_t{o.rows} * o.cols == o.items.size(), "matrix rows * columns does not match its element count");
+  }
+  // A view's parent is an ordinary array of the same element type.
+  for (std::size_t i = 0; i < objects_.size(); ++i) {
+    const HeapObject& o = objects_[i];
+    if (o.view_of < 0) continue;
+    archive::require(static_cast<std::uint64_t>(o.view_of) < objects_.size() && static_cast<std::size_t>(o.view_of) != i,
+                     "array view of a missing array");
+    const HeapObject& parent = objects_[static_cast<std::size_t>(o.view_of)];
+    archive::require(parent.kind == ObjKind::Array && parent.view_of < 0 && parent.elem == o.elem, "array view of a non-array");
   }
   // Every reference must name an object of this heap (or be na).
   for (HeapObject& o : objects_)

@@ -34,6 +34,12 @@ struct HeapObject {
   std::vector<Value> keys;
   std::uint32_t rows = 0; ///< matrices: number of rows (others: 0)
   std::uint32_t cols = 0; ///< matrices: number of columns (others: 0)
+  /// An array made by array.slice is a live view: it owns no items and
+  /// stands for elements [view_from, view_from + view_size) of the array
+  /// `view_of` (never itself a view); -1 for an ordinary array.
+  std::int64_t view_of = -1;
+  std::uint32_t view_from = 0;
+  std::uint32_t view_size = 0;
 };
 
 /// Limits that keep a script (or a hostile snapshot) from exhausting memory.

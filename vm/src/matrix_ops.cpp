@@ -69,9 +69,14 @@ private:
     return o;
   }
   /// The array of argument i; null without an error when na.
-  HeapObject* array_or_na(std::size_t i) {
-    HeapObject* o = ctx_.heap.get(args_[i].i);
-    return o != nullptr && o->kind == ObjKind::Array ? o : nullptr;
+  const HeapObject* array_or_na(std::size_t i) {
+    const HeapObject* o = ctx_.heap.get(args_[i].i);
+    if (o == nullptr || o->kind != ObjKind::Array) return nullptr;
+    if (o->view_of < 0) return o;
+    // An array slice: its elements, or na when its parent shrank.
+    const HeapObject* elements = resolve_view(o, view_scratch_);
+    if (elements == nullptr) ctx_.error.clear();
+    return elements;
   }
   /// Checks a row or column index against `size` (`what` is "row" or
   /// "column"); `inclusive_end` also accepts `size` (insertion points).
@@ -150,6 +155,7 @@ private:
   bool to_string(const HeapObject& m);
 
   const char* fname_ = "";
+  HeapObject view_scratch_; ///< the elements of an array slice argument
 };
 
 /// Creation and dispatch: two-operand arithmetic, everything else on one matrix.
