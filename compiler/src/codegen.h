@@ -118,7 +118,13 @@ public:
   struct LoopValue {
     std::uint16_t reg = 0;
     std::optional<sema::TypeInfo> type;
+    /// A loop whose body ends with a tuple: one register and type per
+    /// element (reg is the first), filled in by the body.
+    std::size_t tuple_size = 0;
+    std::vector<std::optional<sema::TypeInfo>> element_types;
   };
+  /// `[a, b] = for ...`: the last iteration's tuple, na where none ran.
+  std::vector<ExprValue> compile_tuple_loop(const ast::Expr& e);
   LoopValue* loop_value_ = nullptr; ///< the loop being compiled as a value, if any
   void compile_while(const ast::Expr& e);
   /// Enters a loop: break/continue targets and the loop counters.

@@ -165,14 +165,15 @@ void FunctionCompiler::compile_var_decl(const ast::Stmt& s) {
 
 void FunctionCompiler::compile_tuple_decl(const ast::Stmt& s) {
   const ast::ExprKind k = s.value->kind;
-  if (k == ast::ExprKind::For || k == ast::ExprKind::While || k == ast::ExprKind::ForIn)
-    error(s.value->loc, "loops returning tuples are not supported yet; collect the values in variables instead");
-  if (k != ast::ExprKind::Call && k != ast::ExprKind::If && k != ast::ExprKind::Switch)
-    error(s.value->loc, "a tuple declaration needs a function call, an if or a switch that returns a tuple");
+  const bool loop = k == ast::ExprKind::For || k == ast::ExprKind::While || k == ast::ExprKind::ForIn;
+  if (!loop && k != ast::ExprKind::Call && k != ast::ExprKind::If && k != ast::ExprKind::Switch)
+    error(s.value->loc, "a tuple declaration needs a function call, an if, a switch or a loop that returns a tuple");
   std::vector<ExprValue> values;
   const std::size_t depth = scopes_.size();
   try {
-    values = k == ast::ExprKind::Call ? compile_call(*s.value) : compile_tuple_conditional(*s.value);
+    values = k == ast::ExprKind::Call ? compile_call(*s.value)
+             : loop                   ? compile_tuple_loop(*s.value)
+                                      : compile_tuple_conditional(*s.value);
     if (values.size() != s.names.size())
       error(s.loc, "the call returns " + std::to_string(values.size()) + " values but " + std::to_string(s.names.size()) +
                        " names are declared");
@@ -446,6 +447,25 @@ void FunctionCompiler::compile_loop_body(const ast::Block& body) {
     return;
   }
   const std::uint16_t mark = top();
+  if (lv->tuple_size > 0) {
+    // The body ends with a tuple literal of tuple_size elements.
+    const ast::Stmt* last = body.stmts.empty() ? nullptr : body.stmts.back().get();
+    if (last == nullptr || last->kind != ast::StmtKind::ExprStmt || last->value->kind != ast::ExprKind::Tuple ||
+        last->value->elems.size() != lv->tuple_size)
+      error(last ? last->loc : SourceLoc{}, "the loop body must end with a tuple of " + std::to_string(lv->tuple_size) + " values");
+    push_scope();
+    for (std::size_t s = 0; s + 1 < body.stmts.size(); ++s) compile_stmt(*body.stmts[s]);
+    for (std::size_t i = 0; i < lv->tuple_size; ++i) {
+      ExprValue x = compile_single(*last->value->elems[i]);
+      if (x.type.is_na) error(last->value->elems[i]->loc, "a loop's tuple element cannot be an untyped na");
+      if (!lv->element_types[i]) lv->element_types[i] = x.type;
+      emit_.abc(Opcode::MOVE, static_cast<std::uint16_t>(lv->reg + i), x.reg);
+    }
+    pop_scope();
+    release_to(mark);
+    loop_value_ = lv;
+    return;
+  }
   std::optional<ExprValue> v = compile_value_block(body);
   if (v && !v->type.is_na && v->type.type != Type::Void) {
     if (!lv->type) lv->type = v->type;
@@ -454,6 +474,40 @@ void FunctionCompiler::compile_loop_body(const ast::Block& body) {
   }
   release_to(mark);
   loop_value_ = lv;
+}
+
+std::vector<ExprValue> FunctionCompiler::compile_tuple_loop(const ast::Expr& e) {
+  const ast::Block& body = e.then_block;
+  const ast::Stmt* last = body.stmts.empty() ? nullptr : body.stmts.back().get();
+  if (last == nullptr || last->kind != ast::StmtKind::ExprStmt || last->value->kind != ast::ExprKind::Tuple)
+    error(e.loc, "a loop that returns a tuple must end its body with one, such as [a, b]");
+  LoopValue lv;
+  lv.tuple_size = last->value->elems.size();
+  lv.element_types.assign(lv.tuple_size, std::nullopt);
+  lv.reg = alloc_regs(static_cast<std::uint16_t>(lv.tuple_size), e.loc);
+  std::vector<std::size_t> init(lv.tuple_size);
+  for (std::size_t i = 0; i < lv.tuple_size; ++i) init[i] = emit_.abc(Opcode::NOP, 0);
+  LoopValue* saved = loop_value_;
+  loop_value_ = &lv;
+  try {
+    if (e.kind == ast::ExprKind::For) compile_for(e);
+    else if (e.kind == ast::ExprKind::While) compile_while(e);
+    else compile_for_in(e);
+  } catch (...) {
+    loop_value_ = saved;
+    throw;
+  }
+  loop_value_ = saved;
+  std::vector<ExprValue> out(lv.tuple_size);
+  for (std::size_t i = 0; i < lv.tuple_size; ++i) {
+    const sema::TypeInfo t = *lv.element_types[i];
+    const auto reg = static_cast<std::uint16_t>(lv.reg + i);
+    emit_.at(init[i]) = make_abc32(Opcode::LOADK, reg, pc_.pool.add(t.type, na_value(t.type)));
+    out[i].reg = reg;
+    out[i].type = t;
+    out[i].type.qual = sema::Qual::Series;
+  }
+  return out;
 }
 
 ExprValue FunctionCompiler::compile_loop_value(const ast::Expr& e, bool required) {
