@@ -123,6 +123,8 @@ public:
     std::size_t tuple_size = 0;
     std::vector<std::optional<sema::TypeInfo>> element_types;
   };
+  /// Compiles loop `e` with `lv` receiving its body's value(s).
+  void compile_loop_capturing(const ast::Expr& e, LoopValue& lv);
   /// `[a, b] = for ...`: the last iteration's tuple, na where none ran.
   std::vector<ExprValue> compile_tuple_loop(const ast::Expr& e);
   LoopValue* loop_value_ = nullptr; ///< the loop being compiled as a value, if any

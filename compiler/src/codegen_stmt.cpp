@@ -476,17 +476,7 @@ void FunctionCompiler::compile_loop_body(const ast::Block& body) {
   loop_value_ = lv;
 }
 
-std::vector<ExprValue> FunctionCompiler::compile_tuple_loop(const ast::Expr& e) {
-  const ast::Block& body = e.then_block;
-  const ast::Stmt* last = body.stmts.empty() ? nullptr : body.stmts.back().get();
-  if (last == nullptr || last->kind != ast::StmtKind::ExprStmt || last->value->kind != ast::ExprKind::Tuple)
-    error(e.loc, "a loop that returns a tuple must end its body with one, such as [a, b]");
-  LoopValue lv;
-  lv.tuple_size = last->value->elems.size();
-  lv.element_types.assign(lv.tuple_size, std::nullopt);
-  lv.reg = alloc_regs(static_cast<std::uint16_t>(lv.tuple_size), e.loc);
-  std::vector<std::size_t> init(lv.tuple_size);
-  for (std::size_t i = 0; i < lv.tuple_size; ++i) init[i] = emit_.abc(Opcode::NOP, 0);
+void FunctionCompiler::compile_loop_capturing(const ast::Expr& e, LoopValue& lv) {
   LoopValue* saved = loop_value_;
   loop_value_ = &lv;
   try {
@@ -498,6 +488,20 @@ std::vector<ExprValue> FunctionCompiler::compile_tuple_loop(const ast::Expr& e) 
     throw;
   }
   loop_value_ = saved;
+}
+
+std::vector<ExprValue> FunctionCompiler::compile_tuple_loop(const ast::Expr& e) {
+  const ast::Block& body = e.then_block;
+  const ast::Stmt* last = body.stmts.empty() ? nullptr : body.stmts.back().get();
+  if (last == nullptr || last->kind != ast::StmtKind::ExprStmt || last->value->kind != ast::ExprKind::Tuple)
+    error(e.loc, "a loop that returns a tuple must end its body with one, such as [a, b]");
+  LoopValue lv;
+  lv.tuple_size = last->value->elems.size();
+  lv.element_types.assign(lv.tuple_size, std::nullopt);
+  lv.reg = alloc_regs(static_cast<std::uint16_t>(lv.tuple_size), e.loc);
+  std::vector<std::size_t> init(lv.tuple_size);
+  for (std::size_t i = 0; i < lv.tuple_size; ++i) init[i] = emit_.abc(Opcode::NOP, 0);
+  compile_loop_capturing(e, lv);
   std::vector<ExprValue> out(lv.tuple_size);
   for (std::size_t i = 0; i < lv.tuple_size; ++i) {
     const sema::TypeInfo t = *lv.element_types[i];
@@ -516,17 +520,7 @@ ExprValue FunctionCompiler::compile_loop_value(const ast::Expr& e, bool required
   LoopValue lv;
   lv.reg = alloc_reg(e.loc);
   const std::size_t init = emit_.abc(Opcode::NOP, 0);
-  LoopValue* saved = loop_value_;
-  loop_value_ = &lv;
-  try {
-    if (e.kind == ast::ExprKind::For) compile_for(e);
-    else if (e.kind == ast::ExprKind::While) compile_while(e);
-    else compile_for_in(e);
-  } catch (...) {
-    loop_value_ = saved;
-    throw;
-  }
-  loop_value_ = saved;
+  compile_loop_capturing(e, lv);
   ExprValue out;
   out.reg = lv.reg;
   if (!lv.type) {

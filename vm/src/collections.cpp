@@ -425,18 +425,7 @@ bool Op::stats_op(CollOp op, HeapObject& a) {
       // The most frequent value; ties go to the smallest (RM).
       std::vector<double> s = xs;
       std::sort(s.begin(), s.end());
-      double best = kFloatNa;
-      std::size_t best_count = 0;
-      for (std::size_t k = 0; k < s.size();) {
-        std::size_t e = k;
-        while (e < s.size() && s[e] == s[k]) ++e;
-        if (e - k > best_count) {
-          best_count = e - k;
-          best = s[k];
-        }
-        k = e;
-      }
-      out = from_double(t_, best);
+      out = from_double(t_, mode_of_sorted(s));
       return true;
     }
     case CollOp::ARRAY_STDEV: out.f = std::sqrt(variance_of(xs, args_[1].i != 0)); return true;

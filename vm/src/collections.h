@@ -2,7 +2,9 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <string>
+#include <vector>
 
 #include "heap.h"
 #include "pine/vm/collections.h"
@@ -17,6 +19,23 @@ struct CollContext {
   const Program& program;
   std::string error; ///< set when an operation returns false
 };
+
+/// The most frequent value of an ascending list, ties going to the smallest
+/// (array.mode, matrix.mode); NaN when the list is empty.
+inline double mode_of_sorted(const std::vector<double>& sorted) {
+  double best = std::numeric_limits<double>::quiet_NaN();
+  std::size_t best_count = 0;
+  for (std::size_t k = 0; k < sorted.size();) {
+    std::size_t e = k;
+    while (e < sorted.size() && sorted[e] == sorted[k]) ++e;
+    if (e - k > best_count) {
+      best_count = e - k;
+      best = sorted[k];
+    }
+    k = e;
+  }
+  return best;
+}
 
 /// What the array/map and matrix operation runners share: the element type
 /// codes of the instruction, the argument and result slots, and error and

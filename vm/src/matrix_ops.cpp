@@ -532,18 +532,7 @@ bool MatrixOp::stats_op(CollOp op, const HeapObject& m) {
     case CollOp::MATRIX_MEDIAN: out.f = n % 2 ? xs[n / 2] : (xs[n / 2 - 1] + xs[n / 2]) / 2; return true;
     case CollOp::MATRIX_MODE: {
       // The most frequent value; ties go to the smallest (as array.mode).
-      double best = xs[0];
-      std::size_t best_count = 0;
-      for (std::size_t k = 0; k < n;) {
-        std::size_t e = k;
-        while (e < n && xs[e] == xs[k]) ++e;
-        if (e - k > best_count) {
-          best_count = e - k;
-          best = xs[k];
-        }
-        k = e;
-      }
-      out = from_double(t_, best);
+      out = from_double(t_, mode_of_sorted(xs));
       return true;
     }
     default: break;
