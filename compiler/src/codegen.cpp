@@ -91,15 +91,6 @@ void ProgramCompiler::check_recursion() {
 // ---------------------------------------------------------------------------
 // FunctionCompiler
 
-namespace {
-
-/// True when a block's last statement is a tuple literal.
-bool ends_with_tuple(const ast::Block& b) {
-  return !b.stmts.empty() && b.stmts.back()->kind == ast::StmtKind::ExprStmt &&
-         b.stmts.back()->value->kind == ast::ExprKind::Tuple;
-}
-
-} // namespace
 
 FunctionCompiler::FunctionCompiler(ProgramCompiler& pc, FunctionProto& fn, const ast::Stmt* decl)
     : pc_(pc), fn_(fn), emit_(fn), decl_(decl) {}
@@ -217,8 +208,8 @@ std::vector<sema::TypeInfo> FunctionCompiler::compile_function(const std::vector
       }
     } else if (e.kind == ast::ExprKind::Call) {
       results = compile_call(e);
-    } else if ((e.kind == ast::ExprKind::If && ends_with_tuple(e.then_block)) ||
-               (e.kind == ast::ExprKind::Switch && !e.cases.empty() && ends_with_tuple(e.cases.front().body))) {
+    } else if ((e.kind == ast::ExprKind::If && tuple_size(e.then_block) > 0) ||
+               (e.kind == ast::ExprKind::Switch && !e.cases.empty() && tuple_size(e.cases.front().body) > 0)) {
       results = compile_tuple_conditional(e);
     } else if (e.kind == ast::ExprKind::If || e.kind == ast::ExprKind::Switch) {
       ExprValue v = e.kind == ast::ExprKind::If ? compile_if(e, true) : compile_switch(e, true);

@@ -218,6 +218,9 @@ public:
   // Objects, collections, enums and methods (codegen_objects.cpp).
   /// The type a written type denotes (core, array<T>, T[], map<K,V>, a UDT, an enum).
   sema::TypeInfo resolve_type(const ast::TypeRef& t);
+  /// resolve_type() as seen from library namespace `ns` (a callee's
+  /// parameter types are names of its own library).
+  sema::TypeInfo resolve_type_in(const ast::TypeRef& t, const std::string& ns);
   std::string describe(const sema::TypeInfo& t) const;
   /// convert() for any type: reference and enum types accept na and themselves.
   bool convert_to(ExprValue& v, const sema::TypeInfo& want);
@@ -316,6 +319,11 @@ public:
   std::unordered_map<const ast::Stmt*, std::pair<std::uint16_t, std::uint16_t>> var_regs_; ///< value, flag
   Variable global_view_; ///< lookup()'s result for a global seen from a function
 };
+
+/// The number of values a block that ends with a tuple gives: a tuple
+/// literal, or an if/switch whose first branch ends with one; 0 otherwise
+/// (codegen_tuples.cpp).
+std::size_t tuple_size(const ast::Block& block);
 
 /// Program-wide compilation state.
 class ProgramCompiler {

@@ -90,10 +90,7 @@ std::vector<ExprValue> FunctionCompiler::compile_call(const ast::Expr& e) {
           continue;
         }
         if (!p.type) continue;
-        const std::string caller_ns = ns_;
-        ns_ = f->ns;
-        const TypeInfo want = resolve_type(*p.type);
-        ns_ = caller_ns;
+        const TypeInfo want = resolve_type_in(*p.type, f->ns);
         const TypeInfo& have = args[static_cast<std::size_t>(bound[i])].value.type;
         ok = have.is_na || sema::same_type(have, want) || (have.type == Type::Int && want.type == Type::Float) ||
              (have.int_like && want.type == Type::Int);
@@ -151,16 +148,7 @@ std::vector<ExprValue> FunctionCompiler::compile_user_call(const ast::Expr& e, U
     }
     if (p.type) {
       // Parameter types are names in the callee's library, not the caller's.
-      const std::string caller_ns = ns_;
-      ns_ = f.ns;
-      TypeInfo want;
-      try {
-        want = resolve_type(*p.type);
-      } catch (...) {
-        ns_ = caller_ns;
-        throw;
-      }
-      ns_ = caller_ns;
+      const TypeInfo want = resolve_type_in(*p.type, f.ns);
       if (!convert_to(values[i], want))
         error(bound[i] >= 0 ? args[static_cast<std::size_t>(bound[i])].loc : e.loc,
               "type mismatch: parameter '" + p.name + "' of '" + decl.name + "' expects " + pc_.types.name(want) + ", got " +

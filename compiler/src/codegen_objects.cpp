@@ -588,18 +588,21 @@ ExprValue FunctionCompiler::compile_array_literal(const std::vector<const ast::E
   return out;
 }
 
-TypeInfo FunctionCompiler::method_self_type(UserFunction& f) {
-  if (!f.self_type) {
-    const std::string saved = ns_;
-    ns_ = f.ns;
-    try {
-      f.self_type = resolve_type(*f.decl->params.front().type);
-    } catch (...) {
-      ns_ = saved;
-      throw;
-    }
+TypeInfo FunctionCompiler::resolve_type_in(const ast::TypeRef& t, const std::string& ns) {
+  const std::string saved = ns_;
+  ns_ = ns;
+  try {
+    const TypeInfo r = resolve_type(t);
     ns_ = saved;
+    return r;
+  } catch (...) {
+    ns_ = saved;
+    throw;
   }
+}
+
+TypeInfo FunctionCompiler::method_self_type(UserFunction& f) {
+  if (!f.self_type) f.self_type = resolve_type_in(*f.decl->params.front().type, f.ns);
   return *f.self_type;
 }
 

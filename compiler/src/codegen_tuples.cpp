@@ -6,6 +6,15 @@ namespace pine {
 
 namespace {
 
+
+/// One arm of a flattened if/else-if/else chain or switch.
+struct TupleArm {
+  const ast::Expr* cond = nullptr; ///< null: the default (else / `=>`) arm
+  const ast::Block* body = nullptr;
+};
+
+} // namespace
+
 /// The number of values a block that ends with a tuple gives: a tuple
 /// literal, or an if/switch whose first branch ends with one; 0 otherwise.
 std::size_t tuple_size(const ast::Block& block) {
@@ -16,14 +25,6 @@ std::size_t tuple_size(const ast::Block& block) {
   if (last.kind == ast::ExprKind::Switch && !last.cases.empty()) return tuple_size(last.cases.front().body);
   return 0;
 }
-
-/// One arm of a flattened if/else-if/else chain or switch.
-struct TupleArm {
-  const ast::Expr* cond = nullptr; ///< null: the default (else / `=>`) arm
-  const ast::Block* body = nullptr;
-};
-
-} // namespace
 
 std::vector<ExprValue> FunctionCompiler::compile_tuple_conditional(const ast::Expr& e) {
   std::vector<TupleArm> arms;

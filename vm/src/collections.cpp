@@ -17,22 +17,12 @@ namespace pine {
 
 namespace {
 
-bool is_na(Type t, Value v) {
-  switch (t) {
-    case Type::Float: return !std::isfinite(v.f);
-    case Type::Int: case Type::Enum: return v.i == kIntNa;
-    case Type::Color: return v.i == kColorNa;
-    case Type::String: case Type::Ref: return v.i == -1;
-    default: return false;
-  }
-}
-
 /// A strict weak order on elements of type t, na last (sort, min, max...).
 struct ElementLess {
   Type t;
   const StringTable& strings;
   bool operator()(Value a, Value b) const {
-    const bool na_a = is_na(t, a), na_b = is_na(t, b);
+    const bool na_a = element_is_na(t, a), na_b = element_is_na(t, b);
     if (na_a || na_b) return !na_a && na_b;
     switch (t) {
       case Type::Float: return a.f < b.f;
@@ -45,7 +35,7 @@ struct ElementLess {
 /// Element equality as the language's `==` sees it (floats with tolerance,
 /// strings by content); na equals nothing.
 bool element_eq(Type t, Value a, Value b, const StringTable& strings) {
-  if (is_na(t, a) || is_na(t, b)) return false;
+  if (element_is_na(t, a) || element_is_na(t, b)) return false;
   switch (t) {
     case Type::Float: return float_eq(a.f, b.f);
     case Type::String: return strings.get(a.i) == strings.get(b.i);
@@ -64,22 +54,12 @@ bool key_eq(Type t, Value a, Value b, const StringTable& strings) {
   return a.u == b.u;
 }
 
-double as_double(Type t, Value v) {
-  if (t == Type::Float) return v.f;
-  return v.i == kIntNa ? kFloatNa : static_cast<double>(v.i);
-}
-
-Value from_double(Type t, double x) {
-  if (t == Type::Float) return make_float(x);
-  return make_int(std::isfinite(x) ? static_cast<std::int64_t>(x) : kIntNa);
-}
-
 /// The non-na elements of an array, as doubles.
 std::vector<double> numbers(const HeapObject& a, Type t) {
   std::vector<double> out;
   out.reserve(a.items.size());
   for (Value v : a.items)
-    if (!is_na(t, v)) out.push_back(as_double(t, v));
+    if (!element_is_na(t, v)) out.push_back(element_as_double(t, v));
   return out;
 }
 
@@ -293,7 +273,7 @@ bool Op::array_op(CollOp op) {
       if (descending) {
         // na stays last in both orders.
         std::stable_sort(v.begin(), v.end(), [&](Value x, Value y) {
-          const bool nx = is_na(t_, x), ny = is_na(t_, y);
+          const bool nx = element_is_na(t_, x), ny = element_is_na(t_, y);
           if (nx || ny) return !nx && ny;
           return less(y, x);
         });
@@ -308,7 +288,7 @@ bool Op::array_op(CollOp op) {
       std::vector<std::size_t> idx(n);
       std::iota(idx.begin(), idx.end(), std::size_t{0});
       std::stable_sort(idx.begin(), idx.end(), [&](std::size_t x, std::size_t y) {
-        const bool nx = is_na(t_, v[x]), ny = is_na(t_, v[y]);
+        const bool nx = element_is_na(t_, v[x]), ny = element_is_na(t_, v[y]);
         if (nx || ny) return !nx && ny;
         return descending ? less(v[y], v[x]) : less(v[x], v[y]);
       });
@@ -324,7 +304,7 @@ bool Op::array_op(CollOp op) {
       const bool every = op == CollOp::ARRAY_EVERY;
       bool result = every;
       for (Value x : v) {
-        const bool truthy = !is_na(t_, x) && (t_ == Type::Float ? x.f != 0 : x.i != 0);
+        const bool truthy = !element_is_na(t_, x) && (t_ == Type::Float ? x.f != 0 : x.i != 0);
         if (every && !truthy) result = false;
         if (!every && truthy) result = true;
       }
@@ -402,7 +382,7 @@ bool Op::stats_op(CollOp op, HeapObject& a) {
         return true;
       }
       const std::size_t k = static_cast<std::size_t>(nth);
-      out = from_double(t_, op == CollOp::ARRAY_MIN ? s[k] : s[s.size() - 1 - k]);
+      out = element_from_double(t_, op == CollOp::ARRAY_MIN ? s[k] : s[s.size() - 1 - k]);
       return true;
     }
     case CollOp::ARRAY_RANGE: {
@@ -411,7 +391,7 @@ bool Op::stats_op(CollOp op, HeapObject& a) {
         return true;
       }
       const auto [mn, mx] = std::minmax_element(xs.begin(), xs.end());
-      out = from_double(t_, *mx - *mn);
+      out = element_from_double(t_, *mx - *mn);
       return true;
     }
     case CollOp::ARRAY_MEDIAN: {
@@ -425,7 +405,7 @@ bool Op::stats_op(CollOp op, HeapObject& a) {
       // The most frequent value; ties go to the smallest (RM).
       std::vector<double> s = xs;
       std::sort(s.begin(), s.end());
-      out = from_double(t_, mode_of_sorted(s));
+      out = element_from_double(t_, mode_of_sorted(s));
       return true;
     }
     case CollOp::ARRAY_STDEV: out.f = std::sqrt(variance_of(xs, args_[1].i != 0)); return true;
@@ -441,8 +421,8 @@ bool Op::stats_op(CollOp op, HeapObject& a) {
       }
       std::vector<double> x(n), y(n);
       for (std::size_t k = 0; k < n; ++k) {
-        x[k] = as_double(t_, a.items[k]);
-        y[k] = as_double(t_, b->items[k]);
+        x[k] = element_as_double(t_, a.items[k]);
+        y[k] = element_as_double(t_, b->items[k]);
       }
       const bool biased = args_[2].i != 0;
       if (!biased && n < 2) {
@@ -458,13 +438,13 @@ bool Op::stats_op(CollOp op, HeapObject& a) {
     case CollOp::ARRAY_STANDARDIZE: {
       const double m = mean_of(xs), sd = std::sqrt(variance_of(xs, true));
       HeapObject r = new_array(Type::Float);
-      for (Value x : a.items) r.items.push_back(make_float(is_na(t_, x) ? kFloatNa : (as_double(t_, x) - m) / sd));
+      for (Value x : a.items) r.items.push_back(make_float(element_is_na(t_, x) ? kFloatNa : (element_as_double(t_, x) - m) / sd));
       return new_object(std::move(r), out);
     }
     case CollOp::ARRAY_ABS: {
       HeapObject r = new_array(t_);
       for (Value x : a.items)
-        r.items.push_back(is_na(t_, x) ? x : from_double(t_, std::fabs(as_double(t_, x))));
+        r.items.push_back(element_is_na(t_, x) ? x : element_from_double(t_, std::fabs(element_as_double(t_, x))));
       return new_object(std::move(r), out);
     }
     case CollOp::ARRAY_PERCENTILE_LINEAR:
@@ -484,7 +464,7 @@ bool Op::stats_op(CollOp op, HeapObject& a) {
         out.f = s[lo] + (pos - static_cast<double>(lo)) * (s[hi] - s[lo]);
       } else {
         const auto rank = static_cast<std::size_t>(std::ceil(pc / 100.0 * static_cast<double>(s.size())));
-        out = from_double(t_, s[rank == 0 ? 0 : rank - 1]);
+        out = element_from_double(t_, s[rank == 0 ? 0 : rank - 1]);
       }
       return true;
     }
@@ -492,12 +472,12 @@ bool Op::stats_op(CollOp op, HeapObject& a) {
       std::size_t i = 0;
       if (!index(args_[1].i, a.items.size(), "array.percentrank", i)) return false;
       const Value x = a.items[i];
-      if (is_na(t_, x) || xs.size() < 2) {
+      if (element_is_na(t_, x) || xs.size() < 2) {
         out.f = kFloatNa;
         return true;
       }
       // Share of the other non-na elements that are <= the element.
-      const double xv = as_double(t_, x);
+      const double xv = element_as_double(t_, x);
       std::size_t le = 0;
       for (double y : xs) le += y <= xv ? 1 : 0;
       out.f = 100.0 * static_cast<double>(le - 1) / static_cast<double>(xs.size() - 1);

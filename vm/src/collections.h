@@ -1,11 +1,13 @@
 // Native implementations of the collection operations (COLL instruction).
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <string>
 #include <vector>
 
+#include "compare.h"
 #include "heap.h"
 #include "pine/vm/collections.h"
 #include "string_table.h"
@@ -19,6 +21,27 @@ struct CollContext {
   const Program& program;
   std::string error; ///< set when an operation returns false
 };
+
+/// True when element `v` of type `t` is na.
+inline bool element_is_na(Type t, Value v) {
+  switch (t) {
+    case Type::Float: return !std::isfinite(v.f);
+    case Type::Int: case Type::Enum: return v.i == kIntNa;
+    case Type::Color: return v.i == kColorNa;
+    case Type::String: case Type::Ref: return v.i == -1;
+    default: return false;
+  }
+}
+
+/// A numeric element as a double (int na becomes NaN).
+inline double element_as_double(Type t, Value v) {
+  if (t == Type::Float) return v.f;
+  return v.i == kIntNa ? kFloatNa : static_cast<double>(v.i);
+}
+
+/// A double stored as an element of numeric type `t` (ints truncate; NaN,
+/// infinities and out-of-range values become int na).
+inline Value element_from_double(Type t, double x) { return t == Type::Float ? make_float(x) : make_int(float_to_int(x)); }
 
 /// The most frequent value of an ascending list, ties going to the smallest
 /// (array.mode, matrix.mode); NaN when the list is empty.

@@ -24,27 +24,6 @@ namespace {
 
 using linalg::Dense;
 
-/// True when element `v` of type `t` is na.
-bool elem_is_na(Type t, Value v) {
-  switch (t) {
-    case Type::Float: return !std::isfinite(v.f);
-    case Type::Int: case Type::Enum: return v.i == kIntNa;
-    case Type::Color: return v.i == kColorNa;
-    case Type::String: case Type::Ref: return v.i == -1;
-    default: return false;
-  }
-}
-
-/// A numeric element as a double (int na becomes NaN).
-double to_double(Type t, Value v) {
-  if (t == Type::Float) return v.f;
-  return v.i == kIntNa ? kFloatNa : static_cast<double>(v.i);
-}
-
-/// A double stored as an element of numeric type `t` (ints truncate; NaN,
-/// infinities and out-of-range values become int na).
-Value from_double(Type t, double x) { return t == Type::Float ? make_float(x) : make_int(float_to_int(x)); }
-
 /// The element type of the result of arithmetic between `a` and `b`.
 Type arithmetic_type(Type a, Type b) { return a == Type::Float || b == Type::Float ? Type::Float : Type::Int; }
 
@@ -130,19 +109,19 @@ private:
   /// The numeric elements of `m` (of type `t`) as a dense double matrix.
   Dense dense(const HeapObject& m, Type t) const {
     Dense d(m.rows, m.cols);
-    for (std::size_t i = 0; i < m.items.size(); ++i) d.a[i] = to_double(t, m.items[i]);
+    for (std::size_t i = 0; i < m.items.size(); ++i) d.a[i] = element_as_double(t, m.items[i]);
     return d;
   }
   /// A new matrix of `elem` holding `d`, its handle in `out`.
   bool store(const Dense& d, Type elem, Value& out) {
     if (!fits(d.rows, d.cols)) return false;
     HeapObject m = new_matrix(elem, d.rows, d.cols);
-    for (std::size_t i = 0; i < d.a.size(); ++i) m.items[i] = from_double(elem, d.a[i]);
+    for (std::size_t i = 0; i < d.a.size(); ++i) m.items[i] = element_from_double(elem, d.a[i]);
     return new_object(std::move(m), out);
   }
   /// True when some element of `m` is na.
   bool any_na(const HeapObject& m) const {
-    return std::any_of(m.items.begin(), m.items.end(), [&](Value v) { return elem_is_na(t_, v); });
+    return std::any_of(m.items.begin(), m.items.end(), [&](Value v) { return element_is_na(t_, v); });
   }
 
   bool shape_op(CollOp op);
@@ -386,7 +365,7 @@ bool MatrixOp::sort_rows(HeapObject& m) {
   std::iota(order.begin(), order.end(), std::size_t{0});
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
     const Value x = key(a), y = key(b);
-    const bool nx = elem_is_na(t, x), ny = elem_is_na(t, y);
+    const bool nx = element_is_na(t, x), ny = element_is_na(t, y);
     if (nx || ny) return !nx && ny;
     return descending ? less(y, x) : less(x, y);
   });
@@ -411,7 +390,7 @@ bool MatrixOp::arithmetic_op(CollOp op) {
     case CollOp::MATRIX_SUM_SCALAR:
     case CollOp::MATRIX_DIFF_SCALAR:
     case CollOp::MATRIX_MULT_SCALAR: {
-      const double s = to_double(key_, args_[1]);
+      const double s = element_as_double(key_, args_[1]);
       Dense r = x;
       for (double& e : r.a) e = op == CollOp::MATRIX_SUM_SCALAR ? e + s : op == CollOp::MATRIX_DIFF_SCALAR ? e - s : e * s;
       return store(r, result_type, results_[0]);
@@ -423,10 +402,10 @@ bool MatrixOp::arithmetic_op(CollOp op) {
         return fail("Matrix dimension mismatch in 'matrix.mult': a " + dims(a) + " matrix times an array of " +
                     std::to_string(arr->items.size()) + " elements (the array size must equal the number of columns)");
       Dense vec(arr->items.size(), 1);
-      for (std::size_t i = 0; i < arr->items.size(); ++i) vec.a[i] = to_double(key_, arr->items[i]);
+      for (std::size_t i = 0; i < arr->items.size(); ++i) vec.a[i] = element_as_double(key_, arr->items[i]);
       const Dense r = linalg::multiply(x, vec);
       HeapObject out = new_array(result_type);
-      for (double e : r.a) out.items.push_back(from_double(result_type, e));
+      for (double e : r.a) out.items.push_back(element_from_double(result_type, e));
       return new_object(std::move(out), results_[0]);
     }
     default: break;
@@ -517,7 +496,7 @@ bool MatrixOp::algebra_op(CollOp op, HeapObject& m) {
 bool MatrixOp::stats_op(CollOp op, const HeapObject& m) {
   std::vector<double> xs;
   for (Value v : m.items)
-    if (!elem_is_na(t_, v)) xs.push_back(to_double(t_, v));
+    if (!element_is_na(t_, v)) xs.push_back(element_as_double(t_, v));
   Value& out = results_[0];
   if (xs.empty()) {
     out = op == CollOp::MATRIX_AVG || op == CollOp::MATRIX_MEDIAN ? make_float(kFloatNa) : na_value(t_);
@@ -527,12 +506,12 @@ bool MatrixOp::stats_op(CollOp op, const HeapObject& m) {
   const std::size_t n = xs.size();
   switch (op) {
     case CollOp::MATRIX_AVG: out.f = std::accumulate(xs.begin(), xs.end(), 0.0) / static_cast<double>(n); return true;
-    case CollOp::MATRIX_MIN: out = from_double(t_, xs.front()); return true;
-    case CollOp::MATRIX_MAX: out = from_double(t_, xs.back()); return true;
+    case CollOp::MATRIX_MIN: out = element_from_double(t_, xs.front()); return true;
+    case CollOp::MATRIX_MAX: out = element_from_double(t_, xs.back()); return true;
     case CollOp::MATRIX_MEDIAN: out.f = n % 2 ? xs[n / 2] : (xs[n / 2 - 1] + xs[n / 2]) / 2; return true;
     case CollOp::MATRIX_MODE: {
       // The most frequent value; ties go to the smallest (as array.mode).
-      out = from_double(t_, mode_of_sorted(xs));
+      out = element_from_double(t_, mode_of_sorted(xs));
       return true;
     }
     default: break;
