@@ -228,7 +228,7 @@ bool is_builtin_function_name(const std::string& name) {
       "bool", "max_bars_back", "input.text_area", "input.price", "input.color", "input.time", "input.enum", "math.max", "math.min", "math.avg",
       "runtime.error", "ta.highest", "ta.lowest",
       "plotshape", "plotchar", "plotarrow", "plotbar", "plotcandle", "fill", "bgcolor", "barcolor", "alert",
-      "alertcondition", "str.format", "math.random",
+      "alertcondition", "str.format", "math.random", "ta.pivot_point_levels",
   };
   for (const char* s : special)
     if (name == s) return true;
@@ -242,8 +242,6 @@ const char* unsupported_feature(const std::string& name) {
       {"chart.point", "drawings (chart.point.*)"}, {"request", "other symbols and timeframes (request.*)"},
       {"strategy", "strategies (strategy.*)"}, {"ticker", "ticker.* symbol constructors"},
   };
-  // Single built-ins of supported namespaces that pinevm lacks.
-  if (name == "ta.pivot_point_levels") return "pivot point levels";
   for (const auto& [ns, feature] : namespaces) {
     const std::size_t n = std::char_traits<char>::length(ns);
     if (name == ns || (name.size() > n && name.compare(0, n, ns) == 0 && name[n] == '.')) return feature;

@@ -185,6 +185,8 @@ public:
   std::vector<ExprValue> compile_user_call(const ast::Expr& e, UserFunction& f, std::vector<CompiledArg> args);
   std::optional<std::vector<ExprValue>> compile_special_call(const ast::Expr& e, const std::string& name);
   std::vector<ExprValue> compile_table_call(const ast::Expr& e, const std::string& name);
+  /// ta.pivot_point_levels(type, anchor, developing=false) -> array<float>.
+  ExprValue compile_pivot_point_levels(const ast::Expr& e);
   /// Resolves the overload of table builtin `name` for compiled `args` and emits it.
   std::vector<ExprValue> emit_table_call(const ast::Expr& e, const std::string& name, std::vector<CompiledArg> args);
   ExprValue compile_single(const ast::Expr& e); ///< a call or expression that must give one value

@@ -101,6 +101,7 @@ std::vector<ExprValue> FunctionCompiler::compile_call(const ast::Expr& e) {
   }
   if (auto objects = compile_object_call(e, name)) return *objects;
   if (auto special = compile_special_call(e, name)) return *special;
+  if (name == "ta.pivot_point_levels") return {compile_pivot_point_levels(e)};
   if (!find_builtin(name).empty()) return compile_table_call(e, name);
   if (lookup(name) != nullptr) error(e.loc, "'" + name + "' is a variable, not a function");
   if (const std::size_t dot = name.find('.'); dot != std::string::npos && pc_.library_aliases.count(name.substr(0, dot)))
@@ -303,6 +304,58 @@ std::vector<ExprValue> FunctionCompiler::emit_table_call(const ast::Expr& e, con
     v.reg = static_cast<std::uint16_t>(first_result + i);
     v.type = sema::make_type(chosen->results[i], qual);
     out.push_back(v);
+  }
+  return out;
+}
+
+// Three instructions: BUILTIN PIVOT_TYPE turns the (series) type string
+// into its code, with TradingView's runtime error for an unknown one; TA
+// PIVOT_LEVELS steps the call site's period state into 11 floats; then a new
+// array<float> receives them, as TradingView returns a fresh array per call.
+ExprValue FunctionCompiler::compile_pivot_point_levels(const ast::Expr& e) {
+  const std::string fname = "ta.pivot_point_levels";
+  std::vector<CompiledArg> args;
+  for (const ast::Arg& a : e.args) args.push_back({a.name, a.loc, compile_single(*a.value)});
+  std::vector<int> bound;
+  SourceLoc where = e.loc;
+  if (std::string err = bind_args({"type", "anchor", "developing"}, args, fname, bound, &where); !err.empty())
+    error(where, err);
+  static const Type kTypes[] = {Type::String, Type::Bool, Type::Bool};
+  static const char* const kNames[] = {"type", "anchor", "developing"};
+  std::vector<ExprValue> values(3);
+  for (std::size_t i = 0; i < 3; ++i) {
+    if (bound[i] < 0) {
+      if (i < 2) error(e.loc, "missing argument '" + std::string(kNames[i]) + "' in the call to '" + fname + "'");
+      values[i] = constant(Type::Bool, make_int(0)); // developing = false
+      continue;
+    }
+    CompiledArg& a = args[static_cast<std::size_t>(bound[i])];
+    values[i] = a.value;
+    if (!can_convert(a.value.type, kTypes[i], true) || !convert(values[i], kTypes[i]))
+      error(a.loc, "type mismatch: argument '" + std::string(kNames[i]) + "' of '" + fname + "' expects " +
+                       sema::type_name(kTypes[i]) + ", got " + sema::describe(a.value.type));
+  }
+  if (cond_depth_ > 0)
+    warn(e.loc, "'" + fname + "' should be called on each calculation for consistency; extract the call from this scope");
+  at(e.loc);
+  const std::uint16_t first_arg = alloc_regs(3, e.loc);
+  emit_.abc(Opcode::BUILTIN, static_cast<std::uint16_t>(BuiltinId::PIVOT_TYPE), values[0].reg, first_arg);
+  emit_.abc(Opcode::MOVE, static_cast<std::uint16_t>(first_arg + 1), values[1].reg);
+  emit_.abc(Opcode::MOVE, static_cast<std::uint16_t>(first_arg + 2), values[2].reg);
+  const std::uint16_t first_level = alloc_regs(11, e.loc);
+  fn_.states.push_back(StateKind::PIVOT_LEVELS);
+  emit_.abc(Opcode::TA, static_cast<std::uint16_t>(fn_.states.size() - 1), first_arg, first_level);
+
+  const TypeInfo elem = sema::make_type(Type::Float, Qual::Series);
+  const TypeInfo arr = pc_.types.array_of(elem);
+  const auto code = static_cast<std::uint8_t>(Type::Float);
+  ExprValue out = emit_coll(CollOp::ARRAY_NEW, code, {constant(Type::Int, make_int(0)), constant(Type::Float, make_float(kFloatNa))},
+                            arr, e.loc);
+  for (std::uint16_t i = 0; i < 11; ++i) {
+    ExprValue level;
+    level.reg = static_cast<std::uint16_t>(first_level + i);
+    level.type = elem;
+    emit_coll(CollOp::ARRAY_PUSH, code, {out, level}, TypeInfo{}, e.loc);
   }
   return out;
 }

@@ -90,6 +90,11 @@ ANALYSIS = {
         "Harness difference. pinecone reports the index in the whole 200-bar file (199) although the "
         "script only runs on the last 3 bars; on TradingView `bar_index` and `last_bar_index` count the "
         "bars the script runs on from 0, so 2 is right."),
+    "ta/pivot_point_levels.pine": (HOST,
+        "Harness difference, as in basics/last_bar_index.pine: the anchor `bar_index == 199` names the "
+        "bar's index in the whole file, but the script runs on the last 3 bars, whose `bar_index` is 0..2 "
+        "on TradingView, so the anchor never fires and the levels stay na. With the anchor on bar 2 "
+        "instead, pinevm prints the expected 298.3333|304.6667|293.6667 and 11 (checked by hand)."),
     "basics/na_comparison_relational.pine": (FIXTURE_WRONG,
         "pinecone is wrong. It makes `na < 1` an na bool; in Pine every comparison with an na operand is "
         "`false` and bool is never na (spec 3.4, v6 migration guide)."),

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "builtins/ta_levels.h"
 #include "compare.h"
 #include "pine/vm/number_format.h"
 
@@ -214,6 +215,16 @@ const char* call_builtin(BuiltinId id, const Value* args, Value& result, StringT
     case BuiltinId::TIME_MINUTE: case BuiltinId::TIME_SECOND: case BuiltinId::TIMESTAMP:
     case BuiltinId::TF_IN_SECONDS: case BuiltinId::TF_FROM_SECONDS: case BuiltinId::TIME_OF_PERIOD:
       return call_time_builtin(id, args, result, strings);
+    case BuiltinId::PIVOT_TYPE: {
+      // Parsed on every call because the argument is a series string.
+      const std::int64_t h = args[0].i;
+      ta::PivotType type{};
+      if (h == kStringNa || !ta::parse_pivot_type(strings.get(h), type))
+        return "invalid type argument of ta.pivot_point_levels: it must be \"Traditional\", \"Fibonacci\", "
+               "\"Woodie\", \"Classic\", \"DM\" or \"Camarilla\"";
+      result = make_int(static_cast<std::int64_t>(type));
+      break;
+    }
     case BuiltinId::Count: return "invalid builtin";
   }
   return nullptr;

@@ -11,6 +11,7 @@
 #include "archive.h"
 #include "builtins/ta.h"
 #include "builtins/ta_extra.h"
+#include "builtins/ta_levels.h"
 #include "builtins/ta_more.h"
 #include "pine/vm/builtins.h"
 #include "pine/vm/value.h"
@@ -32,7 +33,7 @@ using TaState = std::variant<std::monostate, ta::Sma, ta::Ema, ta::Rma, ta::Wma,
                              ta::ExtremeBars<false>, ta::AllTime<true>, ta::AllTime<false>, ta::Stoch, ta::Bb,
                              ta::Kc, ta::Correlation, ta::PercentRank, ta::PercentileLinear, ta::PercentileNearest,
                              ta::PivotHigh, ta::PivotLow, ta::Supertrend, ta::Dmi, ta::Sar, ta::Vwap,
-                             ta::VolumeVars, ta::NoState, ta::Rci>;
+                             ta::VolumeVars, ta::NoState, ta::Rci, ta::PivotLevels>;
 
 /// Calls `fn(std::type_identity<T>{})` with the state struct type T of the
 /// kinds added after the first release of ta.* (ta_state_more.cpp); returns
@@ -97,6 +98,7 @@ bool with_more_state_type(StateKind kind, Fn&& fn) {
     case StateKind::III:
     case StateKind::WVAD: fn(std::type_identity<ta::NoState>{}); return true;
     case StateKind::RCI: fn(std::type_identity<ta::Rci>{}); return true;
+    case StateKind::PIVOT_LEVELS: fn(std::type_identity<ta::PivotLevels>{}); return true;
     default: return false;
   }
 }

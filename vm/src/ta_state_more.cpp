@@ -214,6 +214,21 @@ const char* step_more_state(TaState& state, StateKind kind, const Value* a, Valu
     case StateKind::III: r[0] = f((2.0 * close - high - low) / ((high - low) * volume)); break;
     case StateKind::WVAD: r[0] = f((close - g[kOpen].f) / (high - low) * volume); break;
     case StateKind::RCI: return step_src_length<ta::Rci>(state, a, r);
+    case StateKind::PIVOT_LEVELS: {
+      // a[0] is PIVOT_TYPE's code; a hostile program could pass anything.
+      const std::int64_t code = a[0].i;
+      if (code < 0 || code > static_cast<std::int64_t>(ta::PivotType::Camarilla))
+        return "invalid type argument of ta.pivot_point_levels";
+      const auto type = static_cast<ta::PivotType>(code);
+      const bool developing = a[2].i != 0;
+      if (developing && type == ta::PivotType::Woodie)
+        return "ta.pivot_point_levels cannot develop \"Woodie\" levels: they need the period's open, known only "
+               "when the period starts (pass developing=false)";
+      const ta::PivotLevelArray levels = std::get<ta::PivotLevels>(state).step(
+          type, a[1].i != 0, developing, g[kOpen].f, high, low, close);
+      for (std::size_t i = 0; i < levels.size(); ++i) r[i] = f(levels[i]);
+      break;
+    }
     default: return "invalid builtin state";
   }
   return nullptr;

@@ -77,7 +77,9 @@ namespace pine {
   X(TF_IN_SECONDS, "timeframe.in_seconds", 1, Int)         \
   X(TF_FROM_SECONDS, "timeframe.from_seconds", 1, String)  \
   /* time, timeframe, session, timezone, close(bool) -> int */ \
-  X(TIME_OF_PERIOD, "time", 5, Int)
+  X(TIME_OF_PERIOD, "time", 5, Int)                        \
+  /* ta.pivot_point_levels' type string -> its ta::PivotType code; runtime error when unknown */ \
+  X(PIVOT_TYPE, "ta.pivot_point_levels type", 1, Int)
 
 enum class BuiltinId : std::uint16_t {
 #define PINE_BUILTIN_ENUM(id, name, arity, result) id,
@@ -175,7 +177,8 @@ const BuiltinInfo& builtin_info(BuiltinId id);
   X(PVT, "ta.pvt", 0, 1)           /* variable; reads close/volume */    \
   X(WAD, "ta.wad", 0, 1)           /* variable; reads high/low/close */  \
   X(WVAD, "ta.wvad", 0, 1)         /* variable; reads the bar */         \
-  X(RCI, "ta.rci", 2, 1)           /* src, length(int) */
+  X(RCI, "ta.rci", 2, 1)           /* src, length(int) */                \
+  X(PIVOT_LEVELS, "ta.pivot_point_levels", 3, 11) /* type(int: PIVOT_TYPE's code), anchor(bool), developing(bool) -> P, R1, S1, ... R5, S5; reads the bar */
 
 enum class StateKind : std::uint8_t {
 #define PINE_STATE_ENUM(kind, name, nargs, nresults) kind,
