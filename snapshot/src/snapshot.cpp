@@ -119,7 +119,8 @@ std::string hash_hex(const std::array<std::uint8_t, 16>& hash) {
   return s;
 }
 
-std::vector<std::uint8_t> save_state(const Instance& instance, int zstd_level) {
+std::vector<std::uint8_t> save_state(Instance& instance, int zstd_level) {
+  instance.collect_garbage();
   const std::vector<std::uint8_t> program = serialize_program(instance.program());
   const std::vector<std::uint8_t> state = save_instance_state(instance);
   std::ostringstream os(std::ios::binary);

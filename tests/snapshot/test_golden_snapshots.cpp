@@ -85,7 +85,7 @@ TEST_CASE("golden snapshots of format version 1 restore and continue like a stra
     // instance saves back to the very same payload: nothing was lost or
     // reinterpreted (the header may differ in its engine version).
     if (snapshot::kFormatVersion == 1) {
-      const Instance again = RestoreBuilder(bytes).build();
+      Instance again = RestoreBuilder(bytes).build();
       CHECK(snapshot::open_snapshot(save_state(again)).payload == snapshot::open_snapshot(bytes).payload);
     }
   }

@@ -242,7 +242,10 @@ void Instance::run_bar(const Bar& bar) {
   Interpreter(st).run(0);
   st.bars_processed += 1;
   st.last_bar_time = bar.time;
-  if (st.strings.wants_collection() || st.heap.wants_collection()) collect_garbage(st);
+  if (st.strings.wants_collection() || st.heap.wants_collection()) pine::collect_garbage(st);
 }
+
+// The same collection the bar-end threshold triggers (collect_garbage above).
+void Instance::collect_garbage() { pine::collect_garbage(*state_); }
 
 } // namespace pine

@@ -34,7 +34,10 @@ std::uint64_t config_hash(const InstanceConfig& config);
 std::string hash_hex(const std::array<std::uint8_t, 16>& hash);
 
 /// Serialises the whole instance (program included) into snapshot bytes.
-std::vector<std::uint8_t> save_state(const Instance& instance, int zstd_level = 3);
+/// First collects the instance's garbage (Instance::collect_garbage, not
+/// visible to the script), so equal live states give equal bytes whatever
+/// garbage each instance had accumulated.
+std::vector<std::uint8_t> save_state(Instance& instance, int zstd_level = 3);
 
 /// Validates snapshot bytes and rebuilds the instance they describe. Every
 /// failure is a SnapshotError whose kind says what was wrong.

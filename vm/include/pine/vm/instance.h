@@ -68,6 +68,13 @@ public:
   std::shared_ptr<const Program> program_ptr() const;
   const InstanceConfig& config() const;
 
+  /// Drops the objects and strings the script can no longer reach, and
+  /// compacts both tables. The VM does this at bar end once the tables grow
+  /// past a threshold; calling it at other times is invisible to the script
+  /// (handles are not observable). save_state() calls it, so a snapshot holds
+  /// only live state and its size does not depend on where a threshold fell.
+  void collect_garbage();
+
   /// Bars executed so far, over the instance's whole life (restores included).
   std::int64_t bars_processed() const;
   /// Time of the last executed bar (kIntNa before the first).

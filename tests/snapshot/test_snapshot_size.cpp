@@ -1,0 +1,57 @@
+// Snapshot size does not grow with the number of bars processed: series
+// keep only the history the program can read, and save_state() collects
+// unreachable objects and strings first. Checked on the benchmark's
+// reference scripts (bench/scripts/*.pine): the raw payload after 2,600 bars
+// is no bigger than after 800 bars, give or take what the scripts keep by
+// design (a map with at most 15 keys, strings of varying length).
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "bars_csv.h"
+#include "pine/compiler/compile.h"
+#include "pine/snapshot/snapshot.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+/// The uncompressed payload size of a snapshot of `inst`.
+std::uint64_t raw_size(pine::Instance& inst) {
+  return pine::snapshot::read_header(pine::save_state(inst)).payload_uncompressed_size;
+}
+
+} // namespace
+
+TEST_CASE("snapshot size: flat in the number of bars for every reference script") {
+  const std::vector<pine::Bar> bars =
+      pine::cli::read_bars_file((fs::path(PINEVM_SOURCE_DIR) / "examples/data/sample_ohlcv.csv").string());
+  std::size_t scripts = 0;
+  for (const fs::directory_entry& e : fs::directory_iterator(fs::path(PINEVM_SOURCE_DIR) / "bench/scripts")) {
+    if (e.path().extension() != ".pine") continue;
+    INFO("script ", e.path().filename().string());
+    std::ifstream in(e.path());
+    std::stringstream ss;
+    ss << in.rdbuf();
+    pine::CompileResult r = pine::compile(ss.str());
+    REQUIRE(r.ok());
+    pine::Instance inst = pine::InstanceBuilder(r.program).build();
+    std::uint64_t at_800 = 0;
+    for (std::size_t i = 0; i < bars.size(); ++i) {
+      inst.run_bar(bars[i]);
+      if (i + 1 == 800) at_800 = raw_size(inst);
+    }
+    const std::uint64_t at_end = raw_size(inst);
+    MESSAGE(e.path().filename().string() << ": raw payload " << at_800 << " bytes after 800 bars, " << at_end
+                                         << " after " << bars.size());
+    // 256 bytes: room for the map's keys and strings that change length;
+    // any per-bar growth (history or garbage) would add kilobytes.
+    CHECK(at_end <= at_800 + 256);
+    ++scripts;
+  }
+  CHECK(scripts >= 5);
+}
