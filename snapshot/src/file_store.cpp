@@ -156,7 +156,8 @@ public:
     }
     delete_beyond_retention(before.entries, "cannot delete an old snapshot beyond the retention of ");
     snapshot::write_file_atomic(file_path(key, bar_index).string(), bytes);
-    delete_beyond_retention(scan(key).entries, "snapshot saved, but cannot delete an old snapshot beyond the retention of ");
+    delete_beyond_retention(scan(key).entries,
+                            "snapshot saved, but cannot delete an old snapshot beyond the retention of ");
   }
 
   // Re-lists when the newest vanished under us (see kLoadAttempts).

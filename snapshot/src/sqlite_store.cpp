@@ -147,7 +147,8 @@ public:
       throw std::invalid_argument("snapshot store bar_index " + std::to_string(bar_index) + " is negative");
     }
     const std::lock_guard lock(mutex_);
-    const std::string what = "cannot save snapshot of key '" + std::string(key) + "' at bar " + std::to_string(bar_index);
+    const std::string what =
+        "cannot save snapshot of key '" + std::string(key) + "' at bar " + std::to_string(bar_index);
     Transaction transaction(*this, what);
     {
       const StatementUse use(insert_);
@@ -205,7 +206,8 @@ public:
     const std::string what =
         "cannot read the snapshot of key '" + entry.key + "' at bar " + std::to_string(entry.bar_index);
     const StatementUse use(read_);
-    if (bind_text(use.get(), 1, entry.key) != SQLITE_OK || sqlite3_bind_int64(use.get(), 2, entry.bar_index) != SQLITE_OK) {
+    if (bind_text(use.get(), 1, entry.key) != SQLITE_OK ||
+        sqlite3_bind_int64(use.get(), 2, entry.bar_index) != SQLITE_OK) {
       throw sqlite_error(file_, what, db_.get());
     }
     const int rc = sqlite3_step(use.get());

@@ -19,7 +19,9 @@ std::string quoted_key(std::string_view key) {
   // multi-kilobyte one; NUL is shown as \0 so the message stays one C string.
   constexpr std::size_t kShown = 40;
   std::string out = "'";
-  for (std::size_t i = 0; i < key.size() && i < kShown; ++i) out += key[i] == '\0' ? std::string("\\0") : std::string(1, key[i]);
+  for (std::size_t i = 0; i < key.size() && i < kShown; ++i) {
+    out += key[i] == '\0' ? std::string("\\0") : std::string(1, key[i]);
+  }
   out += key.size() > kShown ? "...'" : "'";
   return out;
 }
@@ -51,7 +53,9 @@ std::unique_ptr<SnapshotStore> open_store(std::string_view spec, std::size_t kee
   if (spec.empty()) throw std::invalid_argument("snapshot store spec is empty: give a directory or sqlite:PATH");
   if (spec.starts_with(kSqlitePrefix)) {
     const std::string_view file = spec.substr(kSqlitePrefix.size());
-    if (file.empty()) throw std::invalid_argument("snapshot store spec 'sqlite:' has no database path: use sqlite:PATH");
+    if (file.empty()) {
+      throw std::invalid_argument("snapshot store spec 'sqlite:' has no database path: use sqlite:PATH");
+    }
     return open_sqlite_store(std::filesystem::path(file), keep);
   }
   return open_file_store(std::filesystem::path(spec), keep);

@@ -157,7 +157,8 @@ struct SqliteBackend {
 
 /// A real snapshot: a small script run over `bars` bars, saved with save_state.
 Bytes real_snapshot(int bars) {
-  const std::string source = "//@version=6\nindicator(\"store\")\nvar float total = 0.0\ntotal += close\nplot(ta.sma(close, 3) + total)\n";
+  const std::string source = "//@version=6\nindicator(\"store\")\nvar float total = 0.0\ntotal += close\n"
+                             "plot(ta.sma(close, 3) + total)\n";
   CompileResult r = compile(source, CompileOptions{});
   REQUIRE(r.ok());
   Instance inst = InstanceBuilder(r.program).build();
@@ -463,6 +464,20 @@ TEST_CASE("file store: stale temporary files of the key are removed on save") {
   CHECK(bars_of(store->list("k")) == std::vector<std::int64_t>{7});
 }
 
+TEST_CASE("file store: a failed save is an Io error naming the file, and earlier snapshots stay") {
+  TempDir root;
+  const fs::path dir = root.path() / "snaps";
+  const auto store = open_file_store(dir, 0);
+  store->save("k", 1, payload_for("k", 1));
+  // A directory where the snapshot file must go: rename(2) cannot replace it.
+  fs::create_directory(dir / "k-2.pvms");
+  CHECK(outcome([&] { store->save("k", 2, payload_for("k", 2)); }) == "io");
+  CHECK_THROWS_WITH(store->save("k", 2, payload_for("k", 2)), doctest::Contains((dir / "k-2.pvms").string().c_str()));
+  CHECK(store->load("k") == payload_for("k", 1));
+  // The failed save removed its temporary file: only the snapshot and the directory remain.
+  CHECK(std::distance(fs::directory_iterator(dir), fs::directory_iterator()) == 2);
+}
+
 TEST_CASE("file store: a path that is not a usable directory is an Io error naming it") {
   TempDir root;
   const fs::path file = root.path() / "plain-file";
@@ -490,6 +505,23 @@ TEST_CASE("sqlite store: WAL journal, schema version 1, seq numbers in locators"
   REQUIRE(entries.size() == 2);
   CHECK(entries[0].locator == db.string() + "#2");
   CHECK(entries[1].locator == db.string() + "#3");
+}
+
+TEST_CASE("sqlite store: a save and its retention are one transaction") {
+  TempDir root;
+  const fs::path db = root.path() / "s.db";
+  const auto store = open_sqlite_store(db, 1);
+  store->save("k", 1, payload_for("k", 1));
+  // Make retention's DELETE fail: the insert before it must be rolled back.
+  sql_exec(db, "CREATE TRIGGER no_delete BEFORE DELETE ON snapshots BEGIN SELECT RAISE(ABORT, 'injected'); END");
+  CHECK(outcome([&] { store->save("k", 2, payload_for("k", 2)); }) == "io");
+  CHECK_THROWS_WITH(store->save("k", 2, payload_for("k", 2)), doctest::Contains("injected"));
+  CHECK(bars_of(store->list("k")) == std::vector<std::int64_t>{1});
+  CHECK(store->load("k") == payload_for("k", 1));
+  // Once retention works again, the store is usable: no transaction was left open.
+  sql_exec(db, "DROP TRIGGER no_delete");
+  store->save("k", 2, payload_for("k", 2));
+  CHECK(bars_of(store->list("k")) == std::vector<std::int64_t>{2});
 }
 
 TEST_CASE("sqlite store: a file that is not a database, a newer schema or a missing directory is an Io error") {

@@ -214,7 +214,9 @@ int run_crash_loop(const std::string& backend, const fs::path& root,
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
   MESSAGE(backend << " store crash test: " << kills << " SIGKILLs at random 0-" << kMaxDelayUs / 1000
                   << " ms delays, " << rounds_with_saves << " children had completed saves (" << saves_reported
-                  << " saves returned in total), " << kills_mid_write << " kills left a temporary file (file store: killed mid-write), newest bar " << next_counter - 1 << ", " << elapsed
+                  << " saves returned in total), " << kills_mid_write
+                  << " kills left a temporary file (file store: killed mid-write), newest bar " << next_counter - 1
+                  << ", " << elapsed
                   << " ms, seed " << seed);
   return kills;
 }
