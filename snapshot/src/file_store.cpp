@@ -178,6 +178,7 @@ public:
                                       " times while being read");
   }
 
+  // The snapshots of one scan of the directory (see scan()).
   std::vector<SnapshotEntry> list(std::string_view key) override {
     validate_key(key);
     return scan(key).entries;
@@ -190,6 +191,7 @@ public:
     return snapshot::read_file(file_path(entry.key, entry.bar_index).string());
   }
 
+  // Interface accessors (store.h).
   std::size_t keep() const override { return keep_; }
 
   std::string describe() const override { return "file store " + dir_.string(); }

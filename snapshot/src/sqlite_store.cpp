@@ -169,6 +169,8 @@ public:
     transaction.commit();
   }
 
+  // One SELECT ... ORDER BY bar_index DESC LIMIT 1 (a consistent read of
+  // the last committed state, even while another process writes).
   std::optional<std::vector<std::uint8_t>> load(std::string_view key) override {
     validate_key(key);
     const std::lock_guard lock(mutex_);
@@ -181,6 +183,8 @@ public:
     return column_bytes(use.get(), 0);
   }
 
+  // Sizes come from length(bytes), which SQLite answers from the record
+  // header without reading the blob.
   std::vector<SnapshotEntry> list(std::string_view key) override {
     validate_key(key);
     const std::lock_guard lock(mutex_);
@@ -200,6 +204,8 @@ public:
     return entries;
   }
 
+  // Looks the entry up by (key, bar_index): the row the entry describes, or
+  // its replacement if that bar was saved again since.
   std::vector<std::uint8_t> read(const SnapshotEntry& entry) override {
     validate_key(entry.key);
     const std::lock_guard lock(mutex_);
@@ -216,6 +222,7 @@ public:
     return column_bytes(use.get(), 0);
   }
 
+  // Interface accessors (store.h).
   std::size_t keep() const override { return keep_; }
 
   std::string describe() const override { return "sqlite store " + file_.string(); }

@@ -98,8 +98,10 @@ public:
   /// the key has none.
   virtual std::vector<SnapshotEntry> list(std::string_view key) = 0;
 
-  /// The bytes of one snapshot list() returned. SnapshotError(Io) if it is
-  /// gone since (retention of a later save, another process).
+  /// The bytes of one snapshot list() returned, found again by its key and
+  /// bar_index (if that bar was saved again since, the new bytes).
+  /// SnapshotError(Io) if it is gone since (retention of a later save,
+  /// another process).
   virtual std::vector<std::uint8_t> read(const SnapshotEntry& entry) = 0;
 
   /// How many snapshots per key the store keeps (0 = all).
