@@ -1,0 +1,64 @@
+// What both snapshot stores share: key validation and the spec parser of
+// open_store(). The backends are in file_store.cpp and sqlite_store.cpp.
+#include "pine/snapshot/store.h"
+
+#include <stdexcept>
+#include <string>
+
+namespace pine {
+
+namespace {
+
+/// The prefix of open_store() specs that select the SQLite backend.
+constexpr std::string_view kSqlitePrefix = "sqlite:";
+
+/// A key for an error message: quoted, cut to a readable length, since a bad
+/// key may be huge or hold a NUL.
+std::string quoted_key(std::string_view key) {
+  // 40 bytes identify a key in a message without flooding the log with a
+  // multi-kilobyte one; NUL is shown as \0 so the message stays one C string.
+  constexpr std::size_t kShown = 40;
+  std::string out = "'";
+  for (std::size_t i = 0; i < key.size() && i < kShown; ++i) {
+    out += key[i] == '\0' ? std::string("\\0") : std::string(1, key[i]);
+  }
+  out += key.size() > kShown ? "...'" : "'";
+  return out;
+}
+
+} // namespace
+
+// The rules are the ones the file store needs (a key becomes part of a file
+// name); the SQLite store applies them too so keys are portable between the
+// two backends.
+void validate_key(std::string_view key) {
+  if (key.empty()) throw std::invalid_argument("snapshot store key is empty: give each instance a non-empty name");
+  if (key.size() > kMaxKeyLength) {
+    throw std::invalid_argument("snapshot store key " + quoted_key(key) + " is " + std::to_string(key.size()) +
+                                " bytes long; the limit is " + std::to_string(kMaxKeyLength) +
+                                " (it becomes part of a file name)");
+  }
+  if (key.find('/') != std::string_view::npos) {
+    throw std::invalid_argument("snapshot store key " + quoted_key(key) +
+                                " contains '/': a key is a file name, not a path");
+  }
+  if (key.find('\0') != std::string_view::npos) {
+    throw std::invalid_argument("snapshot store key " + quoted_key(key) + " contains a NUL byte");
+  }
+}
+
+// "sqlite:" is checked first, so a directory literally named "sqlite:x" needs
+// "./sqlite:x".
+std::unique_ptr<SnapshotStore> open_store(std::string_view spec, std::size_t keep) {
+  if (spec.empty()) throw std::invalid_argument("snapshot store spec is empty: give a directory or sqlite:PATH");
+  if (spec.starts_with(kSqlitePrefix)) {
+    const std::string_view file = spec.substr(kSqlitePrefix.size());
+    if (file.empty()) {
+      throw std::invalid_argument("snapshot store spec 'sqlite:' has no database path: use sqlite:PATH");
+    }
+    return open_sqlite_store(std::filesystem::path(file), keep);
+  }
+  return open_file_store(std::filesystem::path(spec), keep);
+}
+
+} // namespace pine
