@@ -7,12 +7,14 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
 #include "bars_csv.h"
 #include "bench_command.h"
+#include "checkpoints.h"
 #include "log_writer.h"
 #include "output_writer.h"
 #include "pine/compiler/compile.h"
@@ -82,7 +84,52 @@ struct RunOptions {
   std::vector<std::string> lib_paths; ///< --lib-path folders for imports
   std::vector<std::string> inputs;
   bool progress = false, no_progress = false;
+  std::int64_t snapshot_every = 0; ///< --snapshot-every N (0: only at the end)
+  std::string snapshot_dir, store, key; ///< --snapshot-dir, --store, --key
+  std::int64_t keep = 0;           ///< --keep K (0: keep every snapshot)
 };
+
+/// The store the run's checkpoints go to (--snapshot-dir or --store), or
+/// null; usage errors for contradictory options.
+std::unique_ptr<SnapshotStore> open_run_store(const RunOptions& o) {
+  if (!o.snapshot_dir.empty() && !o.store.empty()) fail(kUsage, "give --snapshot-dir or --store, not both");
+  if (!o.store.empty() && !o.restore_state.empty())
+    fail(kUsage, "--store restores from the store itself; drop --restore-state");
+  const std::string spec = !o.store.empty() ? o.store : o.snapshot_dir;
+  if (spec.empty()) {
+    if (o.snapshot_every > 0) fail(kUsage, "--snapshot-every needs --snapshot-dir DIR or --store SPEC");
+    if (o.keep > 0) fail(kUsage, "--keep needs --snapshot-dir DIR or --store SPEC");
+    if (!o.key.empty() && o.restore_state.empty())
+      fail(kUsage, "--key needs --snapshot-dir, --store or a --restore-state directory");
+    return nullptr;
+  }
+  try {
+    return open_store(spec, static_cast<std::size_t>(o.keep));
+  } catch (const std::invalid_argument& e) {
+    fail(kUsage, std::string("--store: ") + e.what());
+  }
+}
+
+/// Restores the instance from --restore-state (a snapshot file, or a
+/// directory of `<key>-<bar>.pvms` files whose newest valid one is taken) or
+/// from the --store; nullopt for a fresh run.
+std::optional<Instance> restore_for_run(const RunOptions& o, SnapshotStore* store, const std::string& key,
+                                        const Program& program, const InstanceConfig& config,
+                                        std::vector<std::string>& skipped) {
+  std::error_code ec;
+  if (!o.restore_state.empty() && std::filesystem::is_directory(o.restore_state, ec)) {
+    std::unique_ptr<SnapshotStore> dir = open_file_store(o.restore_state, 0);
+    std::optional<Instance> restored = restore_newest(*dir, key, program, config, skipped);
+    if (!restored) fail(kSnapshot, "no snapshot of '" + key + "' in directory '" + o.restore_state + "' (files named " + key + "-<bar>.pvms)");
+    return restored;
+  }
+  if (!o.restore_state.empty()) {
+    const std::vector<std::uint8_t> bytes = snapshot::read_file(o.restore_state);
+    return RestoreBuilder(bytes).expect_program(program).expect_config(config).build();
+  }
+  if (store != nullptr && !o.store.empty()) return restore_newest(*store, key, program, config, skipped);
+  return std::nullopt;
+}
 
 int run_command(const RunOptions& o, std::ostream& out_default, std::ostream& err) {
   auto format = parse_output_format(o.format);
@@ -113,17 +160,31 @@ int run_command(const RunOptions& o, std::ostream& out_default, std::ostream& er
     }
   }
 
+  if (o.snapshot_every < 0) fail(kUsage, "--snapshot-every must be 0 or more");
+  if (o.keep < 0) fail(kUsage, "--keep must be 0 or more");
+  std::unique_ptr<SnapshotStore> store = open_run_store(o);
+  const std::string key = checkpoint_key(o.key, o.script);
   std::optional<Instance> instance;
-  if (!o.restore_state.empty()) {
-    try {
-      const std::vector<std::uint8_t> bytes = snapshot::read_file(o.restore_state);
-      instance.emplace(RestoreBuilder(bytes).expect_program(*program).expect_config(builder.config()).build());
-    } catch (const SnapshotError& e) {
-      fail(kSnapshot, "cannot restore '" + o.restore_state + "' (" + snapshot_error_kind_name(e.kind()) + "): " + e.what());
-    }
-  } else {
-    instance.emplace(builder.build());
+  std::vector<std::string> skipped; // damaged snapshots passed over, newest first
+  auto skipped_lines = [&] {
+    std::string text;
+    for (const std::string& s : skipped) text += "  " + s + "\n";
+    return text;
+  };
+  try {
+    if (store || !o.key.empty()) validate_key(key);
+    instance = restore_for_run(o, store.get(), key, *program, builder.config(), skipped);
+  } catch (const std::invalid_argument& e) {
+    fail(kUsage, std::string("--key: ") + e.what());
+  } catch (const SnapshotError& e) {
+    const std::string from = o.restore_state.empty() ? o.store : o.restore_state;
+    fail(kSnapshot, "cannot restore '" + from + "' (" + snapshot_error_kind_name(e.kind()) + "): " + e.what(),
+         skipped_lines());
   }
+  for (const std::string& s : skipped) err << "pinevm: warning: " << s << "\n";
+  if (!instance) instance.emplace(builder.build());
+  std::optional<Checkpointer> checkpoints;
+  if (store) checkpoints.emplace(std::move(store), key, SnapshotPolicy::every(o.snapshot_every));
 
   std::vector<Bar> bars;
   try {
@@ -175,18 +236,25 @@ int run_command(const RunOptions& o, std::ostream& out_default, std::ostream& er
     }
     writer.write_row(bars[i].time, index, instance->plot_values(), strings);
     logs->write_all(instance->take_logs());
+    if (checkpoints) {
+      try {
+        checkpoints->after_bar(*instance);
+      } catch (const SnapshotError& e) {
+        out->flush();
+        fail(kSnapshot, "checkpoint after bar " + std::to_string(index) + " failed: " + e.what());
+      }
+    }
     if (progress && (i - first) % 100000 == 0) err << "\rpinevm: " << (i - first) << "/" << new_bars << " bars" << std::flush;
   }
   if (progress) err << "\r" << std::string(40, ' ') << "\r" << std::flush;
   out->flush();
   if (!*out) fail(kUsage, "writing the output failed");
 
-  if (!o.save_state.empty()) {
-    try {
-      snapshot::write_file_atomic(o.save_state, save_state(*instance));
-    } catch (const SnapshotError& e) {
-      fail(kSnapshot, e.what());
-    }
+  try {
+    if (checkpoints) checkpoints->at_end(*instance);
+    if (!o.save_state.empty()) snapshot::write_file_atomic(o.save_state, save_state(*instance));
+  } catch (const SnapshotError& e) {
+    fail(kSnapshot, e.what());
   }
   return kOk;
 }
@@ -204,7 +272,18 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   run_cmd->add_option("--out", run.out, "output file (default stdout)");
   run_cmd->add_option("--format", run.format, "csv or jsonl");
   run_cmd->add_option("--save-state", run.save_state, "write a snapshot after the last bar");
-  run_cmd->add_option("--restore-state", run.restore_state, "restore a snapshot before the first bar");
+  run_cmd->add_option("--restore-state", run.restore_state,
+                      "restore a snapshot before the first bar: a file, or a directory whose newest valid "
+                      "<key>-<bar>.pvms is taken (older ones are tried if it is damaged)");
+  run_cmd->add_option("--snapshot-every", run.snapshot_every,
+                      "also save a snapshot every N bars (into --snapshot-dir or --store); one is always saved "
+                      "after the last bar");
+  run_cmd->add_option("--snapshot-dir", run.snapshot_dir, "directory for snapshots named <key>-<bar_index>.pvms");
+  run_cmd->add_option("--store", run.store,
+                      "snapshot store: sqlite:PATH or a directory; restores its newest valid snapshot of --key "
+                      "first, saves into it");
+  run_cmd->add_option("--key", run.key, "name of this run's snapshots in a store (default: the script's file name)");
+  run_cmd->add_option("--keep", run.keep, "keep only the newest K snapshots of the key (0: keep all)");
   run_cmd->add_option("--input", run.inputs, "override an input: NAME=VALUE (repeatable)");
   run_cmd->add_option("--symbol", run.symbol, "symbol, e.g. NASDAQ:AAPL (default PINEVM:SAMPLE)");
   run_cmd->add_option("--timeframe", run.timeframe, "timeframe, e.g. 1D (default 1D)");

@@ -1,0 +1,58 @@
+// Periodic checkpoints and newest-valid restores for `pinevm run`
+// (checkpoints.h).
+#include "checkpoints.h"
+
+#include <filesystem>
+
+#include "pine/snapshot/snapshot.h"
+
+namespace pine::cli {
+
+// The stem keeps keys short and readable; the store validates them.
+std::string checkpoint_key(const std::string& key_option, const std::string& script_path) {
+  if (!key_option.empty()) return key_option;
+  return std::filesystem::path(script_path).stem().string();
+}
+
+// Newest first; a snapshot that cannot be read or restored is reported and
+// the next older one is tried, so a crash that damaged the newest file (or
+// a bad disk block) costs the bars since the previous checkpoint, not the
+// whole history.
+std::optional<Instance> restore_newest(SnapshotStore& store, const std::string& key, const Program& program,
+                                       const InstanceConfig& config, std::vector<std::string>& skipped) {
+  const std::vector<SnapshotEntry> entries = store.list(key);
+  if (entries.empty()) return std::nullopt;
+  std::optional<SnapshotError> newest_error;
+  for (const SnapshotEntry& entry : entries) {
+    try {
+      const std::vector<std::uint8_t> bytes = store.read(entry);
+      return RestoreBuilder(bytes).expect_program(program).expect_config(config).build();
+    } catch (const SnapshotError& e) {
+      if (e.kind() == SnapshotError::Kind::ProgramMismatch || e.kind() == SnapshotError::Kind::ConfigMismatch)
+        throw SnapshotError(e.kind(), entry.locator + ": " + e.what());
+      skipped.push_back("skipped snapshot " + entry.locator + " (" + snapshot_error_kind_name(e.kind()) + "): " + e.what());
+      if (!newest_error) newest_error = e;
+    }
+  }
+  throw SnapshotError(newest_error->kind(), "no snapshot of '" + key + "' in the " + store.describe() + " restores (" +
+                                                std::to_string(entries.size()) + " damaged)");
+}
+
+// bars_processed counts the instance's whole life, so checkpoints keep their
+// cadence across restarts.
+void Checkpointer::after_bar(Instance& instance) {
+  if (policy_.due(instance.bars_processed())) save(instance);
+}
+
+void Checkpointer::at_end(Instance& instance) {
+  if (instance.bars_processed() > 0 && instance.bars_processed() != last_saved_bars_) save(instance);
+}
+
+// A snapshot is named by the index of the last bar it has seen.
+void Checkpointer::save(Instance& instance) {
+  store_->save(key_, instance.bars_processed() - 1, save_state(instance));
+  last_saved_bars_ = instance.bars_processed();
+  ++saved_;
+}
+
+} // namespace pine::cli

@@ -1,0 +1,61 @@
+// Snapshots during and around `pinevm run`: periodic checkpoints into a
+// store (--snapshot-every N with --snapshot-dir DIR or --store SPEC, --keep
+// K), and restoring the newest valid snapshot of a store or a directory,
+// falling back to older ones when the newest is damaged.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pine/snapshot/policy.h"
+#include "pine/snapshot/store.h"
+#include "pine/vm/instance.h"
+
+namespace pine::cli {
+
+/// The key snapshots of a run are stored under: `key_option` (--key) when
+/// given, else the script's file name without its extension ("rsi.pine" ->
+/// "rsi"), so `DIR/rsi-1999.pvms` names the script and the bar.
+std::string checkpoint_key(const std::string& key_option, const std::string& script_path);
+
+/// Restores the newest snapshot of `key` in `store` that passes every check
+/// of RestoreBuilder against `program` and `config`, skipping damaged ones
+/// (each skip is appended to `skipped`: which snapshot, and why). A program
+/// or configuration mismatch is not damage: it stops the search at once,
+/// since the key's older snapshots come from the same script. Returns
+/// nullopt when the store holds nothing for `key`; throws SnapshotError
+/// when nothing restores.
+std::optional<Instance> restore_newest(SnapshotStore& store, const std::string& key, const Program& program,
+                                       const InstanceConfig& config, std::vector<std::string>& skipped);
+
+/// Saves checkpoints of one run into a store as its policy says.
+class Checkpointer {
+public:
+  /// Saves into `store` under `key` whenever `policy` is due.
+  Checkpointer(std::unique_ptr<SnapshotStore> store, std::string key, SnapshotPolicy policy)
+      : store_(std::move(store)), key_(std::move(key)), policy_(policy) {}
+
+  /// Called after each bar: saves a snapshot when one is due. Throws
+  /// SnapshotError when the store fails.
+  void after_bar(Instance& instance);
+  /// Saves the final state (a run that processed bars ends with a snapshot
+  /// in the store, whatever the interval), unless after_bar just saved it.
+  void at_end(Instance& instance);
+  /// The snapshots saved so far in this run.
+  std::int64_t saved() const { return saved_; }
+
+private:
+  /// Saves the instance under its last bar index.
+  void save(Instance& instance);
+
+  std::unique_ptr<SnapshotStore> store_;
+  std::string key_;
+  SnapshotPolicy policy_;
+  std::int64_t saved_ = 0;
+  std::int64_t last_saved_bars_ = -1; ///< bars_processed at the last save
+};
+
+} // namespace pine::cli
