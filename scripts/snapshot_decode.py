@@ -9,9 +9,11 @@ over, and prints a readable dump (or one JSON object with --json).
 Only the Python standard library is used. The zstd frame is decompressed by
 the `zstd` command-line tool (subprocess); the frame's structure (header,
 block headers, declared content size) is walked here, so "exactly one frame
-with its content size" is checked without zstd's help. The XXH3 checksums
-(header hash, payload hash, program hash, configuration hash) are NOT
-verified: XXH3 is not in the standard library. They are printed as read.
+with its content size" is checked without zstd's help. XXH3 is not in the
+standard library, so snapshot_decode_xxh3.py carries its own XXH3-64 and
+XXH3-128 and all four hashes are verified: header, payload, program and
+configuration. snapshot_decode_archive.py holds the Cereal reader and the
+builtin call-site state encodings.
 
 Usage: scripts/snapshot_decode.py [--json] FILE.pvms
 Exit status: 0 decoded, 1 the file breaks a rule of the format (the message
@@ -20,11 +22,13 @@ names the layer and the byte offset), 2 usage or environment error.
 
 import argparse
 import json
-import math
 import shutil
 import struct
 import subprocess
 import sys
+
+from snapshot_decode_archive import STATE_KINDS, STATE_READERS, FormatError, Reader, require
+from snapshot_decode_xxh3 import M64, xxh3_64, xxh3_128
 
 # ---------------------------------------------------------------- constants
 # Every value below is stated in docs/snapshot-format.md; the section is named.
@@ -36,7 +40,6 @@ PAYLOAD_VERSION = 1             # payload layer
 PROGRAM_ARCHIVE_VERSION = 1     # program layer
 BYTECODE_VERSION = 2            # program layer (bytecode_version field)
 STATE_ARCHIVE_VERSION = 2       # state layer
-BUILTIN_STATE_VERSION = 1       # every builtin state struct's version tag
 MAX_UNCOMPRESSED = 1 << 30      # envelope caps
 RATIO_FREE = 64 << 20
 MAX_RATIO = 1024
@@ -63,7 +66,6 @@ MAX_ARCHIVED_STRINGS = 1 << 24
 INITIAL_GC_THRESHOLD = 1024
 MAX_OBJECTS = 1 << 22
 MAX_COLLECTION = 100_000
-MAX_LENGTH = 1_000_000          # builtin window lengths
 MAX_FRAMES = 1 << 16
 MAX_SLOTS_TOTAL = 1 << 22
 MAX_CALL_DEPTH = 256
@@ -74,101 +76,15 @@ PLOT_KINDS = ["plot", "hline", "plotshape", "plotchar", "plotarrow", "plotbar", 
               "barcolor"]
 INPUT_KINDS = ["int", "float", "bool", "string", "source", "color", "time", "enum"]
 OBJ_KINDS = ["array", "map", "object", "matrix"]
-STATE_KINDS = (
-    "SMA EMA RMA WMA RSI ATR TR HIGHEST LOWEST STDEV CHANGE CROSSOVER CROSSUNDER CROSS MACD SUM FIXNAN_F FIXNAN_I "
-    "CHANGE_I CHANGE_B VARIANCE CUM MOM ROC BARSSINCE VALUEWHEN VALUEWHEN_I VWMA SWMA HMA ALMA LINREG CCI CMO MFI "
-    "TSI WPR COG DEV MEDIAN MODE RANGE RISING FALLING HIGHESTBARS LOWESTBARS HIGHESTBARS_H LOWESTBARS_L MAX MIN "
-    "STOCH BB BBW KC KCW CORRELATION PERCENTRANK PERCENTILE_LINEAR PERCENTILE_NEAREST PIVOTHIGH PIVOTLOW "
-    "PIVOTHIGH_H PIVOTLOW_L SUPERTREND DMI SAR VWAP VWAP_ANCHOR VWAP_BANDS OBV ACCDIST III NVI PVI PVT WAD WVAD "
-    "RCI PIVOT_LEVELS").split()
 REF_TYPE = 7
 STRING_TYPE = 5
 INPUT_STRING_KIND = 3
-
-
-class FormatError(Exception):
-    """A rule of the format is broken; the message says which and where."""
-
-
-def require(ok, what):
-    """Raises FormatError(what) unless ok (the decoder's only failure path)."""
-    if not ok:
-        raise FormatError(what)
-
-
-# ---------------------------------------------------------------- readers
-
-class Reader:
-    """Reads one Cereal portable-binary archive from a byte string.
-
-    The archive's first byte is Cereal's endianness flag (1: little-endian
-    data, 0: big-endian); every multi-byte integer or double after it is read
-    in that byte order. Byte strings (std::string via binary_data) are not
-    swapped. `name` prefixes error messages with the layer being read.
-    """
-
-    def __init__(self, data, name):
-        self.data = data
-        self.pos = 0
-        self.name = name
-        flag = self._take(1)[0]
-        require(flag in (0, 1), f"{name}: Cereal endianness byte is {flag}, not 0 or 1")
-        self.order = "<" if flag == 1 else ">"
-
-    def _take(self, n):
-        """The next n bytes; FormatError when fewer remain (truncation)."""
-        if n > len(self.data) - self.pos:
-            raise FormatError(f"{self.name}: truncated at byte {self.pos}: {n} byte(s) needed, "
-                              f"{len(self.data) - self.pos} left")
-        b = self.data[self.pos:self.pos + n]
-        self.pos += n
-        return b
-
-    def remaining(self):
-        """Bytes not read yet."""
-        return len(self.data) - self.pos
-
-    def _unpack(self, fmt, size):
-        """One scalar in the archive's byte order."""
-        return struct.unpack(self.order + fmt, self._take(size))[0]
-
-    def u8(self): return self._take(1)[0]
-    def u16(self): return self._unpack("H", 2)
-    def u32(self): return self._unpack("I", 4)
-    def i32(self): return self._unpack("i", 4)
-    def u64(self): return self._unpack("Q", 8)
-    def i64(self): return self._unpack("q", 8)
-    def f64(self): return self._unpack("d", 8)
-
-    def flag(self, what):
-        """A bool byte that must be 0 or 1."""
-        b = self.u8()
-        require(b <= 1, f"{self.name}: {what} is {b}, not 0 or 1")
-        return b == 1
-
-    def count(self, min_elem, hard_max, what):
-        """A u64 element count: at most hard_max, and (min_elem > 0) at most
-        remaining() // min_elem, checked before anything is read."""
-        at = self.pos
-        n = self.u64()
-        require(n <= hard_max, f"{self.name}: {what} count {n} at byte {at} is above its limit {hard_max}")
-        require(min_elem == 0 or n <= self.remaining() // min_elem,
-                f"{self.name}: {what} count {n} at byte {at} is larger than the remaining input allows")
-        return n
-
-    def string(self, hard_max, what):
-        """A u64 length and that many raw bytes, decoded as UTF-8 for display."""
-        n = self.count(1, hard_max, what)
-        return self._take(n).decode("utf-8", errors="replace")
-
-    def array(self, fmt, size, hard_max, what):
-        """A u64 count and that many scalars of one format."""
-        n = self.count(size, hard_max, what)
-        return [self._unpack(fmt, size) for _ in range(n)]
-
-    def finish(self):
-        """Fails unless every byte of the archive was read."""
-        require(self.remaining() == 0, f"{self.name}: {self.remaining()} trailing byte(s) after byte {self.pos}")
+INPUT_SOURCE_KIND = 4
+INPUT_COLOR_KIND = 5
+INPUT_ENUM_KIND = 7
+SOURCE_VARS = {0, 1, 2, 3, 4, 7, 8, 9, 10}  # open high low close volume hl2 hlc3 ohlc4 hlcc4
+FILL_KIND = 7
+OP_JMP, OP_RET, OP_COLL = 43, 54, 63
 
 
 # ---------------------------------------------------------------- envelope
@@ -183,6 +99,7 @@ def read_header(data):
     n = min(len(data), 8)
     require(data[:n] == MAGIC[:n], f"header: magic is {data[:n].hex()}, expected {MAGIC.hex()}")
     require(len(data) >= HEADER_SIZE, f"header: file is {len(data)} bytes, the header needs {HEADER_SIZE}")
+    require(xxh3_64(data[:120]) == le_u64(data, 120), "header: header hash does not match bytes 0..119")
     h = {
         "format_version": le_u32(data, 8),
         "min_reader_version": le_u32(data, 12),
@@ -368,22 +285,92 @@ def read_program(blob):
 
 
 def check_program(p):
-    """The structural part of the verifier that the state layer relies on
-    (section "Program rules"); per-instruction operand checks are left to
-    pinevm's verifier and not repeated here."""
+    """The verifier's rules on everything but instruction operands (section
+    6: the rules next to each field). The per-instruction operand checks of
+    pinevm's verifier (slot, constant and table indices, jump targets) are
+    not repeated here; the spare-byte and last-instruction rules are."""
     require(p["bytecode_version"] == BYTECODE_VERSION, f"program: bytecode version {p['bytecode_version']}")
     require(len(p["functions"]) > 0, "program: no main function")
     require(1 <= p["max_bars_back"] < MAX_SERIES_CAPACITY, "program: max_bars_back out of range")
+    nstr = len(p["strings"])
+    for t, v in p["constants"]:
+        if t == REF_TYPE:
+            require(v == M64, "program: a reference constant must be na")
+        if t == STRING_TYPE:
+            require(v == M64 or v < nstr, "program: string constant out of range")
+    for i in p["inputs"]:
+        d = i["default"]
+        if i["kind"] == INPUT_ENUM_KIND:
+            require(d < len(i["options"]), "program: bad enum input default")
+        if i["kind"] == INPUT_COLOR_KIND:
+            require(d >> 32 == 0, "program: bad color input default")
+        if i["kind"] == INPUT_SOURCE_KIND:
+            require(d in SOURCE_VARS, "program: bad source input default")
+        if i["kind"] == INPUT_STRING_KIND:
+            require(d < nstr, "program: bad input default")
+    for e in p["enums"]:
+        require(all(t < nstr for t in e["titles"]), "program: enum title out of range")
+    for t in p["types"]:
+        require(all(ft != 0 for _, ft in t["fields"]), "program: bad field type")
+    check_plots(p["plots"])
     for i, f in enumerate(p["functions"]):
         require(len(f["code"]) > 0 and len(f["lines"]) == len(f["code"]), f"program: function {i} code/lines")
+        require(f["num_params"] <= f["num_slots"] and f["num_results"] <= f["num_slots"],
+                f"program: function {i} frame too small")
         for t, cap in f["series"]:
             require(1 <= cap <= MAX_SERIES_CAPACITY and t != 0, f"program: function {i} bad series declaration")
-        for s in f["string_slots"] + f["ref_slots"]:
-            require(s < f["num_slots"], f"program: function {i} GC slot out of range")
+        for slot in f["string_slots"] + f["ref_slots"]:
+            require(slot < f["num_slots"], f"program: function {i} GC slot out of range")
         for c in f["call_sites"]:
             require(0 < c < len(p["functions"]), f"program: function {i} bad call site {c}")
+        require(f["code"][-1][0] in (OP_RET, OP_JMP), f"program: function {i} can fall off its end")
+        require(all(spare == 0 or op == OP_COLL for op, spare, _, _, _ in f["code"]),
+                f"program: function {i} nonzero spare byte")
     main = p["functions"][0]
     require(main["num_params"] == 0 and main["num_results"] == 0 and main["num_slots"] >= 31, "program: main shape")
+    check_acyclic(p["functions"])
+
+
+def check_plots(plots):
+    """Output column rules (section 6.3)."""
+    for i, pl in enumerate(plots):
+        require(1 <= pl["type"] <= STRING_TYPE, f"program: plot column {i}: bad type")
+        if pl["part"] != 0:
+            prev = plots[i - 1] if i > 0 else None
+            require(prev is not None and prev["part"] == pl["part"] - 1 and prev["kind"] == pl["kind"],
+                    f"program: plot column {i}: bad part number")
+            require(pl["title"] == prev["title"], f"program: plot column {i}: title differs from its call's")
+            require(pl["offset"] == 0 and not pl["targets"] and not pl["attributes"],
+                    f"program: plot column {i}: metadata on a continuation column")
+    for i, pl in enumerate(plots):
+        if pl["kind"] != FILL_KIND or pl["part"] != 0:
+            require(not pl["targets"], f"program: plot column {i}: targets outside fill()")
+            continue
+        require(len(pl["targets"]) == 2, f"program: fill column {i}: needs two targets")
+        for t in pl["targets"]:
+            require(t < len(plots) and plots[t]["part"] == 0 and plots[t]["kind"] in (0, 1),
+                    f"program: fill column {i}: a target is not a plot or an hline")
+            require(plots[t]["kind"] == plots[pl["targets"][0]]["kind"], f"program: fill column {i}: mixed targets")
+
+
+def check_acyclic(funcs):
+    """No function calls itself, directly or through others (iterative DFS
+    from main, as the frame layout is static)."""
+    state = {0: 1}  # 1: on the current path, 2: done
+    stack = [(0, 0)]
+    while stack:
+        f, nxt = stack[-1]
+        sites = funcs[f]["call_sites"]
+        if nxt == len(sites):
+            state[f] = 2
+            stack.pop()
+            continue
+        stack[-1] = (f, nxt + 1)
+        callee = sites[nxt]
+        require(state.get(callee) != 1, f"program: recursive call of function {callee}")
+        if callee not in state:
+            state[callee] = 1
+            stack.append((callee, 0))
 
 
 def lay_out(p):
@@ -403,163 +390,6 @@ def lay_out(p):
             require(total_slots <= MAX_SLOTS_TOTAL, "layout: too many slots")
         i += 1
     return frames
-
-
-# ---------------------------------------------------------------- builtin states
-# Each decoder reads one encoding of section "Builtin call-site states" and
-# returns nothing; failures raise FormatError.
-
-def st_version(r):
-    """V: the u32 version tag every state struct writes first (must be 1)."""
-    v = r.u32()
-    require(v == BUILTIN_STATE_VERSION, f"state: builtin state version {v} is not {BUILTIN_STATE_VERSION}")
-
-
-def st_ring(r, fmt="d", size=8, finite=False, max_cap=MAX_LENGTH + 1):
-    """Ring<T>: u64 capacity, u64 count (<= capacity), count values oldest
-    first. Returns (capacity, values)."""
-    cap = r.u64()
-    require(cap <= max_cap, f"state: ring capacity {cap} above {max_cap}")
-    values = r.array(fmt, size, cap, "ring value")
-    if finite:
-        require(all(math.isfinite(v) for v in values), "state: na stored in a window")
-    return cap, values
-
-
-def st_length(r):
-    """Len: i64, 0 or 1..1,000,000."""
-    n = r.i64()
-    require(n == 0 or 1 <= n <= MAX_LENGTH, f"state: stored length {n} out of range")
-    return n
-
-
-def st_window_sums(r, squares=False):
-    """WS / WSQ: the compensated rolling sums of sma, sum, stdev and the
-    ema/rma seeds."""
-    st_version(r)
-    cap, hist = st_ring(r)
-    entries = [st_ring(r) for _ in range(2 if squares else 1)]
-    for _ in range(2 if squares else 1):
-        r.f64(), r.f64(), r.u32()  # CompSum: s, c, quiet
-    length = st_length(r)
-    for ecap, evals in entries:
-        require(ecap == cap and len(evals) == len(hist), "state: window entries do not match its values")
-    require(cap >= length, "state: history smaller than window")
-    require(all(math.isfinite(v) for v in hist), "state: na stored in a window")
-
-
-def st_window(r, finite):
-    """W: version, Ring<f64>, Len; capacity >= Len (highest, lowest,
-    *bars, median, mode, percentiles, pivots)."""
-    st_version(r)
-    cap, _ = st_ring(r, finite=finite)
-    require(cap >= st_length(r), "state: history smaller than window")
-
-
-def parts(*readers):
-    """save_parts: V, then each part in order."""
-    def read(r):
-        st_version(r)
-        for part in readers:
-            part(r)
-    return read
-
-
-F64 = lambda r: r.f64()          # noqa: E731  a double part
-I64 = lambda r: r.i64()          # noqa: E731
-FLAG = lambda r: r.flag("state flag")  # noqa: E731
-RING = lambda r: st_ring(r)      # noqa: E731
-RING_FINITE = lambda r: st_ring(r, finite=True)  # noqa: E731
-WS = lambda r: st_window_sums(r)  # noqa: E731
-WSQ = lambda r: st_window_sums(r, squares=True)  # noqa: E731
-SMA = parts(WS)
-SUM = parts(WS)
-STDEV = parts(WSQ)
-EMA = parts(WS, F64)
-RMA = parts(WS, F64)
-WMA = parts(RING_FINITE)
-TR = parts(F64)
-ATR = parts(TR, RMA)
-EXTREME = lambda r: st_window(r, finite=True)  # noqa: E731
-CHANGE = parts(RING)
-SUMx5 = [SUM] * 5
-
-
-def bounded(reader, check, what):
-    """A part read by `reader` whose value must satisfy `check`."""
-    def read(r):
-        v = reader(r)
-        require(check(v), f"state: bad {what} {v}")
-    return read
-
-
-def change_bool(r):
-    """ChangeBool: V, Ring<u8> whose bytes are 0 or 1."""
-    st_version(r)
-    _, values = st_ring(r, "B", 1)
-    require(all(v <= 1 for v in values), "state: bad bool in ta.change history")
-
-
-def fixnan(r):
-    """fixnan: u32 version (1), u64 last value bits, u8 seen flag."""
-    st_version(r)
-    r.u64()
-    r.flag("fixnan seen")
-
-
-STATE_READERS = {
-    "SMA": SMA, "EMA": EMA, "RMA": RMA, "WMA": WMA,
-    "RSI": parts(F64, RMA, RMA),
-    "ATR": ATR, "TR": TR, "HIGHEST": EXTREME, "LOWEST": EXTREME,
-    "STDEV": STDEV, "VARIANCE": STDEV,
-    "CHANGE": CHANGE, "MOM": CHANGE,
-    "CROSSOVER": parts(FLAG, FLAG), "CROSSUNDER": parts(FLAG, FLAG), "CROSS": parts(FLAG, FLAG),
-    "MACD": parts(EMA, EMA, EMA),
-    "SUM": SUM, "FIXNAN_F": fixnan, "FIXNAN_I": fixnan,
-    "CHANGE_I": parts(lambda r: st_ring(r, "q", 8)),
-    "CHANGE_B": change_bool,
-    "CUM": parts(F64),
-    "ROC": parts(RING),
-    "BARSSINCE": parts(bounded(I64, lambda v: v >= -1, "barssince counter")),
-    "VALUEWHEN": parts(RING), "VALUEWHEN_I": parts(lambda r: st_ring(r, "q", 8)),
-    "VWMA": parts(SMA, SMA),
-    "SWMA": parts(lambda r: st_ring(r, max_cap=4)),
-    "HMA": parts(WMA, WMA, WMA),
-    "ALMA": parts(RING), "LINREG": parts(RING),
-    "CCI": parts(SMA, RING_FINITE), "DEV": parts(SMA, RING_FINITE),
-    "CMO": parts(CHANGE, SUM, SUM),
-    "MFI": parts(F64, SUM, SUM),
-    "TSI": parts(F64, EMA, EMA, EMA, EMA),
-    "WPR": parts(EXTREME, EXTREME),
-    "COG": parts(SUM, RING_FINITE),
-    "MEDIAN": EXTREME, "MODE": EXTREME,
-    "RANGE": parts(EXTREME, EXTREME),
-    "RISING": parts(F64, bounded(I64, lambda v: 0 <= v <= MAX_LENGTH, "rising/falling run")),
-    "FALLING": parts(F64, bounded(I64, lambda v: 0 <= v <= MAX_LENGTH, "rising/falling run")),
-    "HIGHESTBARS": EXTREME, "LOWESTBARS": EXTREME, "HIGHESTBARS_H": EXTREME, "LOWESTBARS_L": EXTREME,
-    "MAX": parts(F64), "MIN": parts(F64),
-    "STOCH": parts(EXTREME, EXTREME),
-    "BB": parts(SMA, STDEV), "BBW": parts(SMA, STDEV),
-    "KC": parts(EMA, EMA, TR), "KCW": parts(EMA, EMA, TR),
-    "CORRELATION": parts(*SUMx5),
-    "PERCENTRANK": parts(RING),
-    "PERCENTILE_LINEAR": lambda r: st_window(r, finite=False),
-    "PERCENTILE_NEAREST": lambda r: st_window(r, finite=False),
-    "PIVOTHIGH": EXTREME, "PIVOTLOW": EXTREME, "PIVOTHIGH_H": EXTREME, "PIVOTLOW_L": EXTREME,
-    "SUPERTREND": parts(F64, F64, F64, F64, F64, ATR),
-    "DMI": parts(CHANGE, CHANGE, TR, RMA, RMA, RMA, RMA),
-    "SAR": parts(F64, F64, F64, FLAG, bounded(lambda r: r.u64(), lambda v: v <= 2, "sar call count"),
-                 F64, F64, F64, F64, F64),
-    "VWAP": parts(F64, F64, F64, FLAG, I64), "VWAP_ANCHOR": parts(F64, F64, F64, FLAG, I64),
-    "VWAP_BANDS": parts(F64, F64, F64, FLAG, I64),
-    "OBV": parts(F64, F64, F64, parts(F64)), "ACCDIST": parts(F64, F64, F64, parts(F64)),
-    "NVI": parts(F64, F64, F64, parts(F64)), "PVI": parts(F64, F64, F64, parts(F64)),
-    "PVT": parts(F64, F64, F64, parts(F64)), "WAD": parts(F64, F64, F64, parts(F64)),
-    "III": parts(), "WVAD": parts(),
-    "RCI": parts(bounded(lambda r: r.u64(), lambda v: v <= MAX_LENGTH + 1, "rci count"), RING),
-    "PIVOT_LEVELS": parts(*([F64] * 8), FLAG, FLAG),
-}
-assert set(STATE_READERS) == set(STATE_KINDS)
 
 
 # ---------------------------------------------------------------- state
@@ -582,6 +412,9 @@ def read_state(blob, program):
     n = r.count(8, ninputs, "input value")
     require(n == ninputs, "state: input count does not match the program")
     s["input_values"] = [r.u64() for _ in range(n)]
+    for decl, value in zip(program["inputs"], s["input_values"]):
+        require(decl["kind"] != INPUT_SOURCE_KIND or value in SOURCE_VARS,
+                "state: a source input does not select a built-in source series")
     n = r.count(8, ninputs, "input string")
     require(n == ninputs, "state: input count does not match the program")
     s["input_strings"] = [r.string(MAX_CONFIG_TEXT, "input string") for _ in range(n)]
@@ -748,14 +581,60 @@ def check_handles(s, program, frames, slots):
 
 # ---------------------------------------------------------------- driver
 
+def config_bytes(s):
+    """The byte string the configuration hash covers (section "Header",
+    configuration hash input): little-endian u64s, texts as u64 length +
+    bytes, optional texts with a presence byte."""
+    out = bytearray()
+
+    def u64(v):
+        out.extend((v & M64).to_bytes(8, "little"))
+
+    def text(t):
+        b = t.encode("utf-8", errors="surrogateescape")
+        u64(len(b))
+        out.extend(b)
+
+    def optional(t):
+        out.append(0 if t is None else 1)
+        if t is not None:
+            text(t)
+
+    info = s["syminfo"]
+    u64(len(s["input_values"]))
+    for value, string in zip(s["input_values"], s["input_strings"]):
+        u64(value)
+        text(string)
+    text(s["symbol"])
+    text(s["timeframe"])
+    for name in ("description", "currency", "basecurrency", "type"):
+        text(info[name])
+    u64(info["pricescale"])
+    u64(info["minmove"])
+    u64(struct.unpack("<Q", struct.pack("<d", info["pointvalue"]))[0])
+    u64(struct.unpack("<Q", struct.pack("<d", info["mincontract"]))[0])
+    for name in ("timezone", "session", "volumetype", "root"):
+        text(info[name])
+    optional(info["country"])
+    text(info["isin"])
+    optional(info["sector"])
+    optional(info["industry"])
+    return bytes(out)
+
+
 def decode(data):
     """Decodes a whole snapshot; returns the summary dict (FormatError on a
     broken rule)."""
     h = read_header(data)
+    require(h["payload_compressed_size"] >= 9, "zstd: the payload is too short to be a zstd frame")
+    require(xxh3_64(data[HEADER_SIZE:]) == h["payload_hash"], "header: payload hash does not match the payload")
     payload = decompress(data[HEADER_SIZE:], h["payload_uncompressed_size"])
     payload_version, program_blob, state_blob = read_payload(payload)
+    require(len(program_blob) >= 17, "program: the blob is too short to be a program")
+    require(xxh3_128(program_blob).hex() == h["program_hash"], "payload: program blob does not match the program hash")
     program = read_program(program_blob)
     state = read_state(state_blob, program)
+    require(xxh3_64(config_bytes(state)) == h["config_hash"], "state: configuration does not match the config hash")
     require(state["bars_processed"] == h["bars_processed"], "state: bars_processed differs from the header")
     require(state["last_bar_time"] == h["last_bar_time"], "state: last_bar_time differs from the header")
     kinds = {}
@@ -769,7 +648,7 @@ def decode(data):
         "file_bytes": len(data),
         "bytes_consumed": HEADER_SIZE + h["payload_compressed_size"],
         "payload_bytes_consumed": len(payload),
-        "checksums_verified": False,
+        "checksums_verified": True,
         "header": {**h, "flags": f"0x{h['flags']:016x}", "engine_version": f"{ev >> 16}.{(ev >> 8) & 255}.{ev & 255}",
                    "config_hash": f"{h['config_hash']:016x}", "payload_hash": f"{h['payload_hash']:016x}",
                    "header_hash": f"{h['header_hash']:016x}"},
@@ -785,7 +664,11 @@ def decode(data):
             "instructions": sum(len(f["code"]) for f in program["functions"]),
             "plots": len(program["plots"]),
             "plot_titles": [pl["title"] for pl in program["plots"]],
+            "plot_kinds": [PLOT_KINDS[pl["kind"]] for pl in program["plots"]],
+            "constant_types": {name: sum(1 for t, _ in program["constants"] if t == i)
+                               for i, name in enumerate(TYPE_NAMES)},
             "inputs": [i["title"] for i in program["inputs"]],
+            "input_kinds": [INPUT_KINDS[i["kind"]] for i in program["inputs"]],
             "types": [t["name"] for t in program["types"]],
             "enums": [e["name"] for e in program["enums"]],
         },
@@ -816,7 +699,7 @@ def print_text(d):
     """The readable dump."""
     h, p, s = d["header"], d["program"], d["state"]
     print(f"file: {d['file_bytes']} bytes, all consumed; payload {d['payload_bytes_consumed']} bytes, all consumed")
-    print("checksums: not verified (XXH3 is not in the Python standard library)")
+    print("checksums: header, payload, program and configuration hashes verified")
     print("header:")
     for key in ("format_version", "min_reader_version", "flags", "engine_version", "program_hash", "config_hash",
                 "bars_processed", "last_bar_time", "payload_compressed_size", "payload_uncompressed_size",
@@ -829,7 +712,9 @@ def print_text(d):
     print(f"  constants {p['constants']}, strings {p['strings']}, functions {p['functions']}, "
           f"instructions {p['instructions']}, plots {p['plots']}")
     print(f"  plot titles: {p['plot_titles']}")
-    print(f"  inputs: {p['inputs']}  types: {p['types']}  enums: {p['enums']}")
+    print(f"  plot kinds: {p['plot_kinds']}")
+    print(f"  constant types: {p['constant_types']}")
+    print(f"  inputs: {list(zip(p['inputs'], p['input_kinds']))}  types: {p['types']}  enums: {p['enums']}")
     print(f"state: archive version {s['archive_version']}, bars processed {s['bars_processed']}, "
           f"last bar time {s['last_bar_time']}, halted {s['halted']}")
     print(f"  symbol {s['symbol']!r}, timeframe {s['timeframe']!r}, inputs {s['input_values']}, "

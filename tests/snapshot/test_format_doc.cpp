@@ -9,8 +9,9 @@
 // that the decoder notices a missing or an extra byte inside the payload, so
 // "every byte consumed" is a checked claim, not an assumption.
 //
-// The decoder needs python3 and the zstd command-line tool; without them the
-// test says so and checks nothing.
+// The decoder (scripts/snapshot_decode.py with its two helper modules) needs
+// python3 and the zstd command-line tool; without them the test says so and
+// checks nothing.
 #include <doctest/doctest.h>
 
 #include <sys/wait.h>
@@ -167,6 +168,8 @@ std::string check_decoded(const fs::path& file, const Bytes& bytes, const Instan
   const InstanceState& st = inst.state();
   const Program& program = inst.program();
 
+  // All four XXH3 hashes recomputed by the decoder's own XXH3.
+  CHECK(json.find("\"checksums_verified\": true") != std::string::npos);
   // Every byte consumed: the whole file, and the whole decompressed payload.
   CHECK(json_number(json, "", "file_bytes") == static_cast<long long>(bytes.size()));
   CHECK(json_number(json, "", "bytes_consumed") == static_cast<long long>(bytes.size()));
@@ -339,6 +342,14 @@ TEST_CASE("the independent decoder rejects a payload with a byte missing or a by
   Bytes appended = bytes;
   appended.push_back(0);
   CHECK(run_decoder(write_temp("appended.pvms", appended)).status == 1);
+
+  // One flipped bit in the compressed payload: only the payload hash can
+  // tell (the decoder verifies it with its own XXH3).
+  Bytes flipped = bytes;
+  flipped[flipped.size() / 2 + snapshot::kHeaderSize / 2] ^= 0x10;
+  const DecodeRun damaged = run_decoder(write_temp("flipped.pvms", flipped));
+  CHECK(damaged.status == 1);
+  CHECK(damaged.output.find("payload hash") != std::string::npos);
 
   // And pinevm itself agrees that these files are not valid snapshots.
   CHECK_THROWS_AS(RestoreBuilder(snapshot::seal_snapshot(opened.header, longer)).build(), SnapshotError);
