@@ -66,10 +66,11 @@ struct DecodeRun {
   std::string output;
 };
 
-/// Runs `python3 snapshot_decode.py --json FILE`. Paths come from the test
-/// itself (source tree, temp directory) and are single-quoted for the shell.
+/// Runs `python3 -B snapshot_decode.py --json FILE` (-B: no __pycache__ in
+/// the source tree). Paths come from the test itself (source tree, temp
+/// directory) and are single-quoted for the shell.
 DecodeRun run_decoder(const fs::path& file) {
-  const std::string command = "python3 '" + kDecoder.string() + "' --json '" + file.string() + "' 2>&1";
+  const std::string command = "python3 -B '" + kDecoder.string() + "' --json '" + file.string() + "' 2>&1";
   DecodeRun run;
   FILE* pipe = ::popen(command.c_str(), "r");
   REQUIRE(pipe != nullptr);
