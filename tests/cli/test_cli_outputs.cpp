@@ -5,55 +5,14 @@
 // color.new(green, 50) has alpha round(127.5) = 128 = 0x80).
 #include <doctest/doctest.h>
 
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
-#include <unistd.h>
+#include "cli_test_support.h"
 
-#include "app.h"
-
-namespace fs = std::filesystem;
+using namespace cli_test;
 
 namespace {
-
-/// A temporary directory removed with its files.
-struct Scratch {
-  fs::path dir;
-  Scratch() {
-    std::string tmpl = (fs::temp_directory_path() / "pinevm-outputs-XXXXXX").string();
-    if (mkdtemp(tmpl.data()) == nullptr) FAIL("mkdtemp failed");
-    dir = tmpl;
-  }
-  ~Scratch() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
-  /// Writes a file and returns its path.
-  std::string write(const std::string& name, const std::string& text) const {
-    std::ofstream(dir / name, std::ios::binary) << text;
-    return (dir / name).string();
-  }
-};
-
-/// Runs `pinevm <args...>` in-process: exit code, stdout, stderr.
-struct Outcome {
-  int code = -1;
-  std::string out, err;
-};
-Outcome pinevm(const std::vector<std::string>& args) {
-  std::vector<const char*> argv{"pinevm"};
-  for (const std::string& a : args) argv.push_back(a.c_str());
-  std::ostringstream out, err;
-  Outcome r;
-  r.code = pine::cli::run_app(static_cast<int>(argv.size()), argv.data(), out, err);
-  r.out = out.str();
-  r.err = err.str();
-  return r;
-}
 
 constexpr const char* kBars = "time,open,high,low,close\n"
                               "1700000000000,10,12,9,11\n"
@@ -70,25 +29,25 @@ constexpr const char* kScript = "//@version=6\nindicator(\"o\")\n"
 } // namespace
 
 TEST_CASE("cli outputs: columns, colours and alerts") {
-  Scratch s;
+  TempDir s;
   const std::string script = s.write("o.pine", kScript), data = s.write("bars.csv", kBars);
-  const Outcome csv = pinevm({"run", script, "--data", data, "--log", s.write("log.jsonl", "")});
+  const Result csv = pinevm({"run", script, "--data", data, "--log", s.write("log.jsonl", "")});
   INFO("stderr: " << csv.err);
   CHECK(csv.code == 0);
   CHECK(csv.out == "time,bar_index,c,c:color,plot,fill,k:open,k:high,k:low,k:close,bgcolor\n"
                    "1700000000000,0,11,#4CAF50FF,10,#4CAF50FF,10,12,9,11,#F23645FF\n"
                    "1700000060000,1,10.5,#F23645FF,11,NaN,11,11.5,10,10.5,#F23645FF\n");
-  std::ifstream log(s.dir / "log.jsonl");
+  std::ifstream log(s.path() / "log.jsonl");
   std::stringstream logged;
   logged << log.rdbuf();
   CHECK(logged.str() == "{\"time\":1700000000000,\"bar_index\":0,\"level\":\"alert\",\"message\":\"went up\"}\n");
 
-  const Outcome jsonl = pinevm({"run", script, "--data", data, "--format", "jsonl"});
+  const Result jsonl = pinevm({"run", script, "--data", data, "--format", "jsonl"});
   CHECK(jsonl.out.starts_with("{\"time\":1700000000000,\"bar_index\":0,\"c\":11,\"c:color\":\"#4CAF50FF\",\"plot\":10,"));
   CHECK(jsonl.err == "ALERT: went up\n");
 
   // disasm lists the columns with the constant arguments.
-  const Outcome dis = pinevm({"disasm", script});
+  const Result dis = pinevm({"disasm", script});
   CHECK(dis.out.find("output 2: plot \"\" value float color=#4CAF5080\n"
                      "output 3: fill \"\" value color targets=0,2\n") != std::string::npos);
 }

@@ -47,34 +47,6 @@ std::vector<std::string> read_list(const fs::path& p) {
   return out;
 }
 
-/// Makes a fresh instance of the script under test, configured as its corpus
-/// runs it.
-using Factory = std::function<Instance()>;
-/// Applies the host configuration a snapshot does not carry (where the data
-/// ends) to a fresh or restored instance.
-using HostSetup = std::function<void(Instance&)>;
-
-/// Runs bars [0, n) with a save -> restore at each of `cuts` (sorted); every
-/// save is checked to survive save -> restore -> save byte for byte.
-Trace run_with_cuts(const Factory& make, const HostSetup& host, const Program& program, const std::vector<Bar>& bars,
-                    const std::vector<std::size_t>& cuts) {
-  Instance inst = make();
-  host(inst);
-  Trace t;
-  std::size_t pos = 0;
-  for (std::size_t cut : cuts) {
-    run_range(inst, bars, pos, cut, t);
-    if (t.error) return t;
-    pos = cut;
-    const Bytes bytes = save_state(inst);
-    inst = RestoreBuilder(bytes).expect_program(program).build();
-    host(inst);
-    CHECK_MESSAGE(save_state(inst) == bytes, "save -> restore -> save differs at bar " << cut);
-  }
-  run_range(inst, bars, pos, bars.size(), t);
-  return t;
-}
-
 /// Checks every chain in `chains` against the straight run; returns the
 /// number of chains checked.
 std::size_t check_chains(const Factory& make, const HostSetup& host, const Program& program,

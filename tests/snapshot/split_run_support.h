@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <sstream>
@@ -182,10 +183,19 @@ inline std::string compare_suffix(const Trace& expected, const Trace& got) {
   return "";
 }
 
-/// Runs `script` over `bars` with a save/restore at each of `cuts` (sorted,
-/// repeated cuts allowed), each restore into a new instance.
-inline Trace chained_run(const Script& script, const std::vector<Bar>& bars, const std::vector<std::size_t>& cuts) {
-  Instance inst = fresh_instance(script, bars.size());
+/// Makes a fresh instance of the script under test.
+using Factory = std::function<Instance()>;
+/// Applies the host configuration a snapshot does not carry (where the data
+/// ends) to a fresh or restored instance.
+using HostSetup = std::function<void(Instance&)>;
+
+/// Runs bars [0, n) with a save -> restore into a new instance at each of
+/// `cuts` (sorted, repeats allowed); every save is also checked to survive
+/// save -> restore -> save byte for byte.
+inline Trace run_with_cuts(const Factory& make, const HostSetup& host, const Program& program,
+                           const std::vector<Bar>& bars, const std::vector<std::size_t>& cuts) {
+  Instance inst = make();
+  host(inst);
   Trace t;
   std::size_t pos = 0;
   for (std::size_t cut : cuts) {
@@ -193,10 +203,20 @@ inline Trace chained_run(const Script& script, const std::vector<Bar>& bars, con
     if (t.error) return t;
     pos = cut;
     const Bytes bytes = save_state(inst);
-    inst = restore(bytes, *script.program, bars.size());
+    inst = RestoreBuilder(bytes).expect_program(program).build();
+    host(inst);
+    CHECK_MESSAGE(save_state(inst) == bytes, "save -> restore -> save differs at bar " << cut);
   }
   run_range(inst, bars, pos, bars.size(), t);
   return t;
+}
+
+/// run_with_cuts() for a script with default inputs that knows the data
+/// ends at bars.size() - 1.
+inline Trace chained_run(const Script& script, const std::vector<Bar>& bars, const std::vector<std::size_t>& cuts) {
+  const auto last = static_cast<std::int64_t>(bars.size()) - 1;
+  return run_with_cuts([&] { return fresh_instance(script, bars.size()); },
+                       [&](Instance& inst) { inst.set_last_bar_index(last); }, *script.program, bars, cuts);
 }
 
 } // namespace split_run
