@@ -245,12 +245,16 @@ TEST_CASE("ta.stdev matches the reference within the conditioning of TradingView
   for (bool biased : {true, false}) {
     for (std::int64_t L : {1, 2, 3, 14, 50, 200}) {
       const Lengths len = constant(L);
-      pine::ta::Stdev st;
+      pine::ta::Stdev st, sv;
       const Series got = [&] {
         Series out;
         for (double x : b.close) out.push_back(st.step(x, L, biased));
         return out;
       }();
+      // ta.variance shares the state struct; its own entry point is checked
+      // against the same reference.
+      Series got_variance;
+      for (double x : b.close) got_variance.push_back(sv.step_variance(x, L, biased));
       const Series var = ref_windowed(b.close, len, [&](const Window& w) { return ref_var(w, biased); });
       const Series msq = ref_windowed(b.close, len, [](const Window& w) {
         long double q = 0;
@@ -258,16 +262,20 @@ TEST_CASE("ta.stdev matches the reference within the conditioning of TradingView
         return static_cast<double>(q / w.size());
       });
       const Series mean = ref_windowed(b.close, len, ref_sma);
-      Series got_ok, ref_ok;
+      Series got_ok, ref_ok, var_got_ok, var_ref_ok;
       std::size_t bad = 0;
       for (std::size_t i = 0; i < got.size(); ++i) {
         REQUIRE(std::isnan(got[i]) == std::isnan(var[i]));
+        REQUIRE(std::isnan(got_variance[i]) == std::isnan(var[i]));
         if (std::isnan(var[i])) continue;
         const double bound = 1e-10 * var[i] + 0x1p-45 * msq[i] * (biased ? 1.0 : 2.0);
         if (std::fabs(got[i] * got[i] - var[i]) > bound) ++bad;
+        if (std::fabs(got_variance[i] - var[i]) > bound) ++bad;
         if (std::sqrt(var[i]) >= 0.01 * mean[i]) {
           got_ok.push_back(got[i]);
           ref_ok.push_back(std::sqrt(var[i]));
+          var_got_ok.push_back(got_variance[i]);
+          var_ref_ok.push_back(var[i]);
         }
       }
       const std::string name = std::string("stdev ") + (biased ? "biased" : "unbiased") + " (L=" +
@@ -275,6 +283,9 @@ TEST_CASE("ta.stdev matches the reference within the conditioning of TradingView
       INFO(name);
       CHECK(bad == 0);
       if (!got_ok.empty()) check_series(name, got_ok, ref_ok);
+      const std::string vname = std::string("variance ") + (biased ? "biased" : "unbiased") + " (L=" +
+                                std::to_string(L) + ", cv >= 1%)";
+      if (!var_got_ok.empty()) check_series(vname, var_got_ok, var_ref_ok);
     }
   }
   // The same with a changing length.

@@ -11,6 +11,7 @@
 // Set PINEVM_TA_REPORT=1 to print the measured maximum relative errors.
 #include <doctest/doctest.h>
 
+#include "ta_state.h"
 #include "vm/ta_more_reference.h"
 
 using namespace pine::ta;
@@ -348,4 +349,35 @@ TEST_CASE("more ta: median mode range highestbars lowestbars rising falling max 
   };
   compare("max", gmx, each_bar([&](std::size_t t) { return all_time(t, true); }));
   compare("min", gmn, each_bar([&](std::size_t t) { return all_time(t, false); }));
+}
+
+TEST_CASE("more ta: the per-bar variables ta.iii and ta.wvad through the VM's dispatch") {
+  // They have no state struct: step_state computes them from the bar in the
+  // main frame's built-in slots, which this test fills bar by bar. The
+  // reference is the reference manual's formula in long double.
+  using pine::BuiltinVar;
+  const Bars& b = bars();
+  std::vector<pine::Value> globals(static_cast<std::size_t>(BuiltinVar::Count));
+  auto set = [&](BuiltinVar v, double x) { globals[static_cast<std::size_t>(v)] = pine::make_float(x); };
+  for (pine::StateKind kind : {pine::StateKind::III, pine::StateKind::WVAD}) {
+    const bool iii = kind == pine::StateKind::III;
+    pine::TaState state;
+    pine::init_ta_state(state, kind);
+    const Series got = each_bar([&](std::size_t t) {
+      set(BuiltinVar::OPEN, b.open[t]);
+      set(BuiltinVar::HIGH, b.high[t]);
+      set(BuiltinVar::LOW, b.low[t]);
+      set(BuiltinVar::CLOSE, b.close[t]);
+      set(BuiltinVar::VOLUME, b.volume[t]);
+      pine::Value out{};
+      REQUIRE(pine::step_state(state, kind, nullptr, &out, globals.data()) == nullptr);
+      return out.f;
+    });
+    const Series want = each_bar([&](std::size_t t) {
+      const LD o = b.open[t], h = b.high[t], l = b.low[t], c = b.close[t], v = b.volume[t];
+      if (na(b.high[t]) || na(b.low[t]) || na(b.close[t]) || na(b.volume[t]) || h == l) return kNa;
+      return static_cast<double>(iii ? (2 * c - h - l) / ((h - l) * v) : (c - o) / (h - l) * v);
+    });
+    compare(iii ? "iii" : "wvad", got, want);
+  }
 }
