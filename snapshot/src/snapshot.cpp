@@ -57,15 +57,30 @@ void put_symbol_info(std::vector<std::uint8_t>& out, const SymbolInfo& info) {
   put_optional_text(out, info.industry);
 }
 
-/// Reads the two blobs of a payload; throws Corrupt on any inconsistency.
-struct Payload {
-  std::vector<std::uint8_t> program;
-  std::vector<std::uint8_t> state;
+/// A read-only stream buffer over bytes already in memory, so decoding the
+/// payload copies nothing (an istringstream would copy it twice).
+class ByteSpanBuf : public std::streambuf {
+public:
+  explicit ByteSpanBuf(std::span<const std::uint8_t> bytes) {
+    char* begin = reinterpret_cast<char*>(const_cast<std::uint8_t*>(bytes.data()));
+    setg(begin, begin, begin + bytes.size());
+  }
+  /// Bytes not read yet.
+  std::size_t remaining() const { return static_cast<std::size_t>(egptr() - gptr()); }
+  /// Moves past `n` bytes (at most remaining()).
+  void skip(std::size_t n) { setg(eback(), gptr() + n, egptr()); }
 };
 
-Payload decode_payload(const std::vector<std::uint8_t>& bytes) {
-  std::string data(bytes.begin(), bytes.end());
-  std::istringstream is(data, std::ios::binary);
+/// The two blobs of a payload, as views into it.
+struct Payload {
+  std::span<const std::uint8_t> program;
+  std::span<const std::uint8_t> state;
+};
+
+/// Splits a payload into its blobs; throws Corrupt on any inconsistency.
+Payload decode_payload(std::span<const std::uint8_t> bytes) {
+  ByteSpanBuf buf(bytes);
+  std::istream is(&buf);
   Payload p;
   try {
     cereal::PortableBinaryInputArchive ar(is);
@@ -73,16 +88,15 @@ Payload decode_payload(const std::vector<std::uint8_t>& bytes) {
     ar(version);
     if (version != kPayloadVersion)
       throw SnapshotError(Kind::Corrupt, "snapshot payload version " + std::to_string(version) + " is not known");
-    for (std::vector<std::uint8_t>* blob : {&p.program, &p.state}) {
+    for (std::span<const std::uint8_t>* blob : {&p.program, &p.state}) {
       std::uint64_t n = 0;
       ar(n);
-      const auto pos = static_cast<std::uint64_t>(is.tellg());
-      if (n > bytes.size() - pos) throw SnapshotError(Kind::Corrupt, "snapshot payload is corrupt: a length runs past its end");
-      blob->resize(static_cast<std::size_t>(n));
-      ar(cereal::binary_data(blob->data(), blob->size()));
+      const std::size_t pos = bytes.size() - buf.remaining();
+      if (n > buf.remaining()) throw SnapshotError(Kind::Corrupt, "snapshot payload is corrupt: a length runs past its end");
+      *blob = bytes.subspan(pos, static_cast<std::size_t>(n));
+      buf.skip(static_cast<std::size_t>(n));
     }
-    if (static_cast<std::uint64_t>(is.tellg()) != bytes.size())
-      throw SnapshotError(Kind::Corrupt, "snapshot payload is corrupt: trailing bytes");
+    if (buf.remaining() != 0) throw SnapshotError(Kind::Corrupt, "snapshot payload is corrupt: trailing bytes");
   } catch (const cereal::Exception& e) {
     throw SnapshotError(Kind::Corrupt, std::string("snapshot payload is corrupt: ") + e.what());
   }
@@ -149,11 +163,18 @@ Instance RestoreBuilder::build() const {
   Payload payload = decode_payload(opened.payload);
   if (snapshot::xxh3_128(payload.program) != h.program_hash)
     throw SnapshotError(Kind::Corrupt, "snapshot is corrupt: the embedded program does not match the header's program hash");
+  // When the caller's known program has the header's hash, the embedded
+  // bytes (which hash to it too, checked above) are that program, already
+  // decoded and verified: share it instead of decoding them again.
   std::shared_ptr<const Program> program;
-  try {
-    program = std::make_shared<const Program>(deserialize_program(payload.program));
-  } catch (const ProgramError& e) {
-    throw SnapshotError(Kind::Corrupt, std::string("snapshot is corrupt: ") + e.what());
+  if (known_program_ && *expected_program_ == h.program_hash) {
+    program = known_program_;
+  } else {
+    try {
+      program = std::make_shared<const Program>(deserialize_program(payload.program));
+    } catch (const ProgramError& e) {
+      throw SnapshotError(Kind::Corrupt, std::string("snapshot is corrupt: ") + e.what());
+    }
   }
   if (expected_program_ && *expected_program_ != h.program_hash)
     throw SnapshotError(Kind::ProgramMismatch, "snapshot was written by program " + hash_hex(h.program_hash).substr(0, 12) +

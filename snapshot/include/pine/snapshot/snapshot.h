@@ -9,6 +9,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -39,6 +40,24 @@ std::string hash_hex(const std::array<std::uint8_t, 16>& hash);
 /// garbage each instance had accumulated.
 std::vector<std::uint8_t> save_state(Instance& instance, int zstd_level = 3);
 
+/// A program prepared for many restores: the shared Program and its hash,
+/// computed once. A server keeps one per script and restores every instance
+/// of that script with RestoreBuilder::expect_program(known): the hash is not
+/// recomputed, and the snapshot's embedded copy of the program is not decoded
+/// again (the restored instance shares this immutable Program).
+struct KnownProgram {
+  std::shared_ptr<const Program> program;
+  std::array<std::uint8_t, 16> hash{};
+
+  /// Hashes `program` (the hash of program_hash()).
+  static KnownProgram of(std::shared_ptr<const Program> program) {
+    KnownProgram k;
+    k.hash = program_hash(*program);
+    k.program = std::move(program);
+    return k;
+  }
+};
+
 /// Validates snapshot bytes and rebuilds the instance they describe. Every
 /// failure is a SnapshotError whose kind says what was wrong.
 class RestoreBuilder {
@@ -48,6 +67,13 @@ public:
   /// Requires the snapshot's program to be `program` (ProgramMismatch otherwise).
   RestoreBuilder& expect_program(const Program& program) {
     expected_program_ = program_hash(program);
+    return *this;
+  }
+  /// The same requirement with a precomputed hash; on success the instance
+  /// runs `known.program` instead of a fresh decode of the embedded copy.
+  RestoreBuilder& expect_program(const KnownProgram& known) {
+    expected_program_ = known.hash;
+    known_program_ = known.program;
     return *this;
   }
   /// Requires the snapshot's configuration to be `config` (ConfigMismatch otherwise).
@@ -62,6 +88,7 @@ public:
 private:
   std::span<const std::uint8_t> bytes_;
   std::optional<std::array<std::uint8_t, 16>> expected_program_;
+  std::shared_ptr<const Program> known_program_; ///< set by expect_program(KnownProgram)
   std::optional<std::uint64_t> expected_config_;
 };
 
