@@ -257,8 +257,10 @@ void fleet_command(const std::string& script, const std::string& data, std::size
     std::vector<std::jthread> workers;
     for (unsigned t = 0; t < threads; ++t) {
       workers.emplace_back([&, t] {
-        // Thread t runs instances t, t+threads, ...: an even split.
-        for (std::size_t i = t; i < count; i += threads) measured_bar_loop_pinevm(instances[i], bars);
+        // Thread t runs a contiguous block of instances (built one after the
+        // other, so blocks share as little memory as possible).
+        const std::size_t first = count * t / threads, last = count * (t + 1) / threads;
+        for (std::size_t i = first; i < last; ++i) measured_bar_loop_pinevm(instances[i], bars);
       });
     }
     workers.clear(); // joins
