@@ -37,6 +37,7 @@ async function main() {
   const { PineTS } = createRequire(path.join(path.resolve(cacheDir), 'package.json'))('pinets');
   const source = fs.readFileSync(scriptPath, 'utf8');
   const candles = readCandles(csvPath);
+  const rssAtStartKib = Math.round(process.memoryUsage().rss / 1024);
   const runs = Number(runsText);
 
   let start = performance.now();
@@ -61,7 +62,8 @@ async function main() {
   const seconds = median(times);
   process.stdout.write(
     `bars=${candles.length}\ncompile_ms=${compileMs.toFixed(3)}\nrun_s=${seconds}\n` +
-      `bars_per_s=${(candles.length / seconds).toFixed(0)}\npeak_rss_kib=${process.resourceUsage().maxRSS}\n`,
+      `bars_per_s=${(candles.length / seconds).toFixed(0)}\npeak_rss_kib=${process.resourceUsage().maxRSS}\n` +
+      `rss_at_start_kib=${rssAtStartKib}\n`,
   );
 }
 
