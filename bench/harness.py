@@ -62,7 +62,7 @@ def machine_info(root):
     except (OSError, ValueError, IndexError):
         pass
     commit = subprocess.run(["git", "-C", root, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-    dirty = subprocess.run(["git", "-C", root, "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(["git", "-C", root, "status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench/results"], capture_output=True, text=True).stdout.strip()
     gxx = subprocess.run(["c++", "--version"], capture_output=True, text=True).stdout.splitlines()
     load = os.getloadavg()[0]
     return [
