@@ -6,7 +6,7 @@ measurement in its own process (build/.../pinevm-bench-run for pinevm and the
 native baseline, node with bench/pinets_bench.cjs for PineTS), then prints a
 markdown report and writes it to bench/results/latest.md.
 
-Usage: harness.py ROOT BUILD_DIR DATA_CSV SLOW_DATA_CSV [--quick]
+Usage: harness.py ROOT BUILD_DIR DATA_CSV SLOW_DATA_CSV REPORT.md [--quick]
        harness.py ROOT BUILD_DIR CALLGRIND_DATA_CSV --callgrind
 """
 import datetime
@@ -149,6 +149,8 @@ def largest_corpus_script(root, runner):
             candidates += [os.path.join(dirpath, f) for f in files if f.endswith(".pine")]
     candidates.sort(key=os.path.getsize, reverse=True)
     skipped = []
+    # The 20 largest are plenty: most corpus scripts compile. 21 compilations
+    # (a few ms in all) make the median steady.
     for path in candidates[:20]:
         r, err = measure([runner, "compile", "--script", path, "--runs", "21"])
         if r:
@@ -160,15 +162,18 @@ def largest_corpus_script(root, runner):
 
 
 def main():
+    """Measures everything (or only instruction counts with --callgrind) and writes the report."""
     root, build = sys.argv[1], sys.argv[2]
     runner = os.path.join(build, "pinevm-bench-run")
     scripts = sorted(os.path.join(root, "bench", "scripts", f) for f in os.listdir(os.path.join(root, "bench", "scripts"))
                      if f.endswith(".pine"))
     if "--callgrind" in sys.argv:
         return callgrind(root, runner, sys.argv[3], scripts)
-    data, slow_data = sys.argv[3], sys.argv[4]
+    data, slow_data, report_path = sys.argv[3], sys.argv[4], sys.argv[5]
     quick = "--quick" in sys.argv
+    # Timed runs per engine (issue 6: median of 5); --quick only smoke-tests.
     runs = 2 if quick else 5
+    # Instances for the idle-memory and fleet measures (issue 6: 1,000).
     fleet_instances = 100 if quick else 1000
     report = ["# pinevm benchmark" + (" (--quick: smoke test, not for comparison)" if quick else ""), ""]
     report += machine_info(root)
@@ -188,11 +193,14 @@ def main():
     r5 = os.path.join(root, "bench", "scripts", "r5_five_indicators.pine")
     extras = ["", "## Extras", "", "| measure | result |", "|---|---|"]
     extras.append(f"| compile time of the largest corpus script | {largest_corpus_script(root, runner)} |")
+    # Issue 6: each instance runs 10,000 bars before it is measured idle, and
+    # in the fleet.
     idle, err = measure([runner, "idle", "--script", r5, "--data", data, "--bars", "10000", "--instances", str(fleet_instances)])
     idle_bytes = float(idle["heap_bytes_per_instance"]) if idle else None
     extras.append("| memory per idle R5 instance after 10,000 bars | " +
                   (f"{idle_bytes:,.0f} heap bytes ({float(idle['rss_bytes_per_instance']):,.0f} bytes of RSS) per "
                    f"instance, {fleet_instances} instances" if idle else f"n/a: {err}") + " |")
+    # 1 and 2 threads (issue 6); 3 repetitions, their median.
     for threads in (1, 2):
         fleet, err = measure([runner, "fleet", "--script", r5, "--data", data, "--bars", "10000",
                               "--instances", str(fleet_instances), "--threads", str(threads), "--runs", "3"])
@@ -232,11 +240,9 @@ def main():
 
     text = "\n".join(report) + "\n"
     print(text)
-    results_dir = os.path.join(root, "bench", "results")
-    os.makedirs(results_dir, exist_ok=True)
-    with open(os.path.join(results_dir, "latest.md"), "w") as f:
+    with open(report_path, "w") as f:
         f.write(text)
-    print(f"written to {os.path.relpath(os.path.join(results_dir, 'latest.md'), root)}", file=sys.stderr)
+    print(f"written to {os.path.relpath(report_path, root)}", file=sys.stderr)
     return 0
 
 

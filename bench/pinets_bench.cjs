@@ -31,6 +31,7 @@ function median(values) {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
+// Loads PineTS and the bars, transpiles with a first run, times the runs.
 async function main() {
   const [cacheDir, scriptPath, csvPath, runsText] = process.argv.slice(2);
   // pinets is installed in the cache folder, not next to this file.

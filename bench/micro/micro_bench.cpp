@@ -72,9 +72,13 @@ void dispatch_arithmetic(benchmark::State& state) {
   run_script(state, body);
 }
 
+// ta.sma over 50 bars: a compensated rolling sum.
 void ta_sma(benchmark::State& state) { run_script(state, "plot(ta.sma(close, 50))\n"); }
+// ta.ema over 50 bars: one multiply-add once seeded.
 void ta_ema(benchmark::State& state) { run_script(state, "plot(ta.ema(close, 50))\n"); }
+// ta.rsi over 14 bars: two Wilder averages.
 void ta_rsi(benchmark::State& state) { run_script(state, "plot(ta.rsi(close, 14))\n"); }
+// ta.stdev over 50 bars: rolling sums of values and of squares.
 void ta_stdev(benchmark::State& state) { run_script(state, "plot(ta.stdev(close, 50))\n"); }
 
 // A rolling array of 100 values, copied and sorted every bar.

@@ -92,11 +92,13 @@ double NativeAtr::step(const Bar& bar) {
   return rma_.step(range);
 }
 
+// The window length of bench/scripts/r1_sma.pine.
 NativeR1::NativeR1() : sma_(kSmaLength) {}
 
 // plot(ta.sma(close, 20)).
 std::array<double, NativeR1::kPlots> NativeR1::step(const Bar& bar) { return {sma_.step(bar.close)}; }
 
+// The lengths of bench/scripts/r5_five_indicators.pine.
 NativeR5::NativeR5()
     : sma_(kSmaLength), ema_(kEmaLength, false), rsi_(kRsiLength), atr_(kAtrLength), macd_fast_(kMacdFast, false),
       macd_slow_(kMacdSlow, false), macd_signal_(kMacdSignal, false) {}
