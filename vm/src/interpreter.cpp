@@ -64,9 +64,12 @@ const Value* Interpreter::run(std::uint32_t frame_index) {
   const Instr* const code = fn.code.data();
   const std::int64_t bar = st_.bars_processed;
 
-  std::size_t pc = 0;
+  // The instruction pointer lives in a register; pc() is its index, for
+  // runtime errors (which report the instruction's source line).
+  const Instr* ip = code;
+  auto pc = [&] { return static_cast<std::size_t>(ip - code); };
   for (;;) {
-    const Instr in = code[pc++];
+    const Instr in = *ip++;
     Value& A = regs[in.a];
     switch (in.op) {
       case Opcode::NOP: break;
@@ -155,7 +158,7 @@ const Value* Interpreter::run(std::uint32_t frame_index) {
           break;
         }
         const std::string_view l = st_.strings.get(x), r = st_.strings.get(y);
-        if (l.size() + r.size() > kMaxStringLength) raise(fn, pc - 1, "string is longer than 40960 characters");
+        if (l.size() + r.size() > kMaxStringLength) raise(fn, pc() - 1, "string is longer than 40960 characters");
         std::string s;
         s.reserve(l.size() + r.size());
         s.append(l).append(r);
@@ -168,27 +171,27 @@ const Value* Interpreter::run(std::uint32_t frame_index) {
       case Opcode::ISNAC: A.i = regs[in.b].i == kColorNa; break;
       case Opcode::ISNAS: A.i = regs[in.b].i == kStringNa; break;
 
-      case Opcode::JMP: pc = in.bc(); break;
+      case Opcode::JMP: ip = code + in.bc(); break;
       case Opcode::JMPF:
-        if (A.i == 0) pc = in.bc();
+        if (A.i == 0) ip = code + in.bc();
         break;
       case Opcode::JMPT:
-        if (A.i != 0) pc = in.bc();
+        if (A.i != 0) ip = code + in.bc();
         break;
       case Opcode::ONCE:
-        if (A.i != 0) pc = in.bc();
+        if (A.i != 0) ip = code + in.bc();
         else A.i = 1;
         break;
       case Opcode::LOOPCHECK:
         if (++loop_iterations_ > kMaxLoopIterations)
-          raise(fn, pc - 1, "loops ran more than 10000000 iterations on one bar");
+          raise(fn, pc() - 1, "loops ran more than 10000000 iterations on one bar");
         break;
 
       case Opcode::SERIES_SET: st_.series[frame.series_base + in.a].set(bar, regs[in.b]); break;
-      case Opcode::SERIES_GETK: A = read_history(fn, pc, st_.series[frame.series_base + in.b], in.c); break;
-      case Opcode::SERIES_GET: A = read_history(fn, pc, st_.series[frame.series_base + in.b], regs[in.c].i); break;
-      case Opcode::GSERIES_GETK: A = read_history(fn, pc, st_.series[in.b], in.c); break;
-      case Opcode::GSERIES_GET: A = read_history(fn, pc, st_.series[in.b], regs[in.c].i); break;
+      case Opcode::SERIES_GETK: A = read_history(fn, pc(), st_.series[frame.series_base + in.b], in.c); break;
+      case Opcode::SERIES_GET: A = read_history(fn, pc(), st_.series[frame.series_base + in.b], regs[in.c].i); break;
+      case Opcode::GSERIES_GETK: A = read_history(fn, pc(), st_.series[in.b], in.c); break;
+      case Opcode::GSERIES_GET: A = read_history(fn, pc(), st_.series[in.b], regs[in.c].i); break;
 
       case Opcode::CALL: {
         const std::uint32_t child = st_.children[frame.child_base + in.a];
@@ -203,13 +206,13 @@ const Value* Interpreter::run(std::uint32_t frame_index) {
 
       case Opcode::BUILTIN: {
         const char* error = call_builtin(static_cast<BuiltinId>(in.a), regs + in.b, regs[in.c], st_.strings);
-        if (error != nullptr) raise(fn, pc - 1, error);
+        if (error != nullptr) raise(fn, pc() - 1, error);
         break;
       }
       case Opcode::TA: {
         const char* error = step_state(st_.states[frame.state_base + in.a], fn.states[in.a], regs + in.b,
                                        regs + in.c, st_.slots.data());
-        if (error != nullptr) raise(fn, pc - 1, error);
+        if (error != nullptr) raise(fn, pc() - 1, error);
         break;
       }
 
@@ -245,14 +248,14 @@ const Value* Interpreter::run(std::uint32_t frame_index) {
         }
         std::string text;
         const char* error = format_message(st_.strings.get(pattern), args + 1, prog_.strings[in.c], st_.strings, text);
-        if (error != nullptr) raise(fn, pc - 1, error);
+        if (error != nullptr) raise(fn, pc() - 1, error);
         A.i = st_.strings.add(std::move(text));
         break;
       }
       case Opcode::RANDOM: A.f = next_random(st_.random, regs[in.b].f, regs[in.b + 1].f, regs[in.b + 2].i); break;
       case Opcode::RAISE: {
         const std::int64_t h = A.i;
-        raise(fn, pc - 1, h == kStringNa ? std::string("NaN") : std::string(st_.strings.get(h)));
+        raise(fn, pc() - 1, h == kStringNa ? std::string("NaN") : std::string(st_.strings.get(h)));
       }
       case Opcode::NEWOBJ: {
         const TypeDecl& t = prog_.types[in.b];
@@ -261,28 +264,28 @@ const Value* Interpreter::run(std::uint32_t frame_index) {
         obj.type_index = in.b;
         obj.items.assign(regs + in.c, regs + in.c + t.fields.size());
         const std::int64_t h = st_.heap.add(std::move(obj));
-        if (h < 0) raise(fn, pc - 1, "too many live objects (more than 4194304)");
+        if (h < 0) raise(fn, pc() - 1, "too many live objects (more than 4194304)");
         regs[in.a].i = h;
         break;
       }
       case Opcode::GETFIELD: {
         const HeapObject* obj = st_.heap.get(regs[in.b].i);
         if (obj == nullptr || obj->kind != ObjKind::Object || in.c >= obj->items.size())
-          raise(fn, pc - 1, "Cannot access a field of an na object");
+          raise(fn, pc() - 1, "Cannot access a field of an na object");
         A = obj->items[in.c];
         break;
       }
       case Opcode::SETFIELD: {
         HeapObject* obj = st_.heap.get(A.i);
         if (obj == nullptr || obj->kind != ObjKind::Object || in.b >= obj->items.size())
-          raise(fn, pc - 1, "Cannot assign a field of an na object");
+          raise(fn, pc() - 1, "Cannot assign a field of an na object");
         obj->items[in.b] = regs[in.c];
         break;
       }
       case Opcode::COLL: {
         CollContext ctx{st_.heap, st_.strings, prog_, {}};
         if (!call_collection(static_cast<CollOp>(in.a), in.spare, regs + in.b, regs + in.c, ctx))
-          raise(fn, pc - 1, ctx.error);
+          raise(fn, pc() - 1, ctx.error);
         break;
       }
       case Opcode::ENUMSTR: {
