@@ -69,6 +69,8 @@ void InstanceState::lay_out() {
     for (std::uint16_t s : f.ref_slots) slots[fr.slot_base + s].i = kRefNa;
   }
   plot_values.assign(p.plots.size(), Value{});
+  plot_na.clear();
+  for (const PlotInfo& plot : p.plots) plot_na.push_back(na_value(plot.type));
 }
 
 Instance::Instance(std::shared_ptr<const Program> program, InstanceConfig config)
@@ -237,8 +239,7 @@ void Instance::run_bar(const Bar& bar) {
   InstanceState& st = *state_;
   if (st.halted) throw RuntimeError("the script was halted by an earlier runtime error", st.bars_processed, 0);
   load_bar_variables(st, bar);
-  const Program& p = *st.program;
-  for (std::size_t i = 0; i < p.plots.size(); ++i) st.plot_values[i] = na_value(p.plots[i].type);
+  std::copy(st.plot_na.begin(), st.plot_na.end(), st.plot_values.begin());
   Interpreter(st).run(0);
   st.bars_processed += 1;
   st.last_bar_time = bar.time;

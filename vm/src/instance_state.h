@@ -70,6 +70,9 @@ struct InstanceState {
 
   // Outputs of the last bar (not archived: they are results, not state).
   std::vector<Value> plot_values;
+  /// Each plot's na, copied over plot_values before every bar (laid out once
+  /// so the per-bar reset is one copy, not a type switch per plot).
+  std::vector<Value> plot_na;
   std::vector<LogRecord> logs;
 
   /// Builds the frame layout for `program` and sizes every state vector.
