@@ -47,9 +47,10 @@ public:
     expected_program_ = program_hash(program);
     return *this;
   }
-  /// Requires the snapshot's configuration to be `config` (ConfigMismatch otherwise).
+  /// Requires the snapshot's configuration to be `config` (ConfigMismatch
+  /// otherwise, naming the inputs or symbol settings that differ).
   RestoreBuilder& expect_config(const InstanceConfig& config) {
-    expected_config_ = config_hash(config);
+    expected_config_ = config;
     return *this;
   }
 
@@ -59,7 +60,7 @@ public:
 private:
   std::span<const std::uint8_t> bytes_;
   std::optional<std::array<std::uint8_t, 16>> expected_program_;
-  std::optional<std::uint64_t> expected_config_;
+  std::optional<InstanceConfig> expected_config_;
 };
 
 } // namespace pine
