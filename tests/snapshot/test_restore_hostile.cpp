@@ -43,6 +43,7 @@
 #include <unistd.h>
 
 #include "bars_csv.h"
+#include "instance_state.h"
 #include "pine/compiler/compile.h"
 #include "pine/snapshot/envelope.h"
 #include "snapshot_outcome.h"
@@ -983,4 +984,39 @@ TEST_CASE("hostile: a program whose layout exceeds the archive is rejected befor
   const Program huge = fan_out(60'000, [](FunctionProto& f) { f.series.assign(1000, SeriesDecl{Type::Float, 1}); });
   CHECK(outcome([&] { (void)RestoreBuilder(seal_blobs(serialize_program(huge), state)).build(); }) == "corrupt");
   CHECK_THROWS_AS((void)Instance(std::make_shared<const Program>(huge), InstanceConfig{}), ProgramError);
+}
+
+// Documents fuzzing finding 1 (docs/fuzzing.md): the verifier checks
+// operands, not types, so a re-hashed program whose type declaration says
+// `string` for a field its code fills with floats restores (its state holds
+// no such object yet), and the bars it runs then store a float's bits where a
+// string handle belongs. That must stay harmless: the field reads as an
+// empty string, the bar completes, and the saved state is refused as
+// Corrupt on restore (never a crash, never another kind).
+TEST_CASE("hostile: an ill-typed re-hashed program leaves a state the reader refuses, harmlessly") {
+  const std::shared_ptr<const Program> program = compile_or_die(R"(//@version=6
+indicator("typed fields")
+type P
+    float x
+    string s
+p = P.new(close, "a")
+plot(p.x)
+)");
+  Program retyped = *program;
+  REQUIRE(retyped.types.size() == 1);
+  REQUIRE(retyped.types[0].fields.size() == 2);
+  REQUIRE(retyped.types[0].fields[0].type == Type::Float);
+  retyped.types[0].fields[0].type = Type::String;  // x now claims to hold string handles
+  Instance fresh = InstanceBuilder(std::make_shared<const Program>(retyped)).build();
+  Instance inst = RestoreBuilder(save_state(fresh)).build();
+  inst.run_bar(sample_bars()[0]);
+  bool seen = false;
+  inst.state().heap.for_each_string(inst.program(), [&](std::int64_t& h) {
+    if (h != kStringNa && !inst.state().strings.valid(h)) {
+      seen = true;
+      CHECK(inst.string_of(h).empty());
+    }
+  });
+  CHECK(seen);
+  CHECK(outcome([&] { (void)RestoreBuilder(save_state(inst)).build(); }) == "corrupt");
 }
