@@ -421,3 +421,28 @@ TEST_CASE("restore memory: a 64 MiB payload from a tiny file is not copied") {
   CHECK(m.peak >= static_cast<std::int64_t>(kRatioFreeSize));
   CHECK(m.peak < bound_for(bytes.size()));
 }
+
+// Proves the string table of a restored state is sized once: a state whose
+// table holds 2^20 + 1 empty strings (8 zero bytes each in the archive, a
+// 8 MiB payload that compresses to a few KiB) peaks at about the payload plus
+// one 32-byte header per string (~40 MiB). Growing the table by doubling,
+// as the loader once did, reallocated at 2^20 and peaked near 104 MiB, over
+// the bound for a file this small.
+TEST_CASE("restore memory: a state of a million empty strings is sized once") {
+  Bytes state = minimal_state();
+  // The archive ends with the string table (u64 threshold, u64 count, the
+  // strings) and the heap (u64 threshold, u64 count): 32 bytes when both
+  // are empty.
+  REQUIRE(state.size() > 32);
+  const std::size_t count_at = state.size() - 24;
+  for (std::size_t i = 0; i < 8; ++i) REQUIRE(state[count_at + i] == 0);
+  constexpr std::uint64_t kStrings = (std::uint64_t{1} << 20) + 1;
+  write_le(state, count_at, kStrings, 8);
+  state.insert(state.begin() + static_cast<std::ptrdiff_t>(count_at + 8), kStrings * 8, 0);
+  const Bytes bytes = seal(serialize_program(minimal_program()), state);
+  const Measured m = measure_restore(bytes);
+  INFO("peak ", m.peak, " bytes for a ", bytes.size(), "-byte input");
+  CHECK(m.outcome == "corrupt");  // the header's configuration hash is left at zero
+  CHECK(m.peak >= static_cast<std::int64_t>(kStrings * 32));
+  CHECK(m.peak < bound_for(bytes.size()));
+}
