@@ -61,6 +61,14 @@ void put_symbol_info(std::vector<std::uint8_t>& out, const SymbolInfo& info) {
   put_optional_text(out, info.industry);
 }
 
+/// A Corrupt error for an archive that passed both checksums: `what` says
+/// which check failed; the rest says what that means and what to do.
+SnapshotError corrupt(const std::string& what) {
+  return SnapshotError(Kind::Corrupt, "snapshot is corrupt: " + what +
+                                          " (its checksums match, so it was not damaged in storage: it was written by "
+                                          "an incompatible tool or crafted); replay history from scratch");
+}
+
 /// The two blobs of a payload, as views into the decompressed payload (no
 /// copy: the payload may be the largest buffer of a restore, and the memory a
 /// restore may take is bounded by the input size, see docs/fuzzing.md).
@@ -95,23 +103,22 @@ Payload decode_payload(std::span<const std::uint8_t> bytes) {
     ar(version);
     if (version != kPayloadVersion)
       throw SnapshotError(Kind::Corrupt, "snapshot payload version " + std::to_string(version) +
-                                             " is not known: the file is corrupt or was written by a newer pinevm");
+                                             " is not known: the file was written by a newer pinevm or another tool; "
+                                             "upgrade pinevm or replay history from scratch");
     for (std::span<const std::uint8_t>* blob : {&p.program, &p.state}) {
       std::uint64_t n = 0;
       ar(n);
       const std::size_t pos = buf.position();
       if (n > bytes.size() - pos)
-        throw SnapshotError(Kind::Corrupt, "snapshot payload is corrupt: a blob of " + std::to_string(n) +
-                                               " bytes is declared where " + std::to_string(bytes.size() - pos) +
-                                               " remain");
+        throw corrupt("the payload declares a blob of " + std::to_string(n) + " bytes where " +
+                      std::to_string(bytes.size() - pos) + " remain");
       *blob = bytes.subspan(pos, static_cast<std::size_t>(n));
       buf.skip(static_cast<std::size_t>(n));
     }
     if (buf.position() != bytes.size())
-      throw SnapshotError(Kind::Corrupt, "snapshot payload is corrupt: " + std::to_string(bytes.size() - buf.position()) +
-                                             " trailing bytes after the instance state");
+      throw corrupt(std::to_string(bytes.size() - buf.position()) + " trailing bytes after the instance state");
   } catch (const cereal::Exception& e) {
-    throw SnapshotError(Kind::Corrupt, std::string("snapshot payload is corrupt: ") + e.what());
+    throw corrupt(std::string("the payload framing is truncated (") + e.what() + ")");
   }
   return p;
 }
@@ -225,12 +232,12 @@ Instance RestoreBuilder::build() const {
   const snapshot::SnapshotHeader& h = opened.header;
   Payload payload = decode_payload(opened.payload);
   if (snapshot::xxh3_128(payload.program) != h.program_hash)
-    throw SnapshotError(Kind::Corrupt, "snapshot is corrupt: the embedded program does not match the header's program hash");
+    throw corrupt("the embedded program does not match the header's program hash");
   std::shared_ptr<const Program> program;
   try {
     program = std::make_shared<const Program>(deserialize_program(payload.program));
   } catch (const ProgramError& e) {
-    throw SnapshotError(Kind::Corrupt, std::string("snapshot is corrupt: ") + e.what());
+    throw corrupt(e.what());
   }
   if (expected_program_ && *expected_program_ != h.program_hash)
     throw SnapshotError(Kind::ProgramMismatch, "snapshot was written by program " + hash_hex(h.program_hash).substr(0, 12) +
@@ -239,9 +246,9 @@ Instance RestoreBuilder::build() const {
   try {
     Instance instance = load_instance_state(program, payload.state);
     if (config_hash(instance.config()) != h.config_hash)
-      throw SnapshotError(Kind::Corrupt, "snapshot is corrupt: the configuration does not match the header's hash");
+      throw corrupt("the configuration does not match the header's hash");
     if (static_cast<std::uint64_t>(instance.bars_processed()) != h.bars_processed || instance.last_bar_time() != h.last_bar_time)
-      throw SnapshotError(Kind::Corrupt, "snapshot is corrupt: the bar counters do not match the header");
+      throw corrupt("the bar counters do not match the header");
     if (expected_config_ && config_hash(*expected_config_) != h.config_hash)
       throw SnapshotError(Kind::ConfigMismatch,
                           "snapshot was taken with " + config_difference(*program, instance.config(), *expected_config_) +
@@ -249,9 +256,9 @@ Instance RestoreBuilder::build() const {
                               "scratch");
     return instance;
   } catch (const StateDecodeError& e) {
-    throw SnapshotError(Kind::Corrupt, std::string("snapshot is corrupt: ") + e.what());
+    throw corrupt(e.what());
   } catch (const ProgramError& e) {
-    throw SnapshotError(Kind::Corrupt, std::string("snapshot is corrupt: ") + e.what());
+    throw corrupt(e.what());
   }
 }
 

@@ -1020,3 +1020,14 @@ plot(p.x)
   CHECK(seen);
   CHECK(outcome([&] { (void)RestoreBuilder(save_state(inst)).build(); }) == "corrupt");
 }
+
+// Proves a Corrupt rejection of a crafted archive says which check failed and
+// what to do: the halted byte set to 2 (re-sealed with valid checksums).
+TEST_CASE("hostile: a corrupt archive's message names the check and the remedy") {
+  const OpenedSnapshot opened = open_snapshot(base_snapshot());
+  Bytes p = opened.payload;
+  p[halted_offset(p, layout_of(p))] = 2;
+  const std::string msg = message_of([&] { (void)RestoreBuilder(seal_snapshot(opened.header, p)).build(); });
+  CHECK(msg == "snapshot is corrupt: halted flag is not 0 or 1 (its checksums match, so it was not damaged in storage: "
+               "it was written by an incompatible tool or crafted); replay history from scratch");
+}
