@@ -1031,3 +1031,29 @@ TEST_CASE("hostile: a corrupt archive's message names the check and the remedy")
   CHECK(msg == "snapshot is corrupt: halted flag is not 0 or 1 (its checksums match, so it was not damaged in storage: "
                "it was written by an incompatible tool or crafted); replay history from scratch");
 }
+
+// Fuzzing finding 5 (docs/fuzzing.md): a series ring whose last written bar
+// is after the instance's bar count was accepted; the next write then
+// stepped backwards and wrapped the ring's bar count to zero, leaving a ring
+// that the reader itself refused after one more save. Built here by saving
+// an instance whose bar count was lowered below what its rings have seen:
+// Corrupt. A halted instance whose rings were written on the failing bar
+// (last bar == bar count) is legitimate and still restores.
+TEST_CASE("hostile: a series ring written after the instance's last bar is rejected") {
+  const std::shared_ptr<const Program> program = compile_or_die(R"(//@version=6
+indicator("ring bars")
+x = close
+y = x[1]
+if bar_index == 6
+    runtime.error("stop")
+plot(y)
+)");
+  Instance inst = InstanceBuilder(program).build();
+  for (std::size_t i = 0; i < 6; ++i) inst.run_bar(sample_bars()[i]);
+  CHECK(outcome([&] { (void)RestoreBuilder(save_state(inst)).build(); }) == "success");
+  CHECK_THROWS_AS(inst.run_bar(sample_bars()[6]), RuntimeError);  // x was written on bar 6, then the script stopped
+  CHECK(outcome([&] { (void)RestoreBuilder(save_state(inst)).build(); }) == "success");
+  inst.state().bars_processed = 3;  // the rings have seen bars up to 6
+  const std::string msg = message_of([&] { (void)RestoreBuilder(save_state(inst)).build(); });
+  CHECK(msg.find("snapshot is corrupt: series ring bar out of range") == 0);
+}

@@ -198,7 +198,7 @@ Instance load_instance_state(std::shared_ptr<const Program> program, std::span<c
     archive::require(archive::load_count(ar, 8, st.slots.size()) == st.slots.size(), "slot count does not match the program");
     for (Value& v : st.slots) ar(v.u);
     archive::require(archive::load_count(ar, 8, st.series.size()) == st.series.size(), "series count does not match the program");
-    for (SeriesRing& r : st.series) r.load(ar);
+    for (SeriesRing& r : st.series) r.load(ar, st.bars_processed);
     archive::require(archive::load_count(ar, 1, st.states.size()) == st.states.size(), "state count does not match the program");
     const Program& p = *st.program;
     for (const FrameInfo& fr : st.frames) {
