@@ -30,6 +30,7 @@
 
 #include "pine/snapshot/envelope.h"
 #include "pine/snapshot/snapshot.h"
+#include "pine/vm/bytecode.h"
 #include "pine/vm/instance.h"
 #include "pine/vm/state_io.h"
 
@@ -103,8 +104,24 @@ pine::snapshot::SnapshotHeader attacker_fields(std::span<const std::uint8_t> pay
   return h;
 }
 
-/// Runs a few synthetic bars after the restored instance's last bar.
+/// True when some function of `program` has a loop (every loop passes a
+/// LOOPCHECK, the verifier makes sure of it).
+bool has_loops(const pine::Program& program) {
+  for (const pine::FunctionProto& f : program.functions)
+    for (const pine::Instr& in : f.code)
+      if (in.op == pine::Opcode::LOOPCHECK) return true;
+  return false;
+}
+
+/// Runs a few synthetic bars after the restored instance's last bar, unless
+/// the program loops: a loop may run 10,000,000 iterations per bar and make
+/// a 40 KB string or a 100,000-element array on each, gigabytes in one bar,
+/// whether the program is hostile or compiled from a legitimate script
+/// (docs/fuzzing.md, finding 6: a runtime limit, not a reader one). The
+/// fuzzer's memory limits would report that on every such mutation and
+/// drown the reader's own findings.
 void run_some_bars(pine::Instance& inst) {
+  if (has_loops(inst.program())) return;
   const std::int64_t last = inst.last_bar_time();
   const std::int64_t start = last == pine::kIntNa ? 1'700'000'000'000 : last;
   if (start > std::numeric_limits<std::int64_t>::max() - kBarSpacingMs * (kBarsAfterRestore + 1)) return;
