@@ -5,9 +5,13 @@
 // bytes). Both inner blobs are produced and validated by the VM library.
 #include "pine/snapshot/snapshot.h"
 
+#include <algorithm>
 #include <bit>
+#include <charconv>
 #include <optional>
+#include <span>
 #include <sstream>
+#include <streambuf>
 
 // UserDataAdapter is declared by cereal 1.3 only under this macro.
 #ifndef CEREAL_FUTURE_EXPERIMENTAL
@@ -57,29 +61,40 @@ void put_symbol_info(std::vector<std::uint8_t>& out, const SymbolInfo& info) {
   put_optional_text(out, info.industry);
 }
 
-/// A read-only stream buffer over bytes already in memory, so decoding the
-/// payload copies nothing (an istringstream would copy it twice).
-class ByteSpanBuf : public std::streambuf {
-public:
-  explicit ByteSpanBuf(std::span<const std::uint8_t> bytes) {
-    char* begin = reinterpret_cast<char*>(const_cast<std::uint8_t*>(bytes.data()));
-    setg(begin, begin, begin + bytes.size());
-  }
-  /// Bytes not read yet.
-  std::size_t remaining() const { return static_cast<std::size_t>(egptr() - gptr()); }
-  /// Moves past `n` bytes (at most remaining()).
-  void skip(std::size_t n) { setg(eback(), gptr() + n, egptr()); }
-};
+/// A Corrupt error for an archive that passed both checksums: `what` says
+/// which check failed; the rest says what that means and what to do.
+SnapshotError corrupt(const std::string& what) {
+  return SnapshotError(Kind::Corrupt, "snapshot is corrupt: " + what +
+                                          " (its checksums match, so it was not damaged in storage: it was written by "
+                                          "an incompatible tool or crafted); replay history from scratch");
+}
 
-/// The two blobs of a payload, as views into it.
+/// The two blobs of a payload, as views into the decompressed payload (no
+/// copy: the payload may be the largest buffer of a restore, and the memory a
+/// restore may take is bounded by the input size, see docs/fuzzing.md).
 struct Payload {
   std::span<const std::uint8_t> program;
   std::span<const std::uint8_t> state;
 };
 
-/// Splits a payload into its blobs; throws Corrupt on any inconsistency.
+/// A read-only streambuf over a byte span, so Cereal reads the payload where
+/// it lies instead of from a copy.
+class PayloadBuf : public std::streambuf {
+public:
+  explicit PayloadBuf(std::span<const std::uint8_t> bytes) {
+    char* begin = reinterpret_cast<char*>(const_cast<std::uint8_t*>(bytes.data()));
+    setg(begin, begin, begin + bytes.size());
+  }
+  /// Bytes consumed so far.
+  std::size_t position() const { return static_cast<std::size_t>(gptr() - eback()); }
+  /// Steps over `n` bytes (the caller checked that they are there).
+  void skip(std::size_t n) { setg(eback(), gptr() + n, egptr()); }
+};
+
+/// Reads the framing of a payload (version, then the two counted blobs) and
+/// returns views of the blobs; throws Corrupt on any inconsistency.
 Payload decode_payload(std::span<const std::uint8_t> bytes) {
-  ByteSpanBuf buf(bytes);
+  PayloadBuf buf(bytes);
   std::istream is(&buf);
   Payload p;
   try {
@@ -87,20 +102,76 @@ Payload decode_payload(std::span<const std::uint8_t> bytes) {
     std::uint32_t version = 0;
     ar(version);
     if (version != kPayloadVersion)
-      throw SnapshotError(Kind::Corrupt, "snapshot payload version " + std::to_string(version) + " is not known");
+      throw SnapshotError(Kind::Corrupt, "snapshot payload version " + std::to_string(version) +
+                                             " is not known: the file was written by a newer pinevm or another tool; "
+                                             "upgrade pinevm or replay history from scratch");
     for (std::span<const std::uint8_t>* blob : {&p.program, &p.state}) {
       std::uint64_t n = 0;
       ar(n);
-      const std::size_t pos = bytes.size() - buf.remaining();
-      if (n > buf.remaining()) throw SnapshotError(Kind::Corrupt, "snapshot payload is corrupt: a length runs past its end");
+      const std::size_t pos = buf.position();
+      if (n > bytes.size() - pos)
+        throw corrupt("the payload declares a blob of " + std::to_string(n) + " bytes where " +
+                      std::to_string(bytes.size() - pos) + " remain");
       *blob = bytes.subspan(pos, static_cast<std::size_t>(n));
       buf.skip(static_cast<std::size_t>(n));
     }
-    if (buf.remaining() != 0) throw SnapshotError(Kind::Corrupt, "snapshot payload is corrupt: trailing bytes");
+    if (buf.position() != bytes.size())
+      throw corrupt(std::to_string(bytes.size() - buf.position()) + " trailing bytes after the instance state");
   } catch (const cereal::Exception& e) {
-    throw SnapshotError(Kind::Corrupt, std::string("snapshot payload is corrupt: ") + e.what());
+    throw corrupt(std::string("the payload framing is truncated (") + e.what() + ")");
   }
   return p;
+}
+
+/// An input's value as a user would type it for --input.
+std::string input_text(const InputDecl& decl, const InstanceConfig& config, std::size_t i) {
+  const Value v = config.input_values[i];
+  switch (decl.kind) {
+  case InputKind::Float: {
+    char buf[32];  // the shortest round-trip form of a double needs at most 24
+    const auto r = std::to_chars(buf, buf + sizeof buf, v.f);
+    return std::string(buf, r.ptr);
+  }
+  case InputKind::Bool: return v.i != 0 ? "true" : "false";
+  case InputKind::String: return "\"" + (i < config.input_strings.size() ? config.input_strings[i] : std::string()) + "\"";
+  case InputKind::Color: {
+    static const char* digits = "0123456789ABCDEF";
+    std::string s = "#";
+    for (int shift = 28; shift >= 0; shift -= 4) s += digits[(v.u >> shift) & 15];
+    return s;
+  }
+  case InputKind::Enum:
+    if (v.i >= 0 && static_cast<std::uint64_t>(v.i) < decl.options.size()) return decl.options[static_cast<std::size_t>(v.i)];
+    return std::to_string(v.i);
+  case InputKind::Source: return "source #" + std::to_string(v.u);
+  default: return std::to_string(v.i);
+  }
+}
+
+/// What differs between the snapshot's configuration and the one of this
+/// run, as "input 'Length' = 14 (this run: 20), symbol ..."; every differing
+/// input, the symbol, the timeframe, then "other symbol information" for the
+/// SymbolInfo fields (which come from --syminfo).
+std::string config_difference(const Program& program, const InstanceConfig& snap, const InstanceConfig& run) {
+  std::vector<std::string> parts;
+  const auto value_pair = [](const std::string& a, const std::string& b) { return a + " (this run: " + b + ")"; };
+  const std::size_t n = std::min({program.inputs.size(), snap.input_values.size(), run.input_values.size()});
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::string a = input_text(program.inputs[i], snap, i), b = input_text(program.inputs[i], run, i);
+    if (a != b) parts.push_back("input '" + program.inputs[i].title + "' = " + value_pair(a, b));
+  }
+  if (snap.input_values.size() != run.input_values.size()) parts.push_back("a different number of inputs");
+  const auto or_default = [](const std::string& s, const char* fallback) { return s.empty() ? std::string(fallback) : s; };
+  if (or_default(snap.symbol, kDefaultSymbol) != or_default(run.symbol, kDefaultSymbol))
+    parts.push_back("symbol " + value_pair(or_default(snap.symbol, kDefaultSymbol), or_default(run.symbol, kDefaultSymbol)));
+  if (or_default(snap.timeframe, kDefaultTimeframe) != or_default(run.timeframe, kDefaultTimeframe))
+    parts.push_back("timeframe " + value_pair(or_default(snap.timeframe, kDefaultTimeframe),
+                                              or_default(run.timeframe, kDefaultTimeframe)));
+  if (!(snap.syminfo == run.syminfo)) parts.push_back("other symbol information (--syminfo)");
+  if (parts.empty()) return "another configuration than this run";  // e.g. symbol "" vs the default spelled out
+  std::string out;
+  for (std::size_t i = 0; i < parts.size(); ++i) out += (i == 0 ? "" : ", ") + parts[i];
+  return out;
 }
 
 } // namespace
@@ -162,7 +233,7 @@ Instance RestoreBuilder::build() const {
   const snapshot::SnapshotHeader& h = opened.header;
   Payload payload = decode_payload(opened.payload);
   if (snapshot::xxh3_128(payload.program) != h.program_hash)
-    throw SnapshotError(Kind::Corrupt, "snapshot is corrupt: the embedded program does not match the header's program hash");
+    throw corrupt("the embedded program does not match the header's program hash");
   // When the caller's known program has the header's hash, the embedded
   // bytes (which hash to it too, checked above) are that program, already
   // decoded and verified: share it instead of decoding them again.
@@ -173,7 +244,7 @@ Instance RestoreBuilder::build() const {
     try {
       program = std::make_shared<const Program>(deserialize_program(payload.program));
     } catch (const ProgramError& e) {
-      throw SnapshotError(Kind::Corrupt, std::string("snapshot is corrupt: ") + e.what());
+      throw corrupt(e.what());
     }
   }
   if (expected_program_ && *expected_program_ != h.program_hash)
@@ -183,18 +254,19 @@ Instance RestoreBuilder::build() const {
   try {
     Instance instance = load_instance_state(program, payload.state);
     if (config_hash(instance.config()) != h.config_hash)
-      throw SnapshotError(Kind::Corrupt, "snapshot is corrupt: the configuration does not match the header's hash");
+      throw corrupt("the configuration does not match the header's hash");
     if (static_cast<std::uint64_t>(instance.bars_processed()) != h.bars_processed || instance.last_bar_time() != h.last_bar_time)
-      throw SnapshotError(Kind::Corrupt, "snapshot is corrupt: the bar counters do not match the header");
-    if (expected_config_ && *expected_config_ != h.config_hash)
+      throw corrupt("the bar counters do not match the header");
+    if (expected_config_ && config_hash(*expected_config_) != h.config_hash)
       throw SnapshotError(Kind::ConfigMismatch,
-                          "snapshot was taken with other inputs, symbol or timeframe than this run: pass the same "
-                          "--input/--symbol/--timeframe values, or replay history from scratch");
+                          "snapshot was taken with " + config_difference(*program, instance.config(), *expected_config_) +
+                              ": pass the same --input/--symbol/--timeframe/--syminfo values, or replay history from "
+                              "scratch");
     return instance;
   } catch (const StateDecodeError& e) {
-    throw SnapshotError(Kind::Corrupt, std::string("snapshot is corrupt: ") + e.what());
+    throw corrupt(e.what());
   } catch (const ProgramError& e) {
-    throw SnapshotError(Kind::Corrupt, std::string("snapshot is corrupt: ") + e.what());
+    throw corrupt(e.what());
   }
 }
 

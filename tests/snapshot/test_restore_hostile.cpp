@@ -21,9 +21,11 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -41,6 +43,7 @@
 #include <unistd.h>
 
 #include "bars_csv.h"
+#include "instance_state.h"
 #include "pine/compiler/compile.h"
 #include "pine/snapshot/envelope.h"
 #include "snapshot_outcome.h"
@@ -865,4 +868,197 @@ TEST_CASE("hostile: a matrix whose rows * columns is not its element count is re
   Bytes as_array = payload;
   as_array[kind_at] = 0;
   CHECK(restore(seal_snapshot(opened.header, as_array)) == "corrupt");
+}
+
+// ---- Findings of the fuzzing and memory-bound work (docs/fuzzing.md) ---------
+
+namespace {
+
+/// Lowercase hex of the first `n` bytes of a 16-byte hash, computed here
+/// independently of snapshot.cpp's hash_hex.
+std::string hex_prefix(const std::array<std::uint8_t, 16>& hash, std::size_t n) {
+  std::string s;
+  char buf[3];
+  for (std::size_t i = 0; i < n; ++i) {
+    std::snprintf(buf, sizeof buf, "%02x", hash[i]);
+    s += buf;
+  }
+  return s;
+}
+
+/// A payload (snapshot.cpp's framing) around `program` and `state`, sealed
+/// with valid checksums and the program's own hash.
+Bytes seal_blobs(const Bytes& program, const Bytes& state) {
+  Bytes p{1, 1, 0, 0, 0};  // little-endian marker, payload version 1
+  for (const Bytes* blob : {&program, &state}) {
+    const std::size_t at = p.size();
+    p.resize(at + 8);
+    put_le(p, at, blob->size());
+    p.insert(p.end(), blob->begin(), blob->end());
+  }
+  SnapshotHeader h{};
+  h.engine_version = kEngineVersion;
+  h.program_hash = xxh3_128(program);
+  return seal_snapshot(h, p);
+}
+
+/// main (the built-in slots and a RET) calling function 1 from `sites` call
+/// sites; `shape` fills in function 1's layout.
+Program fan_out(std::size_t sites, const std::function<void(FunctionProto&)>& shape) {
+  Program p;
+  FunctionProto main;
+  main.name = "main";
+  main.num_slots = kBuiltinVarSlots;
+  main.code = {Instr{Opcode::RET, 0, 0, 0, 0}};
+  main.lines = {1};
+  main.call_sites.assign(sites, 1);
+  FunctionProto leaf;
+  leaf.name = "leaf";
+  leaf.num_slots = 1;
+  leaf.code = {Instr{Opcode::RET, 0, 0, 0, 0}};
+  leaf.lines = {1};
+  shape(leaf);
+  p.functions = {main, leaf};
+  return p;
+}
+
+} // namespace
+
+// Proves the program mismatch message names both programs by the first 12
+// hex digits of their hashes (computed here from the program bytes) and
+// says what to do.
+TEST_CASE("hostile: the program mismatch message names both hashes") {
+  const std::shared_ptr<const Program> other = compile_or_die(kOtherScript);
+  Instance inst = InstanceBuilder(other).build();
+  inst.run_bar(sample_bars()[0]);
+  const std::string msg = message_of([&] { (void)RestoreBuilder(save_state(inst)).expect_program(*rich_program()).build(); });
+  const std::string written = hex_prefix(xxh3_128(serialize_program(*other)), 6);
+  const std::string expected = hex_prefix(xxh3_128(serialize_program(*rich_program())), 6);
+  CHECK(msg == "snapshot was written by program " + written + "..., this script compiles to " + expected +
+                   "...: replay history from scratch");
+}
+
+// Proves the configuration mismatch message says what differs: the input by
+// its title with both values, the symbol and the timeframe.
+TEST_CASE("hostile: the config mismatch message names what differs") {
+  const Bytes& bytes = base_snapshot();
+  auto message_with = [&](const InstanceBuilder& b) {
+    return message_of([&] { (void)RestoreBuilder(bytes).expect_program(*rich_program()).expect_config(b.config()).build(); });
+  };
+  InstanceBuilder length(rich_program());
+  length.symbol("NASDAQ:AAPL").timeframe("1D").input("Length", "20");
+  CHECK(message_with(length) ==
+        "snapshot was taken with input 'Length' = 14 (this run: 20): pass the same "
+        "--input/--symbol/--timeframe/--syminfo values, or replay history from scratch");
+  InstanceBuilder several(rich_program());
+  several.symbol("NASDAQ:MSFT").timeframe("1W").input("Tag", "abd").input("Mult", "2.5").input("Flag", "false");
+  const std::string msg = message_with(several);
+  CHECK(msg.find("input 'Mult' = 2 (this run: 2.5)") != std::string::npos);
+  CHECK(msg.find("input 'Flag' = true (this run: false)") != std::string::npos);
+  CHECK(msg.find("input 'Tag' = \"abc\" (this run: \"abd\")") != std::string::npos);
+  CHECK(msg.find("symbol NASDAQ:AAPL (this run: NASDAQ:MSFT)") != std::string::npos);
+  CHECK(msg.find("timeframe 1D (this run: 1W)") != std::string::npos);
+  InstanceBuilder info(rich_program());
+  SymbolInfo changed;
+  changed.pricescale = 1000;
+  info.symbol("NASDAQ:AAPL").timeframe("1D").syminfo(changed);
+  CHECK(message_with(info).find("other symbol information (--syminfo)") != std::string::npos);
+}
+
+// Proves a program cannot make a restore allocate its frame layout before
+// the state is read (memory-bound finding 1): a verified program that fans a
+// function out over many frames, each with 100,001 values of series
+// history (over 200 MB in all), restored with a short state, is Corrupt
+// without any allocation near that size.
+TEST_CASE("hostile: a program whose layout exceeds the archive is rejected before allocating it") {
+  Instance empty(std::make_shared<const Program>(fan_out(0, [](FunctionProto&) {})), InstanceConfig{});
+  const Bytes state = save_instance_state(empty);
+  const Program big = fan_out(300, [](FunctionProto& f) { f.series = {SeriesDecl{Type::Float, 100'001}}; });
+  REQUIRE_NOTHROW(verify_program(big));
+  const Bytes bytes = seal_blobs(serialize_program(big), state);
+  AllocationGuard guard;
+  const std::string got = outcome([&] { (void)RestoreBuilder(bytes).build(); });
+  CHECK(got == "corrupt");
+  CHECK(guard.largest() < (std::size_t{1} << 20));
+  // Past the absolute limits, the program is refused whatever the archive.
+  const Program huge = fan_out(60'000, [](FunctionProto& f) { f.series.assign(1000, SeriesDecl{Type::Float, 1}); });
+  CHECK(outcome([&] { (void)RestoreBuilder(seal_blobs(serialize_program(huge), state)).build(); }) == "corrupt");
+  CHECK_THROWS_AS((void)Instance(std::make_shared<const Program>(huge), InstanceConfig{}), ProgramError);
+}
+
+// Documents fuzzing finding 1 (docs/fuzzing.md): the verifier checks
+// operands, not types, so a re-hashed program whose type declaration says
+// `string` for a field its code fills with floats restores (its state holds
+// no such object yet), and the bars it runs then store a float's bits where a
+// string handle belongs. That must stay harmless: the field reads as an
+// empty string, the bar completes, and the saved state is refused as
+// Corrupt on restore (never a crash, never another kind).
+TEST_CASE("hostile: an ill-typed re-hashed program leaves a state the reader refuses, harmlessly") {
+  const std::shared_ptr<const Program> program = compile_or_die(R"(//@version=6
+indicator("typed fields")
+type P
+    float x
+    string s
+p = P.new(close, "a")
+plot(p.x)
+)");
+  Program retyped = *program;
+  REQUIRE(retyped.types.size() == 1);
+  REQUIRE(retyped.types[0].fields.size() == 2);
+  REQUIRE(retyped.types[0].fields[0].type == Type::Float);
+  retyped.types[0].fields[0].type = Type::String;  // x now claims to hold string handles
+  Instance fresh = InstanceBuilder(std::make_shared<const Program>(retyped)).build();
+  Instance inst = RestoreBuilder(save_state(fresh)).build();
+  inst.run_bar(sample_bars()[0]);
+  bool seen = false;
+  inst.state().heap.for_each_string(inst.program(), [&](std::int64_t& h) {
+    if (h != kStringNa && !inst.state().strings.valid(h)) {
+      seen = true;
+      CHECK(inst.string_of(h).empty());
+    }
+  });
+  CHECK(seen);
+  // Saving collects garbage first: the unreachable object goes (and the
+  // collector maps an invalid string handle to na), so the re-saved state is
+  // clean and restores; a state that still held the bad handle would be
+  // Corrupt. Either way: no crash, no other kind.
+  const std::string again = outcome([&] { (void)RestoreBuilder(save_state(inst)).build(); });
+  CHECK((again == "success" || again == "corrupt"));
+}
+
+// Proves a Corrupt rejection of a crafted archive says which check failed and
+// what to do: the halted byte set to 2 (re-sealed with valid checksums).
+TEST_CASE("hostile: a corrupt archive's message names the check and the remedy") {
+  const OpenedSnapshot opened = open_snapshot(base_snapshot());
+  Bytes p = opened.payload;
+  p[halted_offset(p, layout_of(p))] = 2;
+  const std::string msg = message_of([&] { (void)RestoreBuilder(seal_snapshot(opened.header, p)).build(); });
+  CHECK(msg == "snapshot is corrupt: halted flag is not 0 or 1 (its checksums match, so it was not damaged in storage: "
+               "it was written by an incompatible tool or crafted); replay history from scratch");
+}
+
+// Fuzzing finding 5 (docs/fuzzing.md): a series ring whose last written bar
+// is after the instance's bar count was accepted; the next write then
+// stepped backwards and wrapped the ring's bar count to zero, leaving a ring
+// that the reader itself refused after one more save. Built here by saving
+// an instance whose bar count was lowered below what its rings have seen:
+// Corrupt. A halted instance whose rings were written on the failing bar
+// (last bar == bar count) is legitimate and still restores.
+TEST_CASE("hostile: a series ring written after the instance's last bar is rejected") {
+  const std::shared_ptr<const Program> program = compile_or_die(R"(//@version=6
+indicator("ring bars")
+x = close
+y = x[1]
+if bar_index == 6
+    runtime.error("stop")
+plot(y)
+)");
+  Instance inst = InstanceBuilder(program).build();
+  for (std::size_t i = 0; i < 6; ++i) inst.run_bar(sample_bars()[i]);
+  CHECK(outcome([&] { (void)RestoreBuilder(save_state(inst)).build(); }) == "success");
+  CHECK_THROWS_AS(inst.run_bar(sample_bars()[6]), RuntimeError);  // x was written on bar 6, then the script stopped
+  CHECK(outcome([&] { (void)RestoreBuilder(save_state(inst)).build(); }) == "success");
+  inst.state().bars_processed = 3;  // the rings have seen bars up to 6
+  const std::string msg = message_of([&] { (void)RestoreBuilder(save_state(inst)).build(); });
+  CHECK(msg.find("snapshot is corrupt: series ring bar out of range") == 0);
 }

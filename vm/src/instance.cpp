@@ -21,11 +21,11 @@ constexpr std::uint32_t kMaxCallDepth = 256;
 RuntimeError::RuntimeError(const std::string& message, std::int64_t bar_index, std::uint32_t line)
     : std::runtime_error(message), message_(message), bar_index_(bar_index), line_(line) {}
 
-void InstanceState::lay_out() {
+LayoutTotals InstanceState::plan_layout() {
   const Program& p = *program;
   frames.clear();
   children.clear();
-  std::size_t total_slots = 0, total_series = 0, total_states = 0;
+  LayoutTotals t;
   std::vector<std::uint32_t> depth;
   // Breadth-first expansion of the call tree: frame i's children are created
   // when frame i is visited, so the numbering is deterministic.
@@ -35,14 +35,19 @@ void InstanceState::lay_out() {
     const FunctionProto& f = p.functions[function];
     FrameInfo fr;
     fr.function = function;
-    fr.slot_base = static_cast<std::uint32_t>(total_slots);
-    fr.series_base = static_cast<std::uint32_t>(total_series);
-    fr.state_base = static_cast<std::uint32_t>(total_states);
+    fr.slot_base = static_cast<std::uint32_t>(t.slots);
+    fr.series_base = static_cast<std::uint32_t>(t.series);
+    fr.state_base = static_cast<std::uint32_t>(t.states);
     fr.child_base = static_cast<std::uint32_t>(children.size());
-    total_slots += f.num_slots;
-    total_series += f.series.size();
-    total_states += f.states.size();
-    if (total_slots > kMaxSlotsTotal) throw ProgramError("program needs too many slots");
+    t.slots += f.num_slots;
+    t.series += f.series.size();
+    t.states += f.states.size();
+    for (const SeriesDecl& s : f.series) t.series_values += s.capacity;
+    // Checked per frame, so the totals never get near the 32-bit bases.
+    if (t.slots > kMaxSlotsTotal) throw ProgramError("program needs too many slots");
+    if (t.series > kMaxSeriesTotal) throw ProgramError("program needs more than 65536 series");
+    if (t.series_values > kMaxSeriesValuesTotal) throw ProgramError("program's series need more than 2^25 values of history");
+    if (t.states > kMaxStatesTotal) throw ProgramError("program needs more than 65536 builtin states");
     children.resize(children.size() + f.call_sites.size());
     frames.push_back(fr);
     depth.push_back(d);
@@ -56,10 +61,15 @@ void InstanceState::lay_out() {
       children[frames[i].child_base + c] = child;
     }
   }
+  return t;
+}
 
-  slots.assign(total_slots, Value{});
-  series.assign(total_series, SeriesRing{});
-  states.assign(total_states, TaState{});
+void InstanceState::lay_out() {
+  const Program& p = *program;
+  const LayoutTotals t = plan_layout();
+  slots.assign(t.slots, Value{});
+  series.assign(t.series, SeriesRing{});
+  states.assign(t.states, TaState{});
   for (const FrameInfo& fr : frames) {
     const FunctionProto& f = p.functions[fr.function];
     for (std::size_t s = 0; s < f.series.size(); ++s)

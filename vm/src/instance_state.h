@@ -37,6 +37,27 @@ struct FrameInfo {
 /// pathological program from exhausting memory; real scripts are far below).
 inline constexpr std::size_t kMaxFrames = 1u << 16;
 inline constexpr std::size_t kMaxSlotsTotal = 1u << 22;
+/// Series rings over all frames. A ring is a vector plus counters (~56
+/// bytes) even before its history; real scripts have hundreds.
+inline constexpr std::size_t kMaxSeriesTotal = 1u << 16;
+/// History values (8 bytes each) over all series rings: 256 MiB. Rings are
+/// allocated from the program, so this bounds what a hostile .pvmc can make
+/// an instance allocate for history (a restore is bounded far tighter, by the
+/// archive's size). A real script reaches it only with 512 series read at
+/// dynamic offsets under max_bars_back = 65535.
+inline constexpr std::size_t kMaxSeriesValuesTotal = 1u << 25;
+/// Builtin (ta.*) states over all frames. A state is a variant of a few
+/// hundred bytes before its windows grow; real scripts have dozens to
+/// thousands of ta call sites including library frames.
+inline constexpr std::size_t kMaxStatesTotal = 1u << 16;
+
+/// The sizes a program's frame layout needs (InstanceState::plan_layout).
+struct LayoutTotals {
+  std::size_t slots = 0;
+  std::size_t series = 0;
+  std::size_t series_values = 0; ///< sum of the rings' capacities
+  std::size_t states = 0;
+};
 
 struct InstanceState {
   std::shared_ptr<const Program> program;
@@ -74,6 +95,13 @@ struct InstanceState {
   /// so the per-bar reset is one copy, not a type switch per plot).
   std::vector<Value> plot_na;
   std::vector<LogRecord> logs;
+
+  /// Expands the program's call tree into `frames` and `children` (small:
+  /// at most kMaxFrames entries) and returns the sizes the state vectors
+  /// need, without allocating them. Throws ProgramError past the limits
+  /// above. A restore uses it to check the layout against the archive before
+  /// anything is sized from the program.
+  LayoutTotals plan_layout();
 
   /// Builds the frame layout for `program` and sizes every state vector.
   void lay_out();

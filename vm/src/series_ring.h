@@ -66,11 +66,17 @@ public:
     ar(head_, last_bar_, written_);
     for (const Value& v : buf_) ar(v.u);
   }
-  void load(archive::In& ar) {
+  /// `bars_processed` is the restored instance's bar count: bars are
+  /// numbered from 0 and the bar being run is bars_processed (a halted
+  /// instance may have written on it), so no ring can have written later,
+  /// nor covered more bars than there are up to its last one. A later bar
+  /// would make the next write step backwards and wrap the count.
+  void load(archive::In& ar, std::int64_t bars_processed) {
     ar(head_, last_bar_, written_);
     archive::require(head_ < buf_.size(), "series ring head out of range");
-    archive::require(last_bar_ >= -1, "series ring bar out of range");
+    archive::require(last_bar_ >= -1 && last_bar_ <= bars_processed, "series ring bar out of range");
     archive::require((written_ == 0) == (last_bar_ == -1), "series ring counters inconsistent");
+    archive::require(written_ <= static_cast<std::uint64_t>(last_bar_ + 1), "series ring covers more bars than exist");
     for (Value& v : buf_) ar(v.u);
   }
 

@@ -98,6 +98,29 @@ void load_symbol_info(archive::In& ar, SymbolInfo& info) {
   load_optional_text(ar, info.industry);
 }
 
+/// Fewest archive bytes (the encoding written by save_instance_state) of the
+/// per-frame parts of a state: a u64 per slot; a ring's head, last bar and
+/// count (3 x u64) plus one u64 per value of its capacity; a kind byte and at
+/// least a u32 version per builtin state.
+constexpr std::uint64_t kSlotArchiveBytes = 8;
+constexpr std::uint64_t kRingHeaderArchiveBytes = 24;
+constexpr std::uint64_t kRingValueArchiveBytes = 8;
+constexpr std::uint64_t kStateArchiveMinBytes = 5;
+
+/// True when `remaining` archive bytes can hold the slots, series and
+/// builtin states of `program`'s frame layout. Expands the call tree without
+/// allocating the state (InstanceState::plan_layout); throws ProgramError when
+/// the layout is past the instance limits.
+bool layout_fits(const std::shared_ptr<const Program>& program, std::size_t remaining) {
+  InstanceState probe;
+  probe.program = program;
+  const LayoutTotals t = probe.plan_layout();
+  // Each total is bounded by the limits plan_layout enforces, so no overflow.
+  const std::uint64_t need = kSlotArchiveBytes * t.slots + kRingHeaderArchiveBytes * t.series +
+                             kRingValueArchiveBytes * t.series_values + kStateArchiveMinBytes * t.states;
+  return need <= remaining;
+}
+
 } // namespace
 
 std::vector<std::uint8_t> save_instance_state(const Instance& instance) {
@@ -157,6 +180,10 @@ Instance load_instance_state(std::shared_ptr<const Program> program, std::span<c
     archive::load_string(ar, config.timeframe, kMaxConfigText);
     load_symbol_info(ar, config.syminfo);
 
+    // The layout is sized from the program, which is as hostile as the state:
+    // check that the archive can hold what the layout needs before the
+    // instance allocates it, so a small snapshot cannot size a big instance.
+    archive::require(layout_fits(program, buf.remaining()), "the program's frame layout needs more state than the archive holds");
     Instance instance(std::move(program), std::move(config));
     InstanceState& st = instance.state();
     std::uint8_t halted = 0;
@@ -171,7 +198,7 @@ Instance load_instance_state(std::shared_ptr<const Program> program, std::span<c
     archive::require(archive::load_count(ar, 8, st.slots.size()) == st.slots.size(), "slot count does not match the program");
     for (Value& v : st.slots) ar(v.u);
     archive::require(archive::load_count(ar, 8, st.series.size()) == st.series.size(), "series count does not match the program");
-    for (SeriesRing& r : st.series) r.load(ar);
+    for (SeriesRing& r : st.series) r.load(ar, st.bars_processed);
     archive::require(archive::load_count(ar, 1, st.states.size()) == st.states.size(), "state count does not match the program");
     const Program& p = *st.program;
     for (const FrameInfo& fr : st.frames) {

@@ -88,6 +88,10 @@ public:
     gc_threshold_ = static_cast<std::size_t>(threshold);
     const std::uint64_t n = archive::load_count(ar, 8, kMaxArchivedStrings);
     strings_.resize(num_constants_);
+    // n is bounded by the input (8 bytes per string at least), so reserving
+    // is safe, and it spares the doubling growth: without it a payload of
+    // empty strings peaked at 8x its size in string headers, now 4x.
+    strings_.reserve(num_constants_ + static_cast<std::size_t>(n));
     for (std::uint64_t i = 0; i < n; ++i) {
       std::string s;
       archive::load_string(ar, s, kMaxStringLength);

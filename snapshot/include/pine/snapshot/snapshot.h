@@ -76,9 +76,10 @@ public:
     known_program_ = known.program;
     return *this;
   }
-  /// Requires the snapshot's configuration to be `config` (ConfigMismatch otherwise).
+  /// Requires the snapshot's configuration to be `config` (ConfigMismatch
+  /// otherwise, naming the inputs or symbol settings that differ).
   RestoreBuilder& expect_config(const InstanceConfig& config) {
-    expected_config_ = config_hash(config);
+    expected_config_ = config;
     return *this;
   }
 
@@ -89,7 +90,7 @@ private:
   std::span<const std::uint8_t> bytes_;
   std::optional<std::array<std::uint8_t, 16>> expected_program_;
   std::shared_ptr<const Program> known_program_; ///< set by expect_program(KnownProgram)
-  std::optional<std::uint64_t> expected_config_;
+  std::optional<InstanceConfig> expected_config_;
 };
 
 } // namespace pine
