@@ -140,10 +140,10 @@ void run_some_bars(pine::Instance& inst) {
   }
 }
 
-/// Saves `inst` and restores the bytes expecting its program and
+/// Saves `inst` (which collects its garbage) and restores the bytes expecting its program and
 /// configuration; returns the rejection's message, or an empty string on
 /// success.
-std::string resave_rejection(const pine::Instance& inst) {
+std::string resave_rejection(pine::Instance& inst) {
   const Bytes again = pine::save_state(inst, 1);
   try {
     (void)pine::RestoreBuilder(again).expect_program(inst.program()).expect_config(inst.config()).build();
