@@ -114,8 +114,12 @@ std::unique_ptr<SnapshotStore> open_run_store(const RunOptions& o) {
 /// directory of `<key>-<bar>.pvms` files whose newest valid one is taken) or
 /// from the --store; nullopt for a fresh run.
 std::optional<Instance> restore_for_run(const RunOptions& o, SnapshotStore* store, const std::string& key,
-                                        const Program& program, const InstanceConfig& config,
+                                        std::shared_ptr<const Program> compiled, const InstanceConfig& config,
                                         std::vector<std::string>& skipped) {
+  const bool from_store = store != nullptr && !o.store.empty();
+  if (o.restore_state.empty() && !from_store) return std::nullopt;
+  // Hashed once for every snapshot tried, and shared by the restored instance.
+  const KnownProgram program = KnownProgram::of(std::move(compiled));
   std::error_code ec;
   if (!o.restore_state.empty() && std::filesystem::is_directory(o.restore_state, ec)) {
     std::unique_ptr<SnapshotStore> dir = open_file_store(o.restore_state, 0);
@@ -127,8 +131,7 @@ std::optional<Instance> restore_for_run(const RunOptions& o, SnapshotStore* stor
     const std::vector<std::uint8_t> bytes = snapshot::read_file(o.restore_state);
     return RestoreBuilder(bytes).expect_program(program).expect_config(config).build();
   }
-  if (store != nullptr && !o.store.empty()) return restore_newest(*store, key, program, config, skipped);
-  return std::nullopt;
+  return restore_newest(*store, key, program, config, skipped);
 }
 
 int run_command(const RunOptions& o, std::ostream& out_default, std::ostream& err) {
@@ -173,7 +176,7 @@ int run_command(const RunOptions& o, std::ostream& out_default, std::ostream& er
   };
   try {
     if (store || !o.key.empty()) validate_key(key);
-    instance = restore_for_run(o, store.get(), key, *program, builder.config(), skipped);
+    instance = restore_for_run(o, store.get(), key, program, builder.config(), skipped);
   } catch (const std::invalid_argument& e) {
     fail(kUsage, std::string("--key: ") + e.what());
   } catch (const SnapshotError& e) {

@@ -18,7 +18,7 @@ std::string checkpoint_key(const std::string& key_option, const std::string& scr
 // the next older one is tried, so a crash that damaged the newest file (or
 // a bad disk block) costs the bars since the previous checkpoint, not the
 // whole history.
-std::optional<Instance> restore_newest(SnapshotStore& store, const std::string& key, const Program& program,
+std::optional<Instance> restore_newest(SnapshotStore& store, const std::string& key, const KnownProgram& program,
                                        const InstanceConfig& config, std::vector<std::string>& skipped) {
   const std::vector<SnapshotEntry> entries = store.list(key);
   if (entries.empty()) return std::nullopt;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "pine/snapshot/policy.h"
+#include "pine/snapshot/snapshot.h"
 #include "pine/snapshot/store.h"
 #include "pine/vm/instance.h"
 
@@ -28,7 +29,7 @@ std::string checkpoint_key(const std::string& key_option, const std::string& scr
 /// since the key's older snapshots come from the same script. Returns
 /// nullopt when the store holds nothing for `key`; throws SnapshotError
 /// when nothing restores.
-std::optional<Instance> restore_newest(SnapshotStore& store, const std::string& key, const Program& program,
+std::optional<Instance> restore_newest(SnapshotStore& store, const std::string& key, const KnownProgram& program,
                                        const InstanceConfig& config, std::vector<std::string>& skipped);
 
 /// Saves checkpoints of one run into a store as its policy says.

@@ -7,14 +7,13 @@
 
 #include <cmath>
 #include <cstdint>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "native_indicators.h"
 #include "pine/compiler/compile.h"
 #include "pine/vm/instance.h"
+#include "vm/vm_helpers.h"
 
 namespace {
 
@@ -49,18 +48,6 @@ std::vector<pine::Bar> random_walk_bars(std::size_t count) {
   return bars;
 }
 
-/// The reference script `name` from bench/scripts, compiled.
-std::shared_ptr<const pine::Program> compile_reference(const std::string& name) {
-  const std::string path = std::string(PINEVM_SOURCE_DIR) + "/bench/scripts/" + name;
-  std::ifstream in(path);
-  REQUIRE_MESSAGE(in, "cannot open " << path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  pine::CompileResult compiled = pine::compile(ss.str());
-  REQUIRE_MESSAGE(compiled.ok(), compiled.format(ss.str(), path));
-  return compiled.program;
-}
-
 /// True when `a` and `b` agree: both NaN, or within 1e-9 relative. The
 /// absolute floor of 1e-12 covers the macd histogram near its zero
 /// crossings (a difference of nearly equal values around 1, so its rounding
@@ -74,7 +61,7 @@ bool agree(double a, double b) {
 /// every plot on every bar; returns the number of defined values compared.
 template <class Native>
 std::size_t compare_with_pinevm(const std::string& script, const std::vector<pine::Bar>& bars) {
-  pine::Instance inst = pine::InstanceBuilder(compile_reference(script)).build();
+  pine::Instance inst = pine::InstanceBuilder(compile_reference_script(script)).build();
   Native native;
   std::size_t defined = 0;
   for (std::size_t i = 0; i < bars.size(); ++i) {

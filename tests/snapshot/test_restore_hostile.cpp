@@ -46,6 +46,7 @@
 #include "instance_state.h"
 #include "pine/compiler/compile.h"
 #include "pine/snapshot/envelope.h"
+#include "crafted_snapshots.h"
 #include "snapshot_outcome.h"
 #include "pine/snapshot/snapshot.h"
 #include "pine/vm/bytecode.h"
@@ -214,7 +215,10 @@ const Bytes& base_snapshot() {
   return bytes;
 }
 
+using pine::test::fanned_out_program;
+using pine::test::minimal_program;
 using pine::test::outcome;
+using pine::test::seal_blobs;
 
 /// Restores `bytes` (expecting the rich program) and drops the instance.
 std::string restore_outcome(const Bytes& bytes) {
@@ -886,42 +890,6 @@ std::string hex_prefix(const std::array<std::uint8_t, 16>& hash, std::size_t n) 
   return s;
 }
 
-/// A payload (snapshot.cpp's framing) around `program` and `state`, sealed
-/// with valid checksums and the program's own hash.
-Bytes seal_blobs(const Bytes& program, const Bytes& state) {
-  Bytes p{1, 1, 0, 0, 0};  // little-endian marker, payload version 1
-  for (const Bytes* blob : {&program, &state}) {
-    const std::size_t at = p.size();
-    p.resize(at + 8);
-    put_le(p, at, blob->size());
-    p.insert(p.end(), blob->begin(), blob->end());
-  }
-  SnapshotHeader h{};
-  h.engine_version = kEngineVersion;
-  h.program_hash = xxh3_128(program);
-  return seal_snapshot(h, p);
-}
-
-/// main (the built-in slots and a RET) calling function 1 from `sites` call
-/// sites; `shape` fills in function 1's layout.
-Program fan_out(std::size_t sites, const std::function<void(FunctionProto&)>& shape) {
-  Program p;
-  FunctionProto main;
-  main.name = "main";
-  main.num_slots = kBuiltinVarSlots;
-  main.code = {Instr{Opcode::RET, 0, 0, 0, 0}};
-  main.lines = {1};
-  main.call_sites.assign(sites, 1);
-  FunctionProto leaf;
-  leaf.name = "leaf";
-  leaf.num_slots = 1;
-  leaf.code = {Instr{Opcode::RET, 0, 0, 0, 0}};
-  leaf.lines = {1};
-  shape(leaf);
-  p.functions = {main, leaf};
-  return p;
-}
-
 } // namespace
 
 // Proves the program mismatch message names both programs by the first 12
@@ -971,9 +939,11 @@ TEST_CASE("hostile: the config mismatch message names what differs") {
 // history (over 200 MB in all), restored with a short state, is Corrupt
 // without any allocation near that size.
 TEST_CASE("hostile: a program whose layout exceeds the archive is rejected before allocating it") {
-  Instance empty(std::make_shared<const Program>(fan_out(0, [](FunctionProto&) {})), InstanceConfig{});
+  Instance empty(std::make_shared<const Program>(fanned_out_program(minimal_program(), 0, [](FunctionProto&) {})),
+                 InstanceConfig{});
   const Bytes state = save_instance_state(empty);
-  const Program big = fan_out(300, [](FunctionProto& f) { f.series = {SeriesDecl{Type::Float, 100'001}}; });
+  const Program big =
+      fanned_out_program(minimal_program(), 300, [](FunctionProto& f) { f.series = {SeriesDecl{Type::Float, 100'001}}; });
   REQUIRE_NOTHROW(verify_program(big));
   const Bytes bytes = seal_blobs(serialize_program(big), state);
   AllocationGuard guard;
@@ -981,7 +951,8 @@ TEST_CASE("hostile: a program whose layout exceeds the archive is rejected befor
   CHECK(got == "corrupt");
   CHECK(guard.largest() < (std::size_t{1} << 20));
   // Past the absolute limits, the program is refused whatever the archive.
-  const Program huge = fan_out(60'000, [](FunctionProto& f) { f.series.assign(1000, SeriesDecl{Type::Float, 1}); });
+  const Program huge = fanned_out_program(minimal_program(), 60'000,
+                                          [](FunctionProto& f) { f.series.assign(1000, SeriesDecl{Type::Float, 1}); });
   CHECK(outcome([&] { (void)RestoreBuilder(seal_blobs(serialize_program(huge), state)).build(); }) == "corrupt");
   CHECK_THROWS_AS((void)Instance(std::make_shared<const Program>(huge), InstanceConfig{}), ProgramError);
 }

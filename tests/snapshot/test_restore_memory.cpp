@@ -39,6 +39,7 @@
 #include "pine/snapshot/snapshot.h"
 #include "pine/vm/bytecode.h"
 #include "pine/vm/instance.h"
+#include "crafted_snapshots.h"
 #include "snapshot_outcome.h"
 
 // ---- Counting allocator ------------------------------------------------------
@@ -123,6 +124,9 @@ void operator delete[](void* p, std::align_val_t, const std::nothrow_t&) noexcep
 
 using namespace pine;
 using namespace pine::snapshot;
+using pine::test::fanned_out_program;
+using pine::test::minimal_program;
+using pine::test::seal_blobs;
 
 namespace {
 
@@ -193,72 +197,18 @@ a.set(bar_index % 50000, close)
 plot(a.size())
 )";
 
-// ---- Payload assembly (snapshot.cpp's framing) --------------------------------
-
-/// Appends `v` as `width` little-endian bytes.
-void put_le(Bytes& out, std::uint64_t v, std::size_t width) {
-  for (std::size_t i = 0; i < width; ++i) out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
-}
+// ---- Crafted archives (seal_blobs and the programs: crafted_snapshots.h) ------
 
 /// Overwrites `width` bytes at `at` with `v` little-endian (clipped at the end).
 void write_le(Bytes& b, std::size_t at, std::uint64_t v, std::size_t width) {
   for (std::size_t i = 0; i < width && at + i < b.size(); ++i) b[at + i] = static_cast<std::uint8_t>(v >> (8 * i));
 }
 
-/// A payload: Cereal's little-endian marker, u32 version 1, then the program
-/// and the state, each as u64 size + bytes.
-Bytes make_payload(const Bytes& program, const Bytes& state) {
-  Bytes p{1};
-  put_le(p, 1, 4);
-  put_le(p, program.size(), 8);
-  p.insert(p.end(), program.begin(), program.end());
-  put_le(p, state.size(), 8);
-  p.insert(p.end(), state.begin(), state.end());
-  return p;
-}
-
-/// Seals `program` + `state` with valid checksums and the program's real
-/// hash, as an attacker would; the other header fields are left at zero
-/// (the restore reaches the archive decoders before it compares them).
-Bytes seal(const Bytes& program, const Bytes& state) {
-  SnapshotHeader h{};
-  h.engine_version = kEngineVersion;
-  h.program_hash = xxh3_128(program);
-  return seal_snapshot(h, make_payload(program, state));
-}
-
-/// A minimal valid program: main with the built-in slots and a RET.
-Program minimal_program() {
-  Program p;
-  FunctionProto main;
-  main.name = "main";
-  main.num_slots = kBuiltinVarSlots + 2;
-  main.code = {Instr{Opcode::RET, 0, 0, 0, 0}};
-  main.lines = {1};
-  p.functions.push_back(main);
-  return p;
-}
-
-/// The minimal program plus function 1 ("leaf", code RET) called from
-/// `sites` call sites of main; `shape` then fills in the leaf's layout.
-Program fanned_out_program(std::size_t sites, const std::function<void(FunctionProto&)>& shape) {
-  Program p = minimal_program();
-  FunctionProto leaf;
-  leaf.name = "leaf";
-  leaf.num_slots = 1;
-  leaf.code = {Instr{Opcode::RET, 0, 0, 0, 0}};
-  leaf.lines = {1};
-  shape(leaf);
-  p.functions.push_back(leaf);
-  p.functions[0].call_sites.assign(sites, 1);
-  return p;
-}
-
 /// The state archive of a fresh instance of the minimal program: a valid
 /// prefix (configuration, counters) for the crafted programs above, far too
 /// short for the layouts they declare.
 Bytes minimal_state() {
-  Instance inst(std::make_shared<const Program>(minimal_program()), InstanceConfig{});
+  Instance inst(std::make_shared<const Program>(minimal_program(2)), InstanceConfig{});
   return save_instance_state(inst);
 }
 
@@ -349,9 +299,9 @@ TEST_CASE("restore memory: a program's layout is checked against the archive") {
       {"60 sma states x 1,000 frames", 1000, [](FunctionProto& f) { f.states.assign(60, StateKind::SMA); }},
   };
   for (const Case& c : cases) {
-    const Program program = fanned_out_program(c.sites, c.shape);
+    const Program program = fanned_out_program(minimal_program(2), c.sites, c.shape);
     REQUIRE_NOTHROW(verify_program(program));
-    const Bytes bytes = seal(serialize_program(program), state);
+    const Bytes bytes = seal_blobs(serialize_program(program), state);
     const Measured m = measure_restore(bytes);
     INFO(c.what, ": ", m.outcome, ", peak ", m.peak, " bytes for a ", bytes.size(), "-byte input");
     CHECK(m.outcome == "corrupt");
@@ -388,7 +338,7 @@ TEST_CASE("restore memory: absurd values at every offset of the program and stat
       for (const Poke& v : values) {
         Bytes crafted = blob;
         write_le(crafted, at, v.v, v.width);
-        const Bytes bytes = target == 0 ? seal(crafted, blobs.state) : seal(blobs.program, crafted);
+        const Bytes bytes = target == 0 ? seal_blobs(crafted, blobs.state) : seal_blobs(blobs.program, crafted);
         const Measured m = measure_restore(bytes);
         ++outcomes[m.outcome];
         largest = std::max(largest, m.peak);
@@ -439,7 +389,7 @@ TEST_CASE("restore memory: a state of a million empty strings is sized once") {
   constexpr std::uint64_t kStrings = (std::uint64_t{1} << 20) + 1;
   write_le(state, count_at, kStrings, 8);
   state.insert(state.begin() + static_cast<std::ptrdiff_t>(count_at + 8), kStrings * 8, 0);
-  const Bytes bytes = seal(serialize_program(minimal_program()), state);
+  const Bytes bytes = seal_blobs(serialize_program(minimal_program(2)), state);
   const Measured m = measure_restore(bytes);
   INFO("peak ", m.peak, " bytes for a ", bytes.size(), "-byte input");
   CHECK(m.outcome == "corrupt");  // the header's configuration hash is left at zero

@@ -7,14 +7,13 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "bars_csv.h"
 #include "pine/compiler/compile.h"
 #include "pine/snapshot/snapshot.h"
+#include "vm/vm_helpers.h"
 
 namespace fs = std::filesystem;
 
@@ -34,12 +33,7 @@ TEST_CASE("snapshot size: flat in the number of bars for every reference script"
   for (const fs::directory_entry& e : fs::directory_iterator(fs::path(PINEVM_SOURCE_DIR) / "bench/scripts")) {
     if (e.path().extension() != ".pine") continue;
     INFO("script ", e.path().filename().string());
-    std::ifstream in(e.path());
-    std::stringstream ss;
-    ss << in.rdbuf();
-    pine::CompileResult r = pine::compile(ss.str());
-    REQUIRE(r.ok());
-    pine::Instance inst = pine::InstanceBuilder(r.program).build();
+    pine::Instance inst = pine::InstanceBuilder(compile_file_ok(e.path().string())).build();
     std::uint64_t at_800 = 0;
     for (std::size_t i = 0; i < bars.size(); ++i) {
       inst.run_bar(bars[i]);

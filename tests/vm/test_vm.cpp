@@ -228,14 +228,8 @@ pine::Bar wobbling_bar(int i) {
 /// Heap allocations made by `steady` more bars of the reference script
 /// bench/scripts/`name` after `warmup` bars (issue 6: R1 and R5 must make none).
 long reference_script_allocations(const std::string& name, int warmup, int steady) {
-  const std::string path = std::string(PINEVM_SOURCE_DIR) + "/bench/scripts/" + name;
-  std::ifstream in(path);
-  REQUIRE_MESSAGE(in, "cannot open " << path);
-  std::stringstream source;
-  source << in.rdbuf();
-  pine::CompileResult compiled = pine::compile(source.str());
-  REQUIRE_MESSAGE(compiled.ok(), compiled.format(source.str(), path));
-  pine::Instance inst = pine::InstanceBuilder(compiled.program).build();
+  const auto program = compile_reference_script(name);
+  pine::Instance inst = pine::InstanceBuilder(program).build();
   for (int i = 0; i < warmup; ++i) inst.run_bar(wobbling_bar(i));
   g_allocations = 0;
   g_counting = true;

@@ -3,7 +3,9 @@
 
 #include <doctest/doctest.h>
 
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 
 #include "pine/compiler/compile.h"
@@ -16,6 +18,23 @@ inline std::shared_ptr<const pine::Program> compile_ok(const std::string& body) 
   pine::CompileResult r = pine::compile(src);
   REQUIRE_MESSAGE(r.ok(), r.format(src, "t.pine"));
   return r.program;
+}
+
+/// Compiles the script file at `path` as it is (header included); the test
+/// fails if the file cannot be read or does not compile.
+inline std::shared_ptr<const pine::Program> compile_file_ok(const std::string& path) {
+  std::ifstream in(path);
+  REQUIRE_MESSAGE(in, "cannot open " << path);
+  std::stringstream source;
+  source << in.rdbuf();
+  pine::CompileResult r = pine::compile(source.str());
+  REQUIRE_MESSAGE(r.ok(), r.format(source.str(), path));
+  return r.program;
+}
+
+/// The benchmark's reference script bench/scripts/`name`, compiled.
+inline std::shared_ptr<const pine::Program> compile_reference_script(const std::string& name) {
+  return compile_file_ok(std::string(PINEVM_SOURCE_DIR) + "/bench/scripts/" + name);
 }
 
 /// Deterministic bars: close = 100 + i, high = close + 1, low = close - 1.
