@@ -87,6 +87,7 @@ struct RunOptions {
   std::int64_t snapshot_every = 0; ///< --snapshot-every N (0: only at the end)
   std::string snapshot_dir, store, key; ///< --snapshot-dir, --store, --key
   std::int64_t keep = 0;           ///< --keep K (0: keep every snapshot)
+  std::optional<std::uint64_t> restore_memory_limit_mib; ///< --restore-memory-limit MIB
 };
 
 /// The store the run's checkpoints go to (--snapshot-dir or --store), or
@@ -120,18 +121,20 @@ std::optional<Instance> restore_for_run(const RunOptions& o, SnapshotStore* stor
   if (o.restore_state.empty() && !from_store) return std::nullopt;
   // Hashed once for every snapshot tried, and shared by the restored instance.
   const KnownProgram program = KnownProgram::of(std::move(compiled));
+  RestoreChecks checks{program, config, std::nullopt};
+  if (o.restore_memory_limit_mib) checks.memory_limit = *o.restore_memory_limit_mib << 20;
   std::error_code ec;
   if (!o.restore_state.empty() && std::filesystem::is_directory(o.restore_state, ec)) {
     std::unique_ptr<SnapshotStore> dir = open_file_store(o.restore_state, 0);
-    std::optional<Instance> restored = restore_newest(*dir, key, program, config, skipped);
+    std::optional<Instance> restored = restore_newest(*dir, key, checks, skipped);
     if (!restored) fail(kSnapshot, "no snapshot of '" + key + "' in directory '" + o.restore_state + "' (files named " + key + "-<bar>.pvms)");
     return restored;
   }
   if (!o.restore_state.empty()) {
     const std::vector<std::uint8_t> bytes = snapshot::read_file(o.restore_state);
-    return RestoreBuilder(bytes).expect_program(program).expect_config(config).build();
+    return restore_checked(bytes, checks);
   }
-  return restore_newest(*store, key, program, config, skipped);
+  return restore_newest(*store, key, checks, skipped);
 }
 
 int run_command(const RunOptions& o, std::ostream& out_default, std::ostream& err) {
@@ -286,6 +289,9 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
                       "snapshot store: sqlite:PATH or a directory; restores its newest valid snapshot of --key "
                       "first, saves into it");
   run_cmd->add_option("--key", run.key, "name of this run's snapshots in a store (default: the script's file name)");
+  run_cmd->add_option("--restore-memory-limit", run.restore_memory_limit_mib,
+                      "memory a restore may take, in MiB (default: 64 MiB + 16 x the snapshot's size)")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 30));
   run_cmd->add_option("--keep", run.keep, "keep only the newest K snapshots of the key (0: keep all)");
   run_cmd->add_option("--input", run.inputs, "override an input: NAME=VALUE (repeatable)");
   run_cmd->add_option("--symbol", run.symbol, "symbol, e.g. NASDAQ:AAPL (default PINEVM:SAMPLE)");

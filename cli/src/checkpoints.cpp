@@ -18,17 +18,25 @@ std::string checkpoint_key(const std::string& key_option, const std::string& scr
 // the next older one is tried, so a crash that damaged the newest file (or
 // a bad disk block) costs the bars since the previous checkpoint, not the
 // whole history.
-std::optional<Instance> restore_newest(SnapshotStore& store, const std::string& key, const KnownProgram& program,
-                                       const InstanceConfig& config, std::vector<std::string>& skipped) {
+Instance restore_checked(std::span<const std::uint8_t> bytes, const RestoreChecks& checks) {
+  RestoreBuilder builder(bytes);
+  builder.expect_program(checks.program).expect_config(checks.config);
+  if (checks.memory_limit) builder.memory_limit(*checks.memory_limit);
+  return builder.build();
+}
+
+std::optional<Instance> restore_newest(SnapshotStore& store, const std::string& key, const RestoreChecks& checks,
+                                       std::vector<std::string>& skipped) {
   const std::vector<SnapshotEntry> entries = store.list(key);
   if (entries.empty()) return std::nullopt;
   std::optional<SnapshotError> newest_error;
   for (const SnapshotEntry& entry : entries) {
     try {
       const std::vector<std::uint8_t> bytes = store.read(entry);
-      return RestoreBuilder(bytes).expect_program(program).expect_config(config).build();
+      return restore_checked(bytes, checks);
     } catch (const SnapshotError& e) {
-      if (e.kind() == SnapshotError::Kind::ProgramMismatch || e.kind() == SnapshotError::Kind::ConfigMismatch)
+      if (e.kind() == SnapshotError::Kind::ProgramMismatch || e.kind() == SnapshotError::Kind::ConfigMismatch ||
+          e.kind() == SnapshotError::Kind::MemoryLimit)
         throw SnapshotError(e.kind(), entry.locator + ": " + e.what());
       skipped.push_back("skipped snapshot " + entry.locator + " (" + snapshot_error_kind_name(e.kind()) + "): " + e.what());
       if (!newest_error) newest_error = e;

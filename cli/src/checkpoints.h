@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -22,15 +23,25 @@ namespace pine::cli {
 /// "rsi"), so `DIR/rsi-1999.pvms` names the script and the bar.
 std::string checkpoint_key(const std::string& key_option, const std::string& script_path);
 
+/// What a restore of `pinevm run` checks the snapshot against.
+struct RestoreChecks {
+  const KnownProgram& program;
+  const InstanceConfig& config;
+  std::optional<std::uint64_t> memory_limit; ///< --restore-memory-limit; unset: the default
+};
+
+/// Restores `bytes` with RestoreBuilder under `checks`.
+Instance restore_checked(std::span<const std::uint8_t> bytes, const RestoreChecks& checks);
+
 /// Restores the newest snapshot of `key` in `store` that passes every check
-/// of RestoreBuilder against `program` and `config`, skipping damaged ones
-/// (each skip is appended to `skipped`: which snapshot, and why). A program
-/// or configuration mismatch is not damage: it stops the search at once,
-/// since the key's older snapshots come from the same script. Returns
-/// nullopt when the store holds nothing for `key`; throws SnapshotError
-/// when nothing restores.
-std::optional<Instance> restore_newest(SnapshotStore& store, const std::string& key, const KnownProgram& program,
-                                       const InstanceConfig& config, std::vector<std::string>& skipped);
+/// of RestoreBuilder under `checks`, skipping damaged ones (each skip is
+/// appended to `skipped`: which snapshot, and why). A program or
+/// configuration mismatch, or a snapshot above the memory limit, is not
+/// damage: it stops the search at once, since the key's older snapshots come
+/// from the same script and the user has to decide. Returns nullopt when the
+/// store holds nothing for `key`; throws SnapshotError when nothing restores.
+std::optional<Instance> restore_newest(SnapshotStore& store, const std::string& key, const RestoreChecks& checks,
+                                       std::vector<std::string>& skipped);
 
 /// Saves checkpoints of one run into a store as its policy says.
 class Checkpointer {

@@ -69,6 +69,25 @@ SnapshotError corrupt(const std::string& what) {
                                           "an incompatible tool or crafted); replay history from scratch");
 }
 
+/// "N bytes (M MiB)" for a memory figure in a message.
+std::string memory_text(std::uint64_t n) {
+  if (n == UINT64_MAX) return "unlimited";
+  return std::to_string(n) + " bytes (" + std::to_string((n + (1u << 19)) >> 20) + " MiB)";
+}
+
+/// The MemoryLimit error of a restore whose budget ran out: how much it needed
+/// at least, the limit and where it came from, and what to do.
+SnapshotError budget_error(const DecodeBudgetExceeded& e, std::size_t input_size, bool explicit_limit) {
+  const std::string limit_origin =
+      explicit_limit ? "the limit set for this restore"
+                     : "the default limit for a " + std::to_string(input_size) + "-byte snapshot (64 MiB + 16 bytes per snapshot byte)";
+  return SnapshotError(
+      Kind::MemoryLimit,
+      "restoring this snapshot needs more than " + memory_text(e.limit()) + " of memory, " + limit_origin +
+          ": its state expands far beyond its file size (huge constant-filled collections?) or the file was crafted; "
+          "if you trust it, raise the limit (RestoreBuilder::memory_limit, pinevm --restore-memory-limit MIB)");
+}
+
 /// The two blobs of a payload, as views into the decompressed payload (no
 /// copy: the payload may be the largest buffer of a restore, and the memory a
 /// restore may take is bounded by the input size, see docs/fuzzing.md).
@@ -229,6 +248,20 @@ std::vector<std::uint8_t> save_state(Instance& instance, int zstd_level) {
 }
 
 Instance RestoreBuilder::build() const {
+  const std::uint64_t limit = memory_limit_.value_or(default_restore_memory_limit(bytes_.size()));
+  DecodeBudget budget(limit);
+  try {
+    return build_within(budget);
+  } catch (const DecodeBudgetExceeded& e) {
+    throw budget_error(e, bytes_.size(), memory_limit_.has_value());
+  }
+}
+
+Instance RestoreBuilder::build_within(DecodeBudget& budget) const {
+  // The decompressed payload is the first allocation the input sizes; the
+  // header (already validated here) declares it, so charge it before
+  // open_snapshot() allocates it.
+  budget.charge(kRestoreFixedBytes + snapshot::read_header(bytes_).payload_uncompressed_size);
   snapshot::OpenedSnapshot opened = snapshot::open_snapshot(bytes_);
   const snapshot::SnapshotHeader& h = opened.header;
   Payload payload = decode_payload(opened.payload);
@@ -242,7 +275,7 @@ Instance RestoreBuilder::build() const {
     program = known_program_;
   } else {
     try {
-      program = std::make_shared<const Program>(deserialize_program(payload.program));
+      program = std::make_shared<const Program>(deserialize_program(payload.program, &budget));
     } catch (const ProgramError& e) {
       throw corrupt(e.what());
     }
@@ -252,7 +285,7 @@ Instance RestoreBuilder::build() const {
                                                    "..., this script compiles to " + hash_hex(*expected_program_).substr(0, 12) +
                                                    "...: replay history from scratch");
   try {
-    Instance instance = load_instance_state(program, payload.state);
+    Instance instance = load_instance_state(program, payload.state, &budget);
     if (config_hash(instance.config()) != h.config_hash)
       throw corrupt("the configuration does not match the header's hash");
     if (static_cast<std::uint64_t>(instance.bars_processed()) != h.bars_processed || instance.last_bar_time() != h.last_bar_time)

@@ -356,20 +356,159 @@ TEST_CASE("restore memory: absurd values at every offset of the program and stat
   MESSAGE("absurd values: largest peak " << largest << " bytes; outcomes:" << os.str());
 }
 
-// Proves the payload is decoded where it lies: a tiny file whose zstd frame
-// expands to kRatioFreeSize (64 MiB) of zeros, which every cap allows, costs
-// the decompressed buffer and nothing like a second copy of it (the payload
-// framing was once decoded from a std::string copy: 128 MiB).
-TEST_CASE("restore memory: a 64 MiB payload from a tiny file is not copied") {
+// Proves the decompressed payload is charged before it is allocated: a tiny
+// file whose zstd frame expands to kRatioFreeSize (64 MiB) of zeros, which
+// every format cap allows, is refused by the default memory limit before a
+// byte of it is allocated. With the limit lifted it is decoded where it lies
+// (the payload framing was once decoded from a std::string copy: 128 MiB).
+TEST_CASE("restore memory: a 64 MiB payload from a tiny file") {
   SnapshotHeader h{};
   h.engine_version = kEngineVersion;
   const Bytes bytes = seal_snapshot(h, Bytes(static_cast<std::size_t>(kRatioFreeSize), 0));
   REQUIRE(bytes.size() < 64 * 1024);
   const Measured m = measure_restore(bytes);
-  INFO("peak ", m.peak, " bytes for a ", bytes.size(), "-byte input");
-  CHECK(m.outcome == "corrupt");
-  CHECK(m.peak >= static_cast<std::int64_t>(kRatioFreeSize));
+  INFO("default limit: ", m.outcome, ", peak ", m.peak, " bytes for a ", bytes.size(), "-byte input");
+  CHECK(m.outcome == "memory_limit");
+  CHECK(m.peak < (std::int64_t{1} << 20));
+
+  Measured lifted;
+  {
+    PeakMeter meter;
+    lifted.outcome = pine::test::outcome([&] { (void)RestoreBuilder(bytes).memory_limit(UINT64_MAX).build(); });
+    lifted.peak = meter.peak();
+  }
+  INFO("no limit: ", lifted.outcome, ", peak ", lifted.peak);
+  CHECK(lifted.outcome == "corrupt");  // zeros are not a payload framing
+  CHECK(lifted.peak >= static_cast<std::int64_t>(kRatioFreeSize));
+  CHECK(lifted.peak < static_cast<std::int64_t>(kRatioFreeSize + (kRatioFreeSize >> 2)));
+}
+
+namespace {
+
+/// Restores `bytes` with memory_limit(limit) and measures it.
+Measured measure_restore_within(const Bytes& bytes, std::uint64_t limit) {
+  Measured m;
+  PeakMeter meter;
+  m.outcome = pine::test::outcome([&] { (void)RestoreBuilder(bytes).memory_limit(limit).build(); });
+  m.peak = meter.peak();
+  return m;
+}
+
+/// The smallest memory limit at which `bytes` restores (binary search to
+/// 1 KiB), and the peak measured at that limit.
+struct TightLimit {
+  std::uint64_t limit = 0;
+  std::int64_t peak = 0;
+};
+TightLimit tightest_limit(const Bytes& bytes) {
+  std::uint64_t lo = 0, hi = std::uint64_t{1} << 32;  // lo fails, hi succeeds
+  REQUIRE(measure_restore_within(bytes, hi).outcome == "success");
+  while (hi - lo > 1024) {
+    const std::uint64_t mid = lo + (hi - lo) / 2;
+    const std::string outcome = measure_restore_within(bytes, mid).outcome;
+    REQUIRE_MESSAGE((outcome == "success" || outcome == "memory_limit"), outcome);
+    (outcome == "success" ? hi : lo) = mid;
+  }
+  return {hi, measure_restore_within(bytes, hi).peak};
+}
+
+} // namespace
+
+// Proves the charges are upper bounds of what a restore allocates, which is
+// what makes the limit a bound on the peak: for valid snapshots of many
+// scripts (collections, strings, objects, every builtin state kind, series
+// history), restoring at the tightest limit that succeeds never peaks above
+// that limit. And, since the flat kRestoreFixedBytes charge would hide a
+// small uncharged allocation: the peak above an empty script's peak (the
+// real fixed cost) stays within the charges above the flat one. A decoder
+// that allocated more than it charged fails the second check for the script
+// that exercises it.
+TEST_CASE("restore memory: a restore never allocates more than it charged") {
+  const Bytes empty = [] {
+    CompileResult r = compile("//@version=6\nindicator(\"empty\")\nplot(na)\n");
+    REQUIRE(r.ok());
+    Instance inst = InstanceBuilder(r.program).build();
+    return save_state(inst);
+  }();
+  const std::int64_t fixed_peak = tightest_limit(empty).peak;
+  MESSAGE("fixed cost of a restore (an empty script): " << fixed_peak << " bytes; charged " << kRestoreFixedBytes);
+  CHECK(fixed_peak < static_cast<std::int64_t>(kRestoreFixedBytes));
+  const std::vector<std::string> scripts = {
+      "tests/snapshot/scripts/counters_strings.pine", "tests/snapshot/scripts/functions.pine",
+      "tests/snapshot/scripts/history.pine",          "tests/snapshot/scripts/ta_all.pine",
+      "tests/conformance/arrays.pine",                "tests/conformance/matrices.pine",
+      "tests/conformance/maps_enums.pine",            "tests/conformance/objects.pine",
+      "tests/conformance/strings.pine"};
+  std::uint64_t largest_slack = 0;
+  for (const std::string& script : scripts) {
+    const Bytes bytes = snapshot_of_file(script, 1000);
+    const TightLimit t = tightest_limit(bytes);
+    INFO(script, ": tightest limit ", t.limit, ", peak there ", t.peak);
+    CHECK(t.peak <= static_cast<std::int64_t>(t.limit));
+    CHECK(t.peak - fixed_peak <= static_cast<std::int64_t>(t.limit - kRestoreFixedBytes));
+    largest_slack = std::max(largest_slack, t.limit - static_cast<std::uint64_t>(std::max<std::int64_t>(t.peak, 0)));
+  }
+  MESSAGE("largest charge above the measured peak: " << largest_slack << " bytes");
+}
+
+namespace {
+
+/// A script whose state is `arrays` arrays of 100,000 zeros: a legitimate
+/// state that compresses about 30,000:1.
+std::string zero_arrays_script(int arrays) {
+  std::string s = "//@version=6\nindicator(\"zeros\")\n";
+  for (int i = 0; i < arrays; ++i) s += "var a" + std::to_string(i) + " = array.new<float>(100000, 0)\n";
+  s += "a0.set(bar_index % 100000, close)\nplot(a0.sum())\n";
+  return s;
+}
+
+} // namespace
+
+// Proves a legitimate state too compressible for the default limit is
+// refused with MemoryLimit (under the bound), and restores exactly once the
+// host raises the limit: 45 arrays of 100,000 zeros are 36 MB of payload and
+// 36 MB of instance from a file of a few KiB.
+TEST_CASE("restore memory: a huge, very compressible state needs a raised limit") {
+  CompileResult r = compile(zero_arrays_script(45));
+  REQUIRE(r.ok());
+  Instance inst = InstanceBuilder(r.program).build();
+  for (std::size_t i = 0; i < 3; ++i) inst.run_bar(sample_bars()[i]);
+  const Bytes bytes = save_state(inst);
+  REQUIRE(bytes.size() < 64 * 1024);
+
+  const Measured m = measure_restore(bytes);
+  INFO("default limit: ", m.outcome, ", peak ", m.peak, " bytes for a ", bytes.size(), "-byte file");
+  CHECK(m.outcome == "memory_limit");
   CHECK(m.peak < bound_for(bytes.size()));
+  const std::string message = [&] {
+    try {
+      (void)RestoreBuilder(bytes).build();
+    } catch (const SnapshotError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  }();
+  CHECK(message.find("memory_limit") != std::string::npos);
+  CHECK(message.find("--restore-memory-limit") != std::string::npos);
+
+  const std::uint64_t raised = std::uint64_t{256} << 20;
+  const Measured ok = measure_restore_within(bytes, raised);
+  INFO("raised limit: ", ok.outcome, ", peak ", ok.peak);
+  CHECK(ok.outcome == "success");
+  CHECK(ok.peak <= static_cast<std::int64_t>(raised));
+  CHECK(ok.peak >= 2 * 45 * 100'000 * 8);  // the payload and the instance's arrays
+
+  Instance again = RestoreBuilder(bytes).memory_limit(raised).build();
+  for (std::size_t i = 3; i < 6; ++i) {
+    inst.run_bar(sample_bars()[i]);
+    again.run_bar(sample_bars()[i]);
+    const auto bits = [](const Instance& x) {
+      std::vector<std::uint64_t> out;
+      for (const Value& v : x.plot_values()) out.push_back(v.u);
+      return out;
+    };
+    CHECK(bits(again) == bits(inst));
+  }
 }
 
 // Proves the string table of a restored state is sized once: a state whose

@@ -37,9 +37,11 @@ public:
   std::size_t remaining() const { return static_cast<std::size_t>(egptr() - gptr()); }
 };
 
-/// What a loader may consult while decoding: how many bytes are left.
+/// What a loader may consult while decoding: how many bytes are left, and
+/// the memory budget to charge before allocating (null: unlimited).
 struct LoadContext {
   const SpanBuf* buf = nullptr;
+  DecodeBudget* budget = nullptr;
   std::size_t remaining() const { return buf->remaining(); }
 };
 
@@ -51,17 +53,31 @@ inline void require(bool ok, const char* what) {
   if (!ok) throw StateDecodeError(what);
 }
 
-/// Reads an element count written by save_count and checks that `count`
+/// The load context of `ar`.
+inline const LoadContext& context(In& ar) {
+  // get_user_data casts to UserDataAdapter<LoadContext, Base>: pass the base.
+  return cereal::get_user_data<LoadContext>(static_cast<cereal::PortableBinaryInputArchive&>(ar));
+}
+
+/// Charges `count` x `elem_bytes` to the decode's budget, if it has one;
+/// throws DecodeBudgetExceeded when that passes the limit. Call it before
+/// allocating what the bytes describe.
+inline void charge(In& ar, std::uint64_t count, std::uint64_t elem_bytes) {
+  if (DecodeBudget* budget = context(ar).budget) budget->charge(count, elem_bytes);
+}
+
+/// Reads an element count written by save_count, checks that `count`
 /// elements of at least `min_elem_bytes` each can still be in the input and
-/// that it does not exceed `hard_max`.
-inline std::uint64_t load_count(In& ar, std::size_t min_elem_bytes, std::uint64_t hard_max) {
+/// that it does not exceed `hard_max`, then charges `count` x `mem_elem_bytes`
+/// (what the caller is about to allocate per element) to the budget.
+inline std::uint64_t load_count(In& ar, std::size_t min_elem_bytes, std::uint64_t hard_max,
+                                std::size_t mem_elem_bytes) {
   std::uint64_t count = 0;
   ar(count);
-  // get_user_data casts to UserDataAdapter<LoadContext, Base>: pass the base.
-  const auto& ctx = cereal::get_user_data<LoadContext>(static_cast<cereal::PortableBinaryInputArchive&>(ar));
   require(count <= hard_max, "element count above its limit");
-  require(min_elem_bytes == 0 || count <= ctx.remaining() / min_elem_bytes,
+  require(min_elem_bytes == 0 || count <= context(ar).remaining() / min_elem_bytes,
           "element count larger than the remaining input");
+  charge(ar, count, mem_elem_bytes);
   return count;
 }
 
@@ -76,7 +92,7 @@ void save_vector(Out& ar, const std::vector<T>& v) {
 
 template <class T>
 void load_vector(In& ar, std::vector<T>& v, std::uint64_t hard_max) {
-  const std::uint64_t n = load_count(ar, sizeof(T), hard_max);
+  const std::uint64_t n = load_count(ar, sizeof(T), hard_max, sizeof(T));
   v.assign(static_cast<std::size_t>(n), T{});
   for (T& x : v) ar(x);
 }
@@ -86,8 +102,13 @@ inline void save_string(Out& ar, const std::string& s) {
   ar(cereal::binary_data(s.data(), s.size()));
 }
 
+/// Reads a string written by save_string. Charges its heap buffer (none for
+/// the short strings std::string keeps inline); the std::string object itself
+/// is charged by whoever holds it.
 inline void load_string(In& ar, std::string& s, std::uint64_t hard_max) {
-  const std::uint64_t n = load_count(ar, 1, hard_max);
+  const std::uint64_t n = load_count(ar, 1, hard_max, 0);
+  constexpr std::uint64_t kInlineChars = 15;  // libstdc++'s small-string capacity
+  if (n > kInlineChars) charge(ar, n + 1, 1);
   s.resize(static_cast<std::size_t>(n));
   ar(cereal::binary_data(s.data(), s.size()));
 }

@@ -7,7 +7,7 @@ namespace {
 
 /// Reads a counted list of 8-byte values (at most a collection's limit).
 void load_values(archive::In& ar, std::vector<Value>& out) {
-  const std::uint64_t n = archive::load_count(ar, 8, kMaxCollectionSize);
+  const std::uint64_t n = archive::load_count(ar, 8, kMaxCollectionSize, sizeof(Value));
   out.resize(static_cast<std::size_t>(n));
   for (Value& v : out) ar(v.u);
 }
@@ -91,7 +91,7 @@ void Heap::load(archive::In& ar, const Program& program) {
   archive::require(threshold >= kInitialGcThreshold && threshold <= kMaxObjects * 2, "bad heap threshold");
   gc_threshold_ = static_cast<std::size_t>(threshold);
   // An object takes at least 23 bytes: kind, types, type index, two counts.
-  const std::uint64_t n = archive::load_count(ar, 23, kMaxObjects);
+  const std::uint64_t n = archive::load_count(ar, 23, kMaxObjects, sizeof(HeapObject));
   objects_.clear();
   objects_.resize(static_cast<std::size_t>(n));
   for (HeapObject& o : objects_) {

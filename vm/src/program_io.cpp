@@ -27,6 +27,9 @@ constexpr std::uint64_t kMaxConstants = 1u << 20;
 constexpr std::uint64_t kMaxStrings = 1u << 20;
 constexpr std::uint64_t kMaxStringBytes = 1u << 20;
 constexpr std::uint64_t kMaxFunctions = 1u << 16;
+/// Memory charged per decoded function: the prototype itself plus the
+/// verifier's per-function work (a mark byte and a call-stack entry).
+constexpr std::size_t kFunctionDecodeBytes = sizeof(FunctionProto) + 1 + sizeof(std::pair<std::uint32_t, std::size_t>);
 constexpr std::uint64_t kMaxCode = 1u << 24;
 constexpr std::uint64_t kMaxTable = 1u << 16;
 
@@ -65,7 +68,7 @@ void load_plot(archive::In& ar, PlotInfo& pl) {
   archive::load_string(ar, pl.field, kMaxStringBytes);
   ar(pl.offset);
   archive::load_vector(ar, pl.targets, kMaxTable);
-  const std::uint64_t na = archive::load_count(ar, 16, kMaxTable);
+  const std::uint64_t na = archive::load_count(ar, 16, kMaxTable, sizeof(PlotAttribute));
   pl.attributes.resize(static_cast<std::size_t>(na));
   for (PlotAttribute& a : pl.attributes) {
     archive::load_string(ar, a.name, kMaxStringBytes);
@@ -94,7 +97,7 @@ void save_function(archive::Out& ar, const FunctionProto& f) {
 void load_function(archive::In& ar, FunctionProto& f) {
   archive::load_string(ar, f.name, kMaxStringBytes);
   ar(f.num_slots, f.num_params, f.num_results);
-  const std::uint64_t n = archive::load_count(ar, 8, kMaxCode);
+  const std::uint64_t n = archive::load_count(ar, 8, kMaxCode, sizeof(Instr));
   f.code.resize(static_cast<std::size_t>(n));
   for (Instr& in : f.code) {
     std::uint8_t op = 0;
@@ -104,13 +107,13 @@ void load_function(archive::In& ar, FunctionProto& f) {
   }
   archive::load_vector(ar, f.lines, kMaxCode);
   archive::load_vector(ar, f.call_sites, kMaxTable);
-  const std::uint64_t ns = archive::load_count(ar, 5, kMaxTable);
+  const std::uint64_t ns = archive::load_count(ar, 5, kMaxTable, sizeof(SeriesDecl));
   f.series.resize(static_cast<std::size_t>(ns));
   for (SeriesDecl& s : f.series) {
     s.type = load_type(ar);
     ar(s.capacity);
   }
-  const std::uint64_t nk = archive::load_count(ar, 1, kMaxTable);
+  const std::uint64_t nk = archive::load_count(ar, 1, kMaxTable, sizeof(StateKind));
   f.states.resize(static_cast<std::size_t>(nk));
   for (StateKind& k : f.states) {
     std::uint8_t v = 0;
@@ -168,35 +171,35 @@ std::vector<std::uint8_t> serialize_program(const Program& p) {
   return std::vector<std::uint8_t>(s.begin(), s.end());
 }
 
-Program deserialize_program(std::span<const std::uint8_t> bytes) {
+Program deserialize_program(std::span<const std::uint8_t> bytes, DecodeBudget* budget) {
   Program p;
   try {
     archive::SpanBuf buf(bytes);
     std::istream is(&buf);
-    archive::LoadContext ctx{&buf};
+    archive::LoadContext ctx{&buf, budget};
     archive::In ar(ctx, is);
     std::uint32_t version = 0;
     ar(version, p.bytecode_version);
     archive::require(version == kProgramArchiveVersion, "unsupported program archive version");
     archive::load_string(ar, p.title, kMaxStringBytes);
     ar(p.max_bars_back);
-    const std::uint64_t nc = archive::load_count(ar, 9, kMaxConstants);
+    const std::uint64_t nc = archive::load_count(ar, 9, kMaxConstants, sizeof(Value) + sizeof(Type));
     p.constants.resize(static_cast<std::size_t>(nc));
     p.constant_types.resize(static_cast<std::size_t>(nc));
     for (std::size_t i = 0; i < nc; ++i) {
       p.constant_types[i] = load_type(ar);
       ar(p.constants[i].u);
     }
-    const std::uint64_t nstr = archive::load_count(ar, 8, kMaxStrings);
+    const std::uint64_t nstr = archive::load_count(ar, 8, kMaxStrings, sizeof(std::string));
     p.strings.resize(static_cast<std::size_t>(nstr));
     for (std::string& s : p.strings) archive::load_string(ar, s, kMaxStringBytes);
-    const std::uint64_t nf = archive::load_count(ar, 32, kMaxFunctions);
+    const std::uint64_t nf = archive::load_count(ar, 32, kMaxFunctions, kFunctionDecodeBytes);
     p.functions.resize(static_cast<std::size_t>(nf));
     for (FunctionProto& f : p.functions) load_function(ar, f);
-    const std::uint64_t np = archive::load_count(ar, 40, kMaxTable);
+    const std::uint64_t np = archive::load_count(ar, 40, kMaxTable, sizeof(PlotInfo));
     p.plots.resize(static_cast<std::size_t>(np));
     for (PlotInfo& pl : p.plots) load_plot(ar, pl);
-    const std::uint64_t ni = archive::load_count(ar, 33, kMaxTable);
+    const std::uint64_t ni = archive::load_count(ar, 33, kMaxTable, sizeof(InputDecl));
     p.inputs.resize(static_cast<std::size_t>(ni));
     for (InputDecl& in : p.inputs) {
       archive::load_string(ar, in.title, kMaxStringBytes);
@@ -204,22 +207,22 @@ Program deserialize_program(std::span<const std::uint8_t> bytes) {
       ar(kind, in.default_value.u, in.minval, in.maxval);
       archive::require(kind <= static_cast<std::uint8_t>(InputKind::Enum), "bad input kind");
       in.kind = static_cast<InputKind>(kind);
-      const std::uint64_t no = archive::load_count(ar, 8, kMaxTable);
+      const std::uint64_t no = archive::load_count(ar, 8, kMaxTable, sizeof(std::string));
       in.options.resize(static_cast<std::size_t>(no));
       for (std::string& o : in.options) archive::load_string(ar, o, kMaxStringBytes);
     }
-    const std::uint64_t nt = archive::load_count(ar, 16, kMaxTable);
+    const std::uint64_t nt = archive::load_count(ar, 16, kMaxTable, sizeof(TypeDecl));
     p.types.resize(static_cast<std::size_t>(nt));
     for (TypeDecl& t : p.types) {
       archive::load_string(ar, t.name, kMaxStringBytes);
-      const std::uint64_t nfields = archive::load_count(ar, 9, kMaxTable);
+      const std::uint64_t nfields = archive::load_count(ar, 9, kMaxTable, sizeof(FieldDecl));
       t.fields.resize(static_cast<std::size_t>(nfields));
       for (FieldDecl& f : t.fields) {
         archive::load_string(ar, f.name, kMaxStringBytes);
         f.type = load_type(ar);
       }
     }
-    const std::uint64_t ne = archive::load_count(ar, 16, kMaxTable);
+    const std::uint64_t ne = archive::load_count(ar, 16, kMaxTable, sizeof(EnumDecl));
     p.enums.resize(static_cast<std::size_t>(ne));
     for (EnumDecl& e : p.enums) {
       archive::load_string(ar, e.name, kMaxStringBytes);

@@ -42,7 +42,7 @@ void check_handles(InstanceState& st) {
     for (std::uint16_t s : f.ref_slots)
       archive::require(ref_ok(st.slots[fr.slot_base + s].i), "reference variable holds an invalid handle");
     for (std::size_t s = 0; s < f.series.size(); ++s) {
-      SeriesRing ring = st.series[fr.series_base + s];
+      SeriesRing& ring = st.series[fr.series_base + s];  // a copy would double the history's memory
       if (f.series[s].type == Type::String)
         ring.for_each_value([&](Value& v) { archive::require(ok(v.i), "string series holds an invalid handle"); });
       if (f.series[s].type == Type::Ref)
@@ -107,18 +107,56 @@ constexpr std::uint64_t kRingHeaderArchiveBytes = 24;
 constexpr std::uint64_t kRingValueArchiveBytes = 8;
 constexpr std::uint64_t kStateArchiveMinBytes = 5;
 
-/// True when `remaining` archive bytes can hold the slots, series and
-/// builtin states of `program`'s frame layout. Expands the call tree without
-/// allocating the state (InstanceState::plan_layout); throws ProgramError when
-/// the layout is past the instance limits.
-bool layout_fits(const std::shared_ptr<const Program>& program, std::size_t remaining) {
+/// A bound on the chart context's fixed part: its value table (one Value per
+/// ContextValue) and the strings not copied from the configuration (the
+/// timeframe periods, the root when it defaults to the ticker).
+constexpr std::uint64_t kContextSlackBytes = 4096;
+
+/// Checks that the `remaining` archive bytes can hold the slots, series and
+/// builtin states of `program`'s frame layout, then charges what the instance
+/// will allocate for that layout to the decode budget. Expands the call tree
+/// without allocating the state (InstanceState::plan_layout); throws
+/// ProgramError when the layout is past the instance limits.
+void check_layout(const std::shared_ptr<const Program>& program, archive::In& ar, std::size_t remaining) {
   InstanceState probe;
   probe.program = program;
   const LayoutTotals t = probe.plan_layout();
   // Each total is bounded by the limits plan_layout enforces, so no overflow.
   const std::uint64_t need = kSlotArchiveBytes * t.slots + kRingHeaderArchiveBytes * t.series +
                              kRingValueArchiveBytes * t.series_values + kStateArchiveMinBytes * t.states;
-  return need <= remaining;
+  archive::require(need <= remaining, "the program's frame layout needs more state than the archive holds");
+  // The frame tables exist twice while loading (the probe and the instance),
+  // plus the probe's depth list (one u32 per frame).
+  const std::uint64_t frame_bytes =
+      2 * (probe.frames.size() * (sizeof(FrameInfo) + sizeof(std::uint32_t)) + probe.children.size() * sizeof(std::uint32_t));
+  archive::charge(ar, 1, frame_bytes + t.slots * sizeof(Value) + t.series * sizeof(SeriesRing) +
+                             t.series_values * sizeof(Value) + t.states * sizeof(TaState));
+}
+
+/// Heap bytes of a std::string holding `s`: the object and, past the inline
+/// capacity, its buffer.
+std::uint64_t string_bytes(const std::string& s) { return sizeof(std::string) + (s.size() > 15 ? s.size() + 1 : 0); }
+
+/// Charges what the Instance constructor derives from the program and the
+/// configuration besides the frame layout: the state itself, the plot
+/// vectors, the resolved inputs, and the string constants (the program's,
+/// the string inputs' and the chart context's: symbol parts and symbol
+/// information), each held twice (a working list, then the string table).
+void charge_instance_extras(archive::In& ar, const Program& p, const InstanceConfig& config) {
+  std::uint64_t strings = 0;
+  for (const std::string& s : p.strings) strings += string_bytes(s);
+  for (const std::string& s : config.input_strings) strings += string_bytes(s);
+  // The symbol gives the ticker, the prefix and twice the ticker id; the
+  // periods are short.
+  strings += 4 * string_bytes(config.symbol) + kContextSlackBytes;
+  const SymbolInfo& info = config.syminfo;
+  for (const std::string* text : {&info.description, &info.currency, &info.basecurrency, &info.type, &info.timezone,
+                                  &info.session, &info.volumetype, &info.root, &info.isin})
+    strings += string_bytes(*text);
+  for (const std::optional<std::string>* text : {&info.country, &info.sector, &info.industry})
+    if (*text) strings += string_bytes(**text);
+  archive::charge(ar, 1, sizeof(InstanceState) + p.plots.size() * 2 * sizeof(Value) +
+                             p.inputs.size() * sizeof(Value) + 2 * strings);
 }
 
 } // namespace
@@ -158,11 +196,12 @@ std::vector<std::uint8_t> save_instance_state(const Instance& instance) {
   return std::vector<std::uint8_t>(s.begin(), s.end());
 }
 
-Instance load_instance_state(std::shared_ptr<const Program> program, std::span<const std::uint8_t> payload) {
+Instance load_instance_state(std::shared_ptr<const Program> program, std::span<const std::uint8_t> payload,
+                             DecodeBudget* budget) {
   try {
     archive::SpanBuf buf(payload);
     std::istream is(&buf);
-    archive::LoadContext ctx{&buf};
+    archive::LoadContext ctx{&buf, budget};
     archive::In ar(ctx, is);
     std::uint32_t version = 0;
     ar(version);
@@ -170,10 +209,10 @@ Instance load_instance_state(std::shared_ptr<const Program> program, std::span<c
 
     InstanceConfig config;
     const std::size_t ninputs = program->inputs.size();
-    archive::require(archive::load_count(ar, 8, ninputs) == ninputs, "input count does not match the program");
+    archive::require(archive::load_count(ar, 8, ninputs, sizeof(Value)) == ninputs, "input count does not match the program");
     config.input_values.resize(ninputs);
     for (Value& v : config.input_values) ar(v.u);
-    archive::require(archive::load_count(ar, 8, ninputs) == ninputs, "input count does not match the program");
+    archive::require(archive::load_count(ar, 8, ninputs, sizeof(std::string)) == ninputs, "input count does not match the program");
     config.input_strings.resize(ninputs);
     for (std::string& s : config.input_strings) archive::load_string(ar, s, kMaxConfigText);
     archive::load_string(ar, config.symbol, kMaxConfigText);
@@ -183,7 +222,8 @@ Instance load_instance_state(std::shared_ptr<const Program> program, std::span<c
     // The layout is sized from the program, which is as hostile as the state:
     // check that the archive can hold what the layout needs before the
     // instance allocates it, so a small snapshot cannot size a big instance.
-    archive::require(layout_fits(program, buf.remaining()), "the program's frame layout needs more state than the archive holds");
+    check_layout(program, ar, buf.remaining());
+    charge_instance_extras(ar, *program, config);
     Instance instance(std::move(program), std::move(config));
     InstanceState& st = instance.state();
     std::uint8_t halted = 0;
@@ -195,11 +235,11 @@ Instance load_instance_state(std::shared_ptr<const Program> program, std::span<c
     ar(st.random.state, seeded);
     archive::require(seeded <= 1, "random seeded flag is not 0 or 1");
     st.random.seeded = seeded == 1;
-    archive::require(archive::load_count(ar, 8, st.slots.size()) == st.slots.size(), "slot count does not match the program");
+    archive::require(archive::load_count(ar, 8, st.slots.size(), 0) == st.slots.size(), "slot count does not match the program");
     for (Value& v : st.slots) ar(v.u);
-    archive::require(archive::load_count(ar, 8, st.series.size()) == st.series.size(), "series count does not match the program");
+    archive::require(archive::load_count(ar, 8, st.series.size(), 0) == st.series.size(), "series count does not match the program");
     for (SeriesRing& r : st.series) r.load(ar, st.bars_processed);
-    archive::require(archive::load_count(ar, 1, st.states.size()) == st.states.size(), "state count does not match the program");
+    archive::require(archive::load_count(ar, 1, st.states.size(), 0) == st.states.size(), "state count does not match the program");
     const Program& p = *st.program;
     for (const FrameInfo& fr : st.frames) {
       const FunctionProto& f = p.functions[fr.function];

@@ -86,7 +86,7 @@ public:
     ar(threshold);
     archive::require(threshold >= kInitialGcThreshold && threshold <= kMaxArchivedStrings * 2, "bad string threshold");
     gc_threshold_ = static_cast<std::size_t>(threshold);
-    const std::uint64_t n = archive::load_count(ar, 8, kMaxArchivedStrings);
+    const std::uint64_t n = archive::load_count(ar, 8, kMaxArchivedStrings, sizeof(std::string));
     strings_.resize(num_constants_);
     // n is bounded by the input (8 bytes per string at least), so reserving
     // is safe, and it spares the doubling growth: without it a payload of

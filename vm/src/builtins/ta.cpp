@@ -19,19 +19,6 @@ void load_version(archive::In& ar) {
   archive::require(version == kStateVersion, "ta: unknown state version");
 }
 
-// See the declaration: the bounded count read of archive.h, with the load
-// context fetched from the wrapped archive type.
-std::uint64_t load_count(archive::In& ar, std::size_t min_elem_bytes, std::uint64_t hard_max) {
-  std::uint64_t count = 0;
-  ar(count);
-  auto& base = static_cast<cereal::PortableBinaryInputArchive&>(ar);
-  const auto& ctx = cereal::get_user_data<archive::LoadContext>(base);
-  archive::require(count <= hard_max, "element count above its limit");
-  archive::require(min_elem_bytes == 0 || count <= ctx.remaining() / min_elem_bytes,
-                   "element count larger than the remaining input");
-  return count;
-}
-
 // Loads a length that must be 0 (nothing seen yet) or a valid length; the
 // step code sizes loops and index arithmetic from it.
 std::int64_t load_length(archive::In& ar) {

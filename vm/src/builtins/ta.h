@@ -83,15 +83,6 @@ namespace detail {
 /// Reads a struct's version tag and rejects versions this build does not know.
 void load_version(archive::In& ar);
 
-/// archive::load_count's contract: reads a count and checks it against
-/// `hard_max` and against the bytes left (`min_elem_bytes` per element)
-/// before anything is allocated. archive.h's version currently hands the
-/// adapter itself to cereal::get_user_data, which deduces the wrong wrapped
-/// type and always throws "not wrapped in UserDataAdapter"; this one reaches
-/// the LoadContext through the wrapped PortableBinaryInputArchive. Switch back
-/// to archive::load_count once archive.h is fixed.
-std::uint64_t load_count(archive::In& ar, std::size_t min_elem_bytes, std::uint64_t hard_max);
-
 /// Reads a window length that must be 0 (nothing seen yet) or valid.
 std::int64_t load_length(archive::In& ar);
 
@@ -135,14 +126,17 @@ public:
     for (std::size_t i = 0; i < size_; ++i) ar((*this)[i]);
   }
   /// Reads what save() wrote. The count is checked against `hard_max` and
-  /// against the bytes left before anything is allocated.
+  /// against the bytes left before anything is allocated, and the storage is
+  /// charged to the decode budget twice over: the states that keep a window
+  /// rebuild a derived copy of it on load (sorted values, monotonic deques).
   void load(archive::In& ar, std::uint64_t hard_max) {
-    const std::uint64_t n = detail::load_count(ar, sizeof(T), hard_max);
+    const std::uint64_t n = archive::load_count(ar, sizeof(T), hard_max, 0);
     std::size_t phys = 0;
     if (n > 0) {
       phys = 16;
       while (phys < n) phys *= 2;
     }
+    archive::charge(ar, phys, 2 * sizeof(T));
     buf_.assign(phys, T{});
     head_ = 0;
     size_ = 0;

@@ -58,8 +58,41 @@ struct KnownProgram {
   }
 };
 
+/// The memory a restore may take by default, whatever the input: 64 MiB. A
+/// VM instance of a real script is kilobytes to a few megabytes; 64 MiB is
+/// what any process about to build an instance can afford for a hostile file
+/// of a few hundred bytes.
+inline constexpr std::uint64_t kRestoreMemoryBase = std::uint64_t{64} << 20;
+/// Plus this many bytes per byte of input: a snapshot that is large because
+/// its state is large may take proportionally more (real states compress
+/// 2-20:1 and expand about 1.5x from archive to instance).
+inline constexpr std::uint64_t kRestoreMemoryPerInputByte = 16;
+
+/// What a restore allocates whatever its input, charged up front before the
+/// payload: the zstd decompression context (about 160 KiB), the Cereal
+/// archives and streams, and the fixed members of Program and Instance.
+/// tests/snapshot/test_restore_memory.cpp measures the real fixed cost
+/// (tens of KiB) against it.
+inline constexpr std::uint64_t kRestoreFixedBytes = std::uint64_t{1} << 20;
+
+/// The default memory limit of a restore of `input_size` snapshot bytes:
+/// kRestoreMemoryBase + kRestoreMemoryPerInputByte x input_size (saturating).
+constexpr std::uint64_t default_restore_memory_limit(std::uint64_t input_size) {
+  return input_size > (UINT64_MAX - kRestoreMemoryBase) / kRestoreMemoryPerInputByte
+             ? UINT64_MAX
+             : kRestoreMemoryBase + kRestoreMemoryPerInputByte * input_size;
+}
+
 /// Validates snapshot bytes and rebuilds the instance they describe. Every
 /// failure is a SnapshotError whose kind says what was wrong.
+///
+/// A restore charges every allocation its input sizes (the decompressed
+/// payload, the program, the instance) to a memory budget before making it,
+/// and fails with MemoryLimit rather than pass the limit: by default
+/// default_restore_memory_limit() of the input size, so a tiny hostile file
+/// cannot make a server allocate gigabytes. A legitimate state of huge
+/// constant-filled collections compresses so well that it can need more than
+/// that default; a host that trusts its snapshots raises memory_limit().
 class RestoreBuilder {
 public:
   explicit RestoreBuilder(std::span<const std::uint8_t> bytes) : bytes_(bytes) {}
@@ -83,10 +116,21 @@ public:
     return *this;
   }
 
+  /// Sets the memory budget of this restore in bytes (see the class comment);
+  /// UINT64_MAX means no limit beyond the format's caps.
+  RestoreBuilder& memory_limit(std::uint64_t bytes) {
+    memory_limit_ = bytes;
+    return *this;
+  }
+
   /// Runs every check of DESIGN.md section 4 in order and returns the instance.
   Instance build() const;
 
 private:
+  /// build() after the budget is set up: every check, every charge.
+  Instance build_within(DecodeBudget& budget) const;
+
+  std::optional<std::uint64_t> memory_limit_; ///< unset: default_restore_memory_limit(bytes_.size())
   std::span<const std::uint8_t> bytes_;
   std::optional<std::array<std::uint8_t, 16>> expected_program_;
   std::shared_ptr<const Program> known_program_; ///< set by expect_program(KnownProgram)

@@ -26,6 +26,7 @@ public:
     UnknownFlags,       ///< a required flag this build does not understand
     ReservedNotZero,    ///< a reserved header byte is not zero
     SizeLimit,          ///< a declared or actual size beyond a documented cap
+    MemoryLimit,        ///< restoring would take more memory than the restore's limit
     PayloadChecksum,    ///< compressed payload does not match its XXH3-64
     Decompress,         ///< the zstd frame is invalid or has the wrong size
     Corrupt,            ///< inconsistent header fields or an undecodable archive
@@ -55,6 +56,7 @@ constexpr const char* snapshot_error_kind_name(SnapshotError::Kind kind) noexcep
   case SnapshotError::Kind::UnknownFlags: return "unknown_flags";
   case SnapshotError::Kind::ReservedNotZero: return "reserved_not_zero";
   case SnapshotError::Kind::SizeLimit: return "size_limit";
+  case SnapshotError::Kind::MemoryLimit: return "memory_limit";
   case SnapshotError::Kind::PayloadChecksum: return "payload_checksum";
   case SnapshotError::Kind::Decompress: return "decompress";
   case SnapshotError::Kind::Corrupt: return "corrupt";

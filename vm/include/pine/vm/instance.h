@@ -12,6 +12,7 @@
 #include "pine/vm/bar.h"
 #include "pine/vm/outputs.h"
 #include "pine/vm/program.h"
+#include "pine/vm/state_io.h"
 #include "pine/vm/symbol_info.h"
 
 namespace pine {
@@ -123,7 +124,10 @@ std::vector<std::uint8_t> save_instance_state(const Instance& instance);
 
 /// Rebuilds an instance of `program` from a payload written by
 /// save_instance_state. Every count and index is checked against the input
-/// and the program; throws StateDecodeError (state_io.h) on any problem.
-Instance load_instance_state(std::shared_ptr<const Program> program, std::span<const std::uint8_t> payload);
+/// and the program; throws StateDecodeError (state_io.h) on any problem. With
+/// a `budget`, every allocation sized by the payload or the program's layout
+/// is charged to it first (DecodeBudgetExceeded when it does not fit).
+Instance load_instance_state(std::shared_ptr<const Program> program, std::span<const std::uint8_t> payload,
+                             DecodeBudget* budget = nullptr);
 
 } // namespace pine

@@ -12,6 +12,7 @@
 #include "pine/vm/builtins.h"
 #include "pine/vm/bytecode.h"
 #include "pine/vm/outputs.h"
+#include "pine/vm/state_io.h"
 #include "pine/vm/value.h"
 
 namespace pine {
@@ -118,8 +119,10 @@ void verify_program(const Program& program);
 /// is computed over them, snapshots embed them, .pvmc files hold them.
 std::vector<std::uint8_t> serialize_program(const Program& program);
 
-/// Decodes and verifies canonical program bytes; throws ProgramError.
-Program deserialize_program(std::span<const std::uint8_t> bytes);
+/// Decodes and verifies canonical program bytes; throws ProgramError. With a
+/// `budget`, every allocation sized by the bytes is charged to it first
+/// (DecodeBudgetExceeded when it does not fit).
+Program deserialize_program(std::span<const std::uint8_t> bytes, DecodeBudget* budget = nullptr);
 
 /// The disassembly text of a whole program, stable for tests.
 std::string disassemble(const Program& program);
