@@ -392,6 +392,32 @@ ZstdContexts& thread_contexts() {
   return contexts;
 }
 ZSTD_CCtx* thread_compression_context() { return thread_contexts().compress; }
+
+/// Appends `payload` (at most kStoredPayloadMaxSize bytes) to `out` as a
+/// single-segment zstd frame holding one raw block (RFC 8878, section 3.1.1):
+/// magic; a frame header descriptor with Single_Segment set and a 2-byte
+/// Frame_Content_Size (which stores the size minus 256; sizes below 256 use
+/// the 1-byte field); then a 3-byte block header (Last_Block, Block_Type 0 =
+/// Raw, Block_Size) and the bytes themselves. No content checksum: the
+/// envelope's XXH3 covers the frame.
+void append_stored_frame(std::vector<std::uint8_t>& out, std::span<const std::uint8_t> payload) {
+  static_assert(kStoredPayloadMaxSize <= 65535 + 256, "a 2-byte Frame_Content_Size must hold the size");
+  static_assert(kStoredPayloadMaxSize < (std::size_t{1} << 17), "one raw block holds at most 128 KiB");
+  const std::size_t n = payload.size();
+  const std::uint8_t magic[4] = {0x28, 0xB5, 0x2F, 0xFD};
+  out.insert(out.end(), magic, magic + 4);
+  if (n < 256) {
+    out.push_back(0x20);  // FCS flag 0 with Single_Segment: a 1-byte size
+    out.push_back(static_cast<std::uint8_t>(n));
+  } else {
+    out.push_back(0x60);  // FCS flag 1: a 2-byte size, stored minus 256
+    out.push_back(static_cast<std::uint8_t>((n - 256) & 0xFF));
+    out.push_back(static_cast<std::uint8_t>((n - 256) >> 8));
+  }
+  const std::uint32_t block_header = 1u | (0u << 1) | (static_cast<std::uint32_t>(n) << 3);
+  for (int i = 0; i < 3; ++i) out.push_back(static_cast<std::uint8_t>(block_header >> (8 * i)));
+  out.insert(out.end(), payload.begin(), payload.end());
+}
 ZSTD_DCtx* thread_decompression_context() { return thread_contexts().decompress; }
 
 } // namespace
@@ -414,16 +440,23 @@ std::vector<std::uint8_t> seal_snapshot(const SnapshotHeader& fields, std::span<
   // ratio cap can only be checked once the compressed size is known.
   if (payload.size() > kMaxUncompressedSize) check_caps(payload.size(), payload.size(), true);
 
-  const std::size_t bound = ZSTD_compressBound(payload.size());
-  std::vector<std::uint8_t> out(kHeaderSize + bound);
-  const std::size_t compressed =
-      ZSTD_compressCCtx(thread_compression_context(), out.data() + kHeaderSize, bound, payload.data(), payload.size(),
-                        zstd_level);
-  if (ZSTD_isError(compressed)) {
-    // Only memory exhaustion can get here with a compressBound-sized buffer.
-    throw std::runtime_error(fmt("seal_snapshot: zstd compression failed: %s", ZSTD_getErrorName(compressed)));
+  std::vector<std::uint8_t> out;
+  std::size_t compressed = 0;
+  if (payload.size() <= kStoredPayloadMaxSize) {
+    out.assign(kHeaderSize, 0);
+    append_stored_frame(out, payload);
+    compressed = out.size() - kHeaderSize;
+  } else {
+    const std::size_t bound = ZSTD_compressBound(payload.size());
+    out.resize(kHeaderSize + bound);
+    compressed = ZSTD_compressCCtx(thread_compression_context(), out.data() + kHeaderSize, bound, payload.data(),
+                                   payload.size(), zstd_level);
+    if (ZSTD_isError(compressed)) {
+      // Only memory exhaustion can get here with a compressBound-sized buffer.
+      throw std::runtime_error(fmt("seal_snapshot: zstd compression failed: %s", ZSTD_getErrorName(compressed)));
+    }
+    out.resize(kHeaderSize + compressed);
   }
-  out.resize(kHeaderSize + compressed);
   check_caps(payload.size(), compressed, true);
 
   SnapshotHeader h = fields;

@@ -13,10 +13,6 @@
 #include <sstream>
 #include <streambuf>
 
-// UserDataAdapter is declared by cereal 1.3 only under this macro.
-#ifndef CEREAL_FUTURE_EXPERIMENTAL
-#define CEREAL_FUTURE_EXPERIMENTAL
-#endif
 #include <cereal/archives/portable_binary.hpp>
 
 #include "pine/vm/state_io.h"
@@ -31,7 +27,9 @@ using Kind = SnapshotError::Kind;
 
 /// Appends `n` as 8 little-endian bytes.
 void put_u64(std::vector<std::uint8_t>& out, std::uint64_t n) {
-  for (int i = 0; i < 8; ++i) out.push_back(static_cast<std::uint8_t>(n >> (8 * i)));
+  std::uint8_t bytes[8];
+  for (int i = 0; i < 8; ++i) bytes[i] = static_cast<std::uint8_t>(n >> (8 * i));
+  out.insert(out.end(), bytes, bytes + 8);
 }
 
 void put_text(std::vector<std::uint8_t>& out, const std::string& s) {
@@ -96,49 +94,54 @@ struct Payload {
   std::span<const std::uint8_t> state;
 };
 
-/// A read-only streambuf over a byte span, so Cereal reads the payload where
-/// it lies instead of from a copy.
-class PayloadBuf : public std::streambuf {
-public:
-  explicit PayloadBuf(std::span<const std::uint8_t> bytes) {
-    char* begin = reinterpret_cast<char*>(const_cast<std::uint8_t*>(bytes.data()));
-    setg(begin, begin, begin + bytes.size());
+/// Reads `width` bytes at `p` as an unsigned integer, little-endian or
+/// big-endian (the order a Cereal portable binary archive's scalars are in,
+/// section 4 of docs/snapshot-format.md).
+std::uint64_t get_uint(const std::uint8_t* p, std::size_t width, bool little_endian) {
+  std::uint64_t v = 0;
+  for (std::size_t i = 0; i < width; ++i) {
+    const std::size_t at = little_endian ? i : width - 1 - i;
+    v |= static_cast<std::uint64_t>(p[at]) << (8 * i);
   }
-  /// Bytes consumed so far.
-  std::size_t position() const { return static_cast<std::size_t>(gptr() - eback()); }
-  /// Steps over `n` bytes (the caller checked that they are there).
-  void skip(std::size_t n) { setg(eback(), gptr() + n, egptr()); }
-};
+  return v;
+}
 
-/// Reads the framing of a payload (version, then the two counted blobs) and
-/// returns views of the blobs; throws Corrupt on any inconsistency.
+/// Reads the framing of a payload (Cereal endianness byte, version, then the
+/// two counted blobs) and returns views of the blobs; throws Corrupt on any
+/// inconsistency. Parsed by hand rather than through Cereal: a std::istream
+/// costs as much to construct as a small state costs to decode, and these
+/// are five fields. Cereal's rule for the first byte is kept: it is the
+/// writer's "little-endian" flag, and any difference from the host's order
+/// means the scalars are byte-swapped.
 Payload decode_payload(std::span<const std::uint8_t> bytes) {
-  PayloadBuf buf(bytes);
-  std::istream is(&buf);
+  std::size_t pos = 0;
+  const auto take = [&](std::size_t width, const char* what) {
+    if (bytes.size() - pos < width)
+      throw corrupt(std::string("the payload framing is truncated (no room for the ") + what + ")");
+    pos += width;
+    return bytes.data() + pos - width;
+  };
+  const std::uint8_t writer_flag = *take(1, "endianness byte");
+  const std::uint8_t host_little = std::endian::native == std::endian::little ? 1 : 0;
+  // Cereal swaps whenever the flag differs from the host's (a flag of 2 also
+  // swaps); the scalars are then in the byte order opposite to the host's.
+  const bool swap = (writer_flag ^ host_little) != 0;
+  const bool little = host_little != 0 ? !swap : swap;
+  const std::uint64_t version = get_uint(take(4, "payload version"), 4, little);
+  if (version != kPayloadVersion)
+    throw SnapshotError(Kind::Corrupt, "snapshot payload version " + std::to_string(version) +
+                                           " is not known: the file was written by a newer pinevm or another tool; "
+                                           "upgrade pinevm or replay history from scratch");
   Payload p;
-  try {
-    cereal::PortableBinaryInputArchive ar(is);
-    std::uint32_t version = 0;
-    ar(version);
-    if (version != kPayloadVersion)
-      throw SnapshotError(Kind::Corrupt, "snapshot payload version " + std::to_string(version) +
-                                             " is not known: the file was written by a newer pinevm or another tool; "
-                                             "upgrade pinevm or replay history from scratch");
-    for (std::span<const std::uint8_t>* blob : {&p.program, &p.state}) {
-      std::uint64_t n = 0;
-      ar(n);
-      const std::size_t pos = buf.position();
-      if (n > bytes.size() - pos)
-        throw corrupt("the payload declares a blob of " + std::to_string(n) + " bytes where " +
-                      std::to_string(bytes.size() - pos) + " remain");
-      *blob = bytes.subspan(pos, static_cast<std::size_t>(n));
-      buf.skip(static_cast<std::size_t>(n));
-    }
-    if (buf.position() != bytes.size())
-      throw corrupt(std::to_string(bytes.size() - buf.position()) + " trailing bytes after the instance state");
-  } catch (const cereal::Exception& e) {
-    throw corrupt(std::string("the payload framing is truncated (") + e.what() + ")");
+  for (std::span<const std::uint8_t>* blob : {&p.program, &p.state}) {
+    const std::uint64_t n = get_uint(take(8, "blob length"), 8, little);
+    if (n > bytes.size() - pos)
+      throw corrupt("the payload declares a blob of " + std::to_string(n) + " bytes where " +
+                    std::to_string(bytes.size() - pos) + " remain");
+    *blob = bytes.subspan(pos, static_cast<std::size_t>(n));
+    pos += static_cast<std::size_t>(n);
   }
+  if (pos != bytes.size()) throw corrupt(std::to_string(bytes.size() - pos) + " trailing bytes after the instance state");
   return p;
 }
 
@@ -202,6 +205,7 @@ std::array<std::uint8_t, 16> program_hash(const Program& program) {
 
 std::uint64_t config_hash(const InstanceConfig& config) {
   std::vector<std::uint8_t> bytes;
+  bytes.reserve(512);  // a typical configuration in one allocation (every restore hashes one or two)
   put_u64(bytes, config.input_values.size());
   for (std::size_t i = 0; i < config.input_values.size(); ++i) {
     put_u64(bytes, config.input_values[i].u);

@@ -246,7 +246,7 @@ TEST_CASE("header layout is the documented 128 bytes, golden bytes computed from
 }
 
 TEST_CASE("seal and open round trip payloads of many sizes") {
-  const std::size_t sizes[] = {0, 1, 2, 7, 100, 4096, 131072 + 1, std::size_t{1} << 20};
+  const std::size_t sizes[] = {0, 1, 2, 7, 100, 255, 256, 257, 4096, 4097, 131072 + 1, std::size_t{1} << 20};
   std::uint64_t seed = 1;
   for (std::size_t size : sizes) {
     for (bool compressible : {false, true}) {
@@ -275,7 +275,14 @@ TEST_CASE("seal and open round trip payloads of many sizes") {
       CHECK(h.payload_compressed_size == bytes.size() - kHeaderSize);
       CHECK(h.payload_hash == xxh3_64(std::span<const std::uint8_t>(bytes).subspan(kHeaderSize)));
       CHECK(std::equal(kMagic.begin(), kMagic.end(), bytes.begin()));
-      if (compressible && size >= 4096) CHECK(h.payload_compressed_size * 10 < size);
+      if (compressible && size > kStoredPayloadMaxSize) CHECK(h.payload_compressed_size * 10 < size);
+      // Up to kStoredPayloadMaxSize the frame is stored (RFC 8878): 4-byte
+      // magic, a descriptor byte, a 1-byte (size < 256) or 2-byte content
+      // size, a 3-byte raw block header, then the payload itself.
+      if (size <= kStoredPayloadMaxSize) {
+        CHECK(h.payload_compressed_size == size + (size < 256 ? 9u : 10u));
+        CHECK(std::equal(payload.begin(), payload.end(), bytes.end() - static_cast<std::ptrdiff_t>(size)));
+      }
     }
   }
 }

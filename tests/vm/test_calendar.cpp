@@ -11,6 +11,7 @@
 #include "pine/compiler/compile.h"
 #include "pine/vm/calendar.h"
 #include "pine/vm/instance.h"
+#include "instance_state.h"
 
 namespace {
 
@@ -287,4 +288,31 @@ TEST_CASE("calendar: time(timeframe, session) and time_close(timeframe) of a bar
                              s(day) + " " + s(day - 86'400'000) + " " + s(day - 13 * 86'400'000LL) + " " + s(kT - 800'000),
                              "NaN " + s(day) + " NaN " + s(day + 86'400'000),
                              s(kT - 800'000) + " " + s(day + 21 * kHour)});
+}
+
+// Proves the calendar variables are computed whenever the program can read
+// them, however it reads them: only inside a user function (GETGLOBAL), only
+// through history (hour[1]), only in a var initialiser; and that a program
+// that cannot read them (R1's ta.sma) skips them (InstanceState::
+// loads_calendar). Expected values by hand: kT is 22:13:20 UTC and the next
+// bar one hour later is 23:13:20.
+TEST_CASE("time: calendar variables load whenever the program can read them") {
+  const auto run_two = [](const std::string& body) {
+    pine::Instance inst = pine::InstanceBuilder(compile_ok(body)).build();
+    std::vector<std::string> out = logs_of(inst, kT);
+    for (const std::string& s : logs_of(inst, kT + kHour)) out.push_back(s);
+    return std::make_pair(inst.state().loads_calendar, out);
+  };
+  const auto in_function = run_two("f() => hour * 100 + minute\nlog.info(str.tostring(f()))\n");
+  CHECK(in_function.first);
+  CHECK(in_function.second == std::vector<std::string>{"2213", "2313"});
+  const auto history = run_two("h = hour[1]\nlog.info(str.tostring(h))\n");
+  CHECK(history.first);
+  CHECK(history.second == std::vector<std::string>{"NaN", "22"});
+  const auto var_init = run_two("var int first_hour = hour\nlog.info(str.tostring(first_hour) + \" \" + str.tostring(time_close - time))\n");
+  CHECK(var_init.first);
+  CHECK(var_init.second == std::vector<std::string>{"22 86400000", "22 86400000"});
+  const auto none = run_two("log.info(str.tostring(ta.sma(close, 2)))\n");
+  CHECK_FALSE(none.first);
+  CHECK(none.second == std::vector<std::string>{"NaN", "100"});
 }

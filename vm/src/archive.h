@@ -8,12 +8,6 @@
 // SnapshotError.
 #pragma once
 
-// UserDataAdapter (how loaders reach the remaining-bytes context) is declared
-// by cereal 1.3 only under CEREAL_FUTURE_EXPERIMENTAL.
-#ifndef CEREAL_FUTURE_EXPERIMENTAL
-#define CEREAL_FUTURE_EXPERIMENTAL
-#endif
-#include <cereal/archives/adapters.hpp>
 #include <cereal/archives/portable_binary.hpp>
 #include <cereal/cereal.hpp>
 
@@ -21,9 +15,11 @@
 #include <span>
 #include <streambuf>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "pine/vm/state_io.h"
+#include "pine/vm/value.h"
 
 namespace pine::archive {
 
@@ -46,24 +42,30 @@ struct LoadContext {
 };
 
 using Out = cereal::PortableBinaryOutputArchive;
-using In = cereal::UserDataAdapter<LoadContext, cereal::PortableBinaryInputArchive>;
+
+/// The input archive: Cereal's portable binary reader plus the LoadContext
+/// the loaders consult. (Cereal's own UserDataAdapter reaches its data
+/// through a dynamic_cast on every access, a fifth of a small restore.)
+class In : public cereal::PortableBinaryInputArchive {
+public:
+  In(LoadContext& context, std::istream& stream) : cereal::PortableBinaryInputArchive(stream), context_(context) {}
+  /// What the loaders may consult: bytes left, the memory budget.
+  const LoadContext& context() const { return context_; }
+
+private:
+  LoadContext& context_;
+};
 
 /// Throws StateDecodeError with `what` unless `ok`.
 inline void require(bool ok, const char* what) {
   if (!ok) throw StateDecodeError(what);
 }
 
-/// The load context of `ar`.
-inline const LoadContext& context(In& ar) {
-  // get_user_data casts to UserDataAdapter<LoadContext, Base>: pass the base.
-  return cereal::get_user_data<LoadContext>(static_cast<cereal::PortableBinaryInputArchive&>(ar));
-}
-
 /// Charges `count` x `elem_bytes` to the decode's budget, if it has one;
 /// throws DecodeBudgetExceeded when that passes the limit. Call it before
 /// allocating what the bytes describe.
 inline void charge(In& ar, std::uint64_t count, std::uint64_t elem_bytes) {
-  if (DecodeBudget* budget = context(ar).budget) budget->charge(count, elem_bytes);
+  if (DecodeBudget* budget = ar.context().budget) budget->charge(count, elem_bytes);
 }
 
 /// Reads an element count written by save_count, checks that `count`
@@ -75,13 +77,43 @@ inline std::uint64_t load_count(In& ar, std::size_t min_elem_bytes, std::uint64_
   std::uint64_t count = 0;
   ar(count);
   require(count <= hard_max, "element count above its limit");
-  require(min_elem_bytes == 0 || count <= context(ar).remaining() / min_elem_bytes,
+  require(min_elem_bytes == 0 || count <= ar.context().remaining() / min_elem_bytes,
           "element count larger than the remaining input");
   charge(ar, count, mem_elem_bytes);
   return count;
 }
 
 inline void save_count(Out& ar, std::uint64_t count) { ar(count); }
+
+/// Writes `n` values of the arithmetic type T as one block. The bytes are
+/// exactly those of `n` separate ar(x) calls: Cereal's portable binary keeps
+/// each element in the archive's byte order and swaps per sizeof(T).
+template <class T>
+void save_array(Out& ar, const T* data, std::size_t n) {
+  static_assert(std::is_arithmetic_v<T>);
+  ar(cereal::binary_data(data, n * sizeof(T)));
+}
+
+/// Reads what save_array (or `n` separate ar(x) calls) wrote, in one read: a
+/// restore's arrays (series history, windows, collections) cost one stream
+/// call each instead of one per element.
+template <class T>
+void load_array(In& ar, T* data, std::size_t n) {
+  static_assert(std::is_arithmetic_v<T>);
+  ar(cereal::binary_data(data, n * sizeof(T)));
+}
+
+/// save_array for Values, stored as their 64 bits (Value is a union of 8
+/// bytes: the bytes are the same whichever member is active).
+inline void save_values(Out& ar, const Value* values, std::size_t n) {
+  static_assert(sizeof(Value) == sizeof(std::uint64_t));
+  ar(cereal::binary_data(reinterpret_cast<const std::uint64_t*>(values), n * sizeof(Value)));
+}
+
+/// load_array for Values (see save_values).
+inline void load_values(In& ar, Value* values, std::size_t n) {
+  ar(cereal::binary_data(reinterpret_cast<std::uint64_t*>(values), n * sizeof(Value)));
+}
 
 /// Vectors of arithmetic types (and Value-like PODs made of them).
 template <class T>

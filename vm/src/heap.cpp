@@ -9,7 +9,7 @@ namespace {
 void load_values(archive::In& ar, std::vector<Value>& out) {
   const std::uint64_t n = archive::load_count(ar, 8, kMaxCollectionSize, sizeof(Value));
   out.resize(static_cast<std::size_t>(n));
-  for (Value& v : out) ar(v.u);
+  archive::load_values(ar, out.data(), out.size());
 }
 
 } // namespace
@@ -79,9 +79,9 @@ void Heap::save(archive::Out& ar) const {
     if (o.kind == ObjKind::Matrix) ar(o.rows, o.cols);
     if (o.kind == ObjKind::Array) ar(o.view_of, o.view_from, o.view_size);
     archive::save_count(ar, o.items.size());
-    for (const Value& v : o.items) ar(v.u);
+    archive::save_values(ar, o.items.data(), o.items.size());
     archive::save_count(ar, o.keys.size());
-    for (const Value& v : o.keys) ar(v.u);
+    archive::save_values(ar, o.keys.data(), o.keys.size());
   }
 }
 

@@ -16,6 +16,39 @@ namespace {
 /// levels, and the bound keeps a hostile program from exhausting the stack.
 constexpr std::uint32_t kMaxCallDepth = 256;
 
+/// True when `p` can read a calendar variable: the built-in slots YEAR ..
+/// TIME_TRADINGDAY, which only bytecode reads (no builtin reads them from C++).
+/// Conservative on purpose: in the main function any operand whose value
+/// falls in those slots counts, whatever its role (a constant index or jump
+/// target may cause a false positive, which only costs time), as does an
+/// argument block starting at or below them; other functions reach the main
+/// frame only through GETGLOBAL.
+bool reads_calendar(const Program& p) {
+  constexpr auto first = static_cast<std::uint16_t>(BuiltinVar::YEAR);
+  constexpr auto last = static_cast<std::uint16_t>(BuiltinVar::TIME_TRADINGDAY);
+  const auto calendar = [](std::uint16_t x) { return x >= first && x <= last; };
+  for (std::size_t f = 0; f < p.functions.size(); ++f) {
+    for (const Instr& in : p.functions[f].code) {
+      if (f != 0) {
+        if (in.op == Opcode::GETGLOBAL && calendar(in.b)) return true;
+        continue;
+      }
+      if (calendar(in.a) || calendar(in.b) || calendar(in.c)) return true;
+      switch (in.op) {
+        case Opcode::CALL: case Opcode::BUILTIN: case Opcode::TA: case Opcode::COLL: case Opcode::STRFORMAT:
+        case Opcode::RANDOM:
+          if (in.b <= last) return true;
+          break;
+        case Opcode::NEWOBJ:
+          if (in.c <= last) return true;
+          break;
+        default: break;
+      }
+    }
+  }
+  return false;
+}
+
 } // namespace
 
 RuntimeError::RuntimeError(const std::string& message, std::int64_t bar_index, std::uint32_t line)
@@ -92,6 +125,7 @@ Instance::Instance(std::shared_ptr<const Program> program, InstanceConfig config
   if (st.config.input_values.size() != p.inputs.size() || st.config.input_strings.size() != p.inputs.size())
     throw ProgramError("instance configuration does not match the program's inputs");
   st.lay_out();
+  st.loads_calendar = reads_calendar(p);
   // String inputs become constants placed after the program's own strings.
   std::vector<std::string> constants = p.strings;
   st.inputs = st.config.input_values;
@@ -211,7 +245,7 @@ void load_bar_variables(InstanceState& st, const Bar& bar) {
   // confirmed historical bar.
   set_i(BuiltinVar::IS_LAST_CONFIRMED_HISTORY, st.last_bar_index != kIntNa && index == st.last_bar_index);
   set_i(BuiltinVar::LAST_BAR_TIME, st.last_chart_bar_time);
-  load_time_variables(st, bar.time);
+  if (st.loads_calendar) load_time_variables(st, bar.time);
 }
 
 /// Calls `fn` on every slot and series value of storage type `want`

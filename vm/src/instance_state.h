@@ -84,6 +84,12 @@ struct InstanceState {
   std::int64_t last_bar_index = kIntNa;
   std::int64_t last_chart_bar_time = kIntNa; ///< Pine's last_bar_time
 
+  /// Whether the program can read a calendar variable (year ... time_tradingday,
+  /// see reads_calendar() in instance.cpp). When it cannot, run_bar skips
+  /// computing them, a third of the per-bar cost of a small script. Derived
+  /// from the program, not archived.
+  bool loads_calendar = true;
+
   // A cache of the day-level calendar fields of the last bar (not archived:
   // it only saves work, and is recomputed when the local day changes).
   std::int64_t cached_local_day = kIntNa;

@@ -34,6 +34,20 @@ constexpr std::int64_t kMaxLoopIterations = 10'000'000;
 
 inline bool int_na(std::int64_t v) { return v == kIntNa; }
 
+// Int arithmetic: na in => na out; otherwise two's-complement wrap-around
+// (computed in unsigned, where overflow is defined).
+inline std::int64_t int_add(std::int64_t x, std::int64_t y) {
+  return int_na(x) || int_na(y) ? kIntNa : static_cast<std::int64_t>(static_cast<std::uint64_t>(x) + static_cast<std::uint64_t>(y));
+}
+inline std::int64_t int_sub(std::int64_t x, std::int64_t y) {
+  return int_na(x) || int_na(y) ? kIntNa : static_cast<std::int64_t>(static_cast<std::uint64_t>(x) - static_cast<std::uint64_t>(y));
+}
+inline std::int64_t int_mul(std::int64_t x, std::int64_t y) {
+  return int_na(x) || int_na(y) ? kIntNa : static_cast<std::int64_t>(static_cast<std::uint64_t>(x) * static_cast<std::uint64_t>(y));
+}
+// x is never INT64_MIN here (that is na), so x % -1 cannot overflow; x % 0 is na.
+inline std::int64_t int_mod(std::int64_t x, std::int64_t y) { return int_na(x) || int_na(y) || y == 0 ? kIntNa : x % y; }
+
 } // namespace
 
 Interpreter::Interpreter(InstanceState& state) : st_(state), prog_(*state.program) {}
@@ -56,249 +70,243 @@ Value Interpreter::read_history(const FunctionProto& fn, std::size_t pc, const S
   return r.value;
 }
 
+// Dispatch. With GCC and Clang each handler jumps straight to the next
+// instruction's handler through a table of label addresses ("computed
+// goto"): one indirect jump per instruction, predicted per handler, and no
+// bounds check (the verifier guarantees every opcode is below Count). Other
+// compilers get the same handlers as the cases of a switch in a loop.
+#if defined(__GNUC__) || defined(__clang__)
+#define PINE_COMPUTED_GOTO 1
+#else
+#define PINE_COMPUTED_GOTO 0
+#endif
+
+#if PINE_COMPUTED_GOTO
+#define PINE_OP(name) op_##name:
+#define PINE_NEXT()                                         \
+  do {                                                      \
+    goto* kDispatch[static_cast<std::size_t>((ip++)->op)];  \
+  } while (0)
+#else
+#define PINE_OP(name) case Opcode::name:
+#define PINE_NEXT() continue
+#endif
+
 const Value* Interpreter::run(std::uint32_t frame_index) {
   const FrameInfo& frame = st_.frames[frame_index];
   const FunctionProto& fn = prog_.functions[frame.function];
   Value* const regs = st_.slots.data() + frame.slot_base;
   const Value* const k = prog_.constants.data();
   const Instr* const code = fn.code.data();
-  const std::int64_t bar = st_.bars_processed;
 
   // The instruction pointer lives in a register; pc() is its index, for
-  // runtime errors (which report the instruction's source line).
+  // runtime errors (which report the instruction's source line). Handlers
+  // run with ip already past their instruction and read its operands from
+  // memory where they need them (`in`): dispatch itself decodes nothing
+  // but the opcode.
   const Instr* ip = code;
   auto pc = [&] { return static_cast<std::size_t>(ip - code); };
+#define in (ip[-1])
+#define A regs[in.a]
+#define B regs[in.b]
+#define C regs[in.c]
+
+#if PINE_COMPUTED_GOTO
+  // In PINE_OPCODES order, so entry i is the handler of opcode i.
+#define PINE_LABEL_ADDRESS(name, doc) &&op_##name,
+  static const void* const kDispatch[] = {PINE_OPCODES(PINE_LABEL_ADDRESS)};
+#undef PINE_LABEL_ADDRESS
+  static_assert(std::size(kDispatch) == static_cast<std::size_t>(Opcode::Count));
+  PINE_NEXT();
+#else
   for (;;) {
-    const Instr in = *ip++;
-    Value& A = regs[in.a];
-    switch (in.op) {
-      case Opcode::NOP: break;
-      case Opcode::MOVE: A = regs[in.b]; break;
-      case Opcode::LOADK: A = k[in.bc()]; break;
-      case Opcode::LOADINPUT: A = st_.inputs[in.b]; break;
-      case Opcode::GETGLOBAL: A = st_.slots[in.b]; break;
-      case Opcode::LOADSOURCE: A = st_.slots[static_cast<std::size_t>(st_.inputs[in.b].u)]; break;
+    switch ((ip++)->op) {
+#endif
 
-      case Opcode::ADDF: A.f = regs[in.b].f + regs[in.c].f; break;
-      case Opcode::SUBF: A.f = regs[in.b].f - regs[in.c].f; break;
-      case Opcode::MULF: A.f = regs[in.b].f * regs[in.c].f; break;
-      case Opcode::DIVF: A.f = regs[in.b].f / regs[in.c].f; break;
-      case Opcode::MODF: A.f = std::fmod(regs[in.b].f, regs[in.c].f); break;
-      case Opcode::NEGF: A.f = -regs[in.b].f; break;
+  PINE_OP(NOP) PINE_NEXT();
+  PINE_OP(MOVE) A = B; PINE_NEXT();
+  PINE_OP(LOADK) A = k[in.bc()]; PINE_NEXT();
+  PINE_OP(LOADINPUT) A = st_.inputs[in.b]; PINE_NEXT();
+  PINE_OP(GETGLOBAL) A = st_.slots[in.b]; PINE_NEXT();
+  PINE_OP(LOADSOURCE) A = st_.slots[static_cast<std::size_t>(st_.inputs[in.b].u)]; PINE_NEXT();
 
-      case Opcode::ADDI: {
-        const std::int64_t x = regs[in.b].i, y = regs[in.c].i;
-        A.i = (int_na(x) || int_na(y)) ? kIntNa : static_cast<std::int64_t>(static_cast<std::uint64_t>(x) + static_cast<std::uint64_t>(y));
-        break;
-      }
-      case Opcode::SUBI: {
-        const std::int64_t x = regs[in.b].i, y = regs[in.c].i;
-        A.i = (int_na(x) || int_na(y)) ? kIntNa : static_cast<std::int64_t>(static_cast<std::uint64_t>(x) - static_cast<std::uint64_t>(y));
-        break;
-      }
-      case Opcode::MULI: {
-        const std::int64_t x = regs[in.b].i, y = regs[in.c].i;
-        A.i = (int_na(x) || int_na(y)) ? kIntNa : static_cast<std::int64_t>(static_cast<std::uint64_t>(x) * static_cast<std::uint64_t>(y));
-        break;
-      }
-      case Opcode::MODI: {
-        const std::int64_t x = regs[in.b].i, y = regs[in.c].i;
-        // x is never INT64_MIN here (that is na), so x % -1 cannot overflow.
-        A.i = (int_na(x) || int_na(y) || y == 0) ? kIntNa : x % y;
-        break;
-      }
-      case Opcode::NEGI: {
-        const std::int64_t x = regs[in.b].i;
-        A.i = int_na(x) ? kIntNa : static_cast<std::int64_t>(0 - static_cast<std::uint64_t>(x));
-        break;
-      }
-      case Opcode::I2F: {
-        const std::int64_t x = regs[in.b].i;
-        A.f = int_na(x) ? kFloatNa : static_cast<double>(x);
-        break;
-      }
-      case Opcode::F2I: A.i = float_to_int(regs[in.b].f); break;
+  PINE_OP(ADDF) A.f = B.f + C.f; PINE_NEXT();
+  PINE_OP(SUBF) A.f = B.f - C.f; PINE_NEXT();
+  PINE_OP(MULF) A.f = B.f * C.f; PINE_NEXT();
+  PINE_OP(DIVF) A.f = B.f / C.f; PINE_NEXT();
+  PINE_OP(MODF) A.f = std::fmod(B.f, C.f); PINE_NEXT();
+  PINE_OP(NEGF) A.f = -B.f; PINE_NEXT();
 
-      case Opcode::LTF: A.i = float_lt(regs[in.b].f, regs[in.c].f); break;
-      case Opcode::LEF: A.i = float_le(regs[in.b].f, regs[in.c].f); break;
-      case Opcode::GTF: A.i = float_lt(regs[in.c].f, regs[in.b].f); break;
-      case Opcode::GEF: A.i = float_le(regs[in.c].f, regs[in.b].f); break;
-      case Opcode::EQF: A.i = float_eq(regs[in.b].f, regs[in.c].f); break;
-      case Opcode::NEF: A.i = float_ne(regs[in.b].f, regs[in.c].f); break;
-      case Opcode::LTI: A.i = int_cmp_ok(regs[in.b].i, regs[in.c].i) && regs[in.b].i < regs[in.c].i; break;
-      case Opcode::LEI: A.i = int_cmp_ok(regs[in.b].i, regs[in.c].i) && regs[in.b].i <= regs[in.c].i; break;
-      case Opcode::GTI: A.i = int_cmp_ok(regs[in.b].i, regs[in.c].i) && regs[in.b].i > regs[in.c].i; break;
-      case Opcode::GEI: A.i = int_cmp_ok(regs[in.b].i, regs[in.c].i) && regs[in.b].i >= regs[in.c].i; break;
-      case Opcode::EQI: A.i = int_cmp_ok(regs[in.b].i, regs[in.c].i) && regs[in.b].i == regs[in.c].i; break;
-      case Opcode::NEI: A.i = int_cmp_ok(regs[in.b].i, regs[in.c].i) && regs[in.b].i != regs[in.c].i; break;
-      case Opcode::EQB: A.i = (regs[in.b].i != 0) == (regs[in.c].i != 0); break;
-      case Opcode::NEB: A.i = (regs[in.b].i != 0) != (regs[in.c].i != 0); break;
-      case Opcode::EQS:
-      case Opcode::NES: {
-        const std::int64_t x = regs[in.b].i, y = regs[in.c].i;
-        bool result = false;
-        if (x != kStringNa && y != kStringNa) {
-          const bool same = st_.strings.get(x) == st_.strings.get(y);
-          result = in.op == Opcode::EQS ? same : !same;
-        }
-        A.i = result;
-        break;
-      }
-      case Opcode::EQC:
-      case Opcode::NEC: {
-        const std::int64_t x = regs[in.b].i, y = regs[in.c].i;
-        A.i = x != kColorNa && y != kColorNa && ((x == y) == (in.op == Opcode::EQC));
-        break;
-      }
-      case Opcode::NOT: A.i = regs[in.b].i == 0; break;
-      case Opcode::CONCAT: {
-        const std::int64_t x = regs[in.b].i, y = regs[in.c].i;
-        if (x == kStringNa || y == kStringNa) {
-          A.i = kStringNa;
-          break;
-        }
-        const std::string_view l = st_.strings.get(x), r = st_.strings.get(y);
-        if (l.size() + r.size() > kMaxStringLength) raise(fn, pc() - 1, "string is longer than 40960 characters");
-        std::string s;
-        s.reserve(l.size() + r.size());
-        s.append(l).append(r);
-        A.i = st_.strings.add(std::move(s));
-        break;
-      }
+  PINE_OP(ADDI) A.i = int_add(B.i, C.i); PINE_NEXT();
+  PINE_OP(SUBI) A.i = int_sub(B.i, C.i); PINE_NEXT();
+  PINE_OP(MULI) A.i = int_mul(B.i, C.i); PINE_NEXT();
+  PINE_OP(MODI) A.i = int_mod(B.i, C.i); PINE_NEXT();
+  PINE_OP(NEGI) A.i = int_na(B.i) ? kIntNa : static_cast<std::int64_t>(0 - static_cast<std::uint64_t>(B.i)); PINE_NEXT();
+  PINE_OP(I2F) A.f = int_na(B.i) ? kFloatNa : static_cast<double>(B.i); PINE_NEXT();
+  PINE_OP(F2I) A.i = float_to_int(B.f); PINE_NEXT();
 
-      case Opcode::ISNAF: A.i = !std::isfinite(regs[in.b].f); break;
-      case Opcode::ISNAI: A.i = regs[in.b].i == kIntNa; break;
-      case Opcode::ISNAC: A.i = regs[in.b].i == kColorNa; break;
-      case Opcode::ISNAS: A.i = regs[in.b].i == kStringNa; break;
+  PINE_OP(LTF) A.i = float_lt(B.f, C.f); PINE_NEXT();
+  PINE_OP(LEF) A.i = float_le(B.f, C.f); PINE_NEXT();
+  PINE_OP(GTF) A.i = float_lt(C.f, B.f); PINE_NEXT();
+  PINE_OP(GEF) A.i = float_le(C.f, B.f); PINE_NEXT();
+  PINE_OP(EQF) A.i = float_eq(B.f, C.f); PINE_NEXT();
+  PINE_OP(NEF) A.i = float_ne(B.f, C.f); PINE_NEXT();
+  PINE_OP(LTI) A.i = int_cmp_ok(B.i, C.i) && B.i < C.i; PINE_NEXT();
+  PINE_OP(LEI) A.i = int_cmp_ok(B.i, C.i) && B.i <= C.i; PINE_NEXT();
+  PINE_OP(GTI) A.i = int_cmp_ok(B.i, C.i) && B.i > C.i; PINE_NEXT();
+  PINE_OP(GEI) A.i = int_cmp_ok(B.i, C.i) && B.i >= C.i; PINE_NEXT();
+  PINE_OP(EQI) A.i = int_cmp_ok(B.i, C.i) && B.i == C.i; PINE_NEXT();
+  PINE_OP(NEI) A.i = int_cmp_ok(B.i, C.i) && B.i != C.i; PINE_NEXT();
+  PINE_OP(EQB) A.i = (B.i != 0) == (C.i != 0); PINE_NEXT();
+  PINE_OP(NEB) A.i = (B.i != 0) != (C.i != 0); PINE_NEXT();
+  PINE_OP(EQS) A.i = strings_equal(B.i, C.i, true); PINE_NEXT();
+  PINE_OP(NES) A.i = strings_equal(B.i, C.i, false); PINE_NEXT();
+  PINE_OP(EQC) A.i = B.i != kColorNa && C.i != kColorNa && B.i == C.i; PINE_NEXT();
+  PINE_OP(NEC) A.i = B.i != kColorNa && C.i != kColorNa && B.i != C.i; PINE_NEXT();
+  PINE_OP(NOT) A.i = B.i == 0; PINE_NEXT();
+  PINE_OP(CONCAT) A.i = concat(fn, pc(), B.i, C.i); PINE_NEXT();
 
-      case Opcode::JMP: ip = code + in.bc(); break;
-      case Opcode::JMPF:
-        if (A.i == 0) ip = code + in.bc();
-        break;
-      case Opcode::JMPT:
-        if (A.i != 0) ip = code + in.bc();
-        break;
-      case Opcode::ONCE:
-        if (A.i != 0) ip = code + in.bc();
-        else A.i = 1;
-        break;
-      case Opcode::LOOPCHECK:
-        if (++loop_iterations_ > kMaxLoopIterations)
-          raise(fn, pc() - 1, "loops ran more than 10000000 iterations on one bar");
-        break;
+  PINE_OP(ISNAF) A.i = !std::isfinite(B.f); PINE_NEXT();
+  PINE_OP(ISNAI) A.i = B.i == kIntNa; PINE_NEXT();
+  PINE_OP(ISNAC) A.i = B.i == kColorNa; PINE_NEXT();
+  PINE_OP(ISNAS) A.i = B.i == kStringNa; PINE_NEXT();
 
-      case Opcode::SERIES_SET: st_.series[frame.series_base + in.a].set(bar, regs[in.b]); break;
-      case Opcode::SERIES_GETK: A = read_history(fn, pc(), st_.series[frame.series_base + in.b], in.c); break;
-      case Opcode::SERIES_GET: A = read_history(fn, pc(), st_.series[frame.series_base + in.b], regs[in.c].i); break;
-      case Opcode::GSERIES_GETK: A = read_history(fn, pc(), st_.series[in.b], in.c); break;
-      case Opcode::GSERIES_GET: A = read_history(fn, pc(), st_.series[in.b], regs[in.c].i); break;
+  PINE_OP(JMP) ip = code + in.bc(); PINE_NEXT();
+  PINE_OP(JMPF) if (A.i == 0) ip = code + in.bc(); PINE_NEXT();
+  PINE_OP(JMPT) if (A.i != 0) ip = code + in.bc(); PINE_NEXT();
+  PINE_OP(ONCE)
+    if (A.i != 0) ip = code + in.bc();
+    else A.i = 1;
+    PINE_NEXT();
+  PINE_OP(LOOPCHECK)
+    if (++loop_iterations_ > kMaxLoopIterations) raise(fn, pc() - 1, "loops ran more than 10000000 iterations on one bar");
+    PINE_NEXT();
 
-      case Opcode::CALL: {
-        const std::uint32_t child = st_.children[frame.child_base + in.a];
-        const FunctionProto& callee = prog_.functions[st_.frames[child].function];
-        Value* const callee_regs = st_.slots.data() + st_.frames[child].slot_base;
-        std::memcpy(callee_regs, regs + in.b, sizeof(Value) * callee.num_params);
-        const Value* results = run(child);
-        std::memmove(regs + in.c, results, sizeof(Value) * callee.num_results);
-        break;
-      }
-      case Opcode::RET: return regs + in.a;
+  PINE_OP(SERIES_SET) st_.series[frame.series_base + in.a].set(st_.bars_processed, B); PINE_NEXT();
+  PINE_OP(SERIES_GETK) A = read_history(fn, pc(), st_.series[frame.series_base + in.b], in.c); PINE_NEXT();
+  PINE_OP(SERIES_GET) A = read_history(fn, pc(), st_.series[frame.series_base + in.b], C.i); PINE_NEXT();
+  PINE_OP(GSERIES_GETK) A = read_history(fn, pc(), st_.series[in.b], in.c); PINE_NEXT();
+  PINE_OP(GSERIES_GET) A = read_history(fn, pc(), st_.series[in.b], C.i); PINE_NEXT();
 
-      case Opcode::BUILTIN: {
-        const char* error = call_builtin(static_cast<BuiltinId>(in.a), regs + in.b, regs[in.c], st_.strings);
-        if (error != nullptr) raise(fn, pc() - 1, error);
-        break;
-      }
-      case Opcode::TA: {
-        const char* error = step_state(st_.states[frame.state_base + in.a], fn.states[in.a], regs + in.b,
-                                       regs + in.c, st_.slots.data());
-        if (error != nullptr) raise(fn, pc() - 1, error);
-        break;
-      }
+  PINE_OP(CALL) call(frame, in); PINE_NEXT();
+  PINE_OP(RET) return regs + in.a;
 
-      case Opcode::PLOT: st_.plot_values[in.a] = regs[in.b]; break;
-      case Opcode::LOG: {
-        const std::int64_t h = regs[in.b].i;
-        LogRecord rec;
-        rec.time = st_.slots[static_cast<std::size_t>(BuiltinVar::TIME)].i;
-        rec.bar_index = bar;
-        rec.level = static_cast<LogLevel>(in.a);
-        rec.message = h == kStringNa ? std::string("NaN") : std::string(st_.strings.get(h));
-        st_.logs.push_back(std::move(rec));
-        break;
-      }
-      case Opcode::ALERT: {
-        // Every bar an instance runs is confirmed and historical, so every
-        // frequency fires on every call (B is kept for realtime updates).
-        const std::int64_t h = A.i;
-        LogRecord rec;
-        rec.time = st_.slots[static_cast<std::size_t>(BuiltinVar::TIME)].i;
-        rec.bar_index = bar;
-        rec.level = LogLevel::Alert;
-        rec.message = h == kStringNa ? std::string("NaN") : std::string(st_.strings.get(h));
-        st_.logs.push_back(std::move(rec));
-        break;
-      }
-      case Opcode::STRFORMAT: {
-        const Value* args = regs + in.b;
-        const std::int64_t pattern = args[0].i;
-        if (pattern == kStringNa) {
-          A.i = kStringNa;
-          break;
-        }
-        std::string text;
-        const char* error = format_message(st_.strings.get(pattern), args + 1, prog_.strings[in.c], st_.strings, text);
-        if (error != nullptr) raise(fn, pc() - 1, error);
-        A.i = st_.strings.add(std::move(text));
-        break;
-      }
-      case Opcode::RANDOM: A.f = next_random(st_.random, regs[in.b].f, regs[in.b + 1].f, regs[in.b + 2].i); break;
-      case Opcode::RAISE: {
-        const std::int64_t h = A.i;
-        raise(fn, pc() - 1, h == kStringNa ? std::string("NaN") : std::string(st_.strings.get(h)));
-      }
-      case Opcode::NEWOBJ: {
-        const TypeDecl& t = prog_.types[in.b];
-        HeapObject obj;
-        obj.kind = ObjKind::Object;
-        obj.type_index = in.b;
-        obj.items.assign(regs + in.c, regs + in.c + t.fields.size());
-        const std::int64_t h = st_.heap.add(std::move(obj));
-        if (h < 0) raise(fn, pc() - 1, "too many live objects (more than 4194304)");
-        regs[in.a].i = h;
-        break;
-      }
-      case Opcode::GETFIELD: {
-        const HeapObject* obj = st_.heap.get(regs[in.b].i);
-        if (obj == nullptr || obj->kind != ObjKind::Object || in.c >= obj->items.size())
-          raise(fn, pc() - 1, "Cannot access a field of an na object");
-        A = obj->items[in.c];
-        break;
-      }
-      case Opcode::SETFIELD: {
-        HeapObject* obj = st_.heap.get(A.i);
-        if (obj == nullptr || obj->kind != ObjKind::Object || in.b >= obj->items.size())
-          raise(fn, pc() - 1, "Cannot assign a field of an na object");
-        obj->items[in.b] = regs[in.c];
-        break;
-      }
-      case Opcode::COLL: {
-        CollContext ctx{st_.heap, st_.strings, prog_, {}};
-        if (!call_collection(static_cast<CollOp>(in.a), in.spare, regs + in.b, regs + in.c, ctx))
-          raise(fn, pc() - 1, ctx.error);
-        break;
-      }
-      case Opcode::ENUMSTR: {
-        const std::vector<std::uint32_t>& titles = prog_.enums[in.c].titles;
-        const std::int64_t ord = regs[in.b].i;
-        A.i = ord >= 0 && static_cast<std::uint64_t>(ord) < titles.size() ? titles[static_cast<std::size_t>(ord)] : kStringNa;
-        break;
-      }
-      case Opcode::ISNAR: A.i = regs[in.b].i == kRefNa; break;
-      case Opcode::LOADCONTEXT: A = st_.context.values[in.b]; break;
+  PINE_OP(BUILTIN) {
+    const char* error = call_builtin(static_cast<BuiltinId>(in.a), regs + in.b, C, st_.strings);
+    if (error != nullptr) raise(fn, pc() - 1, error);
+    PINE_NEXT();
+  }
+  PINE_OP(TA) {
+    const StepFunction step = kStepFunctions[static_cast<std::size_t>(fn.states[in.a])];
+    const char* error = step(st_.states[frame.state_base + in.a], regs + in.b, regs + in.c, st_.slots.data());
+    if (error != nullptr) raise(fn, pc() - 1, error);
+    PINE_NEXT();
+  }
+
+  PINE_OP(PLOT) st_.plot_values[in.a] = B; PINE_NEXT();
+  PINE_OP(LOG) record_log(static_cast<LogLevel>(in.a), B.i); PINE_NEXT();
+  // Every bar an instance runs is confirmed and historical, so every
+  // frequency fires on every call (B is kept for realtime updates).
+  PINE_OP(ALERT) record_log(LogLevel::Alert, A.i); PINE_NEXT();
+  PINE_OP(STRFORMAT) A.i = format(fn, pc(), regs + in.b, in.c); PINE_NEXT();
+  PINE_OP(RANDOM) A.f = next_random(st_.random, B.f, regs[in.b + 1].f, regs[in.b + 2].i); PINE_NEXT();
+  PINE_OP(RAISE) raise(fn, pc() - 1, A.i == kStringNa ? std::string("NaN") : std::string(st_.strings.get(A.i)));
+  PINE_OP(NEWOBJ) A.i = new_object(fn, pc(), in.b, regs + in.c); PINE_NEXT();
+  PINE_OP(GETFIELD) A = field(fn, pc(), B.i, in.c, "Cannot access a field of an na object"); PINE_NEXT();
+  PINE_OP(SETFIELD) field(fn, pc(), A.i, in.b, "Cannot assign a field of an na object") = C; PINE_NEXT();
+  PINE_OP(COLL) collection(fn, pc(), in, regs); PINE_NEXT();
+  PINE_OP(ENUMSTR) {
+    const std::vector<std::uint32_t>& titles = prog_.enums[in.c].titles;
+    const std::int64_t ord = B.i;
+    A.i = ord >= 0 && static_cast<std::uint64_t>(ord) < titles.size() ? titles[static_cast<std::size_t>(ord)] : kStringNa;
+    PINE_NEXT();
+  }
+  PINE_OP(ISNAR) A.i = B.i == kRefNa; PINE_NEXT();
+  PINE_OP(LOADCONTEXT) A = st_.context.values[in.b]; PINE_NEXT();
+
+#if !PINE_COMPUTED_GOTO
       case Opcode::Count: break;
     }
   }
+#endif
+#undef A
+#undef B
+#undef C
+#undef in
+}
+
+#undef PINE_OP
+#undef PINE_NEXT
+
+// ---- Out-of-line handlers ------------------------------------------------------
+// Kept out of run() so that the rare, heavy instructions do not crowd the
+// hot loop's registers.
+
+void Interpreter::call(const FrameInfo& frame, Instr in) {
+  Value* const regs = st_.slots.data() + frame.slot_base;
+  const std::uint32_t child = st_.children[frame.child_base + in.a];
+  const FunctionProto& callee = prog_.functions[st_.frames[child].function];
+  Value* const callee_regs = st_.slots.data() + st_.frames[child].slot_base;
+  std::memcpy(callee_regs, regs + in.b, sizeof(Value) * callee.num_params);
+  const Value* results = run(child);
+  std::memmove(regs + in.c, results, sizeof(Value) * callee.num_results);
+}
+
+bool Interpreter::strings_equal(std::int64_t x, std::int64_t y, bool want_equal) const {
+  if (x == kStringNa || y == kStringNa) return false;
+  return (st_.strings.get(x) == st_.strings.get(y)) == want_equal;
+}
+
+std::int64_t Interpreter::concat(const FunctionProto& fn, std::size_t pc, std::int64_t x, std::int64_t y) {
+  if (x == kStringNa || y == kStringNa) return kStringNa;
+  const std::string_view l = st_.strings.get(x), r = st_.strings.get(y);
+  if (l.size() + r.size() > kMaxStringLength) raise(fn, pc - 1, "string is longer than 40960 characters");
+  std::string s;
+  s.reserve(l.size() + r.size());
+  s.append(l).append(r);
+  return st_.strings.add(std::move(s));
+}
+
+void Interpreter::record_log(LogLevel level, std::int64_t message) {
+  LogRecord rec;
+  rec.time = st_.slots[static_cast<std::size_t>(BuiltinVar::TIME)].i;
+  rec.bar_index = st_.bars_processed;
+  rec.level = level;
+  rec.message = message == kStringNa ? std::string("NaN") : std::string(st_.strings.get(message));
+  st_.logs.push_back(std::move(rec));
+}
+
+std::int64_t Interpreter::format(const FunctionProto& fn, std::size_t pc, const Value* args, std::uint16_t types) {
+  const std::int64_t pattern = args[0].i;
+  if (pattern == kStringNa) return kStringNa;
+  std::string text;
+  const char* error = format_message(st_.strings.get(pattern), args + 1, prog_.strings[types], st_.strings, text);
+  if (error != nullptr) raise(fn, pc - 1, error);
+  return st_.strings.add(std::move(text));
+}
+
+std::int64_t Interpreter::new_object(const FunctionProto& fn, std::size_t pc, std::uint16_t type, const Value* fields) {
+  const TypeDecl& t = prog_.types[type];
+  HeapObject obj;
+  obj.kind = ObjKind::Object;
+  obj.type_index = type;
+  obj.items.assign(fields, fields + t.fields.size());
+  const std::int64_t h = st_.heap.add(std::move(obj));
+  if (h < 0) raise(fn, pc - 1, "too many live objects (more than 4194304)");
+  return h;
+}
+
+Value& Interpreter::field(const FunctionProto& fn, std::size_t pc, std::int64_t object, std::uint16_t index,
+                          const char* na_message) {
+  HeapObject* obj = st_.heap.get(object);
+  if (obj == nullptr || obj->kind != ObjKind::Object || index >= obj->items.size()) raise(fn, pc - 1, na_message);
+  return obj->items[index];
+}
+
+void Interpreter::collection(const FunctionProto& fn, std::size_t pc, Instr in, Value* regs) {
+  CollContext ctx{st_.heap, st_.strings, prog_, {}};
+  if (!call_collection(static_cast<CollOp>(in.a), in.spare, regs + in.b, regs + in.c, ctx))
+    raise(fn, pc - 1, ctx.error);
 }
 
 } // namespace pine

@@ -24,6 +24,27 @@ private:
   /// Reads `offset` bars back in `ring` (pc is already past the instruction).
   Value read_history(const FunctionProto& fn, std::size_t pc, const SeriesRing& ring, std::int64_t offset);
 
+  // Out-of-line handlers of run() (the rare or heavy instructions). `pc` is
+  // always already past the instruction, as in run().
+
+  /// CALL: copies the arguments into the callee's frame, runs it, copies the results back.
+  void call(const FrameInfo& frame, Instr in);
+  /// EQS/NES: string contents equal (want_equal) or different; false when either is na.
+  bool strings_equal(std::int64_t x, std::int64_t y, bool want_equal) const;
+  /// CONCAT: a new string x + y, na when either is na.
+  std::int64_t concat(const FunctionProto& fn, std::size_t pc, std::int64_t x, std::int64_t y);
+  /// LOG and ALERT: appends a record of `message` (a string handle) at `level`.
+  void record_log(LogLevel level, std::int64_t message);
+  /// STRFORMAT: str.format of the pattern args[0] with args[1..]; `types` is
+  /// the string constant that spells the argument types.
+  std::int64_t format(const FunctionProto& fn, std::size_t pc, const Value* args, std::uint16_t types);
+  /// NEWOBJ: a new object of user type `type` whose fields are copied from `fields`.
+  std::int64_t new_object(const FunctionProto& fn, std::size_t pc, std::uint16_t type, const Value* fields);
+  /// GETFIELD/SETFIELD: field `index` of `object`; raises `na_message` when the object is na.
+  Value& field(const FunctionProto& fn, std::size_t pc, std::int64_t object, std::uint16_t index, const char* na_message);
+  /// COLL: the collection operation of `in` on the registers `regs` of the running frame.
+  void collection(const FunctionProto& fn, std::size_t pc, Instr in, Value* regs);
+
   InstanceState& st_;
   const Program& prog_;
   std::int64_t loop_iterations_ = 0; ///< LOOPCHECKs passed in this execution

@@ -64,7 +64,7 @@ public:
   /// Archive hooks (the capacity comes from the program, not the input).
   void save(archive::Out& ar) const {
     ar(head_, last_bar_, written_);
-    for (const Value& v : buf_) ar(v.u);
+    archive::save_values(ar, buf_.data(), buf_.size());
   }
   /// `bars_processed` is the restored instance's bar count: bars are
   /// numbered from 0 and the bar being run is bars_processed (a halted
@@ -77,7 +77,7 @@ public:
     archive::require(last_bar_ >= -1 && last_bar_ <= bars_processed, "series ring bar out of range");
     archive::require((written_ == 0) == (last_bar_ == -1), "series ring counters inconsistent");
     archive::require(written_ <= static_cast<std::uint64_t>(last_bar_ + 1), "series ring covers more bars than exist");
-    for (Value& v : buf_) ar(v.u);
+    archive::load_values(ar, buf_.data(), buf_.size());
   }
 
 private:

@@ -177,7 +177,7 @@ std::vector<std::uint8_t> save_instance_state(const Instance& instance) {
     ar(st.bars_processed, st.last_bar_time, static_cast<std::uint8_t>(st.halted ? 1 : 0));
     ar(st.random.state, static_cast<std::uint8_t>(st.random.seeded ? 1 : 0));
     archive::save_count(ar, st.slots.size());
-    for (const Value& v : st.slots) ar(v.u);
+    archive::save_values(ar, st.slots.data(), st.slots.size());
     archive::save_count(ar, st.series.size());
     for (const SeriesRing& r : st.series) r.save(ar);
     archive::save_count(ar, st.states.size());
@@ -236,7 +236,7 @@ Instance load_instance_state(std::shared_ptr<const Program> program, std::span<c
     archive::require(seeded <= 1, "random seeded flag is not 0 or 1");
     st.random.seeded = seeded == 1;
     archive::require(archive::load_count(ar, 8, st.slots.size(), 0) == st.slots.size(), "slot count does not match the program");
-    for (Value& v : st.slots) ar(v.u);
+    archive::load_values(ar, st.slots.data(), st.slots.size());
     archive::require(archive::load_count(ar, 8, st.series.size(), 0) == st.series.size(), "series count does not match the program");
     for (SeriesRing& r : st.series) r.load(ar, st.bars_processed);
     archive::require(archive::load_count(ar, 1, st.states.size(), 0) == st.states.size(), "state count does not match the program");

@@ -1,7 +1,9 @@
 // Dispatch from a call site's StateKind to its state struct.
 #include "ta_state.h"
 
+#include <array>
 #include <string>
+#include <utility>
 
 namespace pine {
 
@@ -65,7 +67,14 @@ void init_ta_state(TaState& state, StateKind kind) {
   with_state_type(kind, [&]<class T>(std::type_identity<T>) { state.emplace<T>(); });
 }
 
-const char* step_state(TaState& state, StateKind kind, const Value* a, Value* r, const Value* g) {
+namespace {
+
+/// The body of step_state(), forced inline so that step_kind<K> below folds
+/// the switch to its one case.
+#if defined(__GNUC__) || defined(__clang__)
+[[gnu::always_inline]]
+#endif
+inline const char* step_any(TaState& state, StateKind kind, const Value* a, Value* r, const Value* g) {
   switch (kind) {
     case StateKind::SMA: return step_src_length<ta::Sma>(state, a, r);
     case StateKind::EMA: return step_src_length<ta::Ema>(state, a, r);
@@ -125,6 +134,27 @@ const char* step_state(TaState& state, StateKind kind, const Value* a, Value* r,
   }
   return nullptr;
 }
+
+/// step_state() for one kind known at compile time.
+template <StateKind K>
+const char* step_kind(TaState& state, const Value* a, Value* r, const Value* g) {
+  return step_any(state, K, a, r, g);
+}
+
+/// kStepFunctions' entries, in StateKind order.
+template <std::size_t... I>
+constexpr std::array<StepFunction, sizeof...(I)> step_table(std::index_sequence<I...>) {
+  return {&step_kind<static_cast<StateKind>(I)>...};
+}
+
+} // namespace
+
+const char* step_state(TaState& state, StateKind kind, const Value* a, Value* r, const Value* g) {
+  return step_any(state, kind, a, r, g);
+}
+
+const std::array<StepFunction, kStateKindCount> kStepFunctions =
+    step_table(std::make_index_sequence<kStateKindCount>{});
 
 void save_ta_state(archive::Out& ar, const TaState& state, StateKind kind) {
   with_state(const_cast<TaState&>(state), kind, [&](auto& s) {

@@ -5,6 +5,7 @@
 // through step_state(); archives go through save/load with the same kind.
 #pragma once
 
+#include <array>
 #include <type_traits>
 #include <variant>
 
@@ -135,6 +136,15 @@ void init_ta_state(TaState& state, StateKind kind);
 /// builtins that read high/low/close). Returns nullptr, or a runtime error
 /// message (an invalid length).
 const char* step_state(TaState& state, StateKind kind, const Value* args, Value* results, const Value* globals);
+
+/// step_state() with the kind bound: what the interpreter calls per TA
+/// instruction, so each call site jumps straight to its builtin's code
+/// instead of switching over some 80 kinds.
+using StepFunction = const char* (*)(TaState& state, const Value* args, Value* results, const Value* globals);
+inline constexpr std::size_t kStateKindCount = static_cast<std::size_t>(StateKind::Count);
+/// The step function of each kind, indexed by StateKind (the verifier
+/// guarantees a program's kinds are below Count).
+extern const std::array<StepFunction, kStateKindCount> kStepFunctions;
 
 void save_ta_state(archive::Out& ar, const TaState& state, StateKind kind);
 void load_ta_state(archive::In& ar, TaState& state, StateKind kind);

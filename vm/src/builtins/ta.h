@@ -139,11 +139,11 @@ public:
     archive::charge(ar, phys, 2 * sizeof(T));
     buf_.assign(phys, T{});
     head_ = 0;
-    size_ = 0;
-    for (std::uint64_t i = 0; i < n; ++i) {
-      T v{};
-      ar(v);
-      buf_[size_++] = v;
+    size_ = static_cast<std::size_t>(n);
+    if constexpr (std::is_arithmetic_v<T>) {
+      archive::load_array(ar, buf_.data(), size_);
+    } else {
+      for (std::size_t i = 0; i < size_; ++i) ar(buf_[i]);
     }
   }
 
