@@ -4,6 +4,7 @@
 // 2023-01-01 is day 19,358, 2024-01-01 day 19,723).
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "pine/compiler/compile.h"
 #include "pine/vm/calendar.h"
 #include "pine/vm/instance.h"
+#include "builtins/ta_extra.h"
 #include "instance_state.h"
 
 namespace {
@@ -315,4 +317,58 @@ TEST_CASE("time: calendar variables load whenever the program can read them") {
   const auto none = run_two("log.info(str.tostring(ta.sma(close, 2)))\n");
   CHECK_FALSE(none.first);
   CHECK(none.second == std::vector<std::string>{"NaN", "100"});
+}
+
+// Proves the other lazily loaded groups (InstanceState::loads_prices and
+// loads_barstate) load whenever the program can read them: hl2 and
+// barstate.isfirst read only inside a user function, an input.source that
+// can select any source, and ta.supertrend, whose state reads hl2 from C++
+// although the bytecode never names it. Bars of varying range so that hl2
+// differs from close; expected values by hand, supertrend against its state
+// struct stepped directly (checked against TradingView's export in
+// test_ta_more_tradingview.cpp).
+TEST_CASE("built-ins: price and barstate variables load whenever the program can read them") {
+  const auto bar = [](int i) {
+    pine::Bar b = bar_at(kT + i * kHour);
+    b.close = 100 + i;
+    b.high = b.close + 1 + i % 3;
+    b.low = b.close - 2;
+    return b;
+  };
+  {
+    pine::Instance inst =
+        pine::InstanceBuilder(compile_ok("f() => hl2 * 10 + (barstate.isfirst ? 1 : 0)\nplot(f())\n")).build();
+    CHECK(inst.state().loads_prices);
+    CHECK(inst.state().loads_barstate);
+    for (int i = 0; i < 3; ++i) {
+      inst.run_bar(bar(i));
+      // hl2 = ((close + 1 + i % 3) + (close - 2)) / 2 = close + (i % 3 - 1) / 2.
+      const double hl2 = 100 + i + (i % 3 - 1) / 2.0;
+      CHECK(inst.plot_values()[0].f == hl2 * 10 + (i == 0 ? 1 : 0));
+    }
+  }
+  {
+    pine::Instance inst =
+        pine::InstanceBuilder(compile_ok("s = input.source(close, \"Src\")\nplot(s)\n")).input("Src", "hlc3").build();
+    CHECK(inst.state().loads_prices);
+    CHECK_FALSE(inst.state().loads_barstate);
+    inst.run_bar(bar(2));  // high 105, low 100, close 102: hlc3 differs from close
+    CHECK(inst.plot_values()[0].f == (105.0 + 100.0 + 102.0) / 3);
+  }
+  {
+    pine::Instance inst = pine::InstanceBuilder(compile_ok("[line, dir] = ta.supertrend(3, 2)\nplot(line)\n")).build();
+    CHECK(inst.state().loads_prices);
+    pine::ta::Supertrend reference;
+    for (int i = 0; i < 12; ++i) {
+      const pine::Bar b = bar(i);
+      inst.run_bar(b);
+      const double expected = reference.step(3, 2, (b.high + b.low) / 2, b.high, b.low, b.close).line;
+      INFO("bar ", i);
+      if (std::isnan(expected)) CHECK(std::isnan(inst.plot_values()[0].f));
+      else CHECK(inst.plot_values()[0].f == expected);
+    }
+  }
+  pine::Instance r1 = pine::InstanceBuilder(compile_ok("plot(ta.sma(close, 20))\n")).build();
+  CHECK_FALSE(r1.state().loads_prices);
+  CHECK_FALSE(r1.state().loads_barstate);
 }

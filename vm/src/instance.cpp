@@ -16,37 +16,53 @@ namespace {
 /// levels, and the bound keeps a hostile program from exhausting the stack.
 constexpr std::uint32_t kMaxCallDepth = 256;
 
-/// True when `p` can read a calendar variable: the built-in slots YEAR ..
-/// TIME_TRADINGDAY, which only bytecode reads (no builtin reads them from C++).
-/// Conservative on purpose: in the main function any operand whose value
-/// falls in those slots counts, whatever its role (a constant index or jump
-/// target may cause a false positive, which only costs time), as does an
-/// argument block starting at or below them; other functions reach the main
-/// frame only through GETGLOBAL.
-bool reads_calendar(const Program& p) {
-  constexpr auto first = static_cast<std::uint16_t>(BuiltinVar::YEAR);
-  constexpr auto last = static_cast<std::uint16_t>(BuiltinVar::TIME_TRADINGDAY);
-  const auto calendar = [](std::uint16_t x) { return x >= first && x <= last; };
+/// The built-in slots `p` can read, one bit per BuiltinVar. Bytecode is the
+/// only reader of a built-in slot except the ones C++ builtins read
+/// themselves: OHLCV, time and bar_index (always loaded, not tracked here)
+/// and hl2, which ta.supertrend's state reads (ta_state_more.cpp). Keep this
+/// function in step with any new C++ reader. Conservative on purpose: in the
+/// main function any operand whose value is a built-in slot counts, whatever
+/// its role (a constant index or jump target may cause a false positive,
+/// which only costs time), and an argument block counts as reading every slot
+/// from its start up; other functions reach the main frame only through
+/// GETGLOBAL; LOADSOURCE may select any source.
+std::uint32_t readable_builtins(const Program& p) {
+  static_assert(kBuiltinVarSlots <= 32, "one bit per built-in slot");
+  const auto bit = [](BuiltinVar v) { return std::uint32_t{1} << static_cast<unsigned>(v); };
+  const auto slot_bit = [](std::uint16_t x) { return x < kBuiltinVarSlots ? std::uint32_t{1} << x : 0u; };
+  const auto from = [](std::uint16_t x) { return x < kBuiltinVarSlots ? ~((std::uint32_t{1} << x) - 1) : 0u; };
+  std::uint32_t sources = 0;
+  for (std::uint16_t v = 0; v < kBuiltinVarSlots; ++v)
+    if (is_source_var(v)) sources |= std::uint32_t{1} << v;
+  std::uint32_t mask = 0;
   for (std::size_t f = 0; f < p.functions.size(); ++f) {
+    for (StateKind k : p.functions[f].states)
+      if (k == StateKind::SUPERTREND) mask |= bit(BuiltinVar::HL2);
     for (const Instr& in : p.functions[f].code) {
+      if (in.op == Opcode::LOADSOURCE) mask |= sources;
       if (f != 0) {
-        if (in.op == Opcode::GETGLOBAL && calendar(in.b)) return true;
+        if (in.op == Opcode::GETGLOBAL) mask |= slot_bit(in.b);
         continue;
       }
-      if (calendar(in.a) || calendar(in.b) || calendar(in.c)) return true;
+      mask |= slot_bit(in.a) | slot_bit(in.b) | slot_bit(in.c);
       switch (in.op) {
         case Opcode::CALL: case Opcode::BUILTIN: case Opcode::TA: case Opcode::COLL: case Opcode::STRFORMAT:
         case Opcode::RANDOM:
-          if (in.b <= last) return true;
+          mask |= from(in.b);
           break;
-        case Opcode::NEWOBJ:
-          if (in.c <= last) return true;
-          break;
+        case Opcode::NEWOBJ: mask |= from(in.c); break;
         default: break;
       }
     }
   }
-  return false;
+  return mask;
+}
+
+/// The bits of the built-in slots `first`..`last` (BuiltinVar order).
+constexpr std::uint32_t slot_range(BuiltinVar first, BuiltinVar last) {
+  std::uint32_t m = 0;
+  for (auto v = static_cast<unsigned>(first); v <= static_cast<unsigned>(last); ++v) m |= std::uint32_t{1} << v;
+  return m;
 }
 
 } // namespace
@@ -125,7 +141,11 @@ Instance::Instance(std::shared_ptr<const Program> program, InstanceConfig config
   if (st.config.input_values.size() != p.inputs.size() || st.config.input_strings.size() != p.inputs.size())
     throw ProgramError("instance configuration does not match the program's inputs");
   st.lay_out();
-  st.loads_calendar = reads_calendar(p);
+  const std::uint32_t readable = readable_builtins(p);
+  st.loads_prices = (readable & slot_range(BuiltinVar::HL2, BuiltinVar::HLCC4)) != 0;
+  st.loads_barstate = (readable & (slot_range(BuiltinVar::LAST_BAR_INDEX, BuiltinVar::IS_NEW) |
+                                   slot_range(BuiltinVar::LAST_BAR_TIME, BuiltinVar::IS_LAST_CONFIRMED_HISTORY))) != 0;
+  st.loads_calendar = (readable & slot_range(BuiltinVar::YEAR, BuiltinVar::TIME_TRADINGDAY)) != 0;
   // String inputs become constants placed after the program's own strings.
   std::vector<std::string> constants = p.strings;
   st.inputs = st.config.input_values;
@@ -217,6 +237,24 @@ void load_time_variables(InstanceState& st, std::int64_t time) {
   set_i(BuiltinVar::TIME_TRADINGDAY, trading_day);
 }
 
+/// Loads last_bar_index, last_bar_time and the barstate.* flags.
+void load_barstate_variables(InstanceState& st) {
+  Value* g = st.slots.data();
+  auto set_i = [&](BuiltinVar v, std::int64_t x) { g[static_cast<std::size_t>(v)].i = x; };
+  const std::int64_t index = st.bars_processed;
+  set_i(BuiltinVar::LAST_BAR_INDEX, st.last_bar_index);
+  set_i(BuiltinVar::IS_FIRST, index == 0);
+  set_i(BuiltinVar::IS_LAST, st.last_bar_index != kIntNa && index == st.last_bar_index);
+  set_i(BuiltinVar::IS_CONFIRMED, 1);
+  set_i(BuiltinVar::IS_HISTORY, 1);
+  set_i(BuiltinVar::IS_REALTIME, 0);
+  set_i(BuiltinVar::IS_NEW, 1);
+  // Every bar is historical and confirmed, so the last one is also the last
+  // confirmed historical bar.
+  set_i(BuiltinVar::IS_LAST_CONFIRMED_HISTORY, st.last_bar_index != kIntNa && index == st.last_bar_index);
+  set_i(BuiltinVar::LAST_BAR_TIME, st.last_chart_bar_time);
+}
+
 /// Loads the built-in variables of `bar` into the main frame's fixed slots.
 void load_bar_variables(InstanceState& st, const Bar& bar) {
   Value* g = st.slots.data();
@@ -230,23 +268,16 @@ void load_bar_variables(InstanceState& st, const Bar& bar) {
   set_f(BuiltinVar::VOLUME, bar.volume);
   set_i(BuiltinVar::TIME, bar.time);
   set_i(BuiltinVar::BAR_INDEX, index);
-  set_f(BuiltinVar::HL2, (bar.high + bar.low) / 2);
-  set_f(BuiltinVar::HLC3, (bar.high + bar.low + bar.close) / 3);
-  set_f(BuiltinVar::OHLC4, (bar.open + bar.high + bar.low + bar.close) / 4);
-  set_f(BuiltinVar::HLCC4, (bar.high + bar.low + 2 * bar.close) / 4);
-  set_i(BuiltinVar::LAST_BAR_INDEX, st.last_bar_index);
-  set_i(BuiltinVar::IS_FIRST, index == 0);
-  set_i(BuiltinVar::IS_LAST, st.last_bar_index != kIntNa && index == st.last_bar_index);
-  set_i(BuiltinVar::IS_CONFIRMED, 1);
-  set_i(BuiltinVar::IS_HISTORY, 1);
-  set_i(BuiltinVar::IS_REALTIME, 0);
-  set_i(BuiltinVar::IS_NEW, 1);
-  // Every bar is historical and confirmed, so the last one is also the last
-  // confirmed historical bar.
-  set_i(BuiltinVar::IS_LAST_CONFIRMED_HISTORY, st.last_bar_index != kIntNa && index == st.last_bar_index);
-  set_i(BuiltinVar::LAST_BAR_TIME, st.last_chart_bar_time);
+  if (st.loads_prices) {
+    set_f(BuiltinVar::HL2, (bar.high + bar.low) / 2);
+    set_f(BuiltinVar::HLC3, (bar.high + bar.low + bar.close) / 3);
+    set_f(BuiltinVar::OHLC4, (bar.open + bar.high + bar.low + bar.close) / 4);
+    set_f(BuiltinVar::HLCC4, (bar.high + bar.low + 2 * bar.close) / 4);
+  }
+  if (st.loads_barstate) load_barstate_variables(st);
   if (st.loads_calendar) load_time_variables(st, bar.time);
 }
+
 
 /// Calls `fn` on every slot and series value of storage type `want`
 /// (String or Ref) that can outlive the bar: `var` slots and series rings.

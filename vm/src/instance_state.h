@@ -84,11 +84,13 @@ struct InstanceState {
   std::int64_t last_bar_index = kIntNa;
   std::int64_t last_chart_bar_time = kIntNa; ///< Pine's last_bar_time
 
-  /// Whether the program can read a calendar variable (year ... time_tradingday,
-  /// see reads_calendar() in instance.cpp). When it cannot, run_bar skips
-  /// computing them, a third of the per-bar cost of a small script. Derived
-  /// from the program, not archived.
-  bool loads_calendar = true;
+  // Which groups of built-in variables run_bar loads: only those the program
+  // can read (readable_builtins() in instance.cpp). The calendar alone was a
+  // third of the per-bar cost of a small script. Derived from the program,
+  // not archived; a slot that is not loaded keeps whatever it held.
+  bool loads_prices = true;   ///< hl2, hlc3, ohlc4, hlcc4
+  bool loads_barstate = true; ///< last_bar_index, last_bar_time, barstate.*
+  bool loads_calendar = true; ///< year ... time_tradingday
 
   // A cache of the day-level calendar fields of the last bar (not archived:
   // it only saves work, and is recomputed when the local day changes).

@@ -101,7 +101,7 @@ public:
     size_ = 0;
   }
   /// Element `i` counted from the front (the oldest); requires i < size().
-  const T& operator[](std::size_t i) const { return buf_[(head_ + i) & (buf_.size() - 1)]; }
+  const T& operator[](std::size_t i) const { return buf_[(head_ + i) & mask_]; }
   /// The oldest element; requires !empty().
   const T& front() const { return (*this)[0]; }
   /// The newest element; requires !empty().
@@ -109,16 +109,22 @@ public:
   /// Appends at the back, doubling the storage when it is full.
   void push_back(const T& v) {
     if (size_ == buf_.size()) grow();
-    buf_[(head_ + size_) & (buf_.size() - 1)] = v;
+    buf_[(head_ + size_) & mask_] = v;
     ++size_;
   }
   /// Drops the oldest element; requires !empty().
   void pop_front() {
-    head_ = (head_ + 1) & (buf_.size() - 1);
+    head_ = (head_ + 1) & mask_;
     --size_;
   }
   /// Drops the newest element; requires !empty().
   void pop_back() { --size_; }
+  /// pop_front() then push_back(v) in one step (the size is unchanged);
+  /// requires !empty().
+  void shift(const T& v) {
+    buf_[(head_ + size_) & mask_] = v;
+    head_ = (head_ + 1) & mask_;
+  }
 
   /// Writes the element count, then the elements oldest first.
   void save(archive::Out& ar) const {
@@ -138,6 +144,7 @@ public:
     }
     archive::charge(ar, phys, 2 * sizeof(T));
     buf_.assign(phys, T{});
+    mask_ = phys == 0 ? 0 : phys - 1;
     head_ = 0;
     size_ = static_cast<std::size_t>(n);
     if constexpr (std::is_arithmetic_v<T>) {
@@ -153,10 +160,12 @@ private:
     std::vector<T> bigger(buf_.empty() ? 16 : buf_.size() * 2);
     for (std::size_t i = 0; i < size_; ++i) bigger[i] = (*this)[i];
     buf_.swap(bigger);
+    mask_ = buf_.size() - 1;
     head_ = 0;
   }
 
   std::vector<T> buf_;
+  std::size_t mask_ = 0;  // buf_.size() - 1 (the size is a power of two), 0 when empty
   std::size_t head_ = 0;
   std::size_t size_ = 0;
 };
@@ -186,8 +195,8 @@ public:
   std::size_t size() const { return d_.size(); }
   /// Appends `v`, discarding the oldest value when the ring is at capacity.
   void push(const T& v) {
-    if (d_.size() >= cap_ && !d_.empty()) d_.pop_front();
-    d_.push_back(v);
+    if (d_.size() >= cap_ && !d_.empty()) d_.shift(v);
+    else d_.push_back(v);
   }
   /// The value pushed `k` pushes ago (0 = newest); requires k < size().
   const T& back(std::size_t k) const { return d_[d_.size() - 1 - k]; }
