@@ -159,7 +159,7 @@ Instance::Instance(std::shared_ptr<const Program> program, InstanceConfig config
   }
   // syminfo.*/timeframe.* strings follow, as constants too.
   st.context = make_chart_context(st.config, constants);
-  st.strings.init(constants);
+  st.strings.init(std::move(constants));
 }
 
 Instance::Instance(Instance&&) noexcept = default;

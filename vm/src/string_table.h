@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "archive.h"
@@ -25,8 +26,8 @@ inline constexpr std::uint64_t kMaxArchivedStrings = 1u << 24;
 class StringTable {
 public:
   /// Installs the program's constants as handles 0..n-1.
-  void init(const std::vector<std::string>& constants) {
-    strings_ = constants;
+  void init(std::vector<std::string> constants) {
+    strings_ = std::move(constants);
     num_constants_ = strings_.size();
     gc_threshold_ = kInitialGcThreshold;
   }
