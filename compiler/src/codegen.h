@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "ast.h"
@@ -104,6 +105,9 @@ public:
   void compile_stmt(const ast::Stmt& s);
   void compile_var_decl(const ast::Stmt& s);
   void compile_tuple_decl(const ast::Stmt& s);
+  /// Whether every value is in its own register allocated since `start`
+  /// (a temporary of the statement being compiled, not a variable's).
+  bool own_distinct_temporaries(const std::vector<ExprValue>& values, std::uint16_t start) const;
   /// An if/else-if/else chain or subject-less switch whose branches end with
   /// tuples: one register per element (codegen_tuples.cpp).
   std::vector<ExprValue> compile_tuple_conditional(const ast::Expr& e);
@@ -190,6 +194,21 @@ public:
   /// Resolves the overload of table builtin `name` for compiled `args` and emits it.
   std::vector<ExprValue> emit_table_call(const ast::Expr& e, const std::string& name, std::vector<CompiledArg> args);
   ExprValue compile_single(const ast::Expr& e); ///< a call or expression that must give one value
+  /// Copies `values` into the consecutive slots from `first` (a call's
+  /// argument block). A constant the caller owns is loaded straight into its
+  /// slot and its original load retired: one instruction instead of two.
+  /// Every element of `values` must be consumed here: none may be read or
+  /// converted afterwards.
+  void emit_arg_block(std::uint16_t first, const std::vector<ExprValue>& values);
+  /// The constant index `v` can be loaded from directly, with its own load
+  /// retired; nullopt when `v` is no constant or its register may be read
+  /// by code emitted since its load.
+  std::optional<std::uint32_t> take_constant(const ExprValue& v);
+  /// Whether no instruction emitted from index `from` on might read or write
+  /// `reg` (conservative: slot ranges starting at or below `reg` count).
+  bool untouched_since(std::uint16_t reg, std::size_t from);
+  /// Constant loads retired by take_constant() (their NOPs keep the operands).
+  std::unordered_set<std::size_t> retired_loads_;
   /// input.*(): records an InputDecl and loads its resolved value.
   ExprValue compile_input(const ast::Expr& e, const std::string& name);
   /// input.source(): selects one of the float built-in series.

@@ -119,6 +119,75 @@ std::vector<ExprValue> FunctionCompiler::compile_call(const ast::Expr& e) {
   error(e.lhs->loc, "undeclared function '" + name + "'");
 }
 
+void FunctionCompiler::emit_arg_block(std::uint16_t first, const std::vector<ExprValue>& values) {
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    const auto slot = static_cast<std::uint16_t>(first + i);
+    if (const std::optional<std::uint32_t> k = take_constant(values[i])) emit_.abx(Opcode::LOADK, slot, *k);
+    else emit_.abc(Opcode::MOVE, slot, values[i].reg);
+  }
+}
+
+// A constant's register is a fresh temporary written only by its LOADK
+// (constant()), so once its value goes straight into the argument slot the
+// LOADK is dead, provided nothing emitted since has read the register; the
+// caller guarantees nothing will read it later. Loading a constant later
+// than before is invisible: a LOADK has no side effect and cannot fail.
+std::optional<std::uint32_t> FunctionCompiler::take_constant(const ExprValue& v) {
+  if (!v.const_load) return std::nullopt;
+  const std::size_t at = *v.const_load;
+  const Instr& load = emit_.at(at);
+  if (load.a != v.reg) return std::nullopt;
+  // Already retired for another slot: the NOP still holds the constant
+  // index (patched there if the value was converted since).
+  if (load.op == Opcode::NOP && retired_loads_.count(at)) return load.bc();
+  if (load.op != Opcode::LOADK || !untouched_since(v.reg, at + 1)) return std::nullopt;
+  const std::uint32_t k = load.bc();
+  emit_.retire(at);
+  retired_loads_.insert(at);
+  return k;
+}
+
+bool FunctionCompiler::untouched_since(std::uint16_t reg, std::size_t from) {
+  for (std::size_t i = from; i < emit_.here(); ++i) {
+    const Instr& in = emit_.at(i);
+    switch (in.op) {
+      case Opcode::NOP:
+      case Opcode::LOOPCHECK:
+      case Opcode::JMP: break;
+      // A and a 32-bit BC (constant index or jump target).
+      case Opcode::LOADK:
+      case Opcode::JMPF:
+      case Opcode::JMPT:
+      case Opcode::ONCE:
+        if (in.a == reg) return false;
+        break;
+      // Slot ranges (see bytecode.h): a range starting at or below `reg`
+      // may reach it; A of CALL/BUILTIN/TA/COLL and C of STRFORMAT are no slots.
+      case Opcode::CALL:
+      case Opcode::BUILTIN:
+      case Opcode::TA:
+      case Opcode::COLL:
+        if (in.b <= reg || in.c <= reg) return false;
+        break;
+      case Opcode::RET:
+        if (in.a <= reg) return false;
+        break;
+      case Opcode::NEWOBJ:
+        if (in.a == reg || in.c <= reg) return false;
+        break;
+      case Opcode::STRFORMAT:
+      case Opcode::RANDOM:
+        if (in.a == reg || in.b <= reg) return false;
+        break;
+      // Everything else names single slots (or indices) in A, B and C.
+      default:
+        if (in.a == reg || in.b == reg || in.c == reg) return false;
+        break;
+    }
+  }
+  return true;
+}
+
 std::vector<ExprValue> FunctionCompiler::compile_user_call(const ast::Expr& e, UserFunction& f) {
   std::vector<CompiledArg> args;
   for (const ast::Arg& a : e.args) args.push_back({a.name, a.loc, compile_single(*a.value)});
@@ -196,7 +265,7 @@ std::vector<ExprValue> FunctionCompiler::compile_user_call(const ast::Expr& e, U
   fn_.call_sites.push_back(s.index);
   const auto site = static_cast<std::uint16_t>(fn_.call_sites.size() - 1);
   const std::uint16_t first_arg = alloc_regs(static_cast<std::uint16_t>(values.size()), e.loc);
-  for (std::size_t i = 0; i < values.size(); ++i) emit_.abc(Opcode::MOVE, static_cast<std::uint16_t>(first_arg + i), values[i].reg);
+  emit_arg_block(first_arg, values);
   const std::uint16_t first_result = alloc_regs(static_cast<std::uint16_t>(s.results.size()), e.loc);
   at(e.loc);
   emit_.abc(Opcode::CALL, site, first_arg, first_result);
@@ -285,7 +354,7 @@ std::vector<ExprValue> FunctionCompiler::emit_table_call(const ast::Expr& e, con
     qual = sema::max_qual(qual, a.value.type.qual);
   }
   const std::uint16_t first_arg = alloc_regs(n, e.loc);
-  for (std::size_t i = 0; i < n; ++i) emit_.abc(Opcode::MOVE, static_cast<std::uint16_t>(first_arg + i), values[i].reg);
+  emit_arg_block(first_arg, values);
   const auto nres = static_cast<std::uint16_t>(chosen->results.size());
   const std::uint16_t first_result = alloc_regs(nres, e.loc);
   at(e.loc);
@@ -340,8 +409,7 @@ ExprValue FunctionCompiler::compile_pivot_point_levels(const ast::Expr& e) {
   at(e.loc);
   const std::uint16_t first_arg = alloc_regs(3, e.loc);
   emit_.abc(Opcode::BUILTIN, static_cast<std::uint16_t>(BuiltinId::PIVOT_TYPE), values[0].reg, first_arg);
-  emit_.abc(Opcode::MOVE, static_cast<std::uint16_t>(first_arg + 1), values[1].reg);
-  emit_.abc(Opcode::MOVE, static_cast<std::uint16_t>(first_arg + 2), values[2].reg);
+  emit_arg_block(static_cast<std::uint16_t>(first_arg + 1), {values[1], values[2]});
   const std::uint16_t first_level = alloc_regs(11, e.loc);
   fn_.states.push_back(StateKind::PIVOT_LEVELS);
   emit_.abc(Opcode::TA, static_cast<std::uint16_t>(fn_.states.size() - 1), first_arg, first_level);

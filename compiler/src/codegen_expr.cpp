@@ -194,9 +194,16 @@ ExprValue FunctionCompiler::compile_unary(const ast::Expr& e) {
     error(e.lhs->loc, std::string("unary '") + op_text(e.op) + "' needs a number, got " + sema::describe(v.type));
   if (e.op == ast::Op::Plus) return v;
   // A negated literal is a constant too (v5 folds `-7 / 2` as ints).
+  // The operand's own load is then dead (v is not used again): retired.
   if (v.const_load && v.type.qual == Qual::Const && !v.type.int_like) {
-    if (v.type.type == Type::Int && v.const_value.i != kIntNa) return constant(Type::Int, make_int(-v.const_value.i));
-    if (v.type.type == Type::Float) return constant(Type::Float, make_float(-v.const_value.f));
+    if (v.type.type == Type::Int && v.const_value.i != kIntNa) {
+      take_constant(v);
+      return constant(Type::Int, make_int(-v.const_value.i));
+    }
+    if (v.type.type == Type::Float) {
+      take_constant(v);
+      return constant(Type::Float, make_float(-v.const_value.f));
+    }
   }
   r.reg = alloc_reg(e.loc);
   emit_.abc(v.type.type == Type::Int ? Opcode::NEGI : Opcode::NEGF, r.reg, v.reg);

@@ -1,6 +1,8 @@
 // Statements: declarations, assignments, loops, function declarations.
 #include "codegen.h"
 
+#include <algorithm>
+
 #include "builtin_table.h"
 #include "named_constants.h"
 
@@ -163,6 +165,15 @@ void FunctionCompiler::compile_var_decl(const ast::Stmt& s) {
   declare(s.name, v, s.loc);
 }
 
+bool FunctionCompiler::own_distinct_temporaries(const std::vector<ExprValue>& values, std::uint16_t start) const {
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (values[i].reg < start || values[i].reg >= top()) return false;
+    for (std::size_t j = 0; j < i; ++j)
+      if (values[j].reg == values[i].reg) return false;
+  }
+  return true;
+}
+
 void FunctionCompiler::compile_tuple_decl(const ast::Stmt& s) {
   const ast::ExprKind k = s.value->kind;
   const bool loop = k == ast::ExprKind::For || k == ast::ExprKind::While || k == ast::ExprKind::ForIn;
@@ -170,6 +181,7 @@ void FunctionCompiler::compile_tuple_decl(const ast::Stmt& s) {
     error(s.value->loc, "a tuple declaration needs a function call, an if, a switch or a loop that returns a tuple");
   std::vector<ExprValue> values;
   const std::size_t depth = scopes_.size();
+  const std::uint16_t start = top();
   try {
     values = k == ast::ExprKind::Call ? compile_call(*s.value)
              : loop                   ? compile_tuple_loop(*s.value)
@@ -190,14 +202,30 @@ void FunctionCompiler::compile_tuple_decl(const ast::Stmt& s) {
     }
     throw;
   }
-  const std::uint16_t first = alloc_regs(static_cast<std::uint16_t>(values.size()), s.loc);
-  for (std::size_t i = 0; i < values.size(); ++i) emit_.abc(Opcode::MOVE, static_cast<std::uint16_t>(first + i), values[i].reg);
-  // Release temporaries above the declared registers.
-  release_to(static_cast<std::uint16_t>(first + values.size()));
+  std::vector<std::uint16_t> regs(values.size());
+  if (k == ast::ExprKind::Call && own_distinct_temporaries(values, start)) {
+    // The names take the call's result registers: nothing but the call
+    // writes them, and keeping them allocated (with the temporaries below
+    // them) means nothing later in the scope will.
+    std::uint16_t end = start;
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      regs[i] = values[i].reg;
+      end = std::max(end, static_cast<std::uint16_t>(regs[i] + 1));
+    }
+    release_to(end);
+  } else {
+    const std::uint16_t first = alloc_regs(static_cast<std::uint16_t>(values.size()), s.loc);
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      regs[i] = static_cast<std::uint16_t>(first + i);
+      emit_.abc(Opcode::MOVE, regs[i], values[i].reg);
+    }
+    // Release temporaries above the declared registers.
+    release_to(static_cast<std::uint16_t>(first + values.size()));
+  }
   for (std::size_t i = 0; i < values.size(); ++i) {
     if (s.names[i] == "_") continue;
     Variable v;
-    v.reg = static_cast<std::uint16_t>(first + i);
+    v.reg = regs[i];
     v.type = values[i].type;
     if (scan_.reassigned.count(s.names[i])) v.type.qual = sema::Qual::Series;
     if (const std::uint32_t cap = history_capacity(s.names[i])) v.series = add_series(v.type.type, cap);
