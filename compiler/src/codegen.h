@@ -169,6 +169,10 @@ public:
   /// Emits a chain of arms (if/else, ?:, switch): the first whose test holds
   /// runs; the result register gets the unified type of the arms' values.
   ExprValue compile_arms(const std::vector<ArmSpec>& arms, bool want_value, SourceLoc loc);
+  /// An arm whose value is `na` gets the result type's na loaded straight
+  /// into the result register after its MOVE: retires that MOVE (at index
+  /// `move`) and, when nothing else reads it, the arm's own na load.
+  void drop_overwritten_na(const ExprValue& na, std::size_t move);
   /// `cond ? then : else` code shared by ?: and if: each arm yields an
   /// optional value; the result register gets the unified type.
   ExprValue compile_conditional(const ast::Expr& cond, const std::function<std::optional<ExprValue>()>& then_arm,
@@ -195,7 +199,7 @@ public:
   std::vector<ExprValue> emit_table_call(const ast::Expr& e, const std::string& name, std::vector<CompiledArg> args);
   ExprValue compile_single(const ast::Expr& e); ///< a call or expression that must give one value
   /// Copies `values` into the consecutive slots from `first` (a call's
-  /// argument block). A constant the caller owns is loaded straight into its
+  /// argument block, or one variable's register). A constant the caller owns is loaded straight into its
   /// slot and its original load retired: one instruction instead of two.
   /// Every element of `values` must be consumed here: none may be read or
   /// converted afterwards.
@@ -204,9 +208,9 @@ public:
   /// retired; nullopt when `v` is no constant or its register may be read
   /// by code emitted since its load.
   std::optional<std::uint32_t> take_constant(const ExprValue& v);
-  /// Whether no instruction emitted from index `from` on might read or write
-  /// `reg` (conservative: slot ranges starting at or below `reg` count).
-  bool untouched_since(std::uint16_t reg, std::size_t from);
+  /// Whether no instruction at indices [from, to) might read or write `reg`
+  /// (conservative: slot ranges starting at or below `reg` count).
+  bool untouched_between(std::uint16_t reg, std::size_t from, std::size_t to);
   /// Constant loads retired by take_constant() (their NOPs keep the operands).
   std::unordered_set<std::size_t> retired_loads_;
   /// input.*(): records an InputDecl and loads its resolved value.

@@ -140,15 +140,15 @@ std::optional<std::uint32_t> FunctionCompiler::take_constant(const ExprValue& v)
   // Already retired for another slot: the NOP still holds the constant
   // index (patched there if the value was converted since).
   if (load.op == Opcode::NOP && retired_loads_.count(at)) return load.bc();
-  if (load.op != Opcode::LOADK || !untouched_since(v.reg, at + 1)) return std::nullopt;
+  if (load.op != Opcode::LOADK || !untouched_between(v.reg, at + 1, emit_.here())) return std::nullopt;
   const std::uint32_t k = load.bc();
   emit_.retire(at);
   retired_loads_.insert(at);
   return k;
 }
 
-bool FunctionCompiler::untouched_since(std::uint16_t reg, std::size_t from) {
-  for (std::size_t i = from; i < emit_.here(); ++i) {
+bool FunctionCompiler::untouched_between(std::uint16_t reg, std::size_t from, std::size_t to) {
+  for (std::size_t i = from; i < to; ++i) {
     const Instr& in = emit_.at(i);
     switch (in.op) {
       case Opcode::NOP:

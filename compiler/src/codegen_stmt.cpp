@@ -155,7 +155,7 @@ void FunctionCompiler::compile_var_decl(const ast::Stmt& s) {
   v.is_const = s.qualifier == ast::Qualifier::Const;
   if (s.qualifier == ast::Qualifier::Const && init.type.qual != sema::Qual::Const)
     error(s.value->loc, "'" + s.name + "' is declared const but its value is " + sema::describe(init.type));
-  emit_.abc(Opcode::MOVE, v.reg, init.reg);
+  emit_arg_block(v.reg, {init}); // init is not read again
   release_to(mark);
   if (const std::uint32_t cap = history_capacity(s.name)) v.series = add_series(v.type.type, cap);
   if (is_var && v.type.type == Type::String) fn_.string_slots.push_back(v.reg);
@@ -269,7 +269,7 @@ void FunctionCompiler::compile_assign(const ast::Stmt& s) {
     if (!convert(value, target.type.type))
       error(s.loc, "cannot assign " + sema::describe(value.type) + " to '" + name + "' of type " + sema::type_name(target.type.type));
   }
-  emit_.abc(Opcode::MOVE, target.reg, value.reg);
+  emit_arg_block(target.reg, {value}); // value is not read again
   record_series(target, target.reg);
 }
 
