@@ -301,11 +301,12 @@ void FunctionCompiler::compile_for(const ast::Expr& e) {
   const std::uint16_t stride = alloc_reg(e.loc);
   const std::uint16_t descending = alloc_reg(e.loc);
   const std::uint16_t cond = alloc_reg(e.loc);
-  emit_.abc(Opcode::MOVE, counter, from.reg);
-  emit_.abc(Opcode::MOVE, limit, to.reg);
+  // The bounds are not read again after these copies.
+  emit_arg_block(counter, {from});
+  emit_arg_block(limit, {to});
   if (step) {
     to_type(*step);
-    emit_.abc(Opcode::MOVE, stride, step->reg);
+    emit_arg_block(stride, {*step});
   } else {
     emit_.abx(Opcode::LOADK, stride, pc_.pool.add(t, is_float ? make_float(1.0) : make_int(1)));
   }
@@ -320,7 +321,7 @@ void FunctionCompiler::compile_for(const ast::Expr& e) {
     const std::uint16_t m2 = top();
     ExprValue again = compile_expr(*e.to);
     to_type(again);
-    emit_.abc(Opcode::MOVE, limit, again.reg);
+    emit_arg_block(limit, {again});
     release_to(m2);
   }
   emit_.patch_to_here(j_first);

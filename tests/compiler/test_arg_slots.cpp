@@ -222,3 +222,37 @@ TEST_CASE("tuples: a tuple from a conditional is still copied (the optimisation 
         "    15  PLOT        plot0, r34\n"
         "    16  RET         r0, 0\n");
 }
+
+TEST_CASE("arg slots: loop bounds load straight into the loop registers; jumps renumbered") {
+  // s is r31. The bounds 1 (r32) and 3 (r33) go straight into the counter
+  // r34 and the limit r35; the stride r36, direction r37, test r38. `to` is
+  // re-evaluated (3, first given r39) straight into r35 after LOOPCHECK,
+  // which the backward jump must still land on.
+  CHECK(disasm_of("float s = 0.0\nfor i = 1 to 3\n    s += i * 0.5\nplot(s)\n") ==
+        "function 0 main params=0 results=0 slots=43\n"
+        "     0  LOADK       r31, k0  ; 0\n"
+        "     1  LOADK       r34, k1  ; 1\n"
+        "     2  LOADK       r35, k2  ; 3\n"
+        "     3  LOADK       r36, k1  ; 1\n"
+        "     4  GTI         r37, r34, r35\n"
+        "     5  JMP         8\n"
+        "     6  LOOPCHECK\n"
+        "     7  LOADK       r35, k2  ; 3\n"
+        "     8  JMPT        r37, 11\n"
+        "     9  LEI         r38, r34, r35\n"
+        "    10  JMP         12\n"
+        "    11  GEI         r38, r34, r35\n"
+        "    12  JMPF        r38, 23\n"
+        "    13  LOADK       r39, k3  ; 0.5\n"
+        "    14  I2F         r40, r34\n"
+        "    15  MULF        r41, r40, r39\n"
+        "    16  ADDF        r42, r31, r41\n"
+        "    17  MOVE        r31, r42\n"
+        "    18  JMPT        r37, 21\n"
+        "    19  ADDI        r34, r34, r36\n"
+        "    20  JMP         22\n"
+        "    21  SUBI        r34, r34, r36\n"
+        "    22  JMP         6\n"
+        "    23  PLOT        plot0, r31\n"
+        "    24  RET         r0, 0\n");
+}
