@@ -48,7 +48,7 @@ std::shared_ptr<Program> ProgramCompiler::compile(const ast::Script& script) {
     return nullptr;
   }
   for (auto& f : functions_storage) {
-    remove_nops(*f);
+    compact_code(*f);
     program.functions.push_back(std::move(*f));
   }
   return std::make_shared<Program>(std::move(program));

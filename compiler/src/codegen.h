@@ -199,10 +199,10 @@ public:
   std::vector<ExprValue> emit_table_call(const ast::Expr& e, const std::string& name, std::vector<CompiledArg> args);
   ExprValue compile_single(const ast::Expr& e); ///< a call or expression that must give one value
   /// Copies `values` into the consecutive slots from `first` (a call's
-  /// argument block, or one variable's register). A constant the caller owns is loaded straight into its
-  /// slot and its original load retired: one instruction instead of two.
-  /// Every element of `values` must be consumed here: none may be read or
-  /// converted afterwards.
+  /// argument block, or one variable's register). A constant is loaded
+  /// straight into its slot and its original load retired: one instruction
+  /// instead of two. Every element of `values` must be consumed here: none
+  /// may be read or converted afterwards.
   void emit_arg_block(std::uint16_t first, const std::vector<ExprValue>& values);
   /// The constant index `v` can be loaded from directly, with its own load
   /// retired; nullopt when `v` is no constant or its register may be read

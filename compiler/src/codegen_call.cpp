@@ -128,10 +128,12 @@ void FunctionCompiler::emit_arg_block(std::uint16_t first, const std::vector<Exp
 }
 
 // A constant's register is a fresh temporary written only by its LOADK
-// (constant()), so once its value goes straight into the argument slot the
-// LOADK is dead, provided nothing emitted since has read the register; the
-// caller guarantees nothing will read it later. Loading a constant later
-// than before is invisible: a LOADK has no side effect and cannot fail.
+// (constant()), so once its value goes straight into the slot that needs it
+// the LOADK is dead, provided nothing emitted since has read the register;
+// the caller guarantees nothing will read it later. Loading a constant later
+// than before is invisible: a LOADK has no side effect and cannot fail, and
+// every path to the new load passed the old one (an expression's code has
+// no jump into its middle).
 std::optional<std::uint32_t> FunctionCompiler::take_constant(const ExprValue& v) {
   if (!v.const_load) return std::nullopt;
   const std::size_t at = *v.const_load;

@@ -256,3 +256,22 @@ TEST_CASE("arg slots: loop bounds load straight into the loop registers; jumps r
         "    23  PLOT        plot0, r31\n"
         "    24  RET         r0, 0\n");
 }
+
+TEST_CASE("compaction: jumps that would land on the next instruction are dropped, nested ones too") {
+  // The inner if's end jump lands on the outer if's end jump, which lands
+  // on the plot code: both go, and both JMPFs then target the I2F.
+  CHECK(disasm_of("var int n = 0\nif close > open\n    if high > low\n        n += 1\nplot(n)\n") ==
+        "function 0 main params=0 results=0 slots=37\n"
+        "     0  ONCE        r32, 2\n"
+        "     1  LOADK       r31, k0  ; 0\n"
+        "     2  GTF         r34, r3, r0\n"
+        "     3  JMPF        r34, 9\n"
+        "     4  GTF         r35, r1, r2\n"
+        "     5  JMPF        r35, 9\n"
+        "     6  LOADK       r35, k1  ; 1\n"
+        "     7  ADDI        r36, r31, r35\n"
+        "     8  MOVE        r31, r36\n"
+        "     9  I2F         r33, r31\n"
+        "    10  PLOT        plot0, r33\n"
+        "    11  RET         r0, 0\n");
+}

@@ -24,20 +24,20 @@ TEST_CASE("codegen: float arithmetic, a literal int becomes a float constant, hi
 TEST_CASE("codegen: var initialiser guarded by ONCE, if statement, int to float for plot") {
   // var n: value r31, once-flag r32 (reserved before temporaries). The
   // initial 0 is loaded straight into r31 (its temporary r33 is left
-  // unused), and the jumps count the instructions that remain.
+  // unused); the then-branch's jump to the end of the if would land on the
+  // next instruction, so it is dropped; the jumps count what remains.
   CHECK(disasm_of("var int n = 0\nif close > open\n    n += 1\nplot(n)\n") ==
         "function 0 main params=0 results=0 slots=36\n"
         "     0  ONCE        r32, 2\n"
         "     1  LOADK       r31, k0  ; 0\n"
         "     2  GTF         r34, r3, r0\n"
-        "     3  JMPF        r34, 8\n"
+        "     3  JMPF        r34, 7\n"
         "     4  LOADK       r34, k1  ; 1\n"
         "     5  ADDI        r35, r31, r34\n"
         "     6  MOVE        r31, r35\n"
-        "     7  JMP         8\n"
-        "     8  I2F         r33, r31\n"
-        "     9  PLOT        plot0, r33\n"
-        "    10  RET         r0, 0\n");
+        "     7  I2F         r33, r31\n"
+        "     8  PLOT        plot0, r33\n"
+        "     9  RET         r0, 0\n");
 }
 
 TEST_CASE("codegen: a user function is its own function with a call site") {
