@@ -211,6 +211,14 @@ public:
   /// Whether no instruction at indices [from, to) might read or write `reg`
   /// (conservative: slot ranges starting at or below `reg` count).
   bool untouched_between(std::uint16_t reg, std::size_t from, std::size_t to);
+  /// Makes the last instruction emitted, which computed `v` from the code
+  /// emitted since index `start`, write `dst` instead of v's register, when
+  /// that is a temporary (at or above `temps`) nothing else touched; true
+  /// when done (the caller then emits no MOVE and never reads v again).
+  bool retarget_result(const ExprValue& v, std::size_t start, std::uint16_t temps, std::uint16_t dst);
+  /// The operand of `in` naming the one slot it writes; nullptr when it
+  /// writes none, several, or one slot among others.
+  std::uint16_t* single_result_slot(Instr& in);
   /// Constant loads retired by take_constant() (their NOPs keep the operands).
   std::unordered_set<std::size_t> retired_loads_;
   /// input.*(): records an InputDecl and loads its resolved value.

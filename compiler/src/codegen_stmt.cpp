@@ -133,6 +133,7 @@ void FunctionCompiler::compile_var_decl(const ast::Stmt& s) {
     v.reg = alloc_reg(s.loc);
   }
   const std::uint16_t mark = top();
+  const std::size_t code_start = emit_.here();
   ExprValue init;
   try {
     init = declared ? compile_as_type(*s.value, *declared, "variable '" + s.name + "'") : compile_single(*s.value);
@@ -155,7 +156,8 @@ void FunctionCompiler::compile_var_decl(const ast::Stmt& s) {
   v.is_const = s.qualifier == ast::Qualifier::Const;
   if (s.qualifier == ast::Qualifier::Const && init.type.qual != sema::Qual::Const)
     error(s.value->loc, "'" + s.name + "' is declared const but its value is " + sema::describe(init.type));
-  emit_arg_block(v.reg, {init}); // init is not read again
+  // init is not read again.
+  if (!retarget_result(init, code_start, mark, v.reg)) emit_arg_block(v.reg, {init});
   release_to(mark);
   if (const std::uint32_t cap = history_capacity(s.name)) v.series = add_series(v.type.type, cap);
   if (is_var && v.type.type == Type::String) fn_.string_slots.push_back(v.reg);
@@ -254,6 +256,8 @@ void FunctionCompiler::compile_assign(const ast::Stmt& s) {
   if (var->is_global) error(s.target->loc, "cannot modify the global variable '" + name + "' in a function");
   if (var->is_const) error(s.target->loc, "Cannot reassign const variable '" + name + "'");
   const Variable target = *var;
+  const std::uint16_t temps = top();
+  const std::size_t code_start = emit_.here();
   ExprValue value;
   if (s.assign_op == ast::AssignOp::Reassign) {
     value = compile_as_type(*s.value, target.type, "variable '" + name + "'");
@@ -269,7 +273,8 @@ void FunctionCompiler::compile_assign(const ast::Stmt& s) {
     if (!convert(value, target.type.type))
       error(s.loc, "cannot assign " + sema::describe(value.type) + " to '" + name + "' of type " + sema::type_name(target.type.type));
   }
-  emit_arg_block(target.reg, {value}); // value is not read again
+  // value is not read again.
+  if (!retarget_result(value, code_start, temps, target.reg)) emit_arg_block(target.reg, {value});
   record_series(target, target.reg);
 }
 

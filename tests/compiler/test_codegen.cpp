@@ -9,35 +9,35 @@
 #include "compile_helpers.h"
 
 TEST_CASE("codegen: float arithmetic, a literal int becomes a float constant, history read") {
+  // x is r31: the MULF writes it directly (its temporary r33 is unused).
   CHECK(disasm_of("x = close * 2\nplot(x[1], \"a\")\n") ==
         "function 0 main params=0 results=0 slots=34\n"
         "  series 0: float capacity=2\n"
         "     0  LOADK       r32, k1  ; 2\n"
-        "     1  MULF        r33, r3, r32\n"
-        "     2  MOVE        r31, r33\n"
-        "     3  SERIES_SET  s0, r31\n"
-        "     4  SERIES_GETK r32, s0, 1\n"
-        "     5  PLOT        plot0, r32\n"
-        "     6  RET         r0, 0\n");
+        "     1  MULF        r31, r3, r32\n"
+        "     2  SERIES_SET  s0, r31\n"
+        "     3  SERIES_GETK r32, s0, 1\n"
+        "     4  PLOT        plot0, r32\n"
+        "     5  RET         r0, 0\n");
 }
 
 TEST_CASE("codegen: var initialiser guarded by ONCE, if statement, int to float for plot") {
   // var n: value r31, once-flag r32 (reserved before temporaries). The
   // initial 0 is loaded straight into r31 (its temporary r33 is left
-  // unused); the then-branch's jump to the end of the if would land on the
-  // next instruction, so it is dropped; the jumps count what remains.
+  // unused); n += 1 adds straight into r31; the then-branch's jump to the
+  // end of the if would land on the next instruction, so it is dropped; the
+  // jumps count what remains.
   CHECK(disasm_of("var int n = 0\nif close > open\n    n += 1\nplot(n)\n") ==
         "function 0 main params=0 results=0 slots=36\n"
         "     0  ONCE        r32, 2\n"
         "     1  LOADK       r31, k0  ; 0\n"
         "     2  GTF         r34, r3, r0\n"
-        "     3  JMPF        r34, 7\n"
+        "     3  JMPF        r34, 6\n"
         "     4  LOADK       r34, k1  ; 1\n"
-        "     5  ADDI        r35, r31, r34\n"
-        "     6  MOVE        r31, r35\n"
-        "     7  I2F         r33, r31\n"
-        "     8  PLOT        plot0, r33\n"
-        "     9  RET         r0, 0\n");
+        "     5  ADDI        r31, r31, r34\n"
+        "     6  I2F         r33, r31\n"
+        "     7  PLOT        plot0, r33\n"
+        "     8  RET         r0, 0\n");
 }
 
 TEST_CASE("codegen: a user function is its own function with a call site") {
