@@ -131,10 +131,12 @@ std::uint16_t* FunctionCompiler::single_result_slot(Instr& in) {
 }
 
 // `v` came from code emitted from `start` on. When its register is a
-// temporary that only the last of those instructions touches, and that
-// instruction writes nothing but it, making it write `dst` instead gives
-// `dst` the same value at the same point as the MOVE that would follow; the
-// temporary is then never written, and the caller does not read it again.
+// temporary that only the last of those instructions touches, that
+// instruction writes nothing but it, and no jump of the code leaves past it
+// (every path runs it just before the MOVE that would follow), making it
+// write `dst` instead gives `dst` the same value at the same point as that
+// MOVE; the temporary is then never written, and the caller does not read
+// it again.
 // `dst` may be read by the code (x := x + 1): the code before the last
 // instruction still reads its old value, and the last one may read it only
 // if it reads its operands before writing (pure_scalar_op).
@@ -144,6 +146,11 @@ bool FunctionCompiler::retarget_result(const ExprValue& v, std::size_t start, st
   Instr& in = emit_.at(last);
   std::uint16_t* slot = single_result_slot(in);
   if (slot == nullptr || *slot != v.reg || !untouched_between(v.reg, start, last)) return false;
+  for (std::size_t i = start; i < last; ++i) {
+    const Instr& j = emit_.at(i);
+    const bool jump = j.op == Opcode::JMP || j.op == Opcode::JMPF || j.op == Opcode::JMPT || j.op == Opcode::ONCE;
+    if (jump && j.bc() > last) return false;
+  }
   if (!pure_scalar_op(in.op) && !untouched_between(dst, last, last + 1)) return false;
   if (writes_only_a(in.op) && (in.b == v.reg || in.c == v.reg)) return false;
   *slot = dst;

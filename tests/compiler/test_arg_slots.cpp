@@ -1,6 +1,7 @@
 // Compiler tests for constants loaded straight into the slot that needs
-// them (argument blocks, variables, conditional results) and for tuple
-// declarations that keep a call's result registers.
+// them (argument blocks, variables, conditional results), values computed
+// straight into their variables, tuple declarations that keep a call's
+// result registers, and the removal of instructions that do nothing.
 //
 // Every expected listing is written by hand from the lowering rules: main's
 // registers 0..30 are the built-in variables (close r3, open r0), then come
@@ -273,4 +274,30 @@ TEST_CASE("compaction: jumps that would land on the next instruction are dropped
         "     8  I2F         r33, r31\n"
         "     9  PLOT        plot0, r33\n"
         "    10  RET         r0, 0\n");
+}
+
+TEST_CASE("results: a call's single result is written straight into the declared variable") {
+  // s is r31; 20 (first r32) goes to the block r33, r34; the TA's result
+  // slot becomes r31 instead of r35.
+  CHECK(disasm_of("s = ta.sma(close, 20)\nplot(s)\n") ==
+        "function 0 main params=0 results=0 slots=36\n"
+        "  state 0: ta.sma\n"
+        "     0  MOVE        r33, r3\n"
+        "     1  LOADK       r34, k0  ; 20\n"
+        "     2  TA          state0, r33, r31  ; ta.sma\n"
+        "     3  PLOT        plot0, r31\n"
+        "     4  RET         r0, 0\n");
+}
+
+TEST_CASE("results: an assignment from a user call on the variable itself") {
+  // w is r31 (1.0 loaded straight in); w := f(w) copies w into the block
+  // r32, and the CALL's result slot becomes r31 instead of r33.
+  const std::string text = disasm_of("f(v) => v * 2\nfloat w = 1.0\nw := f(w)\nplot(w)\n");
+  CHECK(text.find("function 0 main params=0 results=0 slots=34\n"
+                  "  call 0: f\n"
+                  "     0  LOADK       r31, k0  ; 1\n"
+                  "     1  MOVE        r32, r31\n"
+                  "     2  CALL        call0, r32, r31  ; f\n"
+                  "     3  PLOT        plot0, r31\n"
+                  "     4  RET         r0, 0\n") == 0);
 }
