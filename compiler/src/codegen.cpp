@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "builtin_table.h"
+#include "compact_code.h"
 
 namespace pine {
 
@@ -46,7 +47,10 @@ std::shared_ptr<Program> ProgramCompiler::compile(const ast::Script& script) {
     diagnostics.push_back({Severity::Error, {1, 1}, "the script has no indicator() declaration"});
     return nullptr;
   }
-  for (auto& f : functions_storage) program.functions.push_back(std::move(*f));
+  for (auto& f : functions_storage) {
+    compact_code(*f);
+    program.functions.push_back(std::move(*f));
+  }
   return std::make_shared<Program>(std::move(program));
 }
 
@@ -223,11 +227,15 @@ std::vector<sema::TypeInfo> FunctionCompiler::compile_function(const std::vector
       results.push_back(v);
     }
   }
-  const std::uint16_t first = alloc_regs(static_cast<std::uint16_t>(results.size()), decl_->loc);
-  for (std::size_t i = 0; i < results.size(); ++i) {
-    emit_.abc(Opcode::MOVE, static_cast<std::uint16_t>(first + i), results[i].reg);
-    result_types_.push_back(results[i].type);
-  }
+  for (const ExprValue& r : results) result_types_.push_back(r.type);
+  // RET only reads its registers, so values already in consecutive
+  // registers (one value, or a call's results) are returned where they are.
+  bool consecutive = !results.empty();
+  for (std::size_t i = 1; consecutive && i < results.size(); ++i)
+    consecutive = results[i].reg == results[0].reg + i;
+  const std::uint16_t first = consecutive ? results[0].reg : alloc_regs(static_cast<std::uint16_t>(results.size()), decl_->loc);
+  if (!consecutive)
+    for (std::size_t i = 0; i < results.size(); ++i) emit_.abc(Opcode::MOVE, static_cast<std::uint16_t>(first + i), results[i].reg);
   emit_.abc(Opcode::RET, first, static_cast<std::uint16_t>(results.size()));
   fn_.num_results = static_cast<std::uint16_t>(results.size());
   fn_.num_slots = max_reg_;

@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "ast.h"
@@ -104,6 +105,9 @@ public:
   void compile_stmt(const ast::Stmt& s);
   void compile_var_decl(const ast::Stmt& s);
   void compile_tuple_decl(const ast::Stmt& s);
+  /// Whether every value is in its own register allocated since `start`
+  /// (a temporary of the statement being compiled, not a variable's).
+  bool own_distinct_temporaries(const std::vector<ExprValue>& values, std::uint16_t start) const;
   /// An if/else-if/else chain or subject-less switch whose branches end with
   /// tuples: one register per element (codegen_tuples.cpp).
   std::vector<ExprValue> compile_tuple_conditional(const ast::Expr& e);
@@ -165,6 +169,10 @@ public:
   /// Emits a chain of arms (if/else, ?:, switch): the first whose test holds
   /// runs; the result register gets the unified type of the arms' values.
   ExprValue compile_arms(const std::vector<ArmSpec>& arms, bool want_value, SourceLoc loc);
+  /// An arm whose value is `na` gets the result type's na loaded straight
+  /// into the result register after its MOVE: retires that MOVE (at index
+  /// `move`) and, when nothing else reads it, the arm's own na load.
+  void drop_overwritten_na(const ExprValue& na, std::size_t move);
   /// `cond ? then : else` code shared by ?: and if: each arm yields an
   /// optional value; the result register gets the unified type.
   ExprValue compile_conditional(const ast::Expr& cond, const std::function<std::optional<ExprValue>()>& then_arm,
@@ -190,6 +198,29 @@ public:
   /// Resolves the overload of table builtin `name` for compiled `args` and emits it.
   std::vector<ExprValue> emit_table_call(const ast::Expr& e, const std::string& name, std::vector<CompiledArg> args);
   ExprValue compile_single(const ast::Expr& e); ///< a call or expression that must give one value
+  /// Copies `values` into the consecutive slots from `first` (a call's
+  /// argument block, or one variable's register). A constant is loaded
+  /// straight into its slot and its original load retired: one instruction
+  /// instead of two. Every element of `values` must be consumed here: none
+  /// may be read or converted afterwards.
+  void emit_arg_block(std::uint16_t first, const std::vector<ExprValue>& values);
+  /// The constant index `v` can be loaded from directly, with its own load
+  /// retired; nullopt when `v` is no constant or its register may be read
+  /// by code emitted since its load.
+  std::optional<std::uint32_t> take_constant(const ExprValue& v);
+  /// Whether no instruction at indices [from, to) might read or write `reg`
+  /// (conservative: slot ranges starting at or below `reg` count).
+  bool untouched_between(std::uint16_t reg, std::size_t from, std::size_t to);
+  /// Makes the last instruction emitted, which computed `v` from the code
+  /// emitted since index `start`, write `dst` instead of v's register, when
+  /// that is a temporary (at or above `temps`) nothing else touched; true
+  /// when done (the caller then emits no MOVE and never reads v again).
+  bool retarget_result(const ExprValue& v, std::size_t start, std::uint16_t temps, std::uint16_t dst);
+  /// The operand of `in` naming the one slot it writes; nullptr when it
+  /// writes none, several, or one slot among others.
+  std::uint16_t* single_result_slot(Instr& in);
+  /// Constant loads retired by take_constant() (their NOPs keep the operands).
+  std::unordered_set<std::size_t> retired_loads_;
   /// input.*(): records an InputDecl and loads its resolved value.
   ExprValue compile_input(const ast::Expr& e, const std::string& name);
   /// input.source(): selects one of the float built-in series.

@@ -196,7 +196,7 @@ std::vector<ExprValue> FunctionCompiler::compile_user_call(const ast::Expr& e, U
   fn_.call_sites.push_back(s.index);
   const auto site = static_cast<std::uint16_t>(fn_.call_sites.size() - 1);
   const std::uint16_t first_arg = alloc_regs(static_cast<std::uint16_t>(values.size()), e.loc);
-  for (std::size_t i = 0; i < values.size(); ++i) emit_.abc(Opcode::MOVE, static_cast<std::uint16_t>(first_arg + i), values[i].reg);
+  emit_arg_block(first_arg, values);
   const std::uint16_t first_result = alloc_regs(static_cast<std::uint16_t>(s.results.size()), e.loc);
   at(e.loc);
   emit_.abc(Opcode::CALL, site, first_arg, first_result);
@@ -285,7 +285,7 @@ std::vector<ExprValue> FunctionCompiler::emit_table_call(const ast::Expr& e, con
     qual = sema::max_qual(qual, a.value.type.qual);
   }
   const std::uint16_t first_arg = alloc_regs(n, e.loc);
-  for (std::size_t i = 0; i < n; ++i) emit_.abc(Opcode::MOVE, static_cast<std::uint16_t>(first_arg + i), values[i].reg);
+  emit_arg_block(first_arg, values);
   const auto nres = static_cast<std::uint16_t>(chosen->results.size());
   const std::uint16_t first_result = alloc_regs(nres, e.loc);
   at(e.loc);
@@ -340,8 +340,7 @@ ExprValue FunctionCompiler::compile_pivot_point_levels(const ast::Expr& e) {
   at(e.loc);
   const std::uint16_t first_arg = alloc_regs(3, e.loc);
   emit_.abc(Opcode::BUILTIN, static_cast<std::uint16_t>(BuiltinId::PIVOT_TYPE), values[0].reg, first_arg);
-  emit_.abc(Opcode::MOVE, static_cast<std::uint16_t>(first_arg + 1), values[1].reg);
-  emit_.abc(Opcode::MOVE, static_cast<std::uint16_t>(first_arg + 2), values[2].reg);
+  emit_arg_block(static_cast<std::uint16_t>(first_arg + 1), {values[1], values[2]});
   const std::uint16_t first_level = alloc_regs(11, e.loc);
   fn_.states.push_back(StateKind::PIVOT_LEVELS);
   emit_.abc(Opcode::TA, static_cast<std::uint16_t>(fn_.states.size() - 1), first_arg, first_level);

@@ -194,9 +194,16 @@ ExprValue FunctionCompiler::compile_unary(const ast::Expr& e) {
     error(e.lhs->loc, std::string("unary '") + op_text(e.op) + "' needs a number, got " + sema::describe(v.type));
   if (e.op == ast::Op::Plus) return v;
   // A negated literal is a constant too (v5 folds `-7 / 2` as ints).
+  // The operand's own load is then dead (v is not used again): retired.
   if (v.const_load && v.type.qual == Qual::Const && !v.type.int_like) {
-    if (v.type.type == Type::Int && v.const_value.i != kIntNa) return constant(Type::Int, make_int(-v.const_value.i));
-    if (v.type.type == Type::Float) return constant(Type::Float, make_float(-v.const_value.f));
+    if (v.type.type == Type::Int && v.const_value.i != kIntNa) {
+      take_constant(v);
+      return constant(Type::Int, make_int(-v.const_value.i));
+    }
+    if (v.type.type == Type::Float) {
+      take_constant(v);
+      return constant(Type::Float, make_float(-v.const_value.f));
+    }
   }
   r.reg = alloc_reg(e.loc);
   emit_.abc(v.type.type == Type::Int ? Opcode::NEGI : Opcode::NEGF, r.reg, v.reg);
@@ -333,6 +340,8 @@ namespace {
 struct Arm {
   ExprValue value;
   std::size_t fixup = 0;
+  std::optional<std::size_t> move;   ///< the MOVE of the value into the result register
+  std::optional<std::size_t> direct; ///< or the LOADK of a constant value straight into it
   bool missing = false; ///< no value: an implicit na (or false)
 };
 
@@ -377,6 +386,17 @@ ExprValue FunctionCompiler::compile_conditional(const ast::Expr& cond_expr, cons
   return compile_arms(arms, want_value, loc);
 }
 
+// The MOVE is overwritten by the LOADK patched right after it, so it is
+// dead; the arm's own `na` load then has no reader left, unless code between
+// it and the MOVE reads its register.
+void FunctionCompiler::drop_overwritten_na(const ExprValue& na, std::size_t move) {
+  emit_.retire(move);
+  if (!na.na_load) return;
+  const Instr& load = emit_.at(*na.na_load);
+  if (load.op == Opcode::LOADK && load.a == na.reg && untouched_between(na.reg, *na.na_load + 1, move))
+    emit_.retire(*na.na_load);
+}
+
 ExprValue FunctionCompiler::compile_arms(const std::vector<ArmSpec>& specs, bool want_value, SourceLoc loc) {
   ExprValue out;
   out.reg = alloc_reg(loc);
@@ -402,8 +422,10 @@ ExprValue FunctionCompiler::compile_arms(const std::vector<ArmSpec>& specs, bool
     std::optional<ExprValue> v = specs[i].body();
     --cond_depth_;
     if (v && want_value) {
+      // The arm's value is not read again (unify() looks at types only).
       arms[i].value = *v;
-      emit_.abc(Opcode::MOVE, out.reg, v->reg);
+      if (const std::optional<std::uint32_t> k = take_constant(*v)) arms[i].direct = emit_.abx(Opcode::LOADK, out.reg, *k);
+      else arms[i].move = emit_.abc(Opcode::MOVE, out.reg, v->reg);
     } else {
       arms[i].missing = true;
     }
@@ -437,8 +459,14 @@ ExprValue FunctionCompiler::compile_arms(const std::vector<ArmSpec>& specs, bool
     if (a.missing || a.value.type.is_na) {
       // No value (or na): na of the result type; bool gives false (v6).
       emit_.at(a.fixup) = make_abc32(Opcode::LOADK, out.reg, pc_.pool.add(t.type, na_value(t.type)));
+      if (a.move) drop_overwritten_na(a.value, *a.move);
     } else if (a.value.type.type == Type::Int && t.type == Type::Float) {
-      emit_.at(a.fixup) = Instr{Opcode::I2F, 0, out.reg, out.reg, 0};
+      // A constant loaded straight into the result becomes the float
+      // constant (as convert() does); anything else is converted in place.
+      if (a.direct && a.value.const_value.i != kIntNa)
+        emit_.patch(*a.direct, pc_.pool.add(Type::Float, make_float(static_cast<double>(a.value.const_value.i))));
+      else
+        emit_.at(a.fixup) = Instr{Opcode::I2F, 0, out.reg, out.reg, 0};
     }
   }
   out.type = t;

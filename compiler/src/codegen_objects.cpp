@@ -233,8 +233,8 @@ ExprValue FunctionCompiler::emit_coll(CollOp op, std::uint8_t t, const std::vect
                                       SourceLoc loc) {
   const CollOpInfo& info = coll_op_info(op);
   const std::uint16_t first = alloc_regs(info.arity, loc);
-  for (std::size_t i = 0; i < args.size() && i < info.arity; ++i)
-    emit_.abc(Opcode::MOVE, static_cast<std::uint16_t>(first + i), args[i].reg);
+  if (args.size() <= info.arity) emit_arg_block(first, args);
+  else emit_arg_block(first, std::vector<ExprValue>(args.begin(), args.begin() + info.arity));
   ExprValue out;
   out.reg = info.results > 0 ? alloc_regs(info.results, loc) : first;
   out.type = result;
@@ -532,7 +532,7 @@ std::optional<std::vector<ExprValue>> FunctionCompiler::compile_object_call(cons
       }
       const auto n = static_cast<std::uint16_t>(values.size());
       const std::uint16_t first = alloc_regs(n, e.loc);
-      for (std::uint16_t i = 0; i < n; ++i) emit_.abc(Opcode::MOVE, static_cast<std::uint16_t>(first + i), values[i].reg);
+      emit_arg_block(first, values);
       ExprValue out;
       out.reg = alloc_reg(e.loc);
       out.type = self;

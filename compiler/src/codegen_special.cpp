@@ -122,9 +122,7 @@ std::optional<std::vector<ExprValue>> FunctionCompiler::compile_special_call(con
     const ExprValue lo = min ? compile_as(*min, Type::Float, "math.random()'s min") : constant(Type::Float, make_float(0));
     const ExprValue hi = max ? compile_as(*max, Type::Float, "math.random()'s max") : constant(Type::Float, make_float(1));
     const ExprValue sd = seed ? compile_as(*seed, Type::Int, "math.random()'s seed") : constant(Type::Int, make_int(kIntNa));
-    emit_.abc(Opcode::MOVE, args, lo.reg);
-    emit_.abc(Opcode::MOVE, static_cast<std::uint16_t>(args + 1), hi.reg);
-    emit_.abc(Opcode::MOVE, static_cast<std::uint16_t>(args + 2), sd.reg);
+    emit_arg_block(args, {lo, hi, sd});
     ExprValue out;
     out.reg = alloc_reg(e.loc);
     out.type = sema::make_type(Type::Float, Qual::Series);
@@ -323,7 +321,7 @@ ExprValue FunctionCompiler::compile_str_format(const ast::Expr& e, std::size_t f
   const std::int64_t signature = pc_.pool.intern(types);
   if (signature > 65535) error(e.loc, "the script has too many distinct strings");
   const std::uint16_t base = alloc_regs(static_cast<std::uint16_t>(values.size()), e.loc);
-  for (std::size_t i = 0; i < values.size(); ++i) emit_.abc(Opcode::MOVE, static_cast<std::uint16_t>(base + i), values[i].reg);
+  emit_arg_block(base, values);
   ExprValue out;
   out.reg = alloc_reg(e.loc);
   out.type = sema::make_type(Type::String, qual);

@@ -1,6 +1,8 @@
 // Statements: declarations, assignments, loops, function declarations.
 #include "codegen.h"
 
+#include <algorithm>
+
 #include "builtin_table.h"
 #include "named_constants.h"
 
@@ -131,6 +133,7 @@ void FunctionCompiler::compile_var_decl(const ast::Stmt& s) {
     v.reg = alloc_reg(s.loc);
   }
   const std::uint16_t mark = top();
+  const std::size_t code_start = emit_.here();
   ExprValue init;
   try {
     init = declared ? compile_as_type(*s.value, *declared, "variable '" + s.name + "'") : compile_single(*s.value);
@@ -153,7 +156,8 @@ void FunctionCompiler::compile_var_decl(const ast::Stmt& s) {
   v.is_const = s.qualifier == ast::Qualifier::Const;
   if (s.qualifier == ast::Qualifier::Const && init.type.qual != sema::Qual::Const)
     error(s.value->loc, "'" + s.name + "' is declared const but its value is " + sema::describe(init.type));
-  emit_.abc(Opcode::MOVE, v.reg, init.reg);
+  // init is not read again.
+  if (!retarget_result(init, code_start, mark, v.reg)) emit_arg_block(v.reg, {init});
   release_to(mark);
   if (const std::uint32_t cap = history_capacity(s.name)) v.series = add_series(v.type.type, cap);
   if (is_var && v.type.type == Type::String) fn_.string_slots.push_back(v.reg);
@@ -163,6 +167,15 @@ void FunctionCompiler::compile_var_decl(const ast::Stmt& s) {
   declare(s.name, v, s.loc);
 }
 
+bool FunctionCompiler::own_distinct_temporaries(const std::vector<ExprValue>& values, std::uint16_t start) const {
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (values[i].reg < start || values[i].reg >= top()) return false;
+    for (std::size_t j = 0; j < i; ++j)
+      if (values[j].reg == values[i].reg) return false;
+  }
+  return true;
+}
+
 void FunctionCompiler::compile_tuple_decl(const ast::Stmt& s) {
   const ast::ExprKind k = s.value->kind;
   const bool loop = k == ast::ExprKind::For || k == ast::ExprKind::While || k == ast::ExprKind::ForIn;
@@ -170,6 +183,7 @@ void FunctionCompiler::compile_tuple_decl(const ast::Stmt& s) {
     error(s.value->loc, "a tuple declaration needs a function call, an if, a switch or a loop that returns a tuple");
   std::vector<ExprValue> values;
   const std::size_t depth = scopes_.size();
+  const std::uint16_t start = top();
   try {
     values = k == ast::ExprKind::Call ? compile_call(*s.value)
              : loop                   ? compile_tuple_loop(*s.value)
@@ -190,14 +204,30 @@ void FunctionCompiler::compile_tuple_decl(const ast::Stmt& s) {
     }
     throw;
   }
-  const std::uint16_t first = alloc_regs(static_cast<std::uint16_t>(values.size()), s.loc);
-  for (std::size_t i = 0; i < values.size(); ++i) emit_.abc(Opcode::MOVE, static_cast<std::uint16_t>(first + i), values[i].reg);
-  // Release temporaries above the declared registers.
-  release_to(static_cast<std::uint16_t>(first + values.size()));
+  std::vector<std::uint16_t> regs(values.size());
+  if (k == ast::ExprKind::Call && own_distinct_temporaries(values, start)) {
+    // The names take the call's result registers: nothing but the call
+    // writes them, and keeping them allocated (with the temporaries below
+    // them) means nothing later in the scope will.
+    std::uint16_t end = start;
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      regs[i] = values[i].reg;
+      end = std::max(end, static_cast<std::uint16_t>(regs[i] + 1));
+    }
+    release_to(end);
+  } else {
+    const std::uint16_t first = alloc_regs(static_cast<std::uint16_t>(values.size()), s.loc);
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      regs[i] = static_cast<std::uint16_t>(first + i);
+      emit_.abc(Opcode::MOVE, regs[i], values[i].reg);
+    }
+    // Release temporaries above the declared registers.
+    release_to(static_cast<std::uint16_t>(first + values.size()));
+  }
   for (std::size_t i = 0; i < values.size(); ++i) {
     if (s.names[i] == "_") continue;
     Variable v;
-    v.reg = static_cast<std::uint16_t>(first + i);
+    v.reg = regs[i];
     v.type = values[i].type;
     if (scan_.reassigned.count(s.names[i])) v.type.qual = sema::Qual::Series;
     if (const std::uint32_t cap = history_capacity(s.names[i])) v.series = add_series(v.type.type, cap);
@@ -226,6 +256,8 @@ void FunctionCompiler::compile_assign(const ast::Stmt& s) {
   if (var->is_global) error(s.target->loc, "cannot modify the global variable '" + name + "' in a function");
   if (var->is_const) error(s.target->loc, "Cannot reassign const variable '" + name + "'");
   const Variable target = *var;
+  const std::uint16_t temps = top();
+  const std::size_t code_start = emit_.here();
   ExprValue value;
   if (s.assign_op == ast::AssignOp::Reassign) {
     value = compile_as_type(*s.value, target.type, "variable '" + name + "'");
@@ -241,7 +273,8 @@ void FunctionCompiler::compile_assign(const ast::Stmt& s) {
     if (!convert(value, target.type.type))
       error(s.loc, "cannot assign " + sema::describe(value.type) + " to '" + name + "' of type " + sema::type_name(target.type.type));
   }
-  emit_.abc(Opcode::MOVE, target.reg, value.reg);
+  // value is not read again.
+  if (!retarget_result(value, code_start, temps, target.reg)) emit_arg_block(target.reg, {value});
   record_series(target, target.reg);
 }
 
@@ -273,11 +306,12 @@ void FunctionCompiler::compile_for(const ast::Expr& e) {
   const std::uint16_t stride = alloc_reg(e.loc);
   const std::uint16_t descending = alloc_reg(e.loc);
   const std::uint16_t cond = alloc_reg(e.loc);
-  emit_.abc(Opcode::MOVE, counter, from.reg);
-  emit_.abc(Opcode::MOVE, limit, to.reg);
+  // The bounds are not read again after these copies.
+  emit_arg_block(counter, {from});
+  emit_arg_block(limit, {to});
   if (step) {
     to_type(*step);
-    emit_.abc(Opcode::MOVE, stride, step->reg);
+    emit_arg_block(stride, {*step});
   } else {
     emit_.abx(Opcode::LOADK, stride, pc_.pool.add(t, is_float ? make_float(1.0) : make_int(1)));
   }
@@ -292,7 +326,7 @@ void FunctionCompiler::compile_for(const ast::Expr& e) {
     const std::uint16_t m2 = top();
     ExprValue again = compile_expr(*e.to);
     to_type(again);
-    emit_.abc(Opcode::MOVE, limit, again.reg);
+    emit_arg_block(limit, {again});
     release_to(m2);
   }
   emit_.patch_to_here(j_first);

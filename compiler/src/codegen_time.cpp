@@ -97,7 +97,7 @@ static ExprValue period_time(FunctionCompiler& fc, const ast::Expr& call, const 
   args.push_back(slot[2] ? *slot[2] : fc.compile_name_value("syminfo.timezone", call.loc));
   args.push_back(fc.constant(Type::Bool, make_int(close ? 1 : 0)));
   const std::uint16_t first = fc.alloc_regs(5, call.loc);
-  for (std::uint16_t i = 0; i < 5; ++i) fc.emit_.abc(Opcode::MOVE, static_cast<std::uint16_t>(first + i), args[i].reg);
+  fc.emit_arg_block(first, args);
   ExprValue out;
   out.reg = fc.alloc_reg(call.loc);
   out.type = sema::make_type(Type::Int, sema::Qual::Series);

@@ -81,6 +81,11 @@ public:
 
   Instr& at(std::size_t i) { return fn_.code[i]; }
 
+  /// Turns the instruction at `at` into a NOP, keeping its operands (a later
+  /// patch() of it stays harmless); compact_code() drops it once the function
+  /// is complete.
+  void retire(std::size_t at) { fn_.code[at].op = Opcode::NOP; }
+
 private:
   FunctionProto& fn_;
   std::uint32_t line_ = 0;
