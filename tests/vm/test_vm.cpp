@@ -13,6 +13,7 @@
 
 #include "pine/compiler/compile.h"
 #include "pine/vm/instance.h"
+#include "instance_state.h"
 #include "vm_helpers.h"
 
 // A counting global allocator: tests switch counting on around the code
@@ -161,6 +162,51 @@ TEST_CASE("runtime: an endless loop stops at the iteration budget with a runtime
     CHECK(std::string(e.what()).find("more than 10000000 iterations") != std::string::npos);
     CHECK(e.line() == 4);
   }
+}
+
+// Proves a bar cannot take unbounded memory (docs/fuzzing.md, finding 6): a
+// loop that makes a 100,000-element array per iteration (800 KB each, all
+// garbage) is stopped by the memory limit with a runtime error at the
+// loop's line, after about 1,300 iterations (1 GiB), not after 20,000 (16 GB).
+TEST_CASE("runtime: a loop that makes gigabytes in one bar stops at the memory limit") {
+  auto program = compile_ok("n = 0\nfor i = 0 to 20000\n    a = array.new_float(100000, 1.0)\n    n += a.size()\nplot(n)\n");
+  pine::Instance inst = pine::InstanceBuilder(program).build();
+  try {
+    inst.run_bar(bar_at(0));
+    FAIL("expected a runtime error");
+  } catch (const pine::RuntimeError& e) {
+    CHECK(std::string(e.what()).find("memory limit exceeded") != std::string::npos);
+    CHECK(e.bar_index() == 0);
+    CHECK((e.line() == 4 || e.line() == 5));  // the for or its body (two header lines precede the body)
+  }
+  // The heap holds at most the limit plus what runs between two measurements
+  // (256 allocating instructions of 800 KB here).
+  const std::uint64_t held = inst.state().heap.memory_bytes();
+  CHECK(held > pine::kMaxInstanceMemory);
+  CHECK(held < pine::kMaxInstanceMemory + (std::uint64_t{256} * 800'000 + (std::uint64_t{1} << 20)));
+}
+
+// Proves garbage measured in bytes is collected even when the object counts
+// would not ask for it: one temporary 100,000-element array per bar is one
+// object per bar, so the count threshold (1,024 objects) alone would let
+// about 800 MB of garbage pile up; run_bar measures every 256 allocating
+// instructions across bars (128 bars here) and collects past 128 MiB, so
+// the heap never holds more than about 2 x 128 bars of arrays, and the
+// results stay exact.
+TEST_CASE("runtime: large garbage is collected by bytes, not only by object count") {
+  auto program = compile_ok("a = array.new_float(100000, 1.0)\nplot(a.sum())\n");
+  pine::Instance inst = pine::InstanceBuilder(program).build();
+  std::size_t most = 0, fewest_after_most = SIZE_MAX;
+  for (int i = 0; i < 1200; ++i) {
+    inst.run_bar(bar_at(i));
+    REQUIRE(inst.plot_values()[0].f == 100000.0);
+    const std::size_t objects = inst.state().heap.size();
+    most = std::max(most, objects);
+    if (most > 200) fewest_after_most = std::min(fewest_after_most, objects);
+  }
+  CHECK(most > 200);            // garbage did pile up between measurements
+  CHECK(most <= 300);           // ...but was collected by bytes, long before 1,024 objects
+  CHECK(fewest_after_most < 10);  // a collection emptied it
 }
 
 TEST_CASE("verifier: a backward jump must land on LOOPCHECK") {

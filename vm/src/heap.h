@@ -67,6 +67,15 @@ public:
 
   std::size_t size() const { return objects_.size(); }
 
+  /// Heap bytes the objects hold (their element and key storage and the
+  /// object table). O(objects): the interpreter calls it every few hundred
+  /// allocating instructions, not per instruction.
+  std::uint64_t memory_bytes() const {
+    std::uint64_t n = objects_.capacity() * sizeof(HeapObject);
+    for (const HeapObject& o : objects_) n += (o.items.capacity() + o.keys.capacity()) * sizeof(Value);
+    return n;
+  }
+
   /// True when enough objects were made since the last collection.
   bool wants_collection() const { return objects_.size() > gc_threshold_; }
 

@@ -315,10 +315,18 @@ void Instance::run_bar(const Bar& bar) {
   if (st.halted) throw RuntimeError("the script was halted by an earlier runtime error", st.bars_processed, 0);
   load_bar_variables(st, bar);
   std::copy(st.plot_na.begin(), st.plot_na.end(), st.plot_values.begin());
+  st.memory_scan_budget = kMemoryScanInterval;  // each bar measures at the same points (split runs agree)
   Interpreter(st).run(0);
   st.bars_processed += 1;
   st.last_bar_time = bar.time;
-  if (st.strings.wants_collection() || st.heap.wants_collection()) pine::collect_garbage(st);
+  if (st.work_since_measure >= kMemoryScanInterval) {
+    st.work_since_measure = 0;
+    if (st.heap.memory_bytes() + st.strings.memory_bytes() > kGcPressureBytes) st.collect_pressure = true;
+  }
+  if (st.collect_pressure || st.strings.wants_collection() || st.heap.wants_collection()) {
+    pine::collect_garbage(st);
+    st.collect_pressure = false;
+  }
 }
 
 // The same collection the bar-end threshold triggers (collect_garbage above).

@@ -51,6 +51,33 @@ inline constexpr std::size_t kMaxSeriesValuesTotal = 1u << 25;
 /// thousands of ta call sites including library frames.
 inline constexpr std::size_t kMaxStatesTotal = 1u << 16;
 
+// ---- Memory of a running instance -------------------------------------------
+// Loops are bounded (10,000,000 iterations per bar) but what they make is
+// not, and strings and objects are collected only between bars: without a
+// limit one bar could take gigabytes (docs/fuzzing.md, finding 6). So the
+// interpreter measures the heap and the string table every
+// kMemoryScanInterval units of work (an allocating instruction costs
+// kAllocatingOpCost, a loop iteration 1) and stops the script past
+// kMaxInstanceMemory. Between two measurements at most 256 allocating
+// instructions run, each making at most about 1.3 MB (a 100,000-element
+// collection, or str.split of a 40,960-character string), so an instance
+// stops within about 330 MB of the limit.
+
+/// Units of work between two measurements.
+inline constexpr std::int64_t kMemoryScanInterval = 4096;
+/// The units an allocating instruction (COLL, NEWOBJ, CONCAT, STRFORMAT,
+/// BUILTIN) costs: one measurement per 256 of them.
+inline constexpr std::int64_t kAllocatingOpCost = 16;
+/// Above this, run_bar collects garbage at the end of the bar even when the
+/// object counts do not ask for it (a few 100,000-element arrays per bar are
+/// few objects but many bytes).
+inline constexpr std::uint64_t kGcPressureBytes = std::uint64_t{128} << 20;
+/// The memory an instance's collections and strings may hold, garbage of the
+/// current bar included: 1 GiB, far above what a real script keeps (a
+/// hundred full arrays are 80 MB) and what a server can still afford per
+/// runaway instance.
+inline constexpr std::uint64_t kMaxInstanceMemory = std::uint64_t{1} << 30;
+
 /// The sizes a program's frame layout needs (InstanceState::plan_layout).
 struct LayoutTotals {
   std::size_t slots = 0;
@@ -96,6 +123,21 @@ struct InstanceState {
   // it only saves work, and is recomputed when the local day changes).
   std::int64_t cached_local_day = kIntNa;
   std::int64_t cached_day_fields[5] = {}; ///< year, month, weekofyear, dayofmonth, dayofweek
+
+  // Memory accounting (not archived; see Interpreter::charge_memory_scan).
+  /// Counts down by kAllocatingOpCost per allocating instruction and by 1 per
+  /// loop iteration; at zero the interpreter measures the heap and the
+  /// strings. Reset by run_bar before every bar, so a bar measures at the
+  /// same points whatever ran before it (a restored instance agrees).
+  std::int64_t memory_scan_budget = 0;
+  /// The same units summed across bars since run_bar last measured; past
+  /// kMemoryScanInterval run_bar measures at the end of the bar, so garbage
+  /// made a little per bar is weighed too.
+  std::int64_t work_since_measure = 0;
+  /// Set when a measurement found more than kGcPressureBytes: run_bar
+  /// collects garbage at the end of the bar whatever the object counts say
+  /// (they count objects, and a few large arrays are many bytes).
+  bool collect_pressure = false;
 
   // Outputs of the last bar (not archived: they are results, not state).
   std::vector<Value> plot_values;

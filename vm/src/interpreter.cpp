@@ -164,7 +164,10 @@ const Value* Interpreter::run(std::uint32_t frame_index) {
   PINE_OP(EQC) A.i = B.i != kColorNa && C.i != kColorNa && B.i == C.i; PINE_NEXT();
   PINE_OP(NEC) A.i = B.i != kColorNa && C.i != kColorNa && B.i != C.i; PINE_NEXT();
   PINE_OP(NOT) A.i = B.i == 0; PINE_NEXT();
-  PINE_OP(CONCAT) A.i = concat(fn, pc(), B.i, C.i); PINE_NEXT();
+  PINE_OP(CONCAT)
+    A.i = concat(fn, pc(), B.i, C.i);
+    charge_memory_scan(fn, pc(), kAllocatingOpCost);
+    PINE_NEXT();
 
   PINE_OP(ISNAF) A.i = !std::isfinite(B.f); PINE_NEXT();
   PINE_OP(ISNAI) A.i = B.i == kIntNa; PINE_NEXT();
@@ -180,6 +183,7 @@ const Value* Interpreter::run(std::uint32_t frame_index) {
     PINE_NEXT();
   PINE_OP(LOOPCHECK)
     if (++loop_iterations_ > kMaxLoopIterations) raise(fn, pc() - 1, "loops ran more than 10000000 iterations on one bar");
+    charge_memory_scan(fn, pc(), 1);
     PINE_NEXT();
 
   PINE_OP(SERIES_SET) st_.series[frame.series_base + in.a].set(st_.bars_processed, B); PINE_NEXT();
@@ -194,6 +198,7 @@ const Value* Interpreter::run(std::uint32_t frame_index) {
   PINE_OP(BUILTIN) {
     const char* error = call_builtin(static_cast<BuiltinId>(in.a), regs + in.b, C, st_.strings);
     if (error != nullptr) raise(fn, pc() - 1, error);
+    charge_memory_scan(fn, pc(), kAllocatingOpCost);
     PINE_NEXT();
   }
   PINE_OP(TA) {
@@ -208,13 +213,22 @@ const Value* Interpreter::run(std::uint32_t frame_index) {
   // Every bar an instance runs is confirmed and historical, so every
   // frequency fires on every call (B is kept for realtime updates).
   PINE_OP(ALERT) record_log(LogLevel::Alert, A.i); PINE_NEXT();
-  PINE_OP(STRFORMAT) A.i = format(fn, pc(), regs + in.b, in.c); PINE_NEXT();
+  PINE_OP(STRFORMAT)
+    A.i = format(fn, pc(), regs + in.b, in.c);
+    charge_memory_scan(fn, pc(), kAllocatingOpCost);
+    PINE_NEXT();
   PINE_OP(RANDOM) A.f = next_random(st_.random, B.f, regs[in.b + 1].f, regs[in.b + 2].i); PINE_NEXT();
   PINE_OP(RAISE) raise(fn, pc() - 1, A.i == kStringNa ? std::string("NaN") : std::string(st_.strings.get(A.i)));
-  PINE_OP(NEWOBJ) A.i = new_object(fn, pc(), in.b, regs + in.c); PINE_NEXT();
+  PINE_OP(NEWOBJ)
+    A.i = new_object(fn, pc(), in.b, regs + in.c);
+    charge_memory_scan(fn, pc(), kAllocatingOpCost);
+    PINE_NEXT();
   PINE_OP(GETFIELD) A = field(fn, pc(), B.i, in.c, "Cannot access a field of an na object"); PINE_NEXT();
   PINE_OP(SETFIELD) field(fn, pc(), A.i, in.b, "Cannot assign a field of an na object") = C; PINE_NEXT();
-  PINE_OP(COLL) collection(fn, pc(), in, regs); PINE_NEXT();
+  PINE_OP(COLL)
+    collection(fn, pc(), in, regs);
+    charge_memory_scan(fn, pc(), kAllocatingOpCost);
+    PINE_NEXT();
   PINE_OP(ENUMSTR) {
     const std::vector<std::uint32_t>& titles = prog_.enums[in.c].titles;
     const std::int64_t ord = B.i;
@@ -301,6 +315,15 @@ Value& Interpreter::field(const FunctionProto& fn, std::size_t pc, std::int64_t 
   HeapObject* obj = st_.heap.get(object);
   if (obj == nullptr || obj->kind != ObjKind::Object || index >= obj->items.size()) raise(fn, pc - 1, na_message);
   return obj->items[index];
+}
+
+void Interpreter::scan_memory(const FunctionProto& fn, std::size_t pc) {
+  st_.memory_scan_budget = kMemoryScanInterval;
+  const std::uint64_t bytes = st_.heap.memory_bytes() + st_.strings.memory_bytes();
+  if (bytes > kGcPressureBytes) st_.collect_pressure = true;
+  if (bytes > kMaxInstanceMemory)
+    raise(fn, pc - 1, "memory limit exceeded: the script's arrays, matrices, maps, objects and strings take " +
+                          std::to_string(bytes >> 20) + " MiB, more than 1024 MiB");
 }
 
 void Interpreter::collection(const FunctionProto& fn, std::size_t pc, Instr in, Value* regs) {

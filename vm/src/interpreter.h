@@ -44,6 +44,15 @@ private:
   Value& field(const FunctionProto& fn, std::size_t pc, std::int64_t object, std::uint16_t index, const char* na_message);
   /// COLL: the collection operation of `in` on the registers `regs` of the running frame.
   void collection(const FunctionProto& fn, std::size_t pc, Instr in, Value* regs);
+  /// Charges `cost` units of work to the memory measurement (see
+  /// kMemoryScanInterval) and measures when they run out.
+  void charge_memory_scan(const FunctionProto& fn, std::size_t pc, std::int64_t cost) {
+    st_.work_since_measure += cost;
+    if ((st_.memory_scan_budget -= cost) <= 0) scan_memory(fn, pc);
+  }
+  /// Measures the heap and the strings: asks for a collection at the end of
+  /// the bar past kGcPressureBytes, raises past kMaxInstanceMemory.
+  void scan_memory(const FunctionProto& fn, std::size_t pc);
 
   InstanceState& st_;
   const Program& prog_;

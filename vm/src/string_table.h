@@ -75,6 +75,14 @@ public:
     gc_threshold_ = live * 2 > kInitialGcThreshold ? live * 2 : kInitialGcThreshold;
   }
 
+  /// Heap bytes the strings hold (buffers beyond the inline capacity, and
+  /// the table itself). O(strings), like Heap::memory_bytes().
+  std::uint64_t memory_bytes() const {
+    std::uint64_t n = strings_.capacity() * sizeof(std::string);
+    for (const std::string& s : strings_) n += s.capacity() > 15 ? s.capacity() + 1 : 0;
+    return n;
+  }
+
   std::size_t size() const { return strings_.size(); }
 
   void save(archive::Out& ar) const {
