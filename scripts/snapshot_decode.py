@@ -126,6 +126,11 @@ def read_header(data):
     require(h["payload_compressed_size"] == available,
             f"header: declares {h['payload_compressed_size']} payload bytes, {available} follow")
     u, c = h["payload_uncompressed_size"], h["payload_compressed_size"]
+    # ZSTD_compressBound(u), the most a zstd frame of u bytes can take
+    # (section 2, payload_compressed_size); checked where it is defined.
+    if u <= MAX_UNCOMPRESSED:
+        bound = u + (u >> 8) + (((128 << 10) - u) >> 11 if u < (128 << 10) else 0)
+        require(c <= bound, f"header: {c} compressed bytes exceed ZSTD_compressBound({u}) = {bound}")
     require(u <= MAX_UNCOMPRESSED, f"header: uncompressed size {u} above 1 GiB")
     require(u <= max(RATIO_FREE, min(MAX_UNCOMPRESSED, c * MAX_RATIO)), "header: compression ratio above the cap")
     return h

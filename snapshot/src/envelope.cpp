@@ -392,6 +392,7 @@ ZstdContexts& thread_contexts() {
   return contexts;
 }
 ZSTD_CCtx* thread_compression_context() { return thread_contexts().compress; }
+ZSTD_DCtx* thread_decompression_context() { return thread_contexts().decompress; }
 
 /// Appends `payload` (at most kStoredPayloadMaxSize bytes) to `out` as a
 /// single-segment zstd frame holding one raw block (RFC 8878, section 3.1.1):
@@ -418,7 +419,6 @@ void append_stored_frame(std::vector<std::uint8_t>& out, std::span<const std::ui
   for (int i = 0; i < 3; ++i) out.push_back(static_cast<std::uint8_t>(block_header >> (8 * i)));
   out.insert(out.end(), payload.begin(), payload.end());
 }
-ZSTD_DCtx* thread_decompression_context() { return thread_contexts().decompress; }
 
 } // namespace
 

@@ -11,7 +11,6 @@
 #include <optional>
 #include <span>
 #include <sstream>
-#include <streambuf>
 
 #include <cereal/archives/portable_binary.hpp>
 

@@ -545,4 +545,18 @@ bool equivalent_diagnostic(const std::string& expected, std::uint32_t line, cons
   return true;
 }
 
+// Blank lines and comments are skipped so the lists can be annotated; CRs
+// and trailing spaces are trimmed so a list edited on another system reads
+// the same.
+std::vector<std::string> read_list(const std::filesystem::path& path) {
+  std::vector<std::string> out;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+    if (!line.empty() && line.front() != '#') out.push_back(line);
+  }
+  return out;
+}
+
 } // namespace pine::corpus

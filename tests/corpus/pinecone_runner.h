@@ -121,6 +121,10 @@ bool in_scope(std::string_view relative_path);
 /// finding (see docs/conformance.md, "What counts").
 bool equivalent_diagnostic(const std::string& expected, std::uint32_t line, const std::string& message);
 
+/// The lines of a list file (passing.txt, running.txt), without trailing
+/// spaces or carriage returns, blank lines and `#` comments.
+std::vector<std::string> read_list(const std::filesystem::path& path);
+
 /// Every `.pine` file under `root` as '/'-separated relative paths, sorted.
 std::vector<std::string> list_fixtures(const std::filesystem::path& root);
 

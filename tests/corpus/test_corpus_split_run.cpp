@@ -38,15 +38,6 @@ std::string read_text(const fs::path& p) {
   return ss.str();
 }
 
-/// The non-comment, non-blank lines of a list file.
-std::vector<std::string> read_list(const fs::path& p) {
-  std::vector<std::string> out;
-  std::istringstream in(read_text(p));
-  for (std::string line; std::getline(in, line);)
-    if (!line.empty() && line[0] != '#') out.push_back(line);
-  return out;
-}
-
 /// Checks every chain in `chains` against the straight run; returns the
 /// number of chains checked.
 std::size_t check_chains(const Factory& make, const HostSetup& host, const Program& program,
@@ -83,7 +74,7 @@ TEST_CASE("corpus split-run: everget scripts at random split points, and chains 
   INFO("seed ", seed);
   std::mt19937_64 rng(seed);
   std::size_t scripts = 0, runs = 0;
-  for (const std::string& rel : read_list(kData / "everget" / "running.txt")) {
+  for (const std::string& rel : pine::corpus::read_list(kData / "everget" / "running.txt")) {
     INFO("script everget/", rel);
     const std::string source = read_text(kData / "everget" / rel);
     CompileResult compiled = compile(source);
@@ -107,7 +98,7 @@ TEST_CASE("corpus split-run: pinecone fixtures split at every bar") {
   const std::uint64_t seed = 7;
   std::mt19937_64 rng(seed);
   std::size_t fixtures = 0, runs = 0;
-  for (const std::string& rel : read_list(root / "passing.txt")) {
+  for (const std::string& rel : pine::corpus::read_list(root / "passing.txt")) {
     const std::string source = read_text(root / rel);
     const corpus::FixtureSpec spec = corpus::parse_fixture(source);
     if (!spec.expects_output) continue; // error fixtures never run a bar

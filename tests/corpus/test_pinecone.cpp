@@ -69,18 +69,6 @@ FixtureResult run_text(const std::string& source, const RunnerOptions& options) 
   return run_fixture(source, parse_fixture(source), options);
 }
 
-/// The lines of a text file, without blank lines and `#` comments.
-std::vector<std::string> read_list(const fs::path& path) {
-  std::vector<std::string> out;
-  std::ifstream in(path);
-  std::string line;
-  while (std::getline(in, line)) {
-    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
-    if (!line.empty() && line.front() != '#') out.push_back(line);
-  }
-  return out;
-}
-
 /// Replaces tabs and newlines so a detail fits in one TSV field.
 std::string one_field(std::string s) {
   std::replace(s.begin(), s.end(), '\t', ' ');

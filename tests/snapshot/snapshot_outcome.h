@@ -29,4 +29,15 @@ inline std::string outcome(const std::function<void()>& f) {
   return "success";
 }
 
+/// The message of the SnapshotError `f` throws, or "" when it throws none:
+/// for tests that must tell which check rejected an input, not only its kind.
+inline std::string snapshot_error_message(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const SnapshotError& e) {
+    return e.what();
+  }
+  return "";
+}
+
 } // namespace pine::test

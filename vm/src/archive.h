@@ -115,18 +115,18 @@ inline void load_values(In& ar, Value* values, std::size_t n) {
   ar(cereal::binary_data(reinterpret_cast<std::uint64_t*>(values), n * sizeof(Value)));
 }
 
-/// Vectors of arithmetic types (and Value-like PODs made of them).
+/// Vectors of arithmetic types: a count, then the elements (one block).
 template <class T>
 void save_vector(Out& ar, const std::vector<T>& v) {
   save_count(ar, v.size());
-  for (const T& x : v) ar(x);
+  save_array(ar, v.data(), v.size());
 }
 
 template <class T>
 void load_vector(In& ar, std::vector<T>& v, std::uint64_t hard_max) {
   const std::uint64_t n = load_count(ar, sizeof(T), hard_max, sizeof(T));
   v.assign(static_cast<std::size_t>(n), T{});
-  for (T& x : v) ar(x);
+  load_array(ar, v.data(), v.size());
 }
 
 inline void save_string(Out& ar, const std::string& s) {
@@ -134,13 +134,15 @@ inline void save_string(Out& ar, const std::string& s) {
   ar(cereal::binary_data(s.data(), s.size()));
 }
 
-/// Reads a string written by save_string. Charges its heap buffer (none for
-/// the short strings std::string keeps inline); the std::string object itself
-/// is charged by whoever holds it.
+/// Heap bytes of a std::string buffer holding `chars` characters: none up
+/// to the 15 that libstdc++ keeps inline, else the characters and their
+/// terminator. The std::string object itself is counted by its holder.
+constexpr std::uint64_t string_buffer_bytes(std::uint64_t chars) { return chars > 15 ? chars + 1 : 0; }
+
+/// Reads a string written by save_string, charging its heap buffer first.
 inline void load_string(In& ar, std::string& s, std::uint64_t hard_max) {
   const std::uint64_t n = load_count(ar, 1, hard_max, 0);
-  constexpr std::uint64_t kInlineChars = 15;  // libstdc++'s small-string capacity
-  if (n > kInlineChars) charge(ar, n + 1, 1);
+  charge(ar, 1, string_buffer_bytes(n));
   s.resize(static_cast<std::size_t>(n));
   ar(cereal::binary_data(s.data(), s.size()));
 }

@@ -278,7 +278,6 @@ void load_bar_variables(InstanceState& st, const Bar& bar) {
   if (st.loads_calendar) load_time_variables(st, bar.time);
 }
 
-
 /// Calls `fn` on every slot and series value of storage type `want`
 /// (String or Ref) that can outlive the bar: `var` slots and series rings.
 template <class Fn>
@@ -321,7 +320,7 @@ void Instance::run_bar(const Bar& bar) {
   st.last_bar_time = bar.time;
   if (st.work_since_measure >= kMemoryScanInterval) {
     st.work_since_measure = 0;
-    if (st.heap.memory_bytes() + st.strings.memory_bytes() > kGcPressureBytes) st.collect_pressure = true;
+    if (st.collection_bytes() > kGcPressureBytes) st.collect_pressure = true;
   }
   if (st.collect_pressure || st.strings.wants_collection() || st.heap.wants_collection()) {
     pine::collect_garbage(st);

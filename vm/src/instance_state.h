@@ -155,6 +155,11 @@ struct InstanceState {
 
   /// Builds the frame layout for `program` and sizes every state vector.
   void lay_out();
+
+  /// Heap bytes held by the objects and the strings, garbage included:
+  /// what the memory limit and the byte-driven collection weigh. O(objects +
+  /// strings), so it runs every kMemoryScanInterval units of work only.
+  std::uint64_t collection_bytes() const { return heap.memory_bytes() + strings.memory_bytes(); }
 };
 
 } // namespace pine

@@ -319,7 +319,8 @@ Value& Interpreter::field(const FunctionProto& fn, std::size_t pc, std::int64_t 
 
 void Interpreter::scan_memory(const FunctionProto& fn, std::size_t pc) {
   st_.memory_scan_budget = kMemoryScanInterval;
-  const std::uint64_t bytes = st_.heap.memory_bytes() + st_.strings.memory_bytes();
+  st_.work_since_measure = 0;  // run_bar need not measure again for this work
+  const std::uint64_t bytes = st_.collection_bytes();
   if (bytes > kGcPressureBytes) st_.collect_pressure = true;
   if (bytes > kMaxInstanceMemory)
     raise(fn, pc - 1, "memory limit exceeded: the script's arrays, matrices, maps, objects and strings take " +

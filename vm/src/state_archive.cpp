@@ -135,7 +135,7 @@ void check_layout(const std::shared_ptr<const Program>& program, archive::In& ar
 
 /// Heap bytes of a std::string holding `s`: the object and, past the inline
 /// capacity, its buffer.
-std::uint64_t string_bytes(const std::string& s) { return sizeof(std::string) + (s.size() > 15 ? s.size() + 1 : 0); }
+std::uint64_t string_bytes(const std::string& s) { return sizeof(std::string) + archive::string_buffer_bytes(s.size()); }
 
 /// Charges what the Instance constructor derives from the program and the
 /// configuration besides the frame layout: the state itself, the plot
@@ -168,7 +168,7 @@ std::vector<std::uint8_t> save_instance_state(const Instance& instance) {
     archive::Out ar(os);
     ar(kStateArchiveVersion);
     archive::save_count(ar, st.config.input_values.size());
-    for (const Value& v : st.config.input_values) ar(v.u);
+    archive::save_values(ar, st.config.input_values.data(), st.config.input_values.size());
     archive::save_count(ar, st.config.input_strings.size());
     for (const std::string& s : st.config.input_strings) archive::save_string(ar, s);
     archive::save_string(ar, st.config.symbol);
@@ -211,7 +211,7 @@ Instance load_instance_state(std::shared_ptr<const Program> program, std::span<c
     const std::size_t ninputs = program->inputs.size();
     archive::require(archive::load_count(ar, 8, ninputs, sizeof(Value)) == ninputs, "input count does not match the program");
     config.input_values.resize(ninputs);
-    for (Value& v : config.input_values) ar(v.u);
+    archive::load_values(ar, config.input_values.data(), ninputs);
     archive::require(archive::load_count(ar, 8, ninputs, sizeof(std::string)) == ninputs, "input count does not match the program");
     config.input_strings.resize(ninputs);
     for (std::string& s : config.input_strings) archive::load_string(ar, s, kMaxConfigText);

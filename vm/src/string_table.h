@@ -79,7 +79,7 @@ public:
   /// the table itself). O(strings), like Heap::memory_bytes().
   std::uint64_t memory_bytes() const {
     std::uint64_t n = strings_.capacity() * sizeof(std::string);
-    for (const std::string& s : strings_) n += s.capacity() > 15 ? s.capacity() + 1 : 0;
+    for (const std::string& s : strings_) n += archive::string_buffer_bytes(s.capacity());
     return n;
   }
 

@@ -149,12 +149,13 @@ constexpr std::array<StepFunction, sizeof...(I)> step_table(std::index_sequence<
 
 } // namespace
 
-const char* step_state(TaState& state, StateKind kind, const Value* a, Value* r, const Value* g) {
-  return step_any(state, kind, a, r, g);
-}
-
 const std::array<StepFunction, kStateKindCount> kStepFunctions =
     step_table(std::make_index_sequence<kStateKindCount>{});
+
+const char* step_state(TaState& state, StateKind kind, const Value* a, Value* r, const Value* g) {
+  if (static_cast<std::size_t>(kind) >= kStateKindCount) return "invalid builtin state";
+  return kStepFunctions[static_cast<std::size_t>(kind)](state, a, r, g);
+}
 
 void save_ta_state(archive::Out& ar, const TaState& state, StateKind kind) {
   with_state(const_cast<TaState&>(state), kind, [&](auto& s) {

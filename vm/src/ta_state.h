@@ -2,7 +2,8 @@
 //
 // A TaState holds the state struct of whichever builtin its call site calls
 // (the kind is fixed by the program's state table). The interpreter steps it
-// through step_state(); archives go through save/load with the same kind.
+// through its kind's entry of kStepFunctions; archives go through save/load
+// with the same kind.
 #pragma once
 
 #include <array>
