@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The measuring loop of scripts/bench (issue 6); see docs/performance.md.
+"""The measuring loop of scripts/bench ; see docs/performance.md.
 
 Runs every reference script of bench/scripts on every engine, each
 measurement in its own process (build/.../pinevm-bench-run for pinevm and the
@@ -171,9 +171,9 @@ def main():
         return callgrind(root, runner, sys.argv[3], scripts)
     data, slow_data, report_path = sys.argv[3], sys.argv[4], sys.argv[5]
     quick = "--quick" in sys.argv
-    # Timed runs per engine (issue 6: median of 5); --quick only smoke-tests.
+    # Timed runs per engine (median of 5); --quick only smoke-tests.
     runs = 2 if quick else 5
-    # Instances for the idle-memory and fleet measures (issue 6: 1,000).
+    # Instances for the idle-memory and fleet measures (1,000).
     fleet_instances = 100 if quick else 1000
     report = ["# pinevm benchmark" + (" (--quick: smoke test, not for comparison)" if quick else ""), ""]
     report += machine_info(root)
@@ -200,7 +200,7 @@ def main():
     extras.append("| memory per idle R5 instance after 10,000 bars | " +
                   (f"{idle_bytes:,.0f} heap bytes ({float(idle['rss_bytes_per_instance']):,.0f} bytes of RSS) per "
                    f"instance, {fleet_instances} instances" if idle else f"n/a: {err}") + " |")
-    # 1 and 2 threads (issue 6); 3 repetitions, their median.
+    # 1 and 2 threads; 3 repetitions, their median.
     for threads in (1, 2):
         fleet, err = measure([runner, "fleet", "--script", r5, "--data", data, "--bars", "10000",
                               "--instances", str(fleet_instances), "--threads", str(threads), "--runs", "3"])
@@ -219,7 +219,7 @@ def main():
                    f"n/a: {done.stderr.strip()[:120]} |"))
     report += extras
 
-    report += ["", "## Targets (issue 6)", "", "| target | measured | met |", "|---|---|---|"]
+    report += ["", "## Targets", "", "| target | measured | met |", "|---|---|---|"]
     pin, nat, pts = (results.get(("r5_five_indicators", e)) for e in ("pinevm", "native", "PineTS"))
     if pin and pts:
         x = float(pin["bars_per_s"]) / float(pts["bars_per_s"])

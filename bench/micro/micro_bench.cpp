@@ -1,4 +1,4 @@
-// Google Benchmark micro suite of pinevm (issue 6): the dispatch loop and
+// Google Benchmark micro suite of pinevm: the dispatch loop and
 // the heaviest builtins, each measured as the cost of one bar of a tiny
 // script. Built only with -DPINEVM_BENCH=ON; run by `scripts/bench --micro`.
 // `bar_only` (a script that plots close) is the floor: a builtin's own cost

@@ -1,4 +1,4 @@
-// The native baseline of the benchmark harness (issue 6): the reference
+// The native baseline of the benchmark harness: the reference
 // scripts R1 and R5 written directly in C++, with the same math as pinevm's
 // ta.* builtins (TradingView semantics) but no compiler, no bytecode and no
 // VM. Comparing its speed with pinevm's shows what the interpreter costs.

@@ -1,279 +1,96 @@
-// The pinevm command line (DESIGN.md section 3): run, check, compile,
-// disasm, inspect. Exit codes: 0 ok, 1 compile error, 2 usage error,
-// 3 snapshot rejected, 4 runtime error, 5 bad input data.
+// The pinevm command line (DESIGN.md section 3): parsing and dispatch of
+// run, check, compile, disasm, inspect, bench, version and help. Exit codes:
+// 0 ok, 1 compile error, 2 usage error, 3 snapshot rejected, 4 runtime
+// error, 5 bad input data (cli_error.h). `run` is in run_command.cpp.
 #include "app.h"
 
 #include <CLI/CLI.hpp>
-#include <unistd.h>
 
-#include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <iostream>
-#include <sstream>
+#include <array>
+#include <new>
+#include <string_view>
 
-#include "bars_csv.h"
 #include "bench_command.h"
-#include "checkpoints.h"
-#include "log_writer.h"
-#include "output_writer.h"
-#include "pine/compiler/compile.h"
+#include "cli_error.h"
+#include "output_paths.h"
 #include "pine/snapshot/snapshot.h"
 #include "program_file.h"
-#include "syminfo_json.h"
+#include "run_command.h"
+#include "script_loader.h"
 
 namespace pine::cli {
 
 namespace {
 
-enum Exit { kOk = 0, kCompileError = 1, kUsage = 2, kSnapshot = 3, kRuntime = 4, kData = 5 };
+/// The commands, for the unknown-command message and its check.
+constexpr std::array<std::string_view, 8> kCommands = {"run",     "check", "compile", "disasm",
+                                                       "inspect", "bench", "version", "help"};
 
-/// A failure that ends the command with an exit code and one message line.
-struct Failure {
-  int code;
-  std::string message;
-  std::string detail; ///< printed after the message line (e.g. diagnostics)
-};
-
-[[noreturn]] void fail(int code, const std::string& message, std::string detail = {}) {
-  throw Failure{code, message, std::move(detail)};
+/// "x.y.z" of this build: the engine version snapshots are stamped with
+/// (snapshot.h), the same number as the CMake project version.
+std::string version_text() {
+  return std::to_string(kEngineVersion >> 16) + "." + std::to_string((kEngineVersion >> 8) & 0xFF) + "." +
+         std::to_string(kEngineVersion & 0xFF);
 }
 
-std::string read_text_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail(kUsage, "cannot open '" + path + "': " + std::strerror(errno));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+/// A path option given with an empty value (`--store ""`) used to mean
+/// "not given" and silently saved nothing; it is an error for every option
+/// whose value names a file, directory or key.
+void reject_empty_values(const CLI::App& command, const std::vector<std::pair<std::string, const std::string*>>& options) {
+  for (const auto& [name, value] : options)
+    if (command.count(name) > 0 && value->empty()) fail(kUsage, name + " needs a non-empty value");
 }
 
-/// Compiles a script file, printing diagnostics (warnings too) to stderr.
-std::shared_ptr<const Program> compile_file(const std::string& path, const std::vector<std::string>& lib_paths,
-                                            std::ostream& err) {
-  const std::string source = read_text_file(path);
-  CompileOptions options;
-  options.file_name = path;
-  options.lib_paths = lib_paths;
-  CompileResult r = compile(source, options);
-  if (!r.ok()) {
-    std::size_t errors = 0;
-    for (const Diagnostic& d : r.diagnostics) errors += d.severity == Severity::Error;
-    fail(kCompileError, "'" + path + "' did not compile (" + std::to_string(errors) + (errors == 1 ? " error)" : " errors)"),
-         r.format(source, path));
-  }
-  if (!r.diagnostics.empty()) err << r.format(source, path); // warnings
-  return r.program;
-}
-
-/// Loads a program from a .pine source or a .pvmc file.
-std::shared_ptr<const Program> load_program(const std::string& path, const std::vector<std::string>& lib_paths,
-                                            std::ostream& err) {
-  if (path.size() > 5 && path.compare(path.size() - 5, 5, ".pvmc") == 0) {
-    if (!std::ifstream(path, std::ios::binary)) fail(kUsage, "cannot open '" + path + "': " + std::strerror(errno));
-    try {
-      return std::make_shared<const Program>(read_program_file(path));
-    } catch (const ProgramError& e) {
-      fail(kData, e.what());
-    }
-  }
-  return compile_file(path, lib_paths, err);
-}
-
-struct RunOptions {
-  std::string script, data, out, format = "csv", save_state, restore_state, symbol, timeframe, syminfo, log;
-  std::vector<std::string> lib_paths; ///< --lib-path folders for imports
-  std::vector<std::string> inputs;
-  bool progress = false, no_progress = false;
-  std::int64_t snapshot_every = 0; ///< --snapshot-every N (0: only at the end)
-  std::string snapshot_dir, store, key; ///< --snapshot-dir, --store, --key
-  std::int64_t keep = 0;           ///< --keep K (0: keep every snapshot)
-  std::optional<std::uint64_t> restore_memory_limit_mib; ///< --restore-memory-limit MIB
-};
-
-/// The store the run's checkpoints go to (--snapshot-dir or --store), or
-/// null; usage errors for contradictory options.
-std::unique_ptr<SnapshotStore> open_run_store(const RunOptions& o) {
-  if (!o.snapshot_dir.empty() && !o.store.empty()) fail(kUsage, "give --snapshot-dir or --store, not both");
-  if (!o.store.empty() && !o.restore_state.empty())
-    fail(kUsage, "--store restores from the store itself; drop --restore-state");
-  const std::string spec = !o.store.empty() ? o.store : o.snapshot_dir;
-  if (spec.empty()) {
-    if (o.snapshot_every > 0) fail(kUsage, "--snapshot-every needs --snapshot-dir DIR or --store SPEC");
-    if (o.keep > 0) fail(kUsage, "--keep needs --snapshot-dir DIR or --store SPEC");
-    if (!o.key.empty() && o.restore_state.empty())
-      fail(kUsage, "--key needs --snapshot-dir, --store or a --restore-state directory");
-    return nullptr;
-  }
+/// `pinevm inspect`: reads the header first (snapshot::read_snapshot_file),
+/// so a wrong file is rejected at its first bytes.
+void inspect_command(const std::string& file, bool json, std::ostream& out) {
+  require_not_directory(file, "the snapshot to inspect");
   try {
-    return open_store(spec, static_cast<std::size_t>(o.keep));
-  } catch (const std::invalid_argument& e) {
-    fail(kUsage, std::string("--store: ") + e.what());
-  }
-}
-
-/// Restores the instance from --restore-state (a snapshot file, or a
-/// directory of `<key>-<bar>.pvms` files whose newest valid one is taken) or
-/// from the --store; nullopt for a fresh run.
-std::optional<Instance> restore_for_run(const RunOptions& o, SnapshotStore* store, const std::string& key,
-                                        std::shared_ptr<const Program> compiled, const InstanceConfig& config,
-                                        std::vector<std::string>& skipped) {
-  const bool from_store = store != nullptr && !o.store.empty();
-  if (o.restore_state.empty() && !from_store) return std::nullopt;
-  // Hashed once for every snapshot tried, and shared by the restored instance.
-  const KnownProgram program = KnownProgram::of(std::move(compiled));
-  RestoreChecks checks{program, config, std::nullopt};
-  if (o.restore_memory_limit_mib) checks.memory_limit = *o.restore_memory_limit_mib << 20;
-  std::error_code ec;
-  if (!o.restore_state.empty() && std::filesystem::is_directory(o.restore_state, ec)) {
-    std::unique_ptr<SnapshotStore> dir = open_file_store(o.restore_state, 0);
-    std::optional<Instance> restored = restore_newest(*dir, key, checks, skipped);
-    if (!restored) fail(kSnapshot, "no snapshot of '" + key + "' in directory '" + o.restore_state + "' (files named " + key + "-<bar>.pvms)");
-    return restored;
-  }
-  if (!o.restore_state.empty()) {
-    const std::vector<std::uint8_t> bytes = snapshot::read_file(o.restore_state);
-    return restore_checked(bytes, checks);
-  }
-  return restore_newest(*store, key, checks, skipped);
-}
-
-int run_command(const RunOptions& o, std::ostream& out_default, std::ostream& err) {
-  auto format = parse_output_format(o.format);
-  if (!format) fail(kUsage, "--format must be csv or jsonl");
-  std::shared_ptr<const Program> program = compile_file(o.script, o.lib_paths, err);
-
-  InstanceBuilder builder(program);
-  try {
-    builder.symbol(o.symbol).timeframe(o.timeframe);
-  } catch (const std::invalid_argument& e) {
-    fail(kUsage, e.what());
-  }
-  if (!o.syminfo.empty()) {
-    const std::string json = read_text_file(o.syminfo);
-    try {
-      builder.syminfo(parse_syminfo_json(json));
-    } catch (const std::invalid_argument& e) {
-      fail(kUsage, "--syminfo '" + o.syminfo + "': " + e.what());
-    }
-  }
-  for (const std::string& kv : o.inputs) {
-    const auto eq = kv.find('=');
-    if (eq == std::string::npos || eq == 0) fail(kUsage, "--input expects NAME=VALUE, got '" + kv + "'");
-    try {
-      builder.input(kv.substr(0, eq), kv.substr(eq + 1));
-    } catch (const std::invalid_argument& e) {
-      fail(kUsage, e.what());
-    }
-  }
-
-  if (o.snapshot_every < 0) fail(kUsage, "--snapshot-every must be 0 or more");
-  if (o.keep < 0) fail(kUsage, "--keep must be 0 or more");
-  std::unique_ptr<SnapshotStore> store = open_run_store(o);
-  const std::string key = checkpoint_key(o.key, o.script);
-  std::optional<Instance> instance;
-  std::vector<std::string> skipped; // damaged snapshots passed over, newest first
-  auto skipped_lines = [&] {
-    std::string text;
-    for (const std::string& s : skipped) text += "  " + s + "\n";
-    return text;
-  };
-  try {
-    if (store || !o.key.empty()) validate_key(key);
-    instance = restore_for_run(o, store.get(), key, program, builder.config(), skipped);
-  } catch (const std::invalid_argument& e) {
-    fail(kUsage, std::string("--key: ") + e.what());
+    const std::vector<std::uint8_t> bytes = snapshot::read_snapshot_file(file);
+    out << snapshot::describe_header(snapshot::read_header(bytes), json);
+    if (json) out << "\n";
   } catch (const SnapshotError& e) {
-    const std::string from = o.restore_state.empty() ? o.store : o.restore_state;
-    fail(kSnapshot, "cannot restore '" + from + "' (" + snapshot_error_kind_name(e.kind()) + "): " + e.what(),
-         skipped_lines());
+    fail(kSnapshot, "cannot inspect '" + file + "' (" + snapshot_error_kind_name(e.kind()) + "): " + e.what());
   }
-  for (const std::string& s : skipped) err << "pinevm: warning: " << s << "\n";
-  if (!instance) instance.emplace(builder.build());
-  std::optional<Checkpointer> checkpoints;
-  if (store) checkpoints.emplace(std::move(store), key, SnapshotPolicy::every(o.snapshot_every));
+}
 
-  std::vector<Bar> bars;
+/// `pinevm compile SCRIPT -o FILE`: checks the target and the paths first.
+void compile_command(const std::string& script, const std::string& target, const std::vector<std::string>& lib_paths,
+                     std::ostream& err) {
+  require_not_directory(script, "the script");
+  check_atomic_target(target, "-o");
+  PathSet paths;
+  paths.input(script, "the script");
+  paths.output(target, "-o");
+  paths.check();
+  const std::shared_ptr<const Program> p = load_program(script, lib_paths, err, ScriptUse::Run);
   try {
-    bars = read_bars_file(o.data);
-  } catch (const DataError& e) {
-    fail(kData, e.what());
-  }
-  // Skip bars a restored instance has already processed.
-  std::size_t first = 0;
-  if (instance->last_bar_time() != kIntNa)
-    while (first < bars.size() && bars[first].time <= instance->last_bar_time()) ++first;
-  const std::int64_t new_bars = static_cast<std::int64_t>(bars.size() - first);
-  instance->set_last_bar_index(instance->bars_processed() + new_bars - 1);
-  if (!bars.empty()) instance->set_last_chart_bar_time(bars.back().time);
-
-  std::ofstream out_file;
-  std::ostream* out = &out_default;
-  if (!o.out.empty() && o.out != "-") {
-    out_file.open(o.out, std::ios::binary | std::ios::trunc);
-    if (!out_file) fail(kUsage, "cannot write '" + o.out + "': " + std::strerror(errno));
-    out = &out_file;
-  }
-  std::ofstream log_file;
-  std::unique_ptr<LogWriter> logs;
-  if (o.log.empty()) {
-    logs = std::make_unique<LogWriter>(err, LogFormat::Text);
-  } else if (o.log == "-") {
-    logs = std::make_unique<LogWriter>(out_default, LogFormat::Json);
-  } else {
-    log_file.open(o.log, std::ios::binary | std::ios::trunc);
-    if (!log_file) fail(kUsage, "cannot write '" + o.log + "': " + std::strerror(errno));
-    logs = std::make_unique<LogWriter>(log_file, LogFormat::Json);
-  }
-
-  const bool progress = o.progress || (!o.no_progress && isatty(STDERR_FILENO) && new_bars >= 200000);
-  PlotWriter writer(*out, *format, program->plots);
-  writer.write_header();
-  const StringResolver strings = [&](std::int64_t h) { return instance->string_of(h); };
-  for (std::size_t i = first; i < bars.size(); ++i) {
-    const std::int64_t index = instance->bars_processed();
-    try {
-      instance->run_bar(bars[i]);
-    } catch (const RuntimeError& e) {
-      logs->write_all(instance->take_logs());
-      out->flush();
-      fail(kRuntime, "runtime error on bar " + std::to_string(e.bar_index()) +
-                         (e.line() ? " (" + o.script + ":" + std::to_string(e.line()) + ")" : std::string()) + ": " +
-                         e.message());
-    }
-    writer.write_row(bars[i].time, index, instance->plot_values(), strings);
-    logs->write_all(instance->take_logs());
-    if (checkpoints) {
-      try {
-        checkpoints->after_bar(*instance);
-      } catch (const SnapshotError& e) {
-        out->flush();
-        fail(kSnapshot, "checkpoint after bar " + std::to_string(index) + " failed: " + e.what());
-      }
-    }
-    if (progress && (i - first) % 100000 == 0) err << "\rpinevm: " << (i - first) << "/" << new_bars << " bars" << std::flush;
-  }
-  if (progress) err << "\r" << std::string(40, ' ') << "\r" << std::flush;
-  out->flush();
-  if (!*out) fail(kUsage, "writing the output failed");
-
-  try {
-    if (checkpoints) checkpoints->at_end(*instance);
-    if (!o.save_state.empty()) snapshot::write_file_atomic(o.save_state, save_state(*instance));
+    write_program_file(target, *p);
   } catch (const SnapshotError& e) {
-    fail(kSnapshot, e.what());
+    fail(kUsage, "cannot write the program file '" + target + "' (-o): " + e.what());
   }
-  return kOk;
+}
+
+/// Exit code of a command that only printed (help, --version): 0, or 2
+/// with the contract's error line when standard output failed.
+int finish_output(std::ostream& out, std::ostream& err) {
+  if (out.flush()) return kOk;
+  err << "pinevm: error: cannot write to standard output: " << stream_error_text(out) << "\n";
+  return kUsage;
 }
 
 } // namespace
 
+// Parses, dispatches, and turns every failure into the contract's first
+// stderr line and exit code; standard output is flushed and checked last.
 int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
   CLI::App app{"pinevm: a Pine Script compiler, bytecode VM and snapshot engine"};
-  app.require_subcommand(1);
+  app.require_subcommand(0, 1);
+  app.set_version_flag("--version", version_text(), "print pinevm's version and exit");
 
   RunOptions run;
   CLI::App* run_cmd = app.add_subcommand("run", "run a script over bars, optionally saving/restoring state");
-  run_cmd->add_option("script", run.script, "the .pine script")->required();
+  run_cmd->add_option("script", run.script, "the .pine script or a compiled .pvmc program")->required();
   run_cmd->add_option("--data", run.data, "bars CSV (time,open,high,low,close[,volume]); - for stdin")->required();
   run_cmd->add_option("--out", run.out, "output file (default stdout)");
   run_cmd->add_option("--format", run.format, "csv or jsonl");
@@ -289,11 +106,23 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
                       "snapshot store: sqlite:PATH or a directory; restores its newest valid snapshot of --key "
                       "first, saves into it");
   run_cmd->add_option("--key", run.key, "name of this run's snapshots in a store (default: the script's file name)");
+  run_cmd->add_flag("--force", run.force,
+                    "when the key holds snapshots of another script or configuration, delete them and start over");
   run_cmd->add_option("--restore-memory-limit", run.restore_memory_limit_mib,
                       "memory a restore may take, in MiB (default: 64 MiB + 16 x the snapshot's size)")
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 30));
+  run_cmd->add_option("--max-bar-work", run.max_bar_work,
+                      "work units one bar may do (loop iterations count 10, built-ins about one per element; "
+                      "default 100000000)")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 50));
+  run_cmd->add_option("--max-bar-seconds", run.max_bar_seconds,
+                      "wall-clock seconds one bar may take (default 10; 0: no time limit)")
+      ->check(CLI::Range(0.0, 86400.0));
+  run_cmd->add_option("--max-memory-mib", run.max_memory_mib,
+                      "memory the script's collections, objects and strings may take, in MiB (default 1024)")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 30));
   run_cmd->add_option("--keep", run.keep, "keep only the newest K snapshots of the key (0: keep all)");
-  run_cmd->add_option("--input", run.inputs, "override an input: NAME=VALUE (repeatable)");
+  run_cmd->add_option("--input", run.inputs, "override an input: NAME=VALUE (repeatable, once per input)");
   run_cmd->add_option("--symbol", run.symbol, "symbol, e.g. NASDAQ:AAPL (default PINEVM:SAMPLE)");
   run_cmd->add_option("--timeframe", run.timeframe, "timeframe, e.g. 1D (default 1D)");
   run_cmd->add_option("--syminfo", run.syminfo, "JSON object of symbol information (syminfo.* fields)");
@@ -332,57 +161,88 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   bench_cmd->add_option("--data", bench_data, "bars CSV")->required();
   bench_cmd->add_option("--repeat", bench_repeat, "runs of the bar loop (best is reported)")->check(CLI::Range(1, 100));
 
+  CLI::App* version_cmd = app.add_subcommand("version", "print pinevm's version");
+  CLI::App* help_cmd = app.add_subcommand("help", "print this help");
+
+  // An unknown first word is a mistyped command, not a stray argument.
+  if (argc > 1) {
+    const std::string_view first = argv[1];
+    bool known = first.empty() || first[0] == '-';
+    for (std::string_view c : kCommands) known |= first == c;
+    if (!known) {
+      err << "pinevm: error: unknown command '" << first
+          << "'; commands: run, check, compile, disasm, inspect, bench, version, help (pinevm --help)\n";
+      return kUsage;
+    }
+  }
+
   try {
     app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
+  } catch (const CLI::CallForHelp&) {
     out << app.help();
-    return kOk;
-  } catch (const CLI::CallForAllHelp& e) {
+    return finish_output(out, err);
+  } catch (const CLI::CallForAllHelp&) {
     out << app.help();
-    return kOk;
+    return finish_output(out, err);
+  } catch (const CLI::CallForVersion&) {
+    out << "pinevm " << version_text() << "\n";
+    return finish_output(out, err);
   } catch (const CLI::ParseError& e) {
     err << "pinevm: error: " << e.what() << "\n";
     return kUsage;
   }
 
+  int code = kOk;
   try {
-    if (*run_cmd) return run_command(run, out, err);
-    if (*check_cmd) {
-      compile_file(check_script, lib_paths, err);
-      return kOk;
-    }
-    if (*compile_cmd) {
-      std::shared_ptr<const Program> p = compile_file(compile_script, lib_paths, err);
-      write_program_file(compile_out, *p);
-      return kOk;
-    }
-    if (*disasm_cmd) {
-      const std::shared_ptr<const Program> program = load_program(disasm_input, lib_paths, err);
+    if (*run_cmd) {
+      reject_empty_values(*run_cmd, {{"--data", &run.data},
+                                     {"--out", &run.out},
+                                     {"--save-state", &run.save_state},
+                                     {"--restore-state", &run.restore_state},
+                                     {"--snapshot-dir", &run.snapshot_dir},
+                                     {"--store", &run.store},
+                                     {"--key", &run.key},
+                                     {"--syminfo", &run.syminfo},
+                                     {"--log", &run.log}});
+      code = run_command(run, out, err);
+    } else if (*check_cmd) {
+      load_program(check_script, lib_paths, err, ScriptUse::Inspect);
+    } else if (*compile_cmd) {
+      reject_empty_values(*compile_cmd, {{"-o", &compile_out}});
+      compile_command(compile_script, compile_out, lib_paths, err);
+    } else if (*disasm_cmd) {
+      const std::shared_ptr<const Program> program = load_program(disasm_input, lib_paths, err, ScriptUse::Inspect);
       out << disassemble(*program) << describe_outputs(*program);
-      return kOk;
+    } else if (*bench_cmd) {
+      code = run_bench(bench_script, bench_data, bench_repeat, out, err);
+    } else if (*inspect_cmd) {
+      inspect_command(inspect_file, inspect_json, out);
+    } else if (*version_cmd) {
+      out << "pinevm " << version_text() << "\n";
+    } else if (*help_cmd) {
+      // app.help() would show the selected subcommand's (help's own) help.
+      out << app.get_formatter()->make_help(&app, app.get_name(), CLI::AppFormatMode::Normal);
+    } else {
+      fail(kUsage, "a command is required: run, check, compile, disasm, inspect, bench, version or help "
+                   "(pinevm --help)");
     }
-    if (*bench_cmd) return run_bench(bench_script, bench_data, bench_repeat, out, err);
-    if (*inspect_cmd) {
-      try {
-        const std::vector<std::uint8_t> bytes = snapshot::read_file(inspect_file);
-        out << snapshot::describe_header(snapshot::read_header(bytes), inspect_json);
-        if (inspect_json) out << "\n";
-      } catch (const SnapshotError& e) {
-        fail(kSnapshot, "cannot inspect '" + inspect_file + "' (" + snapshot_error_kind_name(e.kind()) + "): " + e.what());
-      }
-      return kOk;
-    }
+    check_stream(out, "standard output");
   } catch (const Failure& f) {
     err << "pinevm: error: " << f.message << "\n" << f.detail;
     return f.code;
   } catch (const SnapshotError& e) {
     err << "pinevm: error: " << e.what() << "\n";
     return kSnapshot;
+  } catch (const std::bad_alloc&) {
+    // Outside the bar loop (exit 4) and restores (exit 3): a resource
+    // failure like an I/O one, so the usage-class code.
+    err << "pinevm: error: out of memory\n";
+    return kUsage;
   } catch (const std::exception& e) {
     err << "pinevm: error: " << e.what() << "\n";
     return kUsage;
   }
-  return kUsage;
+  return code;
 }
 
 } // namespace pine::cli

@@ -299,8 +299,10 @@ bool parse_numeric_time(std::string_view s, std::int64_t& ms, std::string& why) 
       std::from_chars(int_digits.data(), int_digits.data() + int_digits.size(), whole).ec != std::errc()) {
     return why = "out of range", false;
   }
+  // The threshold applies to the magnitude: -1e12 is milliseconds (1938),
+  // as 1e12 is (2001); only |value| < 1e11 (1966-1973 in ms) is seconds.
   constexpr std::int64_t kSecondsLimit = 100'000'000'000; // 1e11
-  if (negative || whole < kSecondsLimit) {
+  if (whole < kSecondsLimit) {
     if (whole > std::numeric_limits<std::int64_t>::max() / 1000 - 1) return why = "out of range", false;
     if (frac.size() > 3 && !all_zeros(frac.substr(3))) return why = "finer than a millisecond", false;
     std::int64_t milli = 0;
@@ -328,14 +330,25 @@ NumberStatus parse_number(std::string_view s, double& out) {
   return NumberStatus::Ok;
 }
 
-/// Maps the header's fields to the known columns (first occurrence wins).
-std::array<std::size_t, kColumnCount> map_header(const std::vector<std::string>& header) {
+/// Maps the header's fields to the known columns. A known column named
+/// twice (in any case: `close,Close`) is an error: which one holds the data
+/// is a guess, and a wrong guess gives plausible but wrong results.
+std::array<std::size_t, kColumnCount> map_header(const std::vector<std::string>& header, const std::string& source,
+                                                 std::size_t line) {
   std::array<std::size_t, kColumnCount> index{};
   index.fill(kNoColumn);
   for (std::size_t i = 0; i < header.size(); ++i) {
     const std::string name = lower(header[i]);
     for (std::size_t c = 0; c < kColumnCount; ++c) {
-      if (name == kColumnNames[c] && index[c] == kNoColumn) index[c] = i;
+      if (name != kColumnNames[c]) continue;
+      if (index[c] != kNoColumn) {
+        const std::string canonical(kColumnNames[c]);
+        throw DataError(source + ":" + std::to_string(line) + ": column '" + canonical + "' appears twice in the header (" +
+                            quoted(header[index[c]]) + " in column " + std::to_string(index[c] + 1) + " and " +
+                            quoted(header[i]) + " in column " + std::to_string(i + 1) + "); keep one",
+                        line, canonical);
+      }
+      index[c] = i;
     }
   }
   return index;
@@ -426,7 +439,7 @@ std::vector<Bar> read_bars_csv(std::istream& in, const std::string& source_name)
     throw DataError(source_name + ": no header row (the input is empty)", 1);
   }
   for (std::string& name : header) name = std::string(trim(name));
-  const std::array<std::size_t, kColumnCount> index = map_header(header);
+  const std::array<std::size_t, kColumnCount> index = map_header(header, source_name, header_line);
   for (std::size_t c = 0; c < kVolume; ++c) {
     if (index[c] == kNoColumn) {
       const std::string name(kColumnNames[c]);

@@ -3,10 +3,12 @@
 // Format accepted:
 // - A header row naming the columns `time, open, high, low, close` and
 //   optionally `volume`, matched case-insensitively and after trimming spaces,
-//   in any order. Other columns are ignored. If a name appears twice, the first
-//   column wins (TradingView exports can repeat `time`).
-// - `time` is, per row: Unix epoch milliseconds; Unix seconds when the value
-//   is below 1e11 (a fraction down to the millisecond is allowed); or ISO-8601
+//   in any order. Other columns are ignored. A known column named twice (in
+//   any case, e.g. `volume,Volume`) is an error naming the header line and
+//   the column.
+// - `time` is, per row: Unix epoch milliseconds; Unix seconds when the
+//   value's magnitude is below 1e11 (so -1e12 is milliseconds, in 1938; a
+//   fraction down to the millisecond is allowed); or ISO-8601
 //   `YYYY-MM-DD[(T| )HH:MM[:SS[.fff]]][Z|+HH:MM|-HH:MM|+HHMM|-HHMM]` (no suffix
 //   means UTC; extra fraction digits must be zeros). Converted to epoch ms.
 // - Prices are decimal numbers (std::from_chars, locale-independent, exact).

@@ -11,8 +11,11 @@
 #include <sstream>
 
 #include "bars_csv.h"
+#include "cli_error.h"
+#include "output_paths.h"
 #include "pine/compiler/compile.h"
 #include "pine/snapshot/snapshot.h"
+#include "script_loader.h"
 
 namespace pine::cli {
 
@@ -20,30 +23,26 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+/// Seconds elapsed since `start`.
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
 } // namespace
 
+// Failures go through fail() like every other command, so bench has the
+// same exit codes and `pinevm: error:` first line as run.
 int run_bench(const std::string& script_path, const std::string& data_path, int repeat, std::ostream& out,
               std::ostream& err) {
-  std::ifstream in(script_path, std::ios::binary);
-  if (!in) {
-    err << "pinevm: error: cannot open '" << script_path << "'\n";
-    return 2;
-  }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  const std::string source = ss.str();
+  const std::string source = read_text_file(script_path, "the script");
+  require_not_directory(data_path, "--data");
 
   auto t0 = Clock::now();
   std::vector<Bar> bars;
   try {
     bars = read_bars_file(data_path);
   } catch (const DataError& e) {
-    err << "pinevm: error: " << e.what() << "\n";
-    return 5;
+    fail(kData, e.what());
   }
   const double parse_s = seconds_since(t0);
 
@@ -53,9 +52,14 @@ int run_bench(const std::string& script_path, const std::string& data_path, int 
   CompileResult compiled = compile(source, options);
   const double compile_s = seconds_since(t0);
   if (!compiled.ok()) {
-    err << compiled.format(source, script_path);
-    return 1;
+    std::size_t errors = 0;
+    for (const Diagnostic& d : compiled.diagnostics) errors += d.severity == Severity::Error;
+    fail(kCompileError,
+         "'" + script_path + "' did not compile (" + std::to_string(errors) + (errors == 1 ? " error)" : " errors)"),
+         compiled.format(source, script_path));
   }
+  if (!compiled.diagnostics.empty()) err << compiled.format(source, script_path); // warnings
+  if (compiled.is_library) refuse_library(script_path, ScriptUse::Run);
 
   double best_run = 1e300;
   std::vector<std::uint8_t> snapshot;
@@ -64,9 +68,13 @@ int run_bench(const std::string& script_path, const std::string& data_path, int 
     inst.set_last_bar_index(static_cast<std::int64_t>(bars.size()) - 1);
     if (!bars.empty()) inst.set_last_chart_bar_time(bars.back().time);
     t0 = Clock::now();
-    for (const Bar& b : bars) {
-      inst.run_bar(b);
-      (void)inst.take_logs();
+    try {
+      for (const Bar& b : bars) {
+        inst.run_bar(b);
+        (void)inst.take_logs();
+      }
+    } catch (const RuntimeError& e) {
+      fail_runtime(e, script_path);
     }
     const double run_s = seconds_since(t0);
     if (run_s < best_run) best_run = run_s;

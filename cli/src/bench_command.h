@@ -7,7 +7,8 @@
 namespace pine::cli {
 
 /// Times CSV parsing, compilation, the bar loop (best of `repeat`), and
-/// snapshot save/restore; prints one line per measure. Returns an exit code.
+/// snapshot save/restore; prints one line per measure. Returns 0; failures
+/// throw Failure (cli_error.h) with run's exit codes and messages.
 int run_bench(const std::string& script, const std::string& data, int repeat, std::ostream& out, std::ostream& err);
 
 } // namespace pine::cli

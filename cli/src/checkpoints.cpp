@@ -14,10 +14,7 @@ std::string checkpoint_key(const std::string& key_option, const std::string& scr
   return std::filesystem::path(script_path).stem().string();
 }
 
-// Newest first; a snapshot that cannot be read or restored is reported and
-// the next older one is tried, so a crash that damaged the newest file (or
-// a bad disk block) costs the bars since the previous checkpoint, not the
-// whole history.
+// The one place the CLI's restore checks are applied.
 Instance restore_checked(std::span<const std::uint8_t> bytes, const RestoreChecks& checks) {
   RestoreBuilder builder(bytes);
   builder.expect_program(checks.program).expect_config(checks.config);
@@ -25,6 +22,10 @@ Instance restore_checked(std::span<const std::uint8_t> bytes, const RestoreCheck
   return builder.build();
 }
 
+// Newest first; a snapshot that cannot be read or restored is reported and
+// the next older one is tried, so a crash that damaged the newest file (or
+// a bad disk block) costs the bars since the previous checkpoint, not the
+// whole history.
 std::optional<Instance> restore_newest(SnapshotStore& store, const std::string& key, const RestoreChecks& checks,
                                        std::vector<std::string>& skipped) {
   const std::vector<SnapshotEntry> entries = store.list(key);
@@ -46,12 +47,32 @@ std::optional<Instance> restore_newest(SnapshotStore& store, const std::string& 
                                                 std::to_string(entries.size()) + " damaged)");
 }
 
+// Newest readable first, like restore_newest, so the verdict is the one a
+// later resume of this key would meet.
+std::optional<std::string> key_conflict(SnapshotStore& store, const std::string& key, const RestoreChecks& checks) {
+  for (const SnapshotEntry& entry : store.list(key)) {
+    try {
+      const std::vector<std::uint8_t> bytes = store.read(entry);
+      restore_checked(bytes, checks);
+      return std::nullopt;
+    } catch (const SnapshotError& e) {
+      if (e.kind() == SnapshotError::Kind::ProgramMismatch)
+        return "snapshots of another program (" + entry.locator + ": " + e.what() + ")";
+      if (e.kind() == SnapshotError::Kind::ConfigMismatch)
+        return "snapshots of another configuration (" + entry.locator + ": " + e.what() + ")";
+      if (e.kind() == SnapshotError::Kind::MemoryLimit) return std::nullopt;  // same script, a big state
+    }
+  }
+  return std::nullopt;
+}
+
 // bars_processed counts the instance's whole life, so checkpoints keep their
 // cadence across restarts.
 void Checkpointer::after_bar(Instance& instance) {
   if (policy_.due(instance.bars_processed())) save(instance);
 }
 
+// The final state, unless the last after_bar() already saved it.
 void Checkpointer::at_end(Instance& instance) {
   if (instance.bars_processed() > 0 && instance.bars_processed() != last_saved_bars_) save(instance);
 }

@@ -43,6 +43,15 @@ Instance restore_checked(std::span<const std::uint8_t> bytes, const RestoreCheck
 std::optional<Instance> restore_newest(SnapshotStore& store, const std::string& key, const RestoreChecks& checks,
                                        std::vector<std::string>& skipped);
 
+/// Whether `key` in `store` holds snapshots of another script or
+/// configuration: its newest snapshot that can be read is restored under
+/// `checks`; a program or configuration mismatch returns the reason (the
+/// restore's message), success or no readable snapshot returns nullopt
+/// (damaged snapshots are the restore's business, not a conflict). Saving a
+/// run's checkpoints under a conflicting key would mix two series whose
+/// newest never restores for the other script.
+std::optional<std::string> key_conflict(SnapshotStore& store, const std::string& key, const RestoreChecks& checks);
+
 /// Saves checkpoints of one run into a store as its policy says.
 class Checkpointer {
 public:

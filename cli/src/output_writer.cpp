@@ -254,7 +254,8 @@ void PlotWriter::append_csv_value(std::string& out, Type type, Value v, const St
 void PlotWriter::append_json_value(std::string& out, Type type, Value v, const StringResolver& string_of) const {
   switch (type) {
     case Type::Float:
-      if (!std::isfinite(v.f)) out += "null";
+      if (std::isnan(v.f)) out += "null";
+      else if (std::isinf(v.f)) out += v.f > 0 ? "\"Infinity\"" : "\"-Infinity\"";
       else append_float(out, v.f);
       return;
     case Type::Int:

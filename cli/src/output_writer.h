@@ -9,7 +9,7 @@
 // |--------|-----------------------------------|-------------------------------|
 // | float  | shortest round-trip (to_chars)    | same, as a JSON number        |
 // |        | NaN -> `NaN`                      | NaN -> null                   |
-// |        | +-inf -> `Infinity`/`-Infinity`   | +-inf -> null                 |
+// |        | +-inf -> `Infinity`/`-Infinity`   | "Infinity" / "-Infinity"      |
 // | int    | decimal; na -> `NaN`              | JSON number; na -> null       |
 // | bool   | `true` / `false`                  | true / false                  |
 // | color  | `#RRGGBBAA` uppercase; na -> `NaN`| "#RRGGBBAA"; na -> null       |
@@ -19,7 +19,9 @@
 // Infinity: Pine's na() is true for +-inf, but a plotted inf is real data, so
 // CSV keeps it (`Infinity` is what Java/JavaScript print and what strtod,
 // std::from_chars and Python's float() read back). JSON has no infinity and
-// strict parsers reject bare `Infinity`, so JSONL writes null, as for na.
+// strict parsers reject bare `Infinity`, so JSONL writes the same spellings
+// as JSON strings, "Infinity" and "-Infinity": valid JSON, distinct from na
+// (null), and what JavaScript's Number() and Python's float() read back.
 // Floats keep their sign: -0.0 is written `-0` (round-trip exact).
 // CSV fields are quoted per RFC 4180 when they hold a comma, a quote, CR or LF;
 // rows end with "\n". JSON strings escape `"`, `\`, and control characters

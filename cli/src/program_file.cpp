@@ -12,6 +12,12 @@ namespace {
 constexpr char kMagic[8] = {'P', 'I', 'N', 'E', 'V', 'M', 'C', '\0'};
 }
 
+// A byte comparison of the fixed magic.
+bool is_program_file_magic(std::string_view head) {
+  return head.size() >= 8 && std::memcmp(head.data(), kMagic, 8) == 0;
+}
+
+// Magic, bytecode version, canonical program bytes.
 void write_program_file(const std::string& path, const Program& program) {
   std::vector<std::uint8_t> bytes(kMagic, kMagic + 8);
   for (int i = 0; i < 4; ++i) bytes.push_back(static_cast<std::uint8_t>(kBytecodeVersion >> (8 * i)));
@@ -20,6 +26,7 @@ void write_program_file(const std::string& path, const Program& program) {
   snapshot::write_file_atomic(path, bytes);
 }
 
+// Checks the magic and version before decoding (which verifies the program).
 Program read_program_file(const std::string& path) {
   std::vector<std::uint8_t> bytes;
   try {

@@ -6,12 +6,18 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "pine/vm/program.h"
 
 namespace pine::cli {
 
+/// Writes `program` atomically (snapshot::write_file_atomic: a symbolic link
+/// is written through, a non-regular target refused).
 void write_program_file(const std::string& path, const Program& program);
+
+/// True when `head` (a file's first 8 bytes) is the .pvmc magic.
+bool is_program_file_magic(std::string_view head);
 
 /// Throws ProgramError for a missing, foreign or invalid file.
 Program read_program_file(const std::string& path);

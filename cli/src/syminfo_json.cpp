@@ -259,7 +259,12 @@ double number_of(const std::string& key, const JsonValue& v) {
 
 } // namespace
 
+// A UTF-8 byte order mark (editors on Windows write one) is skipped: it is
+// not JSON text, but it says nothing but "UTF-8", which the file is anyway.
+// Line and column numbers are unaffected (the BOM is on line 1 and columns
+// count from after it).
 SymbolInfo parse_syminfo_json(std::string_view text) {
+  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
   const std::map<std::string, JsonValue> members = FlatObjectReader(text).read();
   SymbolInfo info;
   std::map<std::string, std::string*> texts = {

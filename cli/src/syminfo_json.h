@@ -19,7 +19,8 @@
 
 namespace pine::cli {
 
-/// Parses the text of a --syminfo file over the defaults. Throws
+/// Parses the text of a --syminfo file over the defaults (a leading UTF-8
+/// BOM is skipped). Throws
 /// std::invalid_argument with a message naming the position or the field.
 SymbolInfo parse_syminfo_json(std::string_view text);
 

@@ -124,6 +124,11 @@ struct Expr {
   ExprSema sema;
 
   Expr(ExprKind k, SourceLoc l) : kind(k), loc(l) {}
+  /// Frees the subtree without recursion (ast.cpp): an else-if chain or a
+  /// long operator chain may be tens of thousands of nodes deep.
+  ~Expr();
+  Expr(const Expr&) = delete;
+  Expr& operator=(const Expr&) = delete;
 };
 
 /// One function parameter: `[qualifier] [type] name [= default]`.
@@ -178,11 +183,16 @@ struct Stmt {
   bool is_export = false;
 
   Stmt(StmtKind k, SourceLoc l) : kind(k), loc(l) {}
+  /// Frees the subtree without recursion, as ~Expr.
+  ~Stmt();
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
 };
 
 /// A whole script: the `//@version=` number (0 when absent) and its top level.
 struct Script {
   int version = 0;
+  std::uint32_t version_line = 0; ///< where the //@version comment is (0: none)
   Block body;
 };
 

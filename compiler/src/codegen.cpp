@@ -28,8 +28,11 @@ std::size_t ProgramCompiler::error_count() const {
 
 std::shared_ptr<Program> ProgramCompiler::compile(const ast::Script& script) {
   if (script.version != 0 && script.version != 5 && script.version != 6) {
-    diagnostics.push_back({Severity::Error, {1, 1},
-                           "unsupported //@version=" + std::to_string(script.version) + ": pinevm runs versions 5 and 6"});
+    const std::string v = std::to_string(script.version);
+    diagnostics.push_back({Severity::Error, {script.version_line == 0 ? 1 : script.version_line, 1},
+                           script.version < 5 ? "version " + v + " scripts are not supported (//@version=" + v +
+                                                    "); pinevm runs version 5 and 6"
+                                              : "unsupported //@version=" + v + ": pinevm runs versions 5 and 6"});
     return nullptr;
   }
   version = script.version == 5 ? 5 : 6;
@@ -39,12 +42,13 @@ std::shared_ptr<Program> ProgramCompiler::compile(const ast::Script& script) {
   main = &fc;
   this->script = &script;
   fc.compile_main(script);
+  if (is_library && error_count() == 0) fc.check_library_exports(script);
   main = nullptr;
   check_recursion();
   this->script = nullptr;
   if (error_count() > 0) return nullptr;
   if (!declared_indicator) {
-    diagnostics.push_back({Severity::Error, {1, 1}, "the script has no indicator() declaration"});
+    diagnostics.push_back({Severity::Error, {1, 1}, "the script has no indicator() or library() declaration"});
     return nullptr;
   }
   for (auto& f : functions_storage) {
@@ -76,17 +80,30 @@ void ProgramCompiler::check_recursion() {
   for (const auto& kv : functions)
     if (kv.second.ns.empty()) names.push_back(kv.first);
   std::sort(names.begin(), names.end());
-  std::function<void(const std::string&)> visit = [&](const std::string& u) {
-    mark[u] = Mark::Active;
-    for (const auto& [v, loc] : edges[u]) {
+  // Depth-first with an explicit stack (a chain of thousands of functions
+  // must not recurse as deep): (function, index of its next edge).
+  auto visit = [&](const std::string& root) {
+    std::vector<std::pair<std::string, std::size_t>> stack{{root, 0}};
+    mark[root] = Mark::Active;
+    while (!stack.empty()) {
+      const std::string u = stack.back().first;
+      const std::size_t next = stack.back().second;
+      const auto& out = edges[u];
+      if (next == out.size()) {
+        mark[u] = Mark::Done;
+        stack.pop_back();
+        continue;
+      }
+      ++stack.back().second;
+      const auto& [v, loc] = out[next];
       if (mark[v] == Mark::Active) {
         report(loc, u == v ? "'" + u + "' calls itself: recursion is not allowed in Pine"
                            : "'" + v + "' calls itself through '" + u + "': recursion is not allowed in Pine");
       } else if (mark[v] == Mark::None) {
-        visit(v);
+        mark[v] = Mark::Active;
+        stack.push_back({v, 0});
       }
     }
-    mark[u] = Mark::Done;
   };
   for (const std::string& n : names)
     if (mark[n] == Mark::None) visit(n);
@@ -141,6 +158,7 @@ void FunctionCompiler::compile_main(const ast::Script& script) {
       emit_.abc(Opcode::SERIES_SET, static_cast<std::uint16_t>(var.series), v);
     }
     scopes_.back().emplace(info.name, var);
+    pc_.note_name(info.name);
   }
   reserve_var_slots();
   hoist_stateful_variables(script);
@@ -170,6 +188,7 @@ void FunctionCompiler::compile_main(const ast::Script& script) {
 
 std::vector<sema::TypeInfo> FunctionCompiler::compile_function(const std::vector<sema::TypeInfo>& args,
                                                                std::size_t globals_visible, std::size_t order) {
+  NestingGuard guard(pc_, decl_->loc);
   globals_visible_ = globals_visible;
   order_ = order;
   scan_ = prescan(decl_->body);
@@ -242,6 +261,43 @@ std::vector<sema::TypeInfo> FunctionCompiler::compile_function(const std::vector
   return result_types_;
 }
 
+void FunctionCompiler::check_library_exports(const ast::Script& script) {
+  // The UserFunction registered for each declaration (functions, their
+  // overloads and methods).
+  std::unordered_map<const ast::Stmt*, UserFunction*> by_decl;
+  for (auto& [name, f] : pc_.functions) by_decl[f.decl] = &f;
+  for (auto& [name, list] : pc_.overloads)
+    for (UserFunction& f : list) by_decl[f.decl] = &f;
+  for (auto& [name, list] : pc_.methods)
+    for (UserFunction& f : list) by_decl[f.decl] = &f;
+  for (const ast::StmtPtr& s : script.body.stmts) {
+    if (s->kind != ast::StmtKind::FuncDecl || !s->is_export) continue;
+    auto found = by_decl.find(s.get());
+    if (found == by_decl.end()) continue; // its declaration failed and was reported
+    UserFunction& f = *found->second;
+    try {
+      // Exported functions declare their parameter types (TradingView
+      // requires it); one specialisation with those types checks the body.
+      std::vector<sema::TypeInfo> types;
+      for (const ast::Param& p : s->params) {
+        if (!p.type) error(p.loc, "parameter '" + p.name + "' of the exported function '" + s->name + "' needs a type");
+        sema::TypeInfo t = resolve_type(*p.type);
+        t.qual = p.qualifier == ast::Qualifier::Const    ? sema::Qual::Const
+                 : p.qualifier == ast::Qualifier::Simple ? sema::Qual::Simple
+                                                         : sema::Qual::Series;
+        types.push_back(t);
+      }
+      const auto index = static_cast<std::uint32_t>(pc_.functions_storage.size());
+      pc_.functions_storage.push_back(std::make_unique<FunctionProto>());
+      FunctionCompiler sub(pc_, *pc_.functions_storage[index], f.decl);
+      sub.call_depth_ = 1;
+      sub.compile_function(types, f.globals_visible, f.order);
+    } catch (const CompileError& e) {
+      pc_.diagnostics.push_back({Severity::Error, e.loc, e.message});
+    }
+  }
+}
+
 void FunctionCompiler::hoist_stateful_variables(const ast::Script& script) {
   static const char* const stateful[] = {"ta.tr", "ta.obv", "ta.accdist", "ta.iii", "ta.nvi", "ta.pvi",
                                          "ta.pvt", "ta.wad", "ta.wvad", "ta.vwap"};
@@ -278,6 +334,7 @@ void FunctionCompiler::hoist_stateful_variables(const ast::Script& script) {
       emit_.abc(Opcode::SERIES_SET, static_cast<std::uint16_t>(var.series), slot);
     }
     scopes_.front().emplace(name, var);
+    pc_.note_name(name);
   }
 }
 
@@ -300,9 +357,18 @@ ExprValue FunctionCompiler::compile_name_value(const std::string& name, SourceLo
 
 std::uint16_t FunctionCompiler::alloc_reg(SourceLoc loc) { return alloc_regs(1, loc); }
 
+SourceLoc FunctionCompiler::known_loc(SourceLoc loc) const {
+  if (loc.line != 0) return loc;
+  if (cur_loc_.line != 0) return cur_loc_;
+  return decl_ != nullptr ? decl_->loc : SourceLoc{1, 1};
+}
+
 std::uint16_t FunctionCompiler::alloc_regs(std::uint16_t n, SourceLoc loc) {
+  // Constants and hidden temporaries are allocated without a position: the
+  // error then points at the expression or statement being compiled.
   if (static_cast<std::uint32_t>(next_reg_) + n > kMaxRegisters)
-    error(loc, "function '" + fn_.name + "' needs more than 65535 registers");
+    error(known_loc(loc), (is_main_ ? std::string("the script's top level") : "function '" + fn_.name + "'") +
+                              " needs more than 65535 registers (too many variables and values in one function)");
   const std::uint16_t r = next_reg_;
   next_reg_ = static_cast<std::uint16_t>(next_reg_ + n);
   if (next_reg_ > max_reg_) max_reg_ = next_reg_;
@@ -335,6 +401,7 @@ Variable& FunctionCompiler::declare(const std::string& name, Variable v, SourceL
     error(loc, "'" + name + "' is already declared in this scope; use ':=' to reassign it");
   }
   if (is_main_ && scopes_.size() == 1) v.order = pc_.global_count++;
+  pc_.note_name(name);
   auto [pos, inserted] = scope.insert_or_assign(name, v);
   (void)inserted;
   return pos->second;

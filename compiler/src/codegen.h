@@ -8,6 +8,7 @@
 // the first such call is met.
 #pragma once
 
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <memory>
@@ -55,6 +56,7 @@ struct UserFunction {
   struct Spec {
     std::uint32_t index = 0;
     std::vector<sema::TypeInfo> results;
+    std::uint32_t height = 0; ///< nested user calls below it (0: it calls none)
   };
   std::map<std::string, Spec> specs;
   std::string ns;        ///< "alias." for a library function (its own names resolve there first)
@@ -100,8 +102,15 @@ public:
   std::vector<sema::TypeInfo> compile_function(const std::vector<sema::TypeInfo>& args, std::size_t globals_visible,
                                                std::size_t order);
 
+  /// A library: compiles every exported function once with its declared
+  /// parameter types, so that `check` reports errors in their bodies.
+  void check_library_exports(const ast::Script& script);
+
   // Statements (codegen_stmt.cpp).
   void compile_block(const ast::Block& block);
+  /// A branch of an if/switch whose value is unused: a block whose last
+  /// statement may be a tuple (evaluated, its values dropped).
+  void compile_branch_block(const ast::Block& block);
   void compile_stmt(const ast::Stmt& s);
   void compile_var_decl(const ast::Stmt& s);
   void compile_tuple_decl(const ast::Stmt& s);
@@ -331,7 +340,14 @@ public:
 
   [[noreturn]] void error(SourceLoc loc, const std::string& message);
   void warn(SourceLoc loc, const std::string& message);
-  void at(SourceLoc loc) { emit_.set_line(loc.line); }
+  /// Marks where the code emitted next comes from (lines for runtime
+  /// errors, and the fallback location of errors raised without one).
+  void at(SourceLoc loc) {
+    emit_.set_line(loc.line);
+    if (loc.line != 0) cur_loc_ = loc;
+  }
+  /// `loc`, or when it is unknown the position of the code being compiled.
+  SourceLoc known_loc(SourceLoc loc) const;
 
   ProgramCompiler& pc_;
   FunctionProto& fn_;
@@ -351,6 +367,11 @@ public:
   std::vector<sema::TypeInfo> result_types_;
   std::unordered_map<const ast::Stmt*, std::pair<std::uint16_t, std::uint16_t>> var_regs_; ///< value, flag
   Variable global_view_; ///< lookup()'s result for a global seen from a function
+  SourceLoc cur_loc_;    ///< the last known position passed to at()
+  /// Frames between main and this function (main 0, a function main calls 1).
+  std::uint32_t call_depth_ = 0;
+  /// Nested user calls below this function so far (its calls' 1 + height).
+  std::uint32_t call_height_ = 0;
 };
 
 /// The number of values a block that ends with a tuple gives: a tuple
@@ -396,11 +417,78 @@ public:
   /// Output series counted against Pine's 64-plot limit (hline and fill
   /// columns and non-colour argument columns do not count, as on TradingView).
   std::size_t plot_count = 0;
+  /// Levels of compile_expr/compile_stmt/compile_single under way, over
+  /// every function being compiled (see NestingGuard).
+  int nesting = 0;
+  /// Most dot-separated parts in a variable or enum name declared so far
+  /// (`barstate.isfirst` has 2): compile_dotted_name tries no longer prefix.
+  std::size_t max_name_parts = 1;
+  /// Records a declared variable or enum name for max_name_parts.
+  void note_name(const std::string& name) {
+    max_name_parts = std::max(max_name_parts, 1 + static_cast<std::size_t>(std::count(name.begin(), name.end(), '.')));
+  }
+  bool is_library = false; ///< the script declares library()
+  /// The group of each input of program.inputs ("" when none): titles may
+  /// repeat across groups (register_input).
+  std::vector<std::string> input_groups;
 
   std::size_t error_count() const;
   /// Reports call cycles among the script's functions, called or not (a
   /// called one is also caught when it is compiled).
   void check_recursion();
+};
+
+/// Levels of the compiler's own recursion, summed over the whole program:
+/// each compile_expr, compile_stmt, compile_call, if, switch, value block,
+/// object call and function body is one level, and a call's new
+/// specialisation compiles the callee's body on top of the caller's levels.
+/// 20,000 allows any realistic script (a 256-deep call chain of small
+/// functions needs about 1,500 levels, a flat sum of 10,000 terms 10,000, an
+/// else-if chain two per branch) and bounds the native stack: measured under
+/// clang's AddressSanitizer at -O1 (the fuzz build) at 1.1-3 KiB per level
+/// for operator, history and else-if chains, 4.3 KiB for nested ternaries
+/// and 8.5 KiB for method-call chains, so at most about 170 MiB, within
+/// kCompilerStackBudget of the compiler thread's stack (compile.cpp).
+inline constexpr int kMaxCompileNesting = 20000;
+
+/// Native stack the checker may use before NestingGuard stops it whatever
+/// the count says (compile.cpp sets the base): a backstop in case some
+/// shape of input costs more per level than measured. Leaves 64 MiB of the
+/// compiler thread's 256 MiB for the frames below the last guard.
+inline constexpr std::size_t kCompilerStackBudget = std::size_t{192} << 20;
+
+/// The compiler thread's stack base (the frame of its entry function), or
+/// null on other threads (pine::parse() callers, tests): set by compile.cpp.
+const char*& compiler_stack_base();
+
+/// Bytes of native stack in use below compiler_stack_base() (0 when unset).
+inline std::size_t compiler_stack_used() {
+  const char* base = compiler_stack_base();
+  if (base == nullptr) return 0;
+  const char* here = static_cast<const char*>(__builtin_frame_address(0));
+  return base > here ? static_cast<std::size_t>(base - here) : 0;
+}
+
+/// RAII: one level of the compiler's recursion; past kMaxCompileNesting (or
+/// kCompilerStackBudget) it reports "nested too deeply" at `loc` instead of
+/// risking the stack.
+class NestingGuard {
+public:
+  NestingGuard(ProgramCompiler& pc, SourceLoc loc) : pc_(pc) {
+    if (pc_.nesting >= kMaxCompileNesting)
+      throw CompileError{loc, "the code is nested too deeply: more than " + std::to_string(kMaxCompileNesting) +
+                                  " levels of expressions, statements and function calls"};
+    if (compiler_stack_used() > kCompilerStackBudget)
+      throw CompileError{loc, "the code is nested too deeply: its expressions, statements and function calls need more "
+                              "than the compiler's stack"};
+    ++pc_.nesting;
+  }
+  ~NestingGuard() { --pc_.nesting; }
+  NestingGuard(const NestingGuard&) = delete;
+  NestingGuard& operator=(const NestingGuard&) = delete;
+
+private:
+  ProgramCompiler& pc_;
 };
 
 inline std::string FunctionCompiler::describe(const sema::TypeInfo& t) const { return pc_.types.describe(t); }

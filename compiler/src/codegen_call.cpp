@@ -1,5 +1,6 @@
 // Calls: user functions (specialised per argument types), table-driven
 // builtins, and the builtins with bespoke lowering.
+#include <algorithm>
 #include <map>
 
 #include "builtin_table.h"
@@ -57,6 +58,7 @@ std::string bind_args(const std::vector<std::string>& params, const std::vector<
 } // namespace
 
 std::vector<ExprValue> FunctionCompiler::compile_call(const ast::Expr& e) {
+  NestingGuard guard(pc_, e.loc);
   at(e.loc);
   const std::string name = callee_name(e);
   if (name.empty()) {
@@ -126,6 +128,7 @@ std::vector<ExprValue> FunctionCompiler::compile_user_call(const ast::Expr& e, U
 }
 
 std::vector<ExprValue> FunctionCompiler::compile_user_call(const ast::Expr& e, UserFunction& f, std::vector<CompiledArg> args) {
+  NestingGuard guard(pc_, e.loc);
   const ast::Stmt& decl = *f.decl;
   if (!is_main_ && f.order >= order_) {
     if (decl_ == f.decl) error(e.loc, "'" + decl.name + "' calls itself: recursion is not allowed in Pine");
@@ -180,18 +183,32 @@ std::vector<ExprValue> FunctionCompiler::compile_user_call(const ast::Expr& e, U
            std::to_string(static_cast<int>(v.type.qual)) +
            (v.type.int_like ? "i" : "") + ",";
   }
+  // The callee's frame is one deeper than this function's; its own calls
+  // nest `height` more. kMaxUserCallDepth bounds the whole chain.
+  const auto too_deep = [&]() {
+    error(e.loc, "this call nests user functions more than " + std::to_string(kMaxUserCallDepth) +
+                     " levels deep (counting from the script's top level)");
+  };
   auto spec = f.specs.find(key);
   if (spec == f.specs.end()) {
+    // Checked before compiling the body, which would nest one level deeper.
+    if (call_depth_ + 1 > kMaxUserCallDepth) too_deep();
     const auto index = static_cast<std::uint32_t>(pc_.functions_storage.size());
     pc_.functions_storage.push_back(std::make_unique<FunctionProto>());
     FunctionCompiler sub(pc_, *pc_.functions_storage[index], f.decl);
     sub.ns_ = f.ns;
+    sub.call_depth_ = call_depth_ + 1;
     UserFunction::Spec s;
     s.index = index;
     s.results = sub.compile_function(types, f.globals_visible, f.order);
+    s.height = sub.call_height_;
     spec = f.specs.emplace(key, s).first;
   }
   const UserFunction::Spec s = spec->second;
+  // A specialisation compiled earlier from a shallower place may be too
+  // deep here.
+  if (call_depth_ + 1 + s.height > kMaxUserCallDepth) too_deep();
+  call_height_ = std::max(call_height_, s.height + 1);
   if (fn_.call_sites.size() >= 65535) error(e.loc, "too many calls in one function");
   fn_.call_sites.push_back(s.index);
   const auto site = static_cast<std::uint16_t>(fn_.call_sites.size() - 1);

@@ -62,6 +62,7 @@ ExprValue FunctionCompiler::compile_single(const ast::Expr& e) {
 }
 
 ExprValue FunctionCompiler::compile_expr(const ast::Expr& e) {
+  NestingGuard guard(pc_, e.loc);
   at(e.loc);
   switch (e.kind) {
     case ast::ExprKind::IntLit: return constant(Type::Int, make_int(e.int_value));
@@ -474,6 +475,7 @@ ExprValue FunctionCompiler::compile_arms(const std::vector<ArmSpec>& specs, bool
 }
 
 ExprValue FunctionCompiler::compile_switch(const ast::Expr& e, bool want_value) {
+  NestingGuard guard(pc_, e.loc);
   const std::uint16_t mark = top();
   std::optional<ExprValue> subject;
   if (e.cond) {
@@ -501,7 +503,7 @@ ExprValue FunctionCompiler::compile_switch(const ast::Expr& e, bool want_value) 
     const ast::Block& body = c.body;
     arm.body = [&, this]() -> std::optional<ExprValue> {
       if (!want_value) {
-        compile_block(body);
+        compile_branch_block(body);
         return std::nullopt;
       }
       return compile_value_block(body);
@@ -521,11 +523,12 @@ ExprValue FunctionCompiler::compile_ternary(const ast::Expr& e) {
 }
 
 ExprValue FunctionCompiler::compile_if(const ast::Expr& e, bool want_value) {
+  NestingGuard guard(pc_, e.loc);
   // As a statement the blocks are plain blocks: nothing in them is a value.
   auto arm = [&](const ast::Block& block, bool present) -> std::optional<ExprValue> {
     if (!present) return std::nullopt;
     if (!want_value) {
-      compile_block(block);
+      compile_branch_block(block);
       return std::nullopt;
     }
     return compile_value_block(block);

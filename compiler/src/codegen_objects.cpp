@@ -167,6 +167,7 @@ void FunctionCompiler::declare_enum(const ast::Stmt& s) {
     decl.titles.push_back(static_cast<std::uint32_t>(pc_.pool.intern(title)));
   }
   pc_.enum_names[name] = static_cast<std::uint32_t>(pc_.types.enums.size());
+  pc_.note_name(name);
   pc_.types.enums.push_back(std::move(info));
   pc_.program.enums.push_back(std::move(decl));
 }
@@ -192,8 +193,12 @@ std::optional<ExprValue> FunctionCompiler::compile_dotted_name(const ast::Expr& 
   if (parts.size() < 2) return std::nullopt;
   if (auto c = find_scoped(pc_.lib_constants, e.text); c != pc_.lib_constants.end())
     return constant(c->second.first, c->second.second);
+  // Only prefixes of at most max_name_parts parts can name an enum or a
+  // variable: without this bound a chain `a.next.next...` of n fields
+  // would build n prefixes of up to n parts, O(n^2).
+  const std::size_t longest = std::min(parts.size() - 1, pc_.max_name_parts);
   // Enum.member, where the enum name may itself be dotted (lib.Dir.up).
-  for (std::size_t k = 1; k < parts.size(); ++k) {
+  for (std::size_t k = 1; k <= longest; ++k) {
     auto en = find_scoped(pc_.enum_names, join_parts(parts, 0, k));
     if (en == pc_.enum_names.end()) continue;
     const sema::EnumInfo& info = pc_.types.enums[en->second];
@@ -207,7 +212,7 @@ std::optional<ExprValue> FunctionCompiler::compile_dotted_name(const ast::Expr& 
     error(e.loc, "enum '" + info.name + "' has no member '" + parts[k] + "'");
   }
   // The longest prefix that names a variable, then fields.
-  for (std::size_t n = parts.size() - 1; n >= 1; --n) {
+  for (std::size_t n = longest; n >= 1; --n) {
     const Variable* var = lookup(join_parts(parts, 0, n));
     if (var == nullptr) continue;
     // A built-in variable that shares its name with a namespace
@@ -359,6 +364,7 @@ std::vector<ExprValue> FunctionCompiler::emit_collection_call(const ast::Expr& e
 }
 
 std::vector<ExprValue> FunctionCompiler::compile_method_call(const ast::Expr& e, ExprValue receiver, const std::string& method) {
+  NestingGuard guard(pc_, e.loc);
   std::vector<CompiledArg> args;
   args.push_back({"", e.loc, receiver});
   for (const ast::Arg& a : e.args) args.push_back({a.name, a.loc, compile_single(*a.value)});
@@ -385,6 +391,8 @@ std::vector<ExprValue> FunctionCompiler::compile_method_call(const ast::Expr& e,
 }
 
 std::optional<std::vector<ExprValue>> FunctionCompiler::compile_object_call(const ast::Expr& e, const std::string& name) {
+  // Its frame is large (about 8 KiB under AddressSanitizer): it counts as a level of its own.
+  NestingGuard guard(pc_, e.loc);
   auto compile_args = [&](std::size_t skip) {
     std::vector<CompiledArg> args;
     for (std::size_t i = skip; i < e.args.size(); ++i) args.push_back({e.args[i].name, e.args[i].loc, compile_single(*e.args[i].value)});
@@ -542,7 +550,8 @@ std::optional<std::vector<ExprValue>> FunctionCompiler::compile_object_call(cons
     }
   }
   // A method call on a variable or field chain: `a.push(x)`, `obj.items.size()`.
-  for (std::size_t n = parts.size() - 1; n >= 1; --n) {
+  // (Prefixes longer than any variable name cannot match: see compile_dotted_name.)
+  for (std::size_t n = std::min(parts.size() - 1, pc_.max_name_parts); n >= 1; --n) {
     if (lookup(join_parts(parts, 0, n)) == nullptr) continue;
     ast::Expr head(ast::ExprKind::Name, e.loc);
     head.text = join_parts(parts, 0, n);

@@ -2,6 +2,8 @@
 // casts, variadic math and str.format (output calls: codegen_plots.cpp).
 #include <cmath>
 
+#include <unordered_set>
+
 #include "builtin_table.h"
 #include "codegen.h"
 #include "codegen_time.h"
@@ -94,6 +96,20 @@ std::optional<std::vector<ExprValue>> FunctionCompiler::compile_special_call(con
     // max_bars_back was read before compilation started (compile_main).
     return std::vector<ExprValue>{};
   }
+  if (name == "library") {
+    // A library: its exported functions are checked after the body
+    // (ProgramCompiler::check_library_exports); it cannot be run.
+    global_only();
+    check({"title", "overlay", "dynamic_requests"});
+    if (pc_.declared_indicator) error(e.loc, "a script may only have one indicator/strategy/library declaration");
+    pc_.declared_indicator = true;
+    pc_.is_library = true;
+    pc_.program.title = string_literal(find_arg(e, 0, "title"), "the library title");
+    return std::vector<ExprValue>{};
+  }
+  if (name == "study")
+    error(e.loc, "'study()' declares a Pine Script version 1-4 script (on TradingView a script without a //@version line "
+                 "is version 1); pinevm runs versions 5 and 6: port the script and declare it with indicator()");
   if (name == "log.info" || name == "log.warning" || name == "log.error" || name == "runtime.error") {
     // log.*(message) or log.*(formatString, args...) as str.format.
     ExprValue msg;
@@ -353,10 +369,40 @@ ExprValue FunctionCompiler::compile_source_input(const ast::Expr& e, const ast::
 
 std::uint16_t FunctionCompiler::register_input(const ast::Expr& e, InputDecl in) {
   if (in.title.empty()) in.title = "input " + std::to_string(pc_.program.inputs.size());
-  for (const InputDecl& other : pc_.program.inputs)
-    if (other.title == in.title) error(e.loc, "two inputs share the title '" + in.title + "'");
+  // The group, when given as a literal (TradingView requires a const string).
+  std::string group;
+  for (const ast::Arg& a : e.args)
+    if (a.name == "group" && a.value && a.value->kind == ast::ExprKind::StringLit) group = a.value->text;
+  // Titles may repeat across groups (TradingView shows them apart); a host
+  // then names each such input "group/title" (docs/semantics.md, Inputs).
+  // Only colliding inputs get that key, so other programs' bytes do not change.
+  auto key_of = [](const std::string& g, const std::string& title) { return g + "/" + title; };
+  std::vector<std::size_t> same_title;
+  for (std::size_t i = 0; i < pc_.program.inputs.size(); ++i) {
+    if (pc_.program.inputs[i].title != in.title) continue;
+    if (pc_.input_groups[i] == group)
+      error(e.loc, "two inputs share the title '" + in.title + "'" +
+                       (group.empty() ? std::string(" and have no group") : " in the group '" + group + "'"));
+    same_title.push_back(i);
+  }
+  if (!same_title.empty()) {
+    in.key = key_of(group, in.title);
+    for (std::size_t i : same_title) pc_.program.inputs[i].key = key_of(pc_.input_groups[i], in.title);
+  }
+  // A name must pick one input: the names (keys, or titles where there is
+  // no key) must differ. Only keys can clash, so this runs when one is involved.
+  auto name_of = [](const InputDecl& x) -> const std::string& { return x.key.empty() ? x.title : x.key; };
+  bool keys_involved = !in.key.empty();
+  for (const InputDecl& other : pc_.program.inputs) keys_involved = keys_involved || other.key == in.title;
+  if (keys_involved) {
+    std::unordered_set<std::string> names{name_of(in)};
+    for (const InputDecl& other : pc_.program.inputs)
+      if (!names.insert(name_of(other)).second)
+        error(e.loc, "the input '" + name_of(other) + "' cannot be told apart from another input named '" + name_of(other) + "'");
+  }
   if (pc_.program.inputs.size() >= 65535) error(e.loc, "too many inputs");
   pc_.program.inputs.push_back(std::move(in));
+  pc_.input_groups.push_back(group);
   return static_cast<std::uint16_t>(pc_.program.inputs.size() - 1);
 }
 
@@ -423,6 +469,11 @@ ExprValue FunctionCompiler::compile_input(const ast::Expr& e, const std::string&
       if (defval->kind != ast::ExprKind::StringLit) error(defval->loc, "'" + name + "' needs a string literal default");
       in.kind = InputKind::String;
       in.default_value = make_int(pc_.pool.intern(defval->text));
+      // The host's value for these is checked (InstanceBuilder::input).
+      in.format = name == "input.timeframe" ? InputFormat::Timeframe
+                  : name == "input.symbol"  ? InputFormat::Symbol
+                  : name == "input.session" ? InputFormat::Session
+                                            : InputFormat::Any;
       break;
   }
   if (const ast::Expr* minval = find_arg(e, 99, "minval")) {

@@ -43,7 +43,28 @@ void FunctionCompiler::compile_block(const ast::Block& block) {
   release_to(mark);
 }
 
+void FunctionCompiler::compile_branch_block(const ast::Block& block) {
+  push_scope();
+  const std::uint16_t mark = top();
+  for (std::size_t i = 0; i < block.stmts.size(); ++i) {
+    const ast::Stmt& s = *block.stmts[i];
+    // TradingView's "conditional structures" allow a tuple as a branch's
+    // value; when the structure's value is unused it is simply dropped.
+    if (i + 1 == block.stmts.size() && s.kind == ast::StmtKind::ExprStmt && s.value->kind == ast::ExprKind::Tuple) {
+      NestingGuard guard(pc_, s.loc);
+      at(s.loc);
+      for (const ast::ExprPtr& x : s.value->elems) compile_single(*x);
+      release_to(mark);
+      continue;
+    }
+    compile_stmt(s);
+  }
+  pop_scope();
+  release_to(mark);
+}
+
 void FunctionCompiler::compile_stmt(const ast::Stmt& s) {
+  NestingGuard guard(pc_, s.loc);
   at(s.loc);
   const std::uint16_t mark = top();
   switch (s.kind) {
@@ -569,6 +590,7 @@ ExprValue FunctionCompiler::compile_loop_value(const ast::Expr& e, bool required
 }
 
 std::optional<ExprValue> FunctionCompiler::compile_value_block(const ast::Block& block) {
+  NestingGuard guard(pc_, block.stmts.empty() ? cur_loc_ : block.stmts.front()->loc);
   push_scope();
   std::optional<ExprValue> value;
   for (std::size_t i = 0; i < block.stmts.size(); ++i) {

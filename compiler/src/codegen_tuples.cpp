@@ -27,6 +27,7 @@ std::size_t tuple_size(const ast::Block& block) {
 }
 
 std::vector<ExprValue> FunctionCompiler::compile_tuple_conditional(const ast::Expr& e) {
+  NestingGuard guard(pc_, e.loc);
   std::vector<TupleArm> arms;
   if (e.kind == ast::ExprKind::If) {
     // Flatten the else-if chain: each else-if is an If alone in an else block.

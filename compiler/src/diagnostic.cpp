@@ -1,6 +1,8 @@
 // The canonical text form of diagnostics (see diagnostic.h).
 #include "pine/compiler/diagnostic.h"
 
+#include <algorithm>
+
 namespace pine {
 namespace {
 
@@ -14,9 +16,32 @@ std::string_view source_line(std::string_view source, std::uint32_t line) {
     if (nl == std::string_view::npos) return {};
     start = nl + ((source[nl] == '\r' && nl + 1 < source.size() && source[nl + 1] == '\n') ? 2 : 1);
   }
+  // A byte order mark is not part of line 1 (the lexer skips it too).
+  if (start == 0 && source.substr(0, 3) == "\xEF\xBB\xBF") start = 3;
   std::size_t end = source.find_first_of("\r\n", start);
   if (end == std::string_view::npos) end = source.size();
   return source.substr(start, end - start);
+}
+
+/// The run of whitespace that puts a caret under byte column `col` of
+/// `line` (1-based): a tab for each tab before it, so the caret lines up
+/// whatever the terminal's tab width, and one space per other character
+/// (UTF-8 continuation bytes take no column).
+std::string caret_indent(std::string_view line, std::uint32_t col) {
+  std::string out;
+  // A column past the end of the line (an error at the line's end) gets
+  // spaces; a bogus huge one is cut at one past the end.
+  const std::size_t stop = std::min<std::size_t>(col, line.size() + 2);
+  for (std::size_t i = 0; i + 1 < stop; ++i) {
+    if (i >= line.size()) {
+      out += ' ';
+    } else if (line[i] == '\t') {
+      out += '\t';
+    } else if ((static_cast<unsigned char>(line[i]) & 0xC0) != 0x80) {
+      out += ' ';
+    }
+  }
+  return out;
 }
 
 } // namespace
@@ -31,9 +56,10 @@ std::string format_diagnostic(const Diagnostic& d, std::string_view file_name, s
   out += d.message;
   out += '\n';
   if (d.loc.line == 0) return out;
-  out += source_line(source, d.loc.line);
+  const std::string_view line = source_line(source, d.loc.line);
+  out += line;
   out += '\n';
-  if (d.loc.col > 1) out.append(d.loc.col - 1, ' ');
+  out += caret_indent(line, d.loc.col);
   out += "^\n";
   return out;
 }

@@ -71,7 +71,10 @@ class Lexer {
 public:
   /// Copies the source with "\r\n" and lone "\r" turned into "\n", so the
   /// rest of the lexer only knows one line terminator.
+  /// A UTF-8 byte order mark (editors on Windows write one) is skipped:
+  /// column 1 is the first character after it, as format_diagnostic counts.
   Lexer(std::string_view src, std::vector<Diagnostic>& diags) : diags_(diags) {
+    if (src.substr(0, 3) == "\xEF\xBB\xBF") src.remove_prefix(3);
     src_.reserve(src.size());
     for (std::size_t i = 0; i < src.size(); ++i) {
       if (src[i] == '\r') {
@@ -84,7 +87,7 @@ public:
   }
 
   /// Tokenizes the whole input; see lexer.h for the contract.
-  std::vector<Token> run(int* version) {
+  std::vector<Token> run(int* version, std::uint32_t* version_line) {
     bool line_start = true;
     while (errors_ < kMaxLexErrors) {
       if (line_start) {
@@ -107,6 +110,7 @@ public:
     }
     finish();
     if (version) *version = version_;
+    if (version_line) *version_line = version_line_;
     return std::move(out_);
   }
 
@@ -120,6 +124,7 @@ private:
   std::vector<int> indents_{0};
   int depth_ = 0; ///< open ( and [
   int version_ = 0;
+  std::uint32_t version_line_ = 0; ///< line of the //@version comment (0: none)
   bool have_version_ = false;
   std::size_t errors_ = 0;
   bool indent_error_ = false; ///< report only the first layout error: later ones are echoes
@@ -269,6 +274,7 @@ private:
       auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
       if (ec == std::errc() && ptr != digits.data()) {
         version_ = v;
+        version_line_ = line_;
         have_version_ = true;
       }
     }
@@ -460,8 +466,9 @@ private:
 
 } // namespace
 
-std::vector<Token> tokenize(std::string_view src, std::vector<Diagnostic>& diags, int* version) {
-  return Lexer(src, diags).run(version);
+std::vector<Token> tokenize(std::string_view src, std::vector<Diagnostic>& diags, int* version,
+                            std::uint32_t* version_line) {
+  return Lexer(src, diags).run(version, version_line);
 }
 
 std::string tok_name(Tok kind) {

@@ -59,7 +59,9 @@ inline constexpr std::size_t kMaxLexErrors = 10;
 /// Tokenizes `src`. Errors are appended to `diags` (at most kMaxLexErrors);
 /// the token list always ends with Tok::Eof. When `version` is not null it
 /// receives the number of the first `//@version=N` comment (0 when absent).
-std::vector<Token> tokenize(std::string_view src, std::vector<Diagnostic>& diags, int* version = nullptr);
+/// `version_line`, when not null, receives that comment's line (0 when absent).
+std::vector<Token> tokenize(std::string_view src, std::vector<Diagnostic>& diags, int* version = nullptr,
+                            std::uint32_t* version_line = nullptr);
 
 /// A short human name of a token kind, e.g. "')'" or "end of line", for messages.
 std::string tok_name(Tok kind);

@@ -134,10 +134,12 @@ ParseResult parse(std::string_view source) {
   ParseResult r;
   try {
     int version = 0;
-    std::vector<Token> toks = tokenize(source, r.diagnostics, &version);
+    std::uint32_t version_line = 0;
+    std::vector<Token> toks = tokenize(source, r.diagnostics, &version, &version_line);
     detail::Parser parser(std::move(toks), r.diagnostics);
     r.script = parser.parse_script();
     r.script->version = version;
+    r.script->version_line = version_line;
     // Lexer and parser each stop after their first kMaxParseErrors errors;
     // merged in source order, the first kMaxParseErrors are exactly the
     // first ones of the file.

@@ -13,8 +13,17 @@ namespace pine {
 
 /// Limits of the front end. Inputs beyond them get a diagnostic, never a crash.
 inline constexpr std::size_t kMaxParseErrors = 10; ///< total diagnostics before giving up
-inline constexpr int kMaxNesting = 128;            ///< parser recursion: brackets, unary chains, blocks
-inline constexpr int kMaxExprHeight = 256;         ///< height of one expression tree (e.g. a+b+c+... chains)
+/// Parser recursion: brackets, unary operators, ternaries, nested blocks.
+/// Each level is about ten parser frames; 128 levels stay far below any
+/// stack (also when pine::parse() runs on a caller's thread), and no real
+/// script nests a tenth as deep.
+inline constexpr int kMaxNesting = 128;
+/// Height of one expression tree. A left-associative chain (`a + b + c`,
+/// `x.f().g()`) costs the parser no recursion, so it is not nesting; but the
+/// checker walks the tree recursively, so the height is still bounded:
+/// 10,000 allows flat sums of thousands of terms while keeping the checker's
+/// depth (kMaxCompileNesting, codegen.h) within its stack.
+inline constexpr int kMaxExprHeight = 10000;
 
 /// The result of parsing one source text.
 struct ParseResult {

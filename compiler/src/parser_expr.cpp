@@ -67,7 +67,9 @@ ExprPtr Parser::done(ExprPtr e) {
   for (const ExprPtr& x : e->elems) see(x);
   for (const ast::SwitchCase& c : e->cases) see(c.cond);
   ++h;
-  if (h > kMaxExprHeight) fail(e->loc, "expression nested too deeply");
+  if (h > kMaxExprHeight)
+    fail(e->loc, "expression too deep: more than " + std::to_string(kMaxExprHeight) +
+                     " levels of operators, calls and field accesses; split it with intermediate variables");
   heights_[e.get()] = h;
   return e;
 }

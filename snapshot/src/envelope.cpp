@@ -341,6 +341,14 @@ void check_size_consistency(const SnapshotHeader& h, std::size_t total) {
 // Runs the checks in the documented order (envelope.h, DESIGN.md section 4);
 // each throws at the first problem, so later checks may rely on earlier ones.
 SnapshotHeader read_header(std::span<const std::uint8_t> bytes) {
+  const SnapshotHeader h = read_header_alone(bytes);  // 1-5
+  check_size_consistency(h, bytes.size());       // 6
+  check_caps(h.payload_uncompressed_size, h.payload_compressed_size, false);  // 7
+  return h;
+}
+
+// Steps 1-5 of read_header(), which need the header bytes only.
+SnapshotHeader read_header_alone(std::span<const std::uint8_t> bytes) {
   check_magic_and_size(bytes);  // 1
   const std::uint8_t* p = bytes.data();
   const std::uint64_t stored = get_u64(p + offset::kHeaderHash);  // 2
@@ -361,8 +369,6 @@ SnapshotHeader read_header(std::span<const std::uint8_t> bytes) {
                             unknown));
   }
   check_reserved(p);                             // 5
-  check_size_consistency(h, bytes.size());       // 6
-  check_caps(h.payload_uncompressed_size, h.payload_compressed_size, false);  // 7
   return h;
 }
 
@@ -527,144 +533,6 @@ OpenedSnapshot open_snapshot(std::span<const std::uint8_t> bytes) {
                                               produced, result.payload.size()));
   }
   return result;
-}
-
-// ---- File IO -----------------------------------------------------------------
-namespace {
-
-/// "<what> '<path>': <strerror(err)>" as an Io error.
-SnapshotError io_error(const char* what, const std::string& path, int err) {
-  return SnapshotError(Kind::Io, fmt("%s '%s': %s", what, path.c_str(), std::strerror(err)));
-}
-
-/// The directory holding `path`, for the temporary file and the directory
-/// fsync: "." for a bare name, "/" for a file at the root.
-std::string parent_dir(const std::string& path) {
-  const std::size_t slash = path.find_last_of('/');
-  if (slash == std::string::npos) return ".";
-  if (slash == 0) return "/";
-  return path.substr(0, slash);
-}
-
-/// close() that retries nothing: on Linux the descriptor is gone even when
-/// close fails with EINTR, and retrying could close someone else's descriptor.
-int close_fd(int fd) { return ::close(fd); }
-
-/// Owns the temporary file of write_file_atomic: closes the descriptor and
-/// removes the file on any exit that did not commit (an exception), so no
-/// half-written temporary is left behind.
-struct TempFile {
-  std::string path;
-  int fd = -1;
-  bool renamed = false;
-  ~TempFile() {
-    if (fd >= 0) close_fd(fd);
-    if (!renamed && !path.empty()) ::unlink(path.c_str());
-  }
-};
-
-/// Creates a new temporary file next to `path` with O_EXCL, so it never
-/// opens an existing file. The name mixes pid, a process-wide counter and the
-/// clock; 100 attempts is far more than collisions need and bounds the loop.
-void create_temp(const std::string& path, TempFile& tmp) {
-  static std::atomic<std::uint64_t> counter{0};
-  for (int attempt = 0; attempt < 100; ++attempt) {
-    const auto now = static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
-    const std::string name =
-        fmt("%s.tmp-%ld-%" PRIx64, path.c_str(), static_cast<long>(::getpid()), (now << 8) ^ counter.fetch_add(1));
-    const int fd = ::open(name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (fd >= 0) {
-      tmp.path = name;
-      tmp.fd = fd;
-      return;
-    }
-    if (errno != EEXIST) throw io_error("cannot create a temporary file to write snapshot", path, errno);
-  }
-  throw io_error("cannot create a temporary file to write snapshot", path, EEXIST);
-}
-
-} // namespace
-
-// Classic temp + fsync + rename + fsync(dir) (SQLite, Redis RDB). Partial
-// writes and EINTR are retried; every other failure removes the temporary
-// file (TempFile's destructor) and throws.
-void write_file_atomic(const std::string& path, std::span<const std::uint8_t> bytes) {
-  TempFile tmp;
-  create_temp(path, tmp);
-  std::size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = ::write(tmp.fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw io_error("cannot write snapshot", path, errno);
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  if (::fsync(tmp.fd) != 0) throw io_error("cannot flush snapshot to disk", path, errno);
-  const int fd = tmp.fd;
-  tmp.fd = -1;
-  if (close_fd(fd) != 0) throw io_error("cannot close snapshot", path, errno);
-  if (::rename(tmp.path.c_str(), path.c_str()) != 0) throw io_error("cannot move snapshot into place at", path, errno);
-  tmp.renamed = true;
-
-  // Make the rename durable. Some file systems cannot sync a directory and say
-  // so with EINVAL/ENOTSUP; the data itself is synced, so that is accepted.
-  const std::string dir = parent_dir(path);
-  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0) throw io_error("snapshot written but cannot open its directory to sync it", dir, errno);
-  if (::fsync(dfd) != 0 && errno != EINVAL && errno != ENOTSUP) {
-    const int err = errno;
-    close_fd(dfd);
-    throw io_error("snapshot written but cannot sync its directory", dir, err);
-  }
-  close_fd(dfd);
-}
-
-// Reads through the descriptor in growing chunks, so pipes and files whose
-// size changes while being read work too; the cap is enforced on both the
-// stat size (before reading) and the bytes actually read.
-std::vector<std::uint8_t> read_file(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw io_error("cannot open snapshot", path, errno);
-  struct Closer {
-    int fd;
-    ~Closer() { close_fd(fd); }
-  } closer{fd};
-
-  struct stat st{};
-  if (::fstat(fd, &st) != 0) throw io_error("cannot stat snapshot", path, errno);
-  const auto too_big = [&](std::uint64_t size) {
-    return SnapshotError(Kind::SizeLimit,
-                         fmt("snapshot '%s' is %" PRIu64 " bytes or more, above the %s a snapshot can be: check the "
-                             "file name",
-                             path.c_str(), size, size_text(kMaxFileSize).c_str()));
-  };
-  if (S_ISREG(st.st_mode) && static_cast<std::uint64_t>(st.st_size) > kMaxFileSize) {
-    throw too_big(static_cast<std::uint64_t>(st.st_size));
-  }
-
-  std::vector<std::uint8_t> data;
-  // One extra byte so a regular file is read to EOF in one pass; 64 KiB start
-  // for pipes and special files whose size is unknown.
-  std::size_t capacity = S_ISREG(st.st_mode) ? static_cast<std::size_t>(st.st_size) + 1 : std::size_t{64} << 10;
-  data.resize(capacity);
-  std::size_t used = 0;
-  for (;;) {
-    if (used == data.size()) {
-      if (used > kMaxFileSize) throw too_big(used);
-      data.resize(std::min<std::size_t>(used * 2, kMaxFileSize + 1));
-    }
-    const ssize_t n = ::read(fd, data.data() + used, data.size() - used);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw io_error("cannot read snapshot", path, errno);
-    }
-    if (n == 0) break;
-    used += static_cast<std::size_t>(n);
-  }
-  if (used > kMaxFileSize) throw too_big(used);
-  data.resize(used);
-  return data;
 }
 
 // ---- Description ---------------------------------------------------------------

@@ -191,6 +191,19 @@ public:
     return snapshot::read_file(file_path(entry.key, entry.bar_index).string());
   }
 
+  // Unlinks every snapshot file of the key (another process deleting one
+  // first is fine), then fsyncs DIR so the deletions survive power loss: a
+  // resurrected snapshot of the replaced script would block the key again.
+  void remove(std::string_view key) override {
+    validate_key(key);
+    for (const SnapshotEntry& entry : scan(key).entries) {
+      if (::unlink(entry.locator.c_str()) != 0 && errno != ENOENT) {
+        throw io_error("cannot delete snapshot", entry.locator, errno);
+      }
+    }
+    sync_directory(dir_);
+  }
+
   // Interface accessors (store.h).
   std::size_t keep() const override { return keep_; }
 

@@ -14,6 +14,7 @@
 
 #include <cereal/archives/portable_binary.hpp>
 
+#include "pine/vm/calendar.h"
 #include "pine/vm/state_io.h"
 
 namespace pine {
@@ -169,6 +170,78 @@ std::string input_text(const InputDecl& decl, const InstanceConfig& config, std:
   }
 }
 
+/// The symbol as the configuration hash sees it: the default spelled out
+/// ("PINEVM:SAMPLE") is the default left empty, since the script sees the
+/// same syminfo.* values either way. Any other spelling is kept as is
+/// ("SAMPLE" alone has no prefix, which the script sees).
+std::string normalized_symbol(const std::string& symbol) { return symbol == kDefaultSymbol ? std::string() : symbol; }
+
+/// The timeframe as the configuration hash sees it: its canonical text
+/// (timeframe.period: "D" and "1D" are both "1D"), and empty for the
+/// default. Two spellings are equal exactly when they parse to the same
+/// multiplier and unit, i.e. when the script sees the same timeframe.*
+/// values ("60" and "1H" are not equal: "1H" is no timeframe). An invalid
+/// text (which no instance holds) is kept as written.
+std::string normalized_timeframe(const std::string& timeframe) {
+  if (timeframe.empty()) return {};
+  const std::optional<Timeframe> parsed = parse_timeframe(timeframe);
+  if (!parsed) return timeframe;
+  std::string text = timeframe_text(*parsed);
+  return text == kDefaultTimeframe ? std::string() : text;
+}
+
+/// XXH3-64 of a configuration's hash input with the given symbol and
+/// timeframe texts (as given for config_hash, normalized for
+/// normalized_config_hash).
+std::uint64_t hash_config_with(const InstanceConfig& config, const std::string& symbol, const std::string& timeframe) {
+  std::vector<std::uint8_t> bytes;
+  bytes.reserve(512);  // a typical configuration in one allocation (every restore hashes one or two)
+  put_u64(bytes, config.input_values.size());
+  for (std::size_t i = 0; i < config.input_values.size(); ++i) {
+    put_u64(bytes, config.input_values[i].u);
+    put_text(bytes, i < config.input_strings.size() ? config.input_strings[i] : std::string());
+  }
+  put_text(bytes, symbol);
+  put_text(bytes, timeframe);
+  put_symbol_info(bytes, config.syminfo);
+  return snapshot::xxh3_64(bytes);
+}
+
+/// A text for a mismatch message: quoted, or "na" for an absent optional.
+std::string shown(const std::optional<std::string>& s) { return s ? "\"" + *s + "\"" : std::string("na"); }
+
+/// Appends "other symbol information (--syminfo): syminfo.<field> =
+/// <snapshot's> (this run: <run's>), ..." naming every SymbolInfo field that
+/// differs, so a mismatch names the --syminfo field.
+void symbol_info_difference(const SymbolInfo& a, const SymbolInfo& b, std::vector<std::string>& parts) {
+  std::string fields;
+  const auto add = [&](const char* field, const std::string& x, const std::string& y) {
+    if (x != y) fields += (fields.empty() ? "" : ", ") + std::string("syminfo.") + field + " = " + x + " (this run: " + y + ")";
+  };
+  const auto number = [](double v) {
+    char buf[32];
+    const auto r = std::to_chars(buf, buf + sizeof buf, v);
+    return std::string(buf, r.ptr);
+  };
+  add("description", shown(a.description), shown(b.description));
+  add("currency", shown(a.currency), shown(b.currency));
+  add("basecurrency", shown(a.basecurrency), shown(b.basecurrency));
+  add("type", shown(a.type), shown(b.type));
+  add("pricescale", std::to_string(a.pricescale), std::to_string(b.pricescale));
+  add("minmove", std::to_string(a.minmove), std::to_string(b.minmove));
+  add("pointvalue", number(a.pointvalue), number(b.pointvalue));
+  add("mincontract", number(a.mincontract), number(b.mincontract));
+  add("timezone", shown(a.timezone), shown(b.timezone));
+  add("session", shown(a.session), shown(b.session));
+  add("volumetype", shown(a.volumetype), shown(b.volumetype));
+  add("root", shown(a.root), shown(b.root));
+  add("country", shown(a.country), shown(b.country));
+  add("isin", shown(a.isin), shown(b.isin));
+  add("sector", shown(a.sector), shown(b.sector));
+  add("industry", shown(a.industry), shown(b.industry));
+  if (!fields.empty()) parts.push_back("other symbol information (--syminfo): " + fields);
+}
+
 /// What differs between the snapshot's configuration and the one of this
 /// run, as "input 'Length' = 14 (this run: 20), symbol ..."; every differing
 /// input, the symbol, the timeframe, then "other symbol information" for the
@@ -182,14 +255,24 @@ std::string config_difference(const Program& program, const InstanceConfig& snap
     if (a != b) parts.push_back("input '" + program.inputs[i].title + "' = " + value_pair(a, b));
   }
   if (snap.input_values.size() != run.input_values.size()) parts.push_back("a different number of inputs");
+  // Compared normalized (as hashed), shown as the user would write them.
   const auto or_default = [](const std::string& s, const char* fallback) { return s.empty() ? std::string(fallback) : s; };
-  if (or_default(snap.symbol, kDefaultSymbol) != or_default(run.symbol, kDefaultSymbol))
+  if (normalized_symbol(snap.symbol) != normalized_symbol(run.symbol))
     parts.push_back("symbol " + value_pair(or_default(snap.symbol, kDefaultSymbol), or_default(run.symbol, kDefaultSymbol)));
-  if (or_default(snap.timeframe, kDefaultTimeframe) != or_default(run.timeframe, kDefaultTimeframe))
+  if (normalized_timeframe(snap.timeframe) != normalized_timeframe(run.timeframe))
     parts.push_back("timeframe " + value_pair(or_default(snap.timeframe, kDefaultTimeframe),
                                               or_default(run.timeframe, kDefaultTimeframe)));
-  if (!(snap.syminfo == run.syminfo)) parts.push_back("other symbol information (--syminfo)");
-  if (parts.empty()) return "another configuration than this run";  // e.g. symbol "" vs the default spelled out
+  symbol_info_difference(snap.syminfo, run.syminfo, parts);
+  // Inputs whose shown texts agree but whose hashed values differ (a string
+  // input's handle, say) are still named.
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::string a = input_text(program.inputs[i], snap, i), b = input_text(program.inputs[i], run, i);
+    const bool strings_differ = (i < snap.input_strings.size() ? snap.input_strings[i] : std::string()) !=
+                                (i < run.input_strings.size() ? run.input_strings[i] : std::string());
+    if (a == b && (snap.input_values[i].u != run.input_values[i].u || strings_differ))
+      parts.push_back("input '" + program.inputs[i].title + "' (same text, different value)");
+  }
+  if (parts.empty()) return "another configuration than this run";  // unreachable unless the hash collides
   std::string out;
   for (std::size_t i = 0; i < parts.size(); ++i) out += (i == 0 ? "" : ", ") + parts[i];
   return out;
@@ -202,18 +285,16 @@ std::array<std::uint8_t, 16> program_hash(const Program& program) {
   return snapshot::xxh3_128(bytes);
 }
 
+// The texts as given: this is the header's config_hash, whose byte string
+// docs/snapshot-format.md specifies (and the golden snapshots carry).
 std::uint64_t config_hash(const InstanceConfig& config) {
-  std::vector<std::uint8_t> bytes;
-  bytes.reserve(512);  // a typical configuration in one allocation (every restore hashes one or two)
-  put_u64(bytes, config.input_values.size());
-  for (std::size_t i = 0; i < config.input_values.size(); ++i) {
-    put_u64(bytes, config.input_values[i].u);
-    put_text(bytes, i < config.input_strings.size() ? config.input_strings[i] : std::string());
-  }
-  put_text(bytes, config.symbol);
-  put_text(bytes, config.timeframe);
-  put_symbol_info(bytes, config.syminfo);
-  return snapshot::xxh3_64(bytes);
+  return hash_config_with(config, config.symbol, config.timeframe);
+}
+
+// Spellings the script cannot tell apart hash alike (normalized_symbol,
+// normalized_timeframe); the default configuration gives config_hash's value.
+std::uint64_t normalized_config_hash(const InstanceConfig& config) {
+  return hash_config_with(config, normalized_symbol(config.symbol), normalized_timeframe(config.timeframe));
 }
 
 std::string hash_hex(const std::array<std::uint8_t, 16>& hash) {
@@ -293,7 +374,9 @@ Instance RestoreBuilder::build_within(DecodeBudget& budget) const {
       throw corrupt("the configuration does not match the header's hash");
     if (static_cast<std::uint64_t>(instance.bars_processed()) != h.bars_processed || instance.last_bar_time() != h.last_bar_time)
       throw corrupt("the bar counters do not match the header");
-    if (expected_config_ && config_hash(*expected_config_) != h.config_hash)
+    // Compared normalized: "D" for "1D", or the default symbol spelled out,
+    // is the same configuration to the script, so it restores.
+    if (expected_config_ && normalized_config_hash(*expected_config_) != normalized_config_hash(instance.config()))
       throw SnapshotError(Kind::ConfigMismatch,
                           "snapshot was taken with " + config_difference(*program, instance.config(), *expected_config_) +
                               ": pass the same --input/--symbol/--timeframe/--syminfo values, or replay history from "

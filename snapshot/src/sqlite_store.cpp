@@ -137,7 +137,8 @@ public:
         newest_(db_.get(), file_, "SELECT bytes FROM snapshots WHERE key = ?1 ORDER BY bar_index DESC LIMIT 1"),
         list_(db_.get(), file_,
               "SELECT bar_index, seq, length(bytes) FROM snapshots WHERE key = ?1 ORDER BY bar_index DESC"),
-        read_(db_.get(), file_, "SELECT bytes FROM snapshots WHERE key = ?1 AND bar_index = ?2") {}
+        read_(db_.get(), file_, "SELECT bytes FROM snapshots WHERE key = ?1 AND bar_index = ?2"),
+        remove_(db_.get(), file_, "DELETE FROM snapshots WHERE key = ?1") {}
 
   // Insert and retention in one IMMEDIATE transaction; COMMIT with
   // synchronous=FULL is the durability point.
@@ -220,6 +221,21 @@ public:
     if (rc == SQLITE_DONE) throw sqlite_error(file_, what, "it is no longer stored (deleted by retention?)");
     if (rc != SQLITE_ROW) throw sqlite_error(file_, what, db_.get());
     return column_bytes(use.get(), 0);
+  }
+
+  // One DELETE in an IMMEDIATE transaction; its COMMIT (synchronous=FULL)
+  // makes the removal durable.
+  void remove(std::string_view key) override {
+    validate_key(key);
+    const std::lock_guard lock(mutex_);
+    const std::string what = "cannot delete the snapshots of key '" + std::string(key) + "'";
+    Transaction transaction(*this, what);
+    {
+      const StatementUse use(remove_);
+      if (bind_text(use.get(), 1, key) != SQLITE_OK) throw sqlite_error(file_, what, db_.get());
+      if (sqlite3_step(use.get()) != SQLITE_DONE) throw sqlite_error(file_, what, db_.get());
+    }
+    transaction.commit();
   }
 
   // Interface accessors (store.h).
@@ -342,6 +358,7 @@ private:
   Statement newest_;
   Statement list_;
   Statement read_;
+  Statement remove_;
 };
 
 } // namespace

@@ -2,6 +2,7 @@
 // open_store(). The backends are in file_store.cpp and sqlite_store.cpp.
 #include "pine/snapshot/store.h"
 
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -47,8 +48,11 @@ void validate_key(std::string_view key) {
   }
 }
 
-// "sqlite:" is checked first, so a directory literally named "sqlite:x" needs
-// "./sqlite:x".
+// A spec that starts like a URI scheme ("<letter><letters, digits, + - .>:"
+// before any '/') names a backend; only "sqlite:" exists, so any other
+// scheme (sqlite3:, SQLITE:, redis://...) is refused rather than silently
+// becoming a directory of that name. A directory whose name has a ':' before
+// any '/' is written "./name:x"; "data/run:1" is a directory as it stands.
 std::unique_ptr<SnapshotStore> open_store(std::string_view spec, std::size_t keep) {
   if (spec.empty()) throw std::invalid_argument("snapshot store spec is empty: give a directory or sqlite:PATH");
   if (spec.starts_with(kSqlitePrefix)) {
@@ -58,7 +62,26 @@ std::unique_ptr<SnapshotStore> open_store(std::string_view spec, std::size_t kee
     }
     return open_sqlite_store(std::filesystem::path(file), keep);
   }
+  if (const std::optional<std::string_view> scheme = store_spec_scheme(spec)) {
+    throw std::invalid_argument("unknown snapshot store scheme '" + std::string(*scheme) +
+                                ":' in '" + std::string(spec) +
+                                "': the stores are sqlite:PATH (lowercase) and a directory; write ./" +
+                                std::string(spec) + " for a directory whose name holds a ':'");
+  }
   return open_file_store(std::filesystem::path(spec), keep);
+}
+
+// RFC 3986 scheme syntax: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":".
+std::optional<std::string_view> store_spec_scheme(std::string_view spec) {
+  const std::size_t colon = spec.find(':');
+  if (colon == std::string_view::npos || colon == 0) return std::nullopt;
+  const auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+  if (!alpha(spec[0])) return std::nullopt;
+  for (std::size_t i = 1; i < colon; ++i) {
+    const char c = spec[i];
+    if (!alpha(c) && !(c >= '0' && c <= '9') && c != '+' && c != '-' && c != '.') return std::nullopt;
+  }
+  return spec.substr(0, colon);
 }
 
 } // namespace pine

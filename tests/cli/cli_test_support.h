@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include <fcntl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "app.h"
@@ -71,6 +73,37 @@ inline Result pinevm(const std::vector<std::string>& args) {
   r.code = pine::cli::run_app(static_cast<int>(argv.size()), argv.data(), out, err);
   r.out = out.str();
   r.err = err.str();
+  return r;
+}
+
+/// Runs the real `pinevm` executable with stdout sent to `stdout_path`
+/// (e.g. /dev/full) and stdin from /dev/null; stderr is captured. For what
+/// only a process shows: writes to a failing standard output.
+inline Result pinevm_binary(const std::vector<std::string>& args, const std::string& stdout_path) {
+  char err_template[] = "/tmp/pinevm-cli-stderr-XXXXXX";
+  const int err_fd = mkstemp(err_template);
+  if (err_fd < 0) FAIL("mkstemp failed");
+  std::vector<const char*> argv{PINEVM_BINARY};
+  for (const std::string& a : args) argv.push_back(a.c_str());
+  argv.push_back(nullptr);
+  Result r;
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const int out_fd = open(stdout_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0666);
+    const int in_fd = open("/dev/null", O_RDONLY);
+    if (out_fd < 0 || in_fd < 0) _exit(127);
+    dup2(out_fd, 1);
+    dup2(in_fd, 0);
+    dup2(err_fd, 2);
+    execv(PINEVM_BINARY, const_cast<char* const*>(argv.data()));
+    _exit(127);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  close(err_fd);
+  r.err = read_file(err_template);
+  unlink(err_template);
   return r;
 }
 

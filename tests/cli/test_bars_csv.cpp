@@ -93,6 +93,15 @@ TEST_CASE("bars_csv: epoch milliseconds and seconds") {
   CHECK(time_of("1672639200.1230") == 1672639200123);
   CHECK(time_of("1672639200000.0") == 1672639200000);
   CHECK(time_of("-1") == -1000);                        // below 1e11: seconds
+  // The 1e11 threshold is on the magnitude: pre-1970 milliseconds stay
+  // milliseconds. -1e9 s is 1938-04-24T22:13:20Z (Python:
+  // datetime.fromtimestamp(-1e9, timezone.utc)), so -1e12 must be that
+  // instant in ms, not 1000 times earlier.
+  CHECK(time_of("-1000000000000") == -1000000000000);
+  CHECK(time_of("-1000000000000") == time_of("1938-04-24T22:13:20Z"));
+  CHECK(time_of("-99999999999") == -99999999999000);    // |t| just below 1e11: seconds
+  CHECK(time_of("-100000000000") == -100000000000);     // |t| = 1e11: milliseconds
+  CHECK(time_of("-1.5") == -1500);
   CHECK(time_of("+60") == 60000);
   CHECK(time_of("000000000060") == 60000);              // leading zeros do not count
   CHECK(time_error("1672639200.1234") == "finer than a millisecond");
@@ -173,9 +182,31 @@ TEST_CASE("bars_csv: columns in any order and case; extra columns ignored") {
   CHECK(bars[0].low == 3);
   CHECK(bars[0].close == 4);
   CHECK(bars[0].volume == 5);
-  // Header names are trimmed; a repeated name: the first column wins.
-  const auto b2 = read(" time , open,high,low,close,time\n2024-01-01,1,1,1,1,999\n");
+  // Header names are trimmed.
+  const auto b2 = read(" time , open,high,low,close\n2024-01-01,1,1,1,1\n");
   CHECK(b2[0].time == 1704067200000);
+  // Unknown columns may repeat: they are ignored.
+  CHECK(read("time,open,high,low,close,x,x\n1,1,1,1,1,a,b\n").size() == 1);
+}
+
+TEST_CASE("bars_csv: a known column named twice is an error naming line 1 and the column") {
+  CHECK(error_of("time,open,high,low,close,close\n1,1,1,1,1,2\n") ==
+        "bars.csv:1: column 'close' appears twice in the header (\"close\" in column 5 and \"close\" in column 6); "
+        "keep one");
+  CHECK(error_of("time,open,high,low,close,volume,Volume\n1,1,1,1,1,1,1\n") ==
+        "bars.csv:1: column 'volume' appears twice in the header (\"volume\" in column 6 and \"Volume\" in column 7); "
+        "keep one");
+  CHECK(error_of(" time , open,high,low,close,TIME\n2024-01-01,1,1,1,1,999\n") ==
+        "bars.csv:1: column 'time' appears twice in the header (\"time\" in column 1 and \"TIME\" in column 6); "
+        "keep one");
+  // After comments the header's own line is named, and DataError carries it.
+  try {
+    read("# c\ntime,high,open,low,close,HIGH\n");
+    FAIL("no error");
+  } catch (const DataError& e) {
+    CHECK(e.line == 2);
+    CHECK(e.column == "high");
+  }
 }
 
 TEST_CASE("bars_csv: volume is optional and may be na") {

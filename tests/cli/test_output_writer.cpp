@@ -190,8 +190,12 @@ TEST_CASE("output: float values, infinities and large ints") {
   CHECK(write_all(OutputFormat::Jsonl, plots, rows) ==
         "{\"time\":1000,\"bar_index\":0,\"a\":0.1,\"b\":1e-07,\"c\":123456789.125,\"d\":1e+21,"
         "\"e\":9223372036854775807}\n"
-        "{\"time\":2000,\"bar_index\":1,\"a\":null,\"b\":null,\"c\":0.30000000000000004,\"d\":-1e-300,"
+        "{\"time\":2000,\"bar_index\":1,\"a\":\"Infinity\",\"b\":\"-Infinity\",\"c\":0.30000000000000004,\"d\":-1e-300,"
         "\"e\":-9223372036854775807}\n");
+  // JSONL infinities are the CSV spellings as JSON strings, never null (na).
+  const std::vector<std::vector<Value>> na_and_inf = {{f(pine::kFloatNa), f(inf), f(-inf), f(0), i(pine::kIntNa)}};
+  CHECK(write_all(OutputFormat::Jsonl, plots, na_and_inf) ==
+        "{\"time\":1000,\"bar_index\":0,\"a\":null,\"b\":\"Infinity\",\"c\":\"-Infinity\",\"d\":0,\"e\":null}\n");
 }
 
 TEST_CASE("output: names and strings that need quoting or escaping") {

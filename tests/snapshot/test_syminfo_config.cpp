@@ -91,3 +91,66 @@ TEST_CASE("syminfo config: a snapshot restored with different symbol information
   CHECK(restore_expecting(pine::SymbolInfo{}) == "config_mismatch");
   CHECK(pine::config_hash(pine::InstanceConfig{}) != pine::config_hash(builder.config()));
 }
+
+// Spellings the script cannot tell apart are one configuration: the default
+// symbol spelled out, "D" for "1D", "W" for "1W". Really different values
+// stay different, and every mismatch message names the differing field.
+TEST_CASE("syminfo config: equivalent symbol and timeframe spellings are one configuration") {
+  const auto config_of = [](const std::string& symbol, const std::string& timeframe) {
+    pine::InstanceBuilder b(program());
+    b.symbol(symbol).timeframe(timeframe);
+    return b.config();
+  };
+  const std::uint64_t dflt = pine::normalized_config_hash(config_of("", ""));
+  CHECK(pine::normalized_config_hash(config_of("PINEVM:SAMPLE", "")) == dflt);
+  CHECK(pine::normalized_config_hash(config_of("", "D")) == dflt);
+  CHECK(pine::normalized_config_hash(config_of("", "1D")) == dflt);
+  CHECK(pine::normalized_config_hash(config_of("PINEVM:SAMPLE", "D")) == dflt);
+  CHECK(pine::normalized_config_hash(config_of("", "W")) == pine::normalized_config_hash(config_of("", "1W")));
+  CHECK(pine::normalized_config_hash(config_of("", "1W")) != dflt);
+  CHECK(pine::normalized_config_hash(config_of("", "2D")) != dflt);
+  CHECK(pine::normalized_config_hash(config_of("", "60")) != pine::normalized_config_hash(config_of("", "1")));
+  CHECK(pine::normalized_config_hash(config_of("SAMPLE", "")) != dflt);  // no prefix: syminfo.prefix differs
+
+  // Saved with one spelling, restored expecting the other, both ways.
+  const auto saved_with = [&](const pine::InstanceConfig& config) {
+    pine::Instance inst(program(), config);
+    inst.run_bar(bar(0));
+    return pine::save_state(inst);
+  };
+  const auto restore = [&](const std::vector<std::uint8_t>& bytes, const pine::InstanceConfig& expected) {
+    return pine::test::outcome(
+        [&] { pine::RestoreBuilder(bytes).expect_program(*program()).expect_config(expected).build(); });
+  };
+  const std::vector<std::uint8_t> plain = saved_with(config_of("", ""));
+  const std::vector<std::uint8_t> spelled = saved_with(config_of("PINEVM:SAMPLE", "D"));
+  CHECK(restore(plain, config_of("PINEVM:SAMPLE", "D")) == "success");
+  CHECK(restore(spelled, config_of("", "")) == "success");
+  CHECK(restore(spelled, config_of("", "1W")) == "config_mismatch");
+
+  const std::string message = pine::test::snapshot_error_message(
+      [&] { pine::RestoreBuilder(plain).expect_program(*program()).expect_config(config_of("", "1W")).build(); });
+  CHECK(message.find("timeframe 1D (this run: 1W)") != std::string::npos);
+  pine::InstanceBuilder other(program());
+  other.syminfo(nasdaq_like());
+  const std::string info_message = pine::test::snapshot_error_message(
+      [&] { pine::RestoreBuilder(plain).expect_program(*program()).expect_config(other.config()).build(); });
+  CHECK(info_message.find("syminfo.description = \"Sample symbol\" (this run: \"Apple Inc.\")") != std::string::npos);
+  CHECK(info_message.find("syminfo.timezone = \"Etc/UTC\" (this run: \"UTC-5\")") != std::string::npos);
+  CHECK(info_message.find("syminfo.sector = na (this run: \"Electronic Technology\")") != std::string::npos);
+  CHECK(info_message.find("another configuration") == std::string::npos);
+}
+
+// The header hash is unchanged by normalization: the header's configuration
+// hash of a golden file equals config_hash of the configuration restored
+// from it, and its normalized hash too (it was saved with the defaults).
+TEST_CASE("syminfo config: golden snapshots' configuration hashes are unchanged") {
+  const std::string path = std::string(PINEVM_SOURCE_DIR) + "/tests/data/snapshots/v1-history-301.pvms";
+  const std::vector<std::uint8_t> bytes = pine::snapshot::read_file(path);
+  const pine::snapshot::SnapshotHeader header = pine::snapshot::read_header(bytes);
+  const pine::Instance restored = pine::RestoreBuilder(bytes).build();
+  CHECK(restored.config().symbol.empty());
+  CHECK(restored.config().timeframe.empty());
+  CHECK(pine::config_hash(restored.config()) == header.config_hash);
+  CHECK(pine::normalized_config_hash(restored.config()) == header.config_hash);
+}

@@ -7,7 +7,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <numeric>
+#include <string_view>
 
 #include "compare.h"
 #include "matrix_ops.h"
@@ -52,6 +54,24 @@ bool key_eq(Type t, Value a, Value b, const StringTable& strings) {
   }
   if (t == Type::Float && a.f == 0.0 && b.f == 0.0) return true; // +0 and -0
   return a.u == b.u;
+}
+
+thread_local std::uint64_t t_map_key_comparisons = 0;
+
+/// The hash of map key `k` (map_index.h): of a string's contents, of a
+/// float with -0 as +0 (key_eq treats them as one key), else of the bits;
+/// mixed (SplitMix64's finaliser) so consecutive ints spread over the table.
+/// Only slot placement depends on it, never a result.
+std::uint32_t key_hash(Type t, Value k, const StringTable& strings) {
+  std::uint64_t h = k.u;
+  if (t == Type::String) h = k.i == kStringNa ? 0x9e3779b97f4a7c15ull : std::hash<std::string_view>{}(strings.get(k.i));
+  else if (t == Type::Float && k.f == 0.0) h = 0;
+  h ^= h >> 30;
+  h *= 0xbf58476d1ce4e5b9ull;
+  h ^= h >> 27;
+  h *= 0x94d049bb133111ebull;
+  h ^= h >> 31;
+  return static_cast<std::uint32_t>(h);
 }
 
 /// The non-na elements of an array, as doubles.
@@ -114,7 +134,8 @@ private:
   bool array_op(CollOp op);
   bool stats_op(CollOp op, HeapObject& a);
   bool search_op(CollOp op, HeapObject& a);
-  bool map_op(CollOp op);
+  // Out of line: its lambdas would otherwise enlarge run()'s frame for every array op.
+  [[gnu::noinline]] bool map_op(CollOp op);
   bool split(Value& out);
   bool view_op(CollOp op);
 };
@@ -560,41 +581,70 @@ bool Op::map_op(CollOp op) {
   const char* fname = coll_op_info(op).name;
   HeapObject* m = object(0, ObjKind::Map, fname);
   if (!m) return false;
-  auto find = [&](Value k) -> std::ptrdiff_t {
-    for (std::size_t i = 0; i < m->keys.size(); ++i)
+  // Builds the index from the keys once the map is past a linear scan's size
+  // (first use after growing, or after a restore, which does not save it).
+  MapIndex* ix = m->index.get();
+  auto index_keys = [&] {
+    if (ix != nullptr || m->keys.size() <= kMapLinearMax) return;
+    ix = &m->index.make();
+    for (const Value& k : m->keys) ix->insert(key_hash(key_, k, ctx_.strings));
+  };
+  // The position of key k (hash h), or -1.
+  auto find = [&](Value k, std::uint32_t h) -> std::ptrdiff_t {
+    index_keys();
+    if (ix != nullptr)
+      return ix->find(h, [&](std::size_t pos) {
+        ++t_map_key_comparisons;
+        return key_eq(key_, m->keys[pos], k, ctx_.strings);
+      });
+    for (std::size_t i = 0; i < m->keys.size(); ++i) {
+      ++t_map_key_comparisons;
       if (key_eq(key_, m->keys[i], k, ctx_.strings)) return static_cast<std::ptrdiff_t>(i);
+    }
     return -1;
+  };
+  // Sets k to x: replaces the value of an existing key (returning the old
+  // one in `old`), else appends the pair, keeping insertion order.
+  auto put = [&](Value k, Value x, Value& old) {
+    const std::uint32_t h = key_hash(key_, k, ctx_.strings);
+    const std::ptrdiff_t i = find(k, h);
+    if (i >= 0) {
+      old = m->items[static_cast<std::size_t>(i)];
+      m->items[static_cast<std::size_t>(i)] = x;
+      return true;
+    }
+    // Pine caps maps at 50,000 pairs.
+    if (m->keys.size() >= 50'000) return fail("Map is too large. Maximum size is 50000");
+    m->keys.push_back(k);
+    m->items.push_back(x);
+    if (ix != nullptr) ix->insert(h);
+    else index_keys();
+    old = na_value(t_);
+    return true;
   };
   switch (op) {
     case CollOp::MAP_SIZE: results_[0].i = static_cast<std::int64_t>(m->keys.size()); return true;
     case CollOp::MAP_GET: {
-      const std::ptrdiff_t i = find(args_[1]);
+      const std::ptrdiff_t i = find(args_[1], key_hash(key_, args_[1], ctx_.strings));
       results_[0] = i < 0 ? na_value(t_) : m->items[static_cast<std::size_t>(i)];
       return true;
     }
-    case CollOp::MAP_CONTAINS: results_[0].i = find(args_[1]) >= 0 ? 1 : 0; return true;
+    case CollOp::MAP_CONTAINS:
+      results_[0].i = find(args_[1], key_hash(key_, args_[1], ctx_.strings)) >= 0 ? 1 : 0;
+      return true;
     case CollOp::MAP_PUT: {
       const Value k = args_[1], x = args_[2];
-      const std::ptrdiff_t i = find(k);
-      if (i >= 0) {
-        results_[0] = m->items[static_cast<std::size_t>(i)];
-        m->items[static_cast<std::size_t>(i)] = x;
-        return true;
-      }
-      // Pine caps maps at 50,000 pairs.
-      if (m->keys.size() >= 50'000) return fail("Map is too large. Maximum size is 50000");
-      m->keys.push_back(k);
-      m->items.push_back(x);
-      results_[0] = na_value(t_);
-      return true;
+      return put(k, x, results_[0]);
     }
     case CollOp::MAP_REMOVE: {
-      const std::ptrdiff_t i = find(args_[1]);
+      const std::uint32_t h = key_hash(key_, args_[1], ctx_.strings);
+      const std::ptrdiff_t i = find(args_[1], h);
       if (i < 0) {
         results_[0] = na_value(t_);
         return true;
       }
       const Value old = m->items[static_cast<std::size_t>(i)];
+      if (ix != nullptr) ix->erase(static_cast<std::size_t>(i), h);
       m->keys.erase(m->keys.begin() + i);
       m->items.erase(m->items.begin() + i);
       results_[0] = old;
@@ -603,6 +653,7 @@ bool Op::map_op(CollOp op) {
     case CollOp::MAP_CLEAR:
       m->keys.clear();
       m->items.clear();
+      m->index.reset();
       return true;
     case CollOp::MAP_KEYS:
     case CollOp::MAP_VALUES: {
@@ -611,23 +662,16 @@ bool Op::map_op(CollOp op) {
       return new_object(std::move(a), results_[0]);
     }
     case CollOp::MAP_COPY: {
-      HeapObject c = *m;
+      HeapObject c = *m; // the index is copied with the keys it describes
       return new_object(std::move(c), results_[0]);
     }
     case CollOp::MAP_PUT_ALL: {
       HeapObject* other = object(1, ObjKind::Map, fname);
       if (!other) return false;
       const std::vector<Value> keys = other->keys, items = other->items; // other may be m
-      for (std::size_t i = 0; i < keys.size(); ++i) {
-        const std::ptrdiff_t at = find(keys[i]);
-        if (at >= 0) {
-          m->items[static_cast<std::size_t>(at)] = items[i];
-        } else {
-          if (m->keys.size() >= 50'000) return fail("Map is too large. Maximum size is 50000");
-          m->keys.push_back(keys[i]);
-          m->items.push_back(items[i]);
-        }
-      }
+      Value ignored;
+      for (std::size_t i = 0; i < keys.size(); ++i)
+        if (!put(keys[i], items[i], ignored)) return false;
       return true;
     }
     default: break;
@@ -653,6 +697,8 @@ std::string value_to_string(Type t, Value v, const StringTable& strings) {
     default: return v.i == -1 || v.i == kIntNa ? "NaN" : std::to_string(v.i);
   }
 }
+
+std::uint64_t& map_key_comparisons() { return t_map_key_comparisons; }
 
 bool call_collection(CollOp op, std::uint8_t t, const Value* args, Value* results, CollContext& ctx) {
   if (is_matrix_op(op)) return call_matrix(op, t, args, results, ctx);

@@ -119,6 +119,12 @@ protected:
 /// argument is read before any result is written.
 bool call_collection(CollOp op, std::uint8_t t, const Value* args, Value* results, CollContext& ctx);
 
+/// Key comparisons made by map operations on this thread since it started.
+/// A test hook: it shows that filling a map is not quadratic without timing
+/// anything (tests/vm/test_limits.cpp). Counting costs one increment per
+/// comparison.
+std::uint64_t& map_key_comparisons();
+
 /// The text str.tostring gives a value of storage type `t` ("NaN" for na).
 std::string value_to_string(Type t, Value v, const StringTable& strings);
 

@@ -20,6 +20,10 @@ namespace pine {
 
 namespace {
 
+/// The name a host gives input `in` (InstanceBuilder::input): its key
+/// ("group/title") when its title is shared, else its title.
+const std::string& input_label(const InputDecl& in) { return in.key.empty() ? in.title : in.key; }
+
 const char* type_name(Type t) {
   switch (t) {
     case Type::Enum: return "enum";
@@ -70,8 +74,9 @@ std::string operands(const Program& p, const FunctionProto& f, const Instr& in) 
   switch (in.op) {
     case Opcode::NOP: return "";
     case Opcode::LOADK: return r(in.a) + ", k" + std::to_string(in.bc()) + "  ; " + constant_text(p, in.bc());
-    case Opcode::LOADINPUT: return r(in.a) + ", input" + std::to_string(in.b) + "  ; " + p.inputs[in.b].title;
-    case Opcode::LOADSOURCE: return r(in.a) + ", input" + std::to_string(in.b) + "  ; " + p.inputs[in.b].title;
+    // An input is named as a host names it: its key when its title is shared.
+    case Opcode::LOADINPUT: return r(in.a) + ", input" + std::to_string(in.b) + "  ; " + input_label(p.inputs[in.b]);
+    case Opcode::LOADSOURCE: return r(in.a) + ", input" + std::to_string(in.b) + "  ; " + input_label(p.inputs[in.b]);
     case Opcode::GETGLOBAL: return r(in.a) + ", g" + std::to_string(in.b);
     case Opcode::LOADCONTEXT:
       return r(in.a) + ", ctx" + std::to_string(in.b) + "  ; " + context_value_info(static_cast<ContextValue>(in.b)).name;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "archive.h"
+#include "map_index.h"
 #include "pine/vm/program.h"
 #include "pine/vm/value.h"
 
@@ -40,6 +41,8 @@ struct HeapObject {
   std::int64_t view_of = -1;
   std::uint32_t view_from = 0;
   std::uint32_t view_size = 0;
+  /// Maps: the hash index over `keys` (map_index.h); derived, never archived.
+  MapIndexBox index;
 };
 
 /// Limits that keep a script (or a hostile snapshot) from exhausting memory.
@@ -72,7 +75,8 @@ public:
   /// allocating instructions, not per instruction.
   std::uint64_t memory_bytes() const {
     std::uint64_t n = objects_.capacity() * sizeof(HeapObject);
-    for (const HeapObject& o : objects_) n += (o.items.capacity() + o.keys.capacity()) * sizeof(Value);
+    for (const HeapObject& o : objects_)
+      n += (o.items.capacity() + o.keys.capacity()) * sizeof(Value) + o.index.memory_bytes();
     return n;
   }
 

@@ -1,6 +1,8 @@
 // Instance lifecycle: layout, the bar driver and string collection.
 #include "pine/vm/instance.h"
 
+#include <new>
+#include <stdexcept>
 #include <utility>
 
 #include "instance_state.h"
@@ -10,11 +12,6 @@
 namespace pine {
 
 namespace {
-
-/// Deepest chain of nested user-function calls an instance accepts. The
-/// interpreter recurses once per nested call; Pine scripts nest a handful of
-/// levels, and the bound keeps a hostile program from exhausting the stack.
-constexpr std::uint32_t kMaxCallDepth = 256;
 
 /// The built-in slots `p` can read, one bit per BuiltinVar. Bytecode is the
 /// only reader of a built-in slot except the ones C++ builtins read
@@ -80,7 +77,8 @@ LayoutTotals InstanceState::plan_layout() {
   // when frame i is visited, so the numbering is deterministic.
   auto add_frame = [&](std::uint32_t function, std::uint32_t d) {
     if (frames.size() >= kMaxFrames) throw ProgramError("program expands to more than 65536 function instances");
-    if (d > kMaxCallDepth) throw ProgramError("user function calls nest deeper than 256 levels");
+    if (d > kMaxUserCallDepth)
+      throw ProgramError("user function calls nest deeper than " + std::to_string(kMaxUserCallDepth) + " levels");
     const FunctionProto& f = p.functions[function];
     FrameInfo fr;
     fr.function = function;
@@ -180,6 +178,7 @@ const InstanceState& Instance::state() const { return *state_; }
 std::vector<LogRecord> Instance::take_logs() {
   std::vector<LogRecord> out;
   out.swap(state_->logs);
+  state_->log_bytes = 0;
   return out;
 }
 
@@ -314,19 +313,37 @@ void Instance::run_bar(const Bar& bar) {
   if (st.halted) throw RuntimeError("the script was halted by an earlier runtime error", st.bars_processed, 0);
   load_bar_variables(st, bar);
   std::copy(st.plot_na.begin(), st.plot_na.end(), st.plot_values.begin());
-  st.memory_scan_budget = kMemoryScanInterval;  // each bar measures at the same points (split runs agree)
-  Interpreter(st).run(0);
+  st.start_bar_work();  // each bar counts and measures from zero (split runs agree)
+  Interpreter(st).run(0); // turns a failed allocation into "out of memory" itself
   st.bars_processed += 1;
   st.last_bar_time = bar.time;
-  if (st.work_since_measure >= kMemoryScanInterval) {
-    st.work_since_measure = 0;
-    if (st.collection_bytes() > kGcPressureBytes) st.collect_pressure = true;
-  }
-  if (st.collect_pressure || st.strings.wants_collection() || st.heap.wants_collection()) {
-    pine::collect_garbage(st);
-    st.collect_pressure = false;
+  // A failed allocation here (garbage collection's work lists) changes
+  // nothing: both collections allocate everything they need before they
+  // move anything. The bar is committed; the instance is halted all the same,
+  // as memory is evidently short.
+  try {
+    if (st.work_since_measure >= kMemoryScanInterval) {
+      st.work_since_measure = 0;
+      if (st.collection_bytes() > st.gc_pressure_bytes()) st.collect_pressure = true;
+    }
+    if (st.collect_pressure || st.strings.wants_collection() || st.heap.wants_collection()) {
+      pine::collect_garbage(st);
+      st.collect_pressure = false;
+    }
+  } catch (const std::bad_alloc&) {
+    st.halted = true;
+    throw RuntimeError("out of memory (collecting garbage after the bar)", st.bars_processed - 1, 0);
   }
 }
+
+void Instance::set_limits(const RunLimits& limits) {
+  if (limits.work_per_bar <= 0) throw std::invalid_argument("the work limit per bar must be positive");
+  if (limits.memory_bytes == 0) throw std::invalid_argument("the memory limit must be positive");
+  if (limits.time_per_bar.count() < 0) throw std::invalid_argument("the time limit per bar cannot be negative");
+  state_->set_limits(limits);
+}
+
+const RunLimits& Instance::limits() const { return state_->limits; }
 
 // The same collection the bar-end threshold triggers (collect_garbage above).
 void Instance::collect_garbage() { pine::collect_garbage(*state_); }

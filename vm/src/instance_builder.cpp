@@ -3,6 +3,10 @@
 #include <charconv>
 #include <cmath>
 #include <stdexcept>
+#include <string_view>
+#include <vector>
+
+#include "pine/vm/symbol_info.h"
 
 #include "pine/vm/calendar.h"
 #include "pine/vm/instance.h"
@@ -12,8 +16,9 @@ namespace pine {
 
 namespace {
 
+/// Throws the error for a bad value of input `in`, naming it as a host does.
 [[noreturn]] void bad_input(const InputDecl& in, const std::string& why) {
-  throw std::invalid_argument("input '" + in.title + "': " + why);
+  throw std::invalid_argument("input '" + (in.key.empty() ? in.title : in.key) + "': " + why);
 }
 
 /// Parses an int or float input given as text, checking bounds and options.
@@ -56,6 +61,66 @@ Value parse_color_input(const InputDecl& in, const std::string& text) {
   return make_int(rgba);
 }
 
+/// True for "HHMM" with HH 00-23 and MM 00-59.
+bool is_clock(std::string_view s) {
+  if (s.size() != 4) return false;
+  for (char c : s)
+    if (c < '0' || c > '9') return false;
+  return (s[0] - '0') * 10 + (s[1] - '0') <= 23 && (s[2] - '0') * 10 + (s[3] - '0') <= 59;
+}
+
+/// Checks a session such as "0930-1600", "0930-1200,1300-1600:23456" or
+/// "24x7": comma-separated HHMM-HHMM ranges, then optionally ':' and the
+/// trading days as distinct digits 1 (Sunday) to 7.
+void check_session(const InputDecl& in, const std::string& text) {
+  if (text == "24x7") return;
+  const std::string why = "'" + text + "' is not a session such as \"0930-1600\" or \"0930-1600:23456\"";
+  const std::size_t colon = text.find(':');
+  const std::string_view ranges = std::string_view(text).substr(0, colon);
+  std::size_t start = 0;
+  for (;;) {
+    const std::size_t comma = ranges.find(',', start);
+    const std::string_view range = ranges.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+    if (range.size() != 9 || range[4] != '-' || !is_clock(range.substr(0, 4)) || !is_clock(range.substr(5)))
+      bad_input(in, why);
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+  }
+  if (colon == std::string::npos) return;
+  const std::string_view days = std::string_view(text).substr(colon + 1);
+  bool seen[8] = {};
+  if (days.empty()) bad_input(in, why);
+  for (char c : days) {
+    if (c < '1' || c > '7' || seen[c - '0']) bad_input(in, why);
+    seen[c - '0'] = true;
+  }
+}
+
+/// Checks the text of a string input against its format (timeframes as
+/// --timeframe, symbols as --symbol but with no spaces, sessions).
+void check_format(const InputDecl& in, const std::string& text) {
+  try {
+    switch (in.format) {
+      case InputFormat::Any: return;
+      case InputFormat::Timeframe: validate_timeframe(text); return; // "" is the chart's timeframe
+      case InputFormat::Symbol:
+        if (text.empty()) bad_input(in, "the symbol is empty; expected EXCHANGE:TICKER or TICKER");
+        for (char c : text)
+          if (static_cast<unsigned char>(c) <= ' ' || c == '\x7F') bad_input(in, "the symbol '" + text + "' contains a space or a control character");
+        validate_symbol(text);
+        return;
+      case InputFormat::Session: check_session(in, text); return;
+    }
+  } catch (const std::invalid_argument& e) {
+    const std::string what = e.what();
+    if (what.rfind("input '", 0) == 0) throw; // already names the input
+    bad_input(in, what);
+  }
+}
+
+/// How a host names input `in`: its key when it has one, else its title.
+const std::string& input_name(const InputDecl& in) { return in.key.empty() ? in.title : in.key; }
+
 } // namespace
 
 InstanceBuilder::InstanceBuilder(std::shared_ptr<const Program> program) : program_(std::move(program)) {
@@ -74,9 +139,22 @@ InstanceBuilder::InstanceBuilder(std::shared_ptr<const Program> program) : progr
 
 InstanceBuilder& InstanceBuilder::input(const std::string& title, const std::string& value) {
   const Program& p = *program_;
-  for (std::size_t i = 0; i < p.inputs.size(); ++i) {
+  // `title` names an input by its key ("group/title", for titles shared
+  // across groups) or by its title when that is unambiguous.
+  std::vector<std::size_t> matches;
+  for (std::size_t i = 0; i < p.inputs.size(); ++i)
+    if (!p.inputs[i].key.empty() && p.inputs[i].key == title) matches.push_back(i);
+  if (matches.empty())
+    for (std::size_t i = 0; i < p.inputs.size(); ++i)
+      if (p.inputs[i].title == title) matches.push_back(i);
+  if (matches.size() > 1) {
+    std::string candidates;
+    for (std::size_t i : matches) candidates += (candidates.empty() ? "'" : ", '") + input_name(p.inputs[i]) + "'";
+    throw std::invalid_argument("input '" + title + "' is ambiguous: several inputs have that title; name one as group/title: " +
+                                candidates);
+  }
+  for (std::size_t i : matches) {
     const InputDecl& in = p.inputs[i];
-    if (in.title != title) continue;
     if (!in.options.empty()) {
       bool found = false;
       for (const std::string& o : in.options) found = found || o == value;
@@ -89,7 +167,10 @@ InstanceBuilder& InstanceBuilder::input(const std::string& title, const std::str
         if (value != "true" && value != "false") bad_input(in, "'" + value + "' is not true or false");
         config_.input_values[i] = make_int(value == "true");
         break;
-      case InputKind::String: config_.input_strings[i] = value; break;
+      case InputKind::String:
+        check_format(in, value);
+        config_.input_strings[i] = value;
+        break;
       case InputKind::Color: config_.input_values[i] = parse_color_input(in, value); break;
       case InputKind::Time: {
         // An integer is UNIX ms; anything else must be a date timestamp() reads.
@@ -123,7 +204,7 @@ InstanceBuilder& InstanceBuilder::input(const std::string& title, const std::str
     return *this;
   }
   std::string known;
-  for (const InputDecl& in : p.inputs) known += (known.empty() ? "" : ", ") + ("'" + in.title + "'");
+  for (const InputDecl& in : p.inputs) known += (known.empty() ? "" : ", ") + ("'" + input_name(in) + "'");
   throw std::invalid_argument("unknown input '" + title + "'" +
                               (known.empty() ? std::string(": the script has no inputs") : "; inputs are " + known));
 }

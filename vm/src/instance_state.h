@@ -7,6 +7,8 @@
 // not archived.
 #pragma once
 
+#include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -52,31 +54,35 @@ inline constexpr std::size_t kMaxSeriesValuesTotal = 1u << 25;
 inline constexpr std::size_t kMaxStatesTotal = 1u << 16;
 
 // ---- Memory of a running instance -------------------------------------------
-// Loops are bounded (10,000,000 iterations per bar) but what they make is
-// not, and strings and objects are collected only between bars: without a
-// limit one bar could take gigabytes (docs/fuzzing.md, finding 6). So the
-// interpreter measures the heap and the string table every
-// kMemoryScanInterval units of work (an allocating instruction costs
-// kAllocatingOpCost, a loop iteration 1) and stops the script past
-// kMaxInstanceMemory. Between two measurements at most 256 allocating
+// Loops and built-in work are bounded (RunLimits::work_per_bar) but what they
+// make is not, and strings and objects are collected only between bars:
+// without a limit one bar could take gigabytes (docs/fuzzing.md, finding 6).
+// So the interpreter measures the heap, the string table and the pending log
+// records every kMemoryScanInterval units of allocation (an allocating
+// instruction costs kAllocatingOpCost) and stops the script past
+// RunLimits::memory_bytes. Between two measurements at most 256 allocating
 // instructions run, each making at most about 1.3 MB (a 100,000-element
 // collection, or str.split of a 40,960-character string), so an instance
 // stops within about 330 MB of the limit.
 
-/// Units of work between two measurements.
+/// Units of allocation between two measurements.
 inline constexpr std::int64_t kMemoryScanInterval = 4096;
 /// The units an allocating instruction (COLL, NEWOBJ, CONCAT, STRFORMAT,
-/// BUILTIN) costs: one measurement per 256 of them.
+/// BUILTIN, LOG, ALERT) costs: one measurement per 256 of them.
 inline constexpr std::int64_t kAllocatingOpCost = 16;
 /// Above this, run_bar collects garbage at the end of the bar even when the
 /// object counts do not ask for it (a few 100,000-element arrays per bar are
-/// few objects but many bytes).
+/// few objects but many bytes). Half the memory limit when that is lower.
 inline constexpr std::uint64_t kGcPressureBytes = std::uint64_t{128} << 20;
-/// The memory an instance's collections and strings may hold, garbage of the
-/// current bar included: 1 GiB, far above what a real script keeps (a
-/// hundred full arrays are 80 MB) and what a server can still afford per
-/// runaway instance.
-inline constexpr std::uint64_t kMaxInstanceMemory = std::uint64_t{1} << 30;
+/// The default memory limit (RunLimits::memory_bytes).
+inline constexpr std::uint64_t kMaxInstanceMemory = RunLimits{}.memory_bytes;
+
+// ---- Work and time of one bar --------------------------------------------------
+/// Work units between two looks at the clock when a time limit is set. At
+/// about a nanosecond per unit this is a look every 0.1 ms or so: a clock
+/// read (~20 ns) per 65,536 units costs nothing measurable, and a bar
+/// overruns its time limit by well under a millisecond.
+inline constexpr std::int64_t kClockCheckInterval = 1 << 16;
 
 /// The sizes a program's frame layout needs (InstanceState::plan_layout).
 struct LayoutTotals {
@@ -124,10 +130,45 @@ struct InstanceState {
   std::int64_t cached_local_day = kIntNa;
   std::int64_t cached_day_fields[5] = {}; ///< year, month, weekofyear, dayofmonth, dayofweek
 
+  // Run limits and their accounting (host settings and per-bar counters:
+  // never archived, so a restored instance takes its host's limits).
+  RunLimits limits;
+  /// Units of work charged in the current bar (Interpreter::charge_work).
+  std::int64_t work_done = 0;
+  /// When work_done reaches this, the interpreter checks the work limit and,
+  /// when a time limit is set, the clock: min(work limit, next clock look).
+  std::int64_t work_check_at = 0;
+  /// Whether the current bar has read the clock yet. The first look (after
+  /// kClockCheckInterval units) starts the bar's timer, so a bar that does
+  /// little work never reads the clock: time spent before it is not counted
+  /// (well under a millisecond).
+  bool clock_started = false;
+  std::chrono::steady_clock::time_point clock_start{};
+  /// Bytes held by the log records not yet taken by the host (counted by the
+  /// memory limit: a loop of log.info calls could otherwise fill memory).
+  std::uint64_t log_bytes = 0;
+
+  /// work_check_at at the start of a bar, derived from `limits` once
+  /// (set_limits) so that starting a bar is a few stores.
+  std::int64_t first_work_check = std::min(kClockCheckInterval, RunLimits{}.work_per_bar);
+
+  /// Installs `l` (already validated) and derives first_work_check.
+  void set_limits(const RunLimits& l) {
+    limits = l;
+    first_work_check = l.time_per_bar.count() > 0 ? std::min(kClockCheckInterval, l.work_per_bar) : l.work_per_bar;
+  }
+
+  /// Resets the per-bar work counters (run_bar, before every bar).
+  void start_bar_work() {
+    work_done = 0;
+    work_check_at = first_work_check;
+    clock_started = false;
+    memory_scan_budget = kMemoryScanInterval;
+  }
+
   // Memory accounting (not archived; see Interpreter::charge_memory_scan).
-  /// Counts down by kAllocatingOpCost per allocating instruction and by 1 per
-  /// loop iteration; at zero the interpreter measures the heap and the
-  /// strings. Reset by run_bar before every bar, so a bar measures at the
+  /// Counts down by kAllocatingOpCost per allocating instruction; at zero the
+  /// interpreter measures the heap and the strings. Reset by run_bar before every bar, so a bar measures at the
   /// same points whatever ran before it (a restored instance agrees).
   std::int64_t memory_scan_budget = 0;
   /// The same units summed across bars since run_bar last measured; past
@@ -160,6 +201,8 @@ struct InstanceState {
   /// what the memory limit and the byte-driven collection weigh. O(objects +
   /// strings), so it runs every kMemoryScanInterval units of work only.
   std::uint64_t collection_bytes() const { return heap.memory_bytes() + strings.memory_bytes(); }
+  /// The garbage-collection pressure threshold under the current limits.
+  std::uint64_t gc_pressure_bytes() const { return std::min(kGcPressureBytes, limits.memory_bytes / 2); }
 };
 
 } // namespace pine

@@ -11,26 +11,22 @@
 // buffer, runtime.error) raise RuntimeError with the instruction's line.
 #include "interpreter.h"
 
+#include <chrono>
 #include <cmath>
 #include <cstring>
+#include <new>
 
 #include "builtins_impl.h"
 #include "collections.h"
 #include "random.h"
 #include "text_format.h"
+#include "work_cost.h"
 #include "compare.h"
 #include "pine/vm/builtins.h"
 
 namespace pine {
 
 namespace {
-
-/// Loop iterations (all loops together) one execution may run before the
-/// script is stopped. TradingView stops a loop after 500 ms of wall time; a
-/// count keeps runs deterministic (the same script fails on the same bar
-/// everywhere), and the verifier makes every loop pass a LOOPCHECK, so even a
-/// hostile program ends.
-constexpr std::int64_t kMaxLoopIterations = 10'000'000;
 
 inline bool int_na(std::int64_t v) { return v == kIntNa; }
 
@@ -106,6 +102,13 @@ const Value* Interpreter::run(std::uint32_t frame_index) {
   // but the opcode.
   const Instr* ip = code;
   auto pc = [&] { return static_cast<std::size_t>(ip - code); };
+  // A failed allocation anywhere below (a collection, a string, a log
+  // record, a ta.* window) becomes a runtime error at the instruction that
+  // made it; the instance halts. Every container the handlers grow gives the
+  // strong guarantee (push_back, insert, Heap::add), so the state stays
+  // consistent: the failed instruction simply did not happen. The try block
+  // costs nothing when nothing throws (table-based unwinding).
+  try {
 #define in (ip[-1])
 #define A regs[in.a]
 #define B regs[in.b]
@@ -181,10 +184,7 @@ const Value* Interpreter::run(std::uint32_t frame_index) {
     if (A.i != 0) ip = code + in.bc();
     else A.i = 1;
     PINE_NEXT();
-  PINE_OP(LOOPCHECK)
-    if (++loop_iterations_ > kMaxLoopIterations) raise(fn, pc() - 1, "loops ran more than 10000000 iterations on one bar");
-    charge_memory_scan(fn, pc(), 1);
-    PINE_NEXT();
+  PINE_OP(LOOPCHECK) charge_work(fn, pc(), kLoopIterationWork); PINE_NEXT();
 
   PINE_OP(SERIES_SET) st_.series[frame.series_base + in.a].set(st_.bars_processed, B); PINE_NEXT();
   PINE_OP(SERIES_GETK) A = read_history(fn, pc(), st_.series[frame.series_base + in.b], in.c); PINE_NEXT();
@@ -195,12 +195,10 @@ const Value* Interpreter::run(std::uint32_t frame_index) {
   PINE_OP(CALL) call(frame, in); PINE_NEXT();
   PINE_OP(RET) return regs + in.a;
 
-  PINE_OP(BUILTIN) {
-    const char* error = call_builtin(static_cast<BuiltinId>(in.a), regs + in.b, C, st_.strings);
-    if (error != nullptr) raise(fn, pc() - 1, error);
+  PINE_OP(BUILTIN)
+    builtin(fn, pc(), static_cast<BuiltinId>(in.a), regs + in.b, C);
     charge_memory_scan(fn, pc(), kAllocatingOpCost);
     PINE_NEXT();
-  }
   PINE_OP(TA) {
     const StepFunction step = kStepFunctions[static_cast<std::size_t>(fn.states[in.a])];
     const char* error = step(st_.states[frame.state_base + in.a], regs + in.b, regs + in.c, st_.slots.data());
@@ -209,10 +207,16 @@ const Value* Interpreter::run(std::uint32_t frame_index) {
   }
 
   PINE_OP(PLOT) st_.plot_values[in.a] = B; PINE_NEXT();
-  PINE_OP(LOG) record_log(static_cast<LogLevel>(in.a), B.i); PINE_NEXT();
+  PINE_OP(LOG)
+    record_log(static_cast<LogLevel>(in.a), B.i);
+    charge_memory_scan(fn, pc(), kAllocatingOpCost);
+    PINE_NEXT();
   // Every bar an instance runs is confirmed and historical, so every
   // frequency fires on every call (B is kept for realtime updates).
-  PINE_OP(ALERT) record_log(LogLevel::Alert, A.i); PINE_NEXT();
+  PINE_OP(ALERT)
+    record_log(LogLevel::Alert, A.i);
+    charge_memory_scan(fn, pc(), kAllocatingOpCost);
+    PINE_NEXT();
   PINE_OP(STRFORMAT)
     A.i = format(fn, pc(), regs + in.b, in.c);
     charge_memory_scan(fn, pc(), kAllocatingOpCost);
@@ -243,6 +247,9 @@ const Value* Interpreter::run(std::uint32_t frame_index) {
     }
   }
 #endif
+  } catch (const std::bad_alloc&) {
+    raise(fn, pc() - 1, "out of memory: an allocation failed while running this line");
+  }
 #undef A
 #undef B
 #undef C
@@ -275,6 +282,7 @@ std::int64_t Interpreter::concat(const FunctionProto& fn, std::size_t pc, std::i
   if (x == kStringNa || y == kStringNa) return kStringNa;
   const std::string_view l = st_.strings.get(x), r = st_.strings.get(y);
   if (l.size() + r.size() > kMaxStringLength) raise(fn, pc - 1, "string is longer than 40960 characters");
+  charge_work(fn, pc, string_work(l.size() + r.size()));
   std::string s;
   s.reserve(l.size() + r.size());
   s.append(l).append(r);
@@ -287,6 +295,7 @@ void Interpreter::record_log(LogLevel level, std::int64_t message) {
   rec.bar_index = st_.bars_processed;
   rec.level = level;
   rec.message = message == kStringNa ? std::string("NaN") : std::string(st_.strings.get(message));
+  st_.log_bytes += sizeof(LogRecord) + rec.message.capacity();
   st_.logs.push_back(std::move(rec));
 }
 
@@ -296,6 +305,7 @@ std::int64_t Interpreter::format(const FunctionProto& fn, std::size_t pc, const 
   std::string text;
   const char* error = format_message(st_.strings.get(pattern), args + 1, prog_.strings[types], st_.strings, text);
   if (error != nullptr) raise(fn, pc - 1, error);
+  charge_work(fn, pc, string_work(text.size()));
   return st_.strings.add(std::move(text));
 }
 
@@ -321,15 +331,46 @@ void Interpreter::scan_memory(const FunctionProto& fn, std::size_t pc) {
   st_.memory_scan_budget = kMemoryScanInterval;
   st_.work_since_measure = 0;  // run_bar need not measure again for this work
   const std::uint64_t bytes = st_.collection_bytes();
-  if (bytes > kGcPressureBytes) st_.collect_pressure = true;
-  if (bytes > kMaxInstanceMemory)
-    raise(fn, pc - 1, "memory limit exceeded: the script's arrays, matrices, maps, objects and strings take " +
-                          std::to_string(bytes >> 20) + " MiB, more than 1024 MiB");
+  if (bytes > st_.gc_pressure_bytes()) st_.collect_pressure = true;
+  const std::uint64_t held = bytes + st_.log_bytes, limit = st_.limits.memory_bytes;
+  if (held > limit)
+    raise(fn, pc - 1, "memory limit exceeded: the script's arrays, matrices, maps, objects, strings and log messages take " +
+                          std::to_string(held >> 20) + " MiB, more than " + std::to_string(limit >> 20) + " MiB");
+}
+
+void Interpreter::work_checkpoint(const FunctionProto& fn, std::size_t pc) {
+  const RunLimits& lim = st_.limits;
+  if (st_.work_done > lim.work_per_bar)
+    raise(fn, pc - 1, "the script did too much work on one bar: more than " + std::to_string(lim.work_per_bar) +
+                          " units (loop iterations, and elements or characters handled by built-in functions)");
+  std::int64_t next = lim.work_per_bar;
+  if (lim.time_per_bar.count() > 0) {
+    const auto now = std::chrono::steady_clock::now();
+    if (!st_.clock_started) {
+      st_.clock_started = true;
+      st_.clock_start = now;
+    } else if (now - st_.clock_start > lim.time_per_bar) {
+      raise(fn, pc - 1, "the script took too long on one bar: more than " + std::to_string(lim.time_per_bar.count()) +
+                            " ms");
+    }
+    // Saturating: work_done may be near a huge work limit.
+    if (st_.work_done < lim.work_per_bar - kClockCheckInterval) next = st_.work_done + kClockCheckInterval;
+  }
+  st_.work_check_at = next;
+}
+
+void Interpreter::builtin(const FunctionProto& fn, std::size_t pc, BuiltinId id, const Value* args, Value& result) {
+  if (builtin_has_work(id)) charge_work(fn, pc, builtin_work(id, args, st_.strings));
+  const char* error = call_builtin(id, args, result, st_.strings);
+  if (error != nullptr) raise(fn, pc - 1, error);
 }
 
 void Interpreter::collection(const FunctionProto& fn, std::size_t pc, Instr in, Value* regs) {
+  // Charged before the call, so a call past the budget never starts.
+  const CollOp op = static_cast<CollOp>(in.a);
+  if (!collection_work_is_constant(op)) charge_work(fn, pc, collection_work(op, in.spare, regs + in.b, st_.heap, st_.strings));
   CollContext ctx{st_.heap, st_.strings, prog_, {}};
-  if (!call_collection(static_cast<CollOp>(in.a), in.spare, regs + in.b, regs + in.c, ctx))
+  if (!call_collection(op, in.spare, regs + in.b, regs + in.c, ctx))
     raise(fn, pc - 1, ctx.error);
 }
 

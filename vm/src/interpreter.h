@@ -5,6 +5,7 @@
 #include <string>
 
 #include "instance_state.h"
+#include "pine/vm/builtins.h"
 
 namespace pine {
 
@@ -44,19 +45,28 @@ private:
   Value& field(const FunctionProto& fn, std::size_t pc, std::int64_t object, std::uint16_t index, const char* na_message);
   /// COLL: the collection operation of `in` on the registers `regs` of the running frame.
   void collection(const FunctionProto& fn, std::size_t pc, Instr in, Value* regs);
-  /// Charges `cost` units of work to the memory measurement (see
+  /// Charges `cost` units of allocation to the memory measurement (see
   /// kMemoryScanInterval) and measures when they run out.
   void charge_memory_scan(const FunctionProto& fn, std::size_t pc, std::int64_t cost) {
     st_.work_since_measure += cost;
     if ((st_.memory_scan_budget -= cost) <= 0) scan_memory(fn, pc);
   }
+  /// Charges `units` of work to the bar's budget (RunLimits::work_per_bar):
+  /// one add and one compare; the checks run only at work_check_at.
+  void charge_work(const FunctionProto& fn, std::size_t pc, std::int64_t units) {
+    if ((st_.work_done += units) >= st_.work_check_at) work_checkpoint(fn, pc);
+  }
+  /// Raises past the work limit or, every kClockCheckInterval units, past
+  /// the time limit; sets the next checkpoint.
+  void work_checkpoint(const FunctionProto& fn, std::size_t pc);
+  /// BUILTIN: runs builtin `id` (charging the str.* ones their work first).
+  void builtin(const FunctionProto& fn, std::size_t pc, BuiltinId id, const Value* args, Value& result);
   /// Measures the heap and the strings: asks for a collection at the end of
   /// the bar past kGcPressureBytes, raises past kMaxInstanceMemory.
   void scan_memory(const FunctionProto& fn, std::size_t pc);
 
   InstanceState& st_;
   const Program& prog_;
-  std::int64_t loop_iterations_ = 0; ///< LOOPCHECKs passed in this execution
 };
 
 } // namespace pine

@@ -3,6 +3,14 @@
 // Layout (each field through the archive, counts as uint64):
 //   u32 class version (1) | u32 bytecode version | title | max_bars_back
 //   constants (type byte + 8 bytes each) | strings | functions | plots | inputs
+//   | types | enums [| input extras]
+// The input extras section (count = number of inputs, then per input a
+// format byte and a key string) was added after version 1 shipped. It is
+// written only when some input has a format other than Any or a key, so the
+// bytes of every other program, and of every program written before it
+// existed, are unchanged (their hashes stay valid in saved snapshots); a
+// reader takes its absence as all defaults and rejects a section that
+// carries only defaults, so each program has exactly one encoding.
 // A plot column is: title, type byte, kind byte, part (u16), field, offset
 // (i32), targets (count + u16 each), attributes (count + name/value pairs).
 // The same bytes are hashed (program hash), embedded in snapshots and stored
@@ -34,6 +42,14 @@ constexpr std::uint64_t kMaxCode = 1u << 24;
 constexpr std::uint64_t kMaxTable = 1u << 16;
 
 void save_type(archive::Out& ar, Type t) { ar(static_cast<std::uint8_t>(t)); }
+
+/// True when some input has a format or a key: only then is the input
+/// extras section written (see the file comment).
+bool has_input_extras(const Program& p) {
+  for (const InputDecl& in : p.inputs)
+    if (in.format != InputFormat::Any || !in.key.empty()) return true;
+  return false;
+}
 
 Type load_type(archive::In& ar) {
   std::uint8_t t = 0;
@@ -166,6 +182,13 @@ std::vector<std::uint8_t> serialize_program(const Program& p) {
       archive::save_string(ar, e.name);
       archive::save_vector(ar, e.titles);
     }
+    if (has_input_extras(p)) {
+      archive::save_count(ar, p.inputs.size());
+      for (const InputDecl& in : p.inputs) {
+        ar(static_cast<std::uint8_t>(in.format));
+        archive::save_string(ar, in.key);
+      }
+    }
   }
   const std::string s = os.str();
   return std::vector<std::uint8_t>(s.begin(), s.end());
@@ -227,6 +250,19 @@ Program deserialize_program(std::span<const std::uint8_t> bytes, DecodeBudget* b
     for (EnumDecl& e : p.enums) {
       archive::load_string(ar, e.name, kMaxStringBytes);
       archive::load_vector(ar, e.titles, kMaxTable);
+    }
+    if (buf.remaining() != 0) {
+      // The optional input extras (layout in the file comment).
+      const std::uint64_t nx = archive::load_count(ar, 9, kMaxTable, 0);
+      archive::require(nx == p.inputs.size(), "input extras do not match the inputs");
+      for (InputDecl& in : p.inputs) {
+        std::uint8_t format = 0;
+        ar(format);
+        archive::require(format <= static_cast<std::uint8_t>(InputFormat::Session), "bad input format");
+        in.format = static_cast<InputFormat>(format);
+        archive::load_string(ar, in.key, kMaxStringBytes);
+      }
+      archive::require(has_input_extras(p), "input extras carry only defaults");
     }
     archive::require(buf.remaining() == 0, "trailing bytes after the program");
   } catch (const StateDecodeError& e) {

@@ -4,7 +4,9 @@
 // snapshots; the last two are untrusted bytes. The interpreter does no range
 // checks of its own, so this is the only line of defence: any operand that
 // could index outside a table is rejected here.
+#include <algorithm>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "instance_state.h"
@@ -246,10 +248,15 @@ void verify_plots(const Program& p) {
   }
 }
 
-/// Rejects call cycles (recursion is not Pine, and frames are static).
+/// Rejects call cycles (recursion is not Pine, and frames are static) and
+/// call chains deeper than kMaxUserCallDepth (an instance lays out one frame
+/// per call path and the interpreter recurses once per nested call; the
+/// compiler reports such chains itself, this catches hand-made programs).
 void verify_acyclic(const Program& p) {
   enum class Mark : std::uint8_t { None, Active, Done };
   std::vector<Mark> mark(p.functions.size(), Mark::None);
+  /// Nested calls below each finished function (0 for one that calls none).
+  std::vector<std::uint32_t> height(p.functions.size(), 0);
   // Iterative DFS so a hostile deep graph cannot overflow the stack.
   std::vector<std::pair<std::uint32_t, std::size_t>> stack{{0, 0}};
   mark[0] = Mark::Active;
@@ -258,6 +265,8 @@ void verify_acyclic(const Program& p) {
     const auto& sites = p.functions[f].call_sites;
     if (next == sites.size()) {
       mark[f] = Mark::Done;
+      // Every callee is finished by now (visited earlier or just below).
+      for (std::uint32_t callee : sites) height[f] = std::max(height[f], height[callee] + 1);
       stack.pop_back();
       continue;
     }
@@ -268,6 +277,8 @@ void verify_acyclic(const Program& p) {
       stack.push_back({callee, 0});
     }
   }
+  require(height[0] <= kMaxUserCallDepth, "user function calls nest " + std::to_string(height[0]) +
+                                              " levels deep; at most " + std::to_string(kMaxUserCallDepth) + " are allowed");
 }
 
 } // namespace
@@ -285,8 +296,16 @@ void verify_program(const Program& p) {
       require(h == kStringNa || (h >= 0 && static_cast<std::uint64_t>(h) < p.strings.size()), "string constant out of range");
     }
   }
+  // Keys name inputs whose titles collide, so they must tell them apart.
+  std::vector<std::string_view> keys;
+  for (const InputDecl& in : p.inputs)
+    if (!in.key.empty()) keys.push_back(in.key);
+  std::sort(keys.begin(), keys.end());
+  require(std::adjacent_find(keys.begin(), keys.end()) == keys.end(), "two inputs have the same key");
   for (const InputDecl& in : p.inputs) {
     require(in.kind <= InputKind::Enum, "bad input kind");
+    require(in.format <= InputFormat::Session && (in.format == InputFormat::Any || in.kind == InputKind::String),
+            "bad input format");
     if (in.kind == InputKind::Enum)
       require(in.default_value.i >= 0 && static_cast<std::uint64_t>(in.default_value.i) < in.options.size(), "bad enum input default");
     if (in.kind == InputKind::Color) require((in.default_value.u >> 32) == 0, "bad color input default");

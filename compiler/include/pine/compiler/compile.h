@@ -22,6 +22,9 @@ struct CompileOptions {
 struct CompileResult {
   std::shared_ptr<const Program> program; ///< null when there were errors
   std::vector<Diagnostic> diagnostics;    ///< errors and warnings, in source order
+  /// The script declares library(): it compiles (its exported functions are
+  /// checked) but has no body to run; a host should refuse to run it.
+  bool is_library = false;
   bool ok() const { return program != nullptr; }
   /// All diagnostics rendered as `file:line:col: error: message` + caret lines.
   std::string format(std::string_view source, std::string_view file_name) const {

@@ -207,6 +207,11 @@ std::vector<std::uint8_t> seal_snapshot(const SnapshotHeader& fields, std::span<
 ///   7. payload_uncompressed_size within the caps [SizeLimit].
 SnapshotHeader read_header(std::span<const std::uint8_t> bytes);
 
+/// Steps 1 to 5 of read_header() on the header alone (`bytes` may hold just
+/// the first kHeaderSize bytes of a file): for readers that check the header
+/// before reading the payload it declares.
+SnapshotHeader read_header_alone(std::span<const std::uint8_t> bytes);
+
 /// A validated snapshot with its payload decompressed.
 struct OpenedSnapshot {
   SnapshotHeader header;
@@ -225,14 +230,26 @@ OpenedSnapshot open_snapshot(std::span<const std::uint8_t> bytes);
 /// in the same directory (rename is only atomic within one file system), fsyncs
 /// it, renames it over `path`, then fsyncs the directory so the rename itself
 /// is durable. The new file gets mode 0666 minus the umask. If `path` is a
-/// symlink, the link is replaced, not its target. On failure the temporary file
-/// is removed and SnapshotError(Io) names the path and the OS error.
+/// symbolic link, its final target is replaced (temporary file in the target's
+/// directory) and the link is kept. An existing target that is not a regular
+/// file (a directory, FIFO, device, socket) or a dangling link is refused
+/// with SnapshotError(Io) before anything is written. On failure the
+/// temporary file is removed and SnapshotError(Io) names the path and the OS
+/// error.
 void write_file_atomic(const std::string& path, std::span<const std::uint8_t> bytes);
 
 /// Reads a whole file. SnapshotError(Io) when it cannot be opened or read,
 /// SnapshotError(SizeLimit) when it is larger than kMaxFileSize (checked before
 /// reading for regular files, and while reading for pipes).
 std::vector<std::uint8_t> read_file(const std::string& path);
+
+/// Reads a snapshot file header first: the first kHeaderSize bytes are
+/// checked with read_header_alone() before any more is read (so /dev/zero or
+/// a large file that is no snapshot fails at once with BadMagic), then at
+/// most the declared payload and one more byte are read, and the whole is
+/// checked with read_header(). Works for pipes too. SnapshotError of the
+/// failing check's kind, or Io when the file cannot be read.
+std::vector<std::uint8_t> read_snapshot_file(const std::string& path);
 
 /// Describes a header for `pinevm inspect`. Text: one "name: value" line per
 /// field, each ending in '\n'. JSON (`json` true): one object on one line, no

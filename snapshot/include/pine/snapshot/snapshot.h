@@ -28,8 +28,19 @@ inline constexpr std::uint32_t kEngineVersion = snapshot::pack_engine_version(0,
 std::array<std::uint8_t, 16> program_hash(const Program& program);
 
 /// XXH3-64 over the configuration (resolved inputs, symbol, timeframe and
-/// every SymbolInfo field).
+/// every SymbolInfo field) exactly as given: the header's config_hash
+/// (docs/snapshot-format.md), which a restore checks against the archived
+/// configuration (Corrupt otherwise).
 std::uint64_t config_hash(const InstanceConfig& config);
+
+/// config_hash() of the configuration normalized so that spellings the
+/// script cannot tell apart hash alike: the default symbol spelled out
+/// ("PINEVM:SAMPLE") equals the empty default, and a timeframe counts as its
+/// canonical text ("D" = "1D" = the empty default; "W" = "1W"; "60" and "1"
+/// differ). Equal to config_hash() for the default configuration.
+/// RestoreBuilder::expect_config compares configurations with it, so a run
+/// with `--timeframe D` restores a snapshot saved with the defaults.
+std::uint64_t normalized_config_hash(const InstanceConfig& config);
 
 /// Lowercase hex of a program hash.
 std::string hash_hex(const std::array<std::uint8_t, 16>& hash);
@@ -109,8 +120,9 @@ public:
     known_program_ = known.program;
     return *this;
   }
-  /// Requires the snapshot's configuration to be `config` (ConfigMismatch
-  /// otherwise, naming the inputs or symbol settings that differ).
+  /// Requires the snapshot's configuration to be `config`, compared with
+  /// normalized_config_hash() (ConfigMismatch otherwise, naming the inputs,
+  /// symbol, timeframe or syminfo fields that differ).
   RestoreBuilder& expect_config(const InstanceConfig& config) {
     expected_config_ = config;
     return *this;

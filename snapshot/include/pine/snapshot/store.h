@@ -104,6 +104,13 @@ public:
   /// another process).
   virtual std::vector<std::uint8_t> read(const SnapshotEntry& entry) = 0;
 
+  /// Deletes every snapshot of `key` (nothing when it has none), durably:
+  /// when it returns, the key holds nothing, even after a crash. For a host
+  /// that reuses a key for another script or configuration (`pinevm run
+  /// --force`). std::invalid_argument for a bad key, SnapshotError(Io) when
+  /// a deletion fails (some snapshots may then remain).
+  virtual void remove(std::string_view key) = 0;
+
   /// How many snapshots per key the store keeps (0 = all).
   virtual std::size_t keep() const = 0;
 
@@ -129,8 +136,16 @@ std::unique_ptr<SnapshotStore> open_file_store(std::filesystem::path dir, std::s
 std::unique_ptr<SnapshotStore> open_sqlite_store(std::filesystem::path file, std::size_t keep);
 
 /// Opens a store from a command-line style spec: "sqlite:PATH" opens the
-/// SQLite database PATH, anything else is a directory for the file store.
-/// std::invalid_argument for an empty spec or "sqlite:" without a path.
+/// SQLite database PATH; a spec that begins with any other URI-like scheme
+/// (see store_spec_scheme: "sqlite3:x", "SQLITE:x", "redis://h") is refused;
+/// anything else is a directory for the file store ("./name:x" for a
+/// directory whose name has a ':' before any '/'). std::invalid_argument for
+/// an empty spec, "sqlite:" without a path, or an unknown scheme.
 std::unique_ptr<SnapshotStore> open_store(std::string_view spec, std::size_t keep);
+
+/// The scheme of a store spec, when it starts with one: a letter, then
+/// letters, digits, '+', '-' or '.', then ':' ("sqlite" for "sqlite:x.db",
+/// "redis" for "redis://h"); nullopt otherwise ("./a:b", "data/run:1", "dir").
+std::optional<std::string_view> store_spec_scheme(std::string_view spec);
 
 } // namespace pine

@@ -1,6 +1,7 @@
 // A running instance of a program: one script on one symbol.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -44,6 +45,41 @@ struct InstanceConfig {
   SymbolInfo syminfo;    ///< the rest of syminfo.* (symbol_info.h)
 };
 
+/// How much one execution of the script (one bar) may take. Limits are host
+/// settings, not instance state: they are not saved in snapshots and not part
+/// of the configuration hash, so a restored instance runs under whatever
+/// limits its host sets (the defaults until set_limits is called). The work
+/// and memory limits are deterministic (a script fails on the same bar and
+/// line everywhere, straight or restored); the time limit is the host's
+/// safety net for work the work units model poorly, and is not.
+/// docs/semantics.md ("Run limits") documents the units.
+struct RunLimits {
+  /// Units of work one bar may do: a loop iteration costs kLoopIterationWork
+  /// units, a built-in call on a collection or string about one unit per
+  /// element (or 16 characters) it touches, n log2 n for a sort, n^3 for
+  /// matrix.det/inv/mult. 100,000,000 keeps the historical limit of
+  /// 10,000,000 loop iterations per bar and is about 0.1 s to 1 s of work on
+  /// a current CPU; real scripts use thousands to a few millions.
+  std::int64_t work_per_bar = 100'000'000;
+  /// Wall-clock time one bar may take; zero disables the limit. 10 s is
+  /// ten times what the work limit admits on a slow machine (about 1 s), so
+  /// it fires only on work the units underestimate (huge ta.* windows, very
+  /// long string comparisons) or on a machine overloaded many times over (a
+  /// 1 GiB allocation loop took 5 s on a loaded 2-core VM), and it is short
+  /// next to TradingView's 20-40 s per script.
+  std::chrono::milliseconds time_per_bar{10000};
+  /// Bytes the script's arrays, matrices, maps, objects, strings and pending
+  /// log records may take, garbage of the current bar included: 1 GiB, far
+  /// above what a real script keeps (a hundred full arrays are 80 MB) and
+  /// what a server can still afford per runaway instance.
+  std::uint64_t memory_bytes = std::uint64_t{1} << 30;
+};
+
+/// Work units charged per loop iteration (see RunLimits::work_per_bar): about
+/// what an iteration of a small loop body costs next to one element compared
+/// by array.indexof.
+inline constexpr std::int64_t kLoopIterationWork = 10;
+
 /// One instance. Move-only; independent of every other instance (it shares
 /// only the immutable Program).
 class Instance {
@@ -54,7 +90,10 @@ public:
   ~Instance();
 
   /// Executes the script on one confirmed (closed) bar and commits it.
-  /// Throws RuntimeError; after that the instance refuses further bars.
+  /// Throws RuntimeError (also for the run limits and for an allocation
+  /// that fails: "out of memory"); after that the instance refuses further
+  /// bars, and its state is that of the end of the previous bar plus
+  /// whatever the failing bar wrote (it can still be saved and inspected).
   void run_bar(const Bar& bar);
 
   /// Tells the instance the index of the dataset's last bar, for
@@ -64,6 +103,12 @@ public:
   /// Pine's `last_bar_time` (default: unknown, na). Not to be confused with
   /// last_bar_time() below, the time of the last bar executed so far.
   void set_last_chart_bar_time(std::int64_t time);
+
+  /// Sets the limits of every later bar (RunLimits). Throws
+  /// std::invalid_argument when work_per_bar or memory_bytes is not positive
+  /// or time_per_bar is negative.
+  void set_limits(const RunLimits& limits);
+  const RunLimits& limits() const;
 
   const Program& program() const;
   std::shared_ptr<const Program> program_ptr() const;

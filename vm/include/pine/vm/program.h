@@ -17,6 +17,15 @@
 
 namespace pine {
 
+/// Deepest chain of nested user-function calls a program may contain (main
+/// calls f: depth 1). Every call path gets its own frame and the
+/// interpreter recurses once per nested call, so the depth bounds both the
+/// native stack and the layout; real scripts nest a handful of levels. The
+/// compiler rejects deeper chains at the call that passes the limit, the
+/// verifier rejects programs that contain one, and an instance's layout
+/// checks it again.
+inline constexpr std::uint32_t kMaxUserCallDepth = 256;
+
 /// One series with history (a variable or expression read with `[]`).
 struct SeriesDecl {
   Type type = Type::Float;
@@ -78,6 +87,15 @@ enum class InputKind : std::uint8_t {
 /// float series: open, high, low, close, volume, hl2, hlc3, ohlc4, hlcc4).
 bool is_source_var(std::uint64_t v);
 
+/// What the text of a string input must look like (InstanceBuilder::input
+/// checks a value the host gives).
+enum class InputFormat : std::uint8_t {
+  Any,       ///< input.string, input.text_area, input(): any text
+  Timeframe, ///< input.timeframe(): a timeframe such as "60", "1D" (empty: the chart's)
+  Symbol,    ///< input.symbol(): "EXCHANGE:TICKER" or "TICKER", no spaces
+  Session,   ///< input.session(): "HHMM-HHMM[,HHMM-HHMM...][:DAYS]" or "24x7"
+};
+
 /// One input: its title (the name used by --input), default and bounds.
 struct InputDecl {
   std::string title;
@@ -86,6 +104,12 @@ struct InputDecl {
   double minval = -1e308;        ///< Int/Float bounds (inclusive)
   double maxval = 1e308;
   std::vector<std::string> options; ///< allowed values (as text), empty = any
+  /// The name a host gives this input when its title is shared with
+  /// another input of a different group: "group/title" ("/title" with no
+  /// group). Empty when the title alone names it (then the program bytes
+  /// do not carry it, see program_io.cpp).
+  std::string key;
+  InputFormat format = InputFormat::Any; ///< String inputs only
 };
 
 /// The compiled program.
