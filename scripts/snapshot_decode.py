@@ -75,6 +75,7 @@ TYPE_NAMES = ["void", "int", "float", "bool", "color", "string", "enum", "ref"]
 PLOT_KINDS = ["plot", "hline", "plotshape", "plotchar", "plotarrow", "plotbar", "plotcandle", "fill", "bgcolor",
               "barcolor"]
 INPUT_KINDS = ["int", "float", "bool", "string", "source", "color", "time", "enum"]
+INPUT_FORMATS = ["any", "timeframe", "symbol", "session"]
 OBJ_KINDS = ["array", "map", "object", "matrix"]
 REF_TYPE = 7
 STRING_TYPE = 5
@@ -284,6 +285,17 @@ def read_program(blob):
     ne = r.count(16, MAX_TABLE, "enum")
     p["enums"] = [{"name": r.string(MAX_STRING_BYTES, "enum name"), "titles": r.array("I", 4, MAX_TABLE, "title")}
                   for _ in range(ne)]
+    for i in inputs:
+        i["format"], i["key"] = 0, ""
+    if r.remaining() != 0:
+        # Section 6.1 row 13: the optional input extras.
+        nx = r.count(9, MAX_TABLE, "input extras")
+        require(nx == len(inputs), "program: input extras do not match the inputs")
+        for i in inputs:
+            i["format"] = r.u8()
+            require(i["format"] < len(INPUT_FORMATS), f"program: bad input format {i['format']}")
+            i["key"] = r.string(MAX_STRING_BYTES, "input key")
+        require(any(i["format"] != 0 or i["key"] for i in inputs), "program: input extras carry only defaults")
     r.finish()
     check_program(p)
     return p
@@ -674,6 +686,8 @@ def decode(data):
                                for i, name in enumerate(TYPE_NAMES)},
             "inputs": [i["title"] for i in program["inputs"]],
             "input_kinds": [INPUT_KINDS[i["kind"]] for i in program["inputs"]],
+            "input_formats": [INPUT_FORMATS[i["format"]] for i in program["inputs"]],
+            "input_keys": [i["key"] for i in program["inputs"]],
             "types": [t["name"] for t in program["types"]],
             "enums": [e["name"] for e in program["enums"]],
         },

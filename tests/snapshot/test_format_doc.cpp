@@ -324,6 +324,25 @@ TEST_CASE("the independent decoder reads fresh snapshots with every builtin stat
   CHECK(kinds.size() == static_cast<std::size_t>(StateKind::Count));
 }
 
+// Inputs that need the program's optional input extras (row 13 of 6.1): a
+// timeframe, a symbol and a session input (their formats), and two inputs
+// titled alike in different groups (their group/title keys).
+TEST_CASE("the independent decoder reads a program with input extras") {
+  if (!decoder_tools_present()) return;
+  const TempDirCleanup cleanup;
+  const std::string json = check_fresh("input_extras", R"(//@version=6
+indicator("input extras")
+tf = input.timeframe("60", "Resolution")
+sym = input.symbol("NASDAQ:AAPL", "Other")
+sess = input.session("0930-1600", "Hours")
+fast = input.int(5, "Length", group="Fast")
+slow = input.int(20, "Length", group="Slow")
+plot(close * fast + slow + str.length(tf + sym + sess))
+)");
+  CHECK(json.find(R"("input_formats": ["timeframe", "symbol", "session", "any", "any"])") != std::string::npos);
+  CHECK(json.find(R"("input_keys": ["", "", "", "Fast/Length", "Slow/Length"])") != std::string::npos);
+}
+
 TEST_CASE("the independent decoder rejects a payload with a byte missing or a byte left over") {
   if (!decoder_tools_present()) return;
   const TempDirCleanup cleanup;
