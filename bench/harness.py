@@ -20,7 +20,7 @@ import time
 
 # PineTS version, the same pin as scripts/compare-pinets.
 PINETS_VERSION = "0.9.34"
-# Issue 6 targets (docs/performance.md).
+# The performance targets (docs/performance.md).
 TARGET_PINETS_SPEEDUP = 200.0
 TARGET_NATIVE_SLOWDOWN = 3.0
 TARGET_IDLE_BYTES = 64 * 1024
@@ -193,7 +193,7 @@ def main():
     r5 = os.path.join(root, "bench", "scripts", "r5_five_indicators.pine")
     extras = ["", "## Extras", "", "| measure | result |", "|---|---|"]
     extras.append(f"| compile time of the largest corpus script | {largest_corpus_script(root, runner)} |")
-    # Issue 6: each instance runs 10,000 bars before it is measured idle, and
+    # Each instance runs 10,000 bars before it is measured idle, and
     # in the fleet.
     idle, err = measure([runner, "idle", "--script", r5, "--data", data, "--bars", "10000", "--instances", str(fleet_instances)])
     idle_bytes = float(idle["heap_bytes_per_instance"]) if idle else None

@@ -1,7 +1,7 @@
 // Runs the pinecone conformance fixtures (tests/data/pinecone) on pinevm.
 //
 // A fixture is a Pine script whose comments carry its own test directives
-// (tests/data/pinecone/README.md, /work/shared/corpus/README.md). They are
+// (tests/data/pinecone/README.md). They are
 // read as pinecone's own harness reads them (its tests/integration.rs):
 // - `// Bars: N`: run over the LAST N bars of the data file (default 1). The
 //   instance starts fresh on the first of them, so bar_index counts from 0,

@@ -93,8 +93,7 @@ inline std::vector<std::string> split_csv_line(const std::string& line) {
   return out;
 }
 
-// Reads tests/data/tradingview/<file> (never ../shared: tests must be
-// self-contained). "NaN" parses to NaN through strtod.
+// Reads tests/data/tradingview/<file> (tests read only the repository). "NaN" parses to NaN through strtod.
 inline Csv read_export(const std::string& file) {
   const std::string path = std::string(PINEVM_SOURCE_DIR) + "/tests/data/tradingview/" + file;
   std::ifstream in(path);

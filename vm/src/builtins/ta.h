@@ -37,8 +37,8 @@
 //    reproduce TradingView bit for bit (see test_ta_tradingview.cpp).
 //  * Known difference: PyneCore measured that TradingView's math.sum/ta.sma
 //    return the standing value (not na) on an na bar once warmed up, and that
-//    ta.wma forward-fills na bars instead of compacting them. We follow spec
-//    5.2 (na in, na out; compacted windows) as the spec and the VM's brief say.
+//    ta.wma forward-fills na bars instead of compacting them. We follow
+//    TradingView's documented rule (na in, na out; compacted windows).
 //  * No heap allocation happens in step() once the buffers have grown to the
 //    largest length used (buffers grow geometrically on first use only).
 //  * save()/load() write and read a Cereal portable-binary archive through
