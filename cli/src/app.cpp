@@ -65,7 +65,7 @@ void compile_command(const std::string& script, const std::string& target, const
   paths.check();
   const std::shared_ptr<const Program> p = load_program(script, lib_paths, err, ScriptUse::Run);
   try {
-    write_program_file(target, *p);
+    write_program_file(target, *p); // its errors name "program file", not "snapshot"
   } catch (const SnapshotError& e) {
     fail(kUsage, "cannot write the program file '" + target + "' (-o): " + e.what());
   }
@@ -162,7 +162,9 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   bench_cmd->add_option("--repeat", bench_repeat, "runs of the bar loop (best is reported)")->check(CLI::Range(1, 100));
 
   CLI::App* version_cmd = app.add_subcommand("version", "print pinevm's version");
-  CLI::App* help_cmd = app.add_subcommand("help", "print this help");
+  std::string help_topic;
+  CLI::App* help_cmd = app.add_subcommand("help", "print this help, or a command's (pinevm help run)");
+  help_cmd->add_option("command", help_topic, "the command whose help to print");
 
   // An unknown first word is a mistyped command, not a stray argument.
   if (argc > 1) {
@@ -220,8 +222,19 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     } else if (*version_cmd) {
       out << "pinevm " << version_text() << "\n";
     } else if (*help_cmd) {
-      // app.help() would show the selected subcommand's (help's own) help.
-      out << app.get_formatter()->make_help(&app, app.get_name(), CLI::AppFormatMode::Normal);
+      // app.help() would show the selected subcommand's (help's own) help;
+      // `help run` prints run's, as `run --help` does.
+      if (help_topic.empty()) {
+        out << app.get_formatter()->make_help(&app, app.get_name(), CLI::AppFormatMode::Normal);
+      } else {
+        CLI::App* topic = nullptr;
+        for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; }))
+          if (sub->get_name() == help_topic) topic = sub;
+        if (!topic)
+          fail(kUsage, "unknown command '" + help_topic +
+                           "'; commands: run, check, compile, disasm, inspect, bench, version, help");
+        out << topic->help();
+      }
     } else {
       fail(kUsage, "a command is required: run, check, compile, disasm, inspect, bench, version or help "
                    "(pinevm --help)");

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <fstream>
 #include <iomanip>
+#include <new>
 #include <sstream>
 
 #include "bars_csv.h"
@@ -34,8 +35,12 @@ double seconds_since(Clock::time_point start) {
 // same exit codes and `pinevm: error:` first line as run.
 int run_bench(const std::string& script_path, const std::string& data_path, int repeat, std::ostream& out,
               std::ostream& err) {
-  const std::string source = read_text_file(script_path, "the script");
+  // load_program, like run: a .pvmc program or a snapshot given as the
+  // script gets the same handling and exit codes; only compile() is timed.
   require_not_directory(data_path, "--data");
+  double compile_s = 0;
+  const std::shared_ptr<const Program> program =
+      load_program(script_path, {}, err, ScriptUse::Run, &compile_s);
 
   auto t0 = Clock::now();
   std::vector<Bar> bars;
@@ -43,28 +48,15 @@ int run_bench(const std::string& script_path, const std::string& data_path, int 
     bars = read_bars_file(data_path);
   } catch (const DataError& e) {
     fail(kData, e.what());
+  } catch (const std::bad_alloc&) {
+    fail(kUsage, "out of memory while reading --data '" + data_path + "'");
   }
   const double parse_s = seconds_since(t0);
-
-  t0 = Clock::now();
-  CompileOptions options;
-  options.file_name = script_path;
-  CompileResult compiled = compile(source, options);
-  const double compile_s = seconds_since(t0);
-  if (!compiled.ok()) {
-    std::size_t errors = 0;
-    for (const Diagnostic& d : compiled.diagnostics) errors += d.severity == Severity::Error;
-    fail(kCompileError,
-         "'" + script_path + "' did not compile (" + std::to_string(errors) + (errors == 1 ? " error)" : " errors)"),
-         compiled.format(source, script_path));
-  }
-  if (!compiled.diagnostics.empty()) err << compiled.format(source, script_path); // warnings
-  if (compiled.is_library) refuse_library(script_path, ScriptUse::Run);
 
   double best_run = 1e300;
   std::vector<std::uint8_t> snapshot;
   for (int r = 0; r < repeat; ++r) {
-    Instance inst = InstanceBuilder(compiled.program).build();
+    Instance inst = InstanceBuilder(program).build();
     inst.set_last_bar_index(static_cast<std::int64_t>(bars.size()) - 1);
     if (!bars.empty()) inst.set_last_chart_bar_time(bars.back().time);
     t0 = Clock::now();
@@ -75,6 +67,8 @@ int run_bench(const std::string& script_path, const std::string& data_path, int 
       }
     } catch (const RuntimeError& e) {
       fail_runtime(e, script_path);
+    } catch (const std::bad_alloc&) {
+      fail(kRuntime, "out of memory on bar " + std::to_string(inst.bars_processed())); // as run: exit 4
     }
     const double run_s = seconds_since(t0);
     if (run_s < best_run) best_run = run_s;
@@ -85,7 +79,7 @@ int run_bench(const std::string& script_path, const std::string& data_path, int 
   Instance inst = RestoreBuilder(snapshot).build();
   // A server restores with the script's KnownProgram (hash computed once,
   // program shared), so that is the restore timed here.
-  const KnownProgram known = KnownProgram::of(compiled.program);
+  const KnownProgram known = KnownProgram::of(program);
   double best_save = 1e300, best_restore = 1e300;
   for (int r = 0; r < 50; ++r) {
     t0 = Clock::now();

@@ -33,7 +33,7 @@ std::optional<Instance> restore_newest(SnapshotStore& store, const std::string& 
   std::optional<SnapshotError> newest_error;
   for (const SnapshotEntry& entry : entries) {
     try {
-      const std::vector<std::uint8_t> bytes = store.read(entry);
+      const std::vector<std::uint8_t> bytes = store.read_snapshot(entry);
       return restore_checked(bytes, checks);
     } catch (const SnapshotError& e) {
       if (e.kind() == SnapshotError::Kind::ProgramMismatch || e.kind() == SnapshotError::Kind::ConfigMismatch ||
@@ -52,7 +52,7 @@ std::optional<Instance> restore_newest(SnapshotStore& store, const std::string& 
 std::optional<std::string> key_conflict(SnapshotStore& store, const std::string& key, const RestoreChecks& checks) {
   for (const SnapshotEntry& entry : store.list(key)) {
     try {
-      const std::vector<std::uint8_t> bytes = store.read(entry);
+      const std::vector<std::uint8_t> bytes = store.read_snapshot(entry);
       restore_checked(bytes, checks);
       return std::nullopt;
     } catch (const SnapshotError& e) {
@@ -79,6 +79,11 @@ void Checkpointer::at_end(Instance& instance) {
 
 // A snapshot is named by the index of the last bar it has seen.
 void Checkpointer::save(Instance& instance) {
+  if (pending_warning_) {
+    store_->remove(key_);
+    *warn_ << *pending_warning_ << std::flush;
+    pending_warning_.reset();
+  }
   store_->save(key_, instance.bars_processed() - 1, save_state(instance));
   last_saved_bars_ = instance.bars_processed();
   ++saved_;

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <ostream>
 #include <span>
 #include <string>
 #include <vector>
@@ -65,6 +66,13 @@ public:
   /// Saves the final state (a run that processed bars ends with a snapshot
   /// in the store, whatever the interval), unless after_bar just saved it.
   void at_end(Instance& instance);
+  /// --force: deletes the key's snapshots just before the first save (not
+  /// earlier, so a run that fails first leaves them intact), then prints
+  /// `warning` to `err`.
+  void replace_key_first(std::string warning, std::ostream& err) {
+    pending_warning_ = std::move(warning);
+    warn_ = &err;
+  }
   /// The snapshots saved so far in this run.
   std::int64_t saved() const { return saved_; }
 
@@ -77,6 +85,8 @@ private:
   SnapshotPolicy policy_;
   std::int64_t saved_ = 0;
   std::int64_t last_saved_bars_ = -1; ///< bars_processed at the last save
+  std::optional<std::string> pending_warning_; ///< set: remove the key before the first save
+  std::ostream* warn_ = nullptr;
 };
 
 } // namespace pine::cli

@@ -62,9 +62,12 @@ std::optional<struct stat> stat_of(const std::string& path) {
   return st;
 }
 
-/// Opens an output for writing, failing with exit 2 on error.
+/// Opens an output for writing, failing with exit 2 on error. Without
+/// O_TRUNC: a later failure (another output that cannot be opened) must not
+/// have emptied this one; OutputFile::truncate() empties it once every open
+/// succeeded.
 int open_output(const std::string& path, const std::string& what) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
   if (fd < 0) fail(kUsage, "cannot write '" + path + "' (" + what + "): " + std::strerror(errno));
   return fd;
 }
@@ -88,6 +91,7 @@ void check_atomic_target(const std::string& path, const std::string& what) {
     const std::optional<struct stat> dir = stat_of(parent.empty() ? "." : parent.string());
     if (!dir) fail(kUsage, "cannot write '" + path + "' (" + what + "): its directory '" + parent.string() + "' does not exist");
     if (!S_ISDIR(dir->st_mode)) fail(kUsage, "cannot write '" + path + "' (" + what + "): '" + parent.string() + "' is not a directory");
+    require_writable_directory(parent.empty() ? "." : parent.string(), path, what);
     return;
   }
   if (S_ISLNK(st.st_mode)) {
@@ -101,6 +105,57 @@ void check_atomic_target(const std::string& path, const std::string& what) {
   if (!S_ISREG(st.st_mode))
     fail(kUsage, "'" + path + "' is " + kind_text(st.st_mode) + "; " + what +
                      " atomically replaces a regular file (write to a temporary file, then rename), so give a file path");
+  // The temporary file goes next to the final target (a link's target).
+  std::error_code ec;
+  const fs::path target = fs::canonical(path, ec);
+  const fs::path dir = (ec ? fs::path(path) : target).parent_path();
+  require_writable_directory(dir.empty() ? "." : dir.string(), path, what);
+}
+
+// access() answers for the real user, which is the user writing here; as
+// root it says yes to everything, so root only gets the other checks.
+void require_writable_directory(const std::string& dir, const std::string& path, const std::string& what) {
+  if (::access(dir.c_str(), W_OK | X_OK) != 0)
+    fail(kUsage, "cannot write '" + path + "' (" + what + "): its directory '" + dir + "' is not writable (" +
+                     std::strerror(errno) + ")");
+}
+
+// A store directory is created (with its parents) at the first save: the
+// directory itself when it exists, else its nearest existing ancestor, must
+// be a writable directory.
+void check_store_directory(const std::string& dir, const std::string& what) {
+  fs::path p = dir;
+  for (;;) {
+    const std::optional<struct stat> st = stat_of(p.empty() ? "." : p.string());
+    if (st) {
+      if (!S_ISDIR(st->st_mode))
+        fail(kUsage, "cannot use '" + dir + "' (" + what + "): '" + (p.empty() ? "." : p.string()) + "' is " +
+                         kind_text(st->st_mode) + ", not a directory");
+      require_writable_directory(p.empty() ? "." : p.string(), dir, what);
+      return;
+    }
+    if (errno != ENOENT) fail(kUsage, "cannot use '" + dir + "' (" + what + "): " + std::strerror(errno));
+    if (p.empty() || p == p.parent_path()) return;
+    p = p.parent_path();
+  }
+}
+
+// SQLite opens anything it is given: a FIFO blocks or fails with "disk I/O
+// error", /dev/full fills, a block device would be overwritten. Only a
+// regular file or a new file in a writable directory is a database.
+void check_sqlite_path(const std::string& path, const std::string& what) {
+  const std::optional<struct stat> st = stat_of(path);
+  if (st && !S_ISREG(st->st_mode))
+    fail(kUsage, "'" + path + "' (" + what + ") is " + kind_text(st->st_mode) +
+                     "; an SQLite store is a regular file: give a file path");
+  const fs::path parent = fs::path(path).parent_path();
+  const std::string dir = parent.empty() ? "." : parent.string();
+  const std::optional<struct stat> d = stat_of(dir);
+  if (!d) fail(kUsage, "cannot use '" + path + "' (" + what + "): its directory '" + dir + "' does not exist");
+  if (!S_ISDIR(d->st_mode)) fail(kUsage, "cannot use '" + path + "' (" + what + "): '" + dir + "' is not a directory");
+  require_writable_directory(dir, path, what); // the -wal and -shm files go there
+  if (st && ::access(path.c_str(), W_OK) != 0)
+    fail(kUsage, "cannot write '" + path + "' (" + what + "): " + std::strerror(errno));
 }
 
 // FIFOs, devices and /dev/stdout are fine for plain outputs; only a
@@ -218,6 +273,13 @@ int FdStreamBuf::sync() { return flush_buffer() ? 0 : -1; }
 
 OutputFile::OutputFile(const std::string& path, const std::string& what)
     : path_(path), what_(what), buf_(open_output(path, what), true), stream_(&buf_) {}
+
+// Regular files only: ftruncate of a FIFO or device fails or means nothing.
+void OutputFile::truncate() {
+  struct stat st{};
+  if (::fstat(buf_.fd(), &st) == 0 && S_ISREG(st.st_mode) && ::ftruncate(buf_.fd(), 0) != 0)
+    fail(kUsage, "cannot write '" + path_ + "' (" + what_ + "): " + std::strerror(errno));
+}
 
 // Called after each row so a full disk stops the run at once.
 void OutputFile::check() const {

@@ -38,6 +38,18 @@ void require_not_directory(const std::string& path, const std::string& what);
 /// `what` names the option ("--save-state", "-o").
 void check_atomic_target(const std::string& path, const std::string& what);
 
+/// Fails (exit 2) unless the directory `dir` can receive new files (where
+/// `path`, named by `what`, is written).
+void require_writable_directory(const std::string& dir, const std::string& path, const std::string& what);
+
+/// Fails (exit 2) unless the store directory `dir` (--snapshot-dir, --store
+/// DIR) is a writable directory, or can be created in a writable one.
+void check_store_directory(const std::string& dir, const std::string& what);
+
+/// Fails (exit 2) unless the SQLite store `path` is a regular file or a new
+/// file, in an existing writable directory.
+void check_sqlite_path(const std::string& path, const std::string& what);
+
 /// Fails (exit 2) when the plain output `path` is a directory.
 void check_plain_output(const std::string& path, const std::string& what);
 
@@ -78,6 +90,8 @@ public:
 
   /// Flushes and, when owned, closes the descriptor; false on any failure.
   bool close();
+  /// The descriptor written to (-1 once closed).
+  int fd() const { return fd_; }
   /// errno of the first failure, 0 if none.
   int error() const { return error_; }
 
@@ -98,11 +112,14 @@ private:
   std::vector<char> buffer_;
 };
 
-/// A plain output file opened for writing (truncating a regular file).
+/// A plain output file opened for writing, not truncated until truncate():
+/// a command opens all its outputs first, then empties the regular ones.
 class OutputFile {
 public:
   /// Opens `path`; fails (exit 2) naming `what` and the OS error.
   OutputFile(const std::string& path, const std::string& what);
+  /// Empties a regular file (before the first write); fails (exit 2).
+  void truncate();
   /// The stream to write to.
   std::ostream& stream() { return stream_; }
   /// Fails (exit 2) if a write failed so far.

@@ -23,10 +23,10 @@ void write_program_file(const std::string& path, const Program& program) {
   for (int i = 0; i < 4; ++i) bytes.push_back(static_cast<std::uint8_t>(kBytecodeVersion >> (8 * i)));
   const std::vector<std::uint8_t> body = serialize_program(program);
   bytes.insert(bytes.end(), body.begin(), body.end());
-  snapshot::write_file_atomic(path, bytes);
+  snapshot::write_file_atomic(path, bytes, "program file");
 }
 
-// Checks the magic and version before decoding (which verifies the program).
+// Reads the file once and decodes it with program_from_bytes.
 Program read_program_file(const std::string& path) {
   std::vector<std::uint8_t> bytes;
   try {
@@ -34,6 +34,11 @@ Program read_program_file(const std::string& path) {
   } catch (const SnapshotError& e) {
     throw ProgramError(e.what());
   }
+  return program_from_bytes(path, bytes);
+}
+
+// Checks the magic and version before decoding (which verifies the program).
+Program program_from_bytes(const std::string& path, std::span<const std::uint8_t> bytes) {
   if (bytes.size() < 12 || std::memcmp(bytes.data(), kMagic, 8) != 0)
     throw ProgramError("'" + path + "' is not a pinevm program file");
   std::uint32_t version = 0;
@@ -41,7 +46,7 @@ Program read_program_file(const std::string& path) {
   if (version != kBytecodeVersion)
     throw ProgramError("'" + path + "' has bytecode version " + std::to_string(version) + ", this build runs " +
                        std::to_string(kBytecodeVersion) + ": recompile the script");
-  return deserialize_program(std::span<const std::uint8_t>(bytes).subspan(12));
+  return deserialize_program(bytes.subspan(12));
 }
 
 } // namespace pine::cli

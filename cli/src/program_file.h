@@ -5,6 +5,8 @@
 // program like any other untrusted input.
 #pragma once
 
+#include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -21,5 +23,9 @@ bool is_program_file_magic(std::string_view head);
 
 /// Throws ProgramError for a missing, foreign or invalid file.
 Program read_program_file(const std::string& path);
+
+/// Decodes the whole bytes of a .pvmc file already read (a pipe can be read
+/// only once); `path` names it in errors. Throws ProgramError.
+Program program_from_bytes(const std::string& path, std::span<const std::uint8_t> bytes);
 
 } // namespace pine::cli

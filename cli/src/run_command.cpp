@@ -10,6 +10,7 @@
 #include <memory>
 #include <new>
 #include <set>
+#include <sstream>
 
 #include "bars_csv.h"
 #include "checkpoints.h"
@@ -40,6 +41,9 @@ void check_run_paths(const RunOptions& o) {
   if (!o.out.empty() && o.out != "-") check_plain_output(o.out, "--out");
   if (!o.log.empty() && o.log != "-") check_plain_output(o.log, "--log");
   if (!o.save_state.empty()) check_atomic_target(o.save_state, "--save-state");
+  if (!o.snapshot_dir.empty()) check_store_directory(o.snapshot_dir, "--snapshot-dir");
+  if (!sqlite_store_path(o.store).empty()) check_sqlite_path(sqlite_store_path(o.store), "--store");
+  else if (!o.store.empty() && !store_spec_scheme(o.store)) check_store_directory(o.store, "--store");
   PathSet paths;
   paths.input(o.script, "the script");
   paths.input(o.data, "--data");
@@ -55,25 +59,39 @@ void check_run_paths(const RunOptions& o) {
   paths.check();
 }
 
-/// The store the run's checkpoints go to (--snapshot-dir or --store), or
-/// null; usage errors for contradictory options.
-std::unique_ptr<SnapshotStore> open_run_store(const RunOptions& o) {
+/// Usage errors of the store options, found before anything is read: the
+/// store itself is opened (and created) only once the data has been read.
+void check_store_options(const RunOptions& o) {
   if (!o.snapshot_dir.empty() && !o.store.empty()) fail(kUsage, "give --snapshot-dir or --store, not both");
   if (!o.store.empty() && !o.restore_state.empty())
     fail(kUsage, "--store restores from the store itself; drop --restore-state");
-  const std::string spec = !o.store.empty() ? o.store : o.snapshot_dir;
-  if (spec.empty()) {
+  if (o.store.empty() && o.snapshot_dir.empty()) {
     if (o.snapshot_every > 0) fail(kUsage, "--snapshot-every needs --snapshot-dir DIR or --store SPEC");
     if (o.keep > 0) fail(kUsage, "--keep needs --snapshot-dir DIR or --store SPEC");
     if (o.force) fail(kUsage, "--force needs --snapshot-dir DIR or --store SPEC");
     if (!o.key.empty() && o.restore_state.empty())
       fail(kUsage, "--key needs --snapshot-dir, --store or a --restore-state directory");
-    return nullptr;
   }
+  if (!o.store.empty()) {
+    try {
+      validate_store_spec(o.store);
+    } catch (const std::invalid_argument& e) {
+      fail(kUsage, std::string("--store: ") + e.what());
+    }
+  }
+}
+
+/// Opens the store the run's checkpoints go to, or null. --snapshot-dir is
+/// a directory whatever its name ("sqlite:zz", "run:1"): only --store parses
+/// a spec.
+std::unique_ptr<SnapshotStore> open_run_store(const RunOptions& o) {
+  const auto keep = static_cast<std::size_t>(o.keep);
+  if (!o.snapshot_dir.empty()) return open_file_store(o.snapshot_dir, keep);
+  if (o.store.empty()) return nullptr;
   try {
-    return open_store(spec, static_cast<std::size_t>(o.keep));
+    return open_store(o.store, keep);
   } catch (const std::invalid_argument& e) {
-    fail(kUsage, std::string(o.store.empty() ? "--snapshot-dir: " : "--store: ") + e.what());
+    fail(kUsage, std::string("--store: ") + e.what());
   }
 }
 
@@ -115,6 +133,7 @@ InstanceBuilder configure(const RunOptions& o, std::shared_ptr<const Program> pr
 struct Start {
   std::optional<Instance> instance;     ///< restored, or empty for a fresh run
   std::vector<std::string> skipped;     ///< damaged snapshots passed over, newest first
+  std::optional<std::string> replace;   ///< --force: the warning of the deletion to make before the first save
 };
 
 /// "  <line>\n" for every skipped snapshot, the detail of a failed restore.
@@ -124,11 +143,11 @@ std::string skipped_lines(const std::vector<std::string>& skipped) {
   return text;
 }
 
-/// Deletes the key's snapshots for --force, with a warning saying what went.
-void replace_key(SnapshotStore& store, const std::string& key, const std::string& reason, std::ostream& err) {
-  store.remove(key);
-  err << "pinevm: warning: --force: deleted the snapshots of key '" << key << "' in the " << store.describe()
-      << ", which held " << reason << "\n";
+/// The warning of a --force deletion, printed when it is made (just before
+/// the first save: nothing is deleted by a run that fails earlier).
+std::string replace_warning(SnapshotStore& store, const std::string& key, const std::string& reason) {
+  return "pinevm: warning: --force: deleted the snapshots of key '" + key + "' in the " + store.describe() +
+         ", which held " + reason + "\n";
 }
 
 /// The advice closing a key-conflict error.
@@ -139,9 +158,10 @@ std::string key_conflict_advice(const std::string& key) {
 
 /// Restores from --restore-state (a file, or a directory whose newest valid
 /// `<key>-<bar>.pvms` is taken) or from --store, after refusing to save into
-/// a key that holds another script's snapshots (unless --force).
+/// a key that holds another script's snapshots, or (for a fresh run) any
+/// snapshots, unless --force, whose deletion is left to the first save.
 Start restore_for_run(const RunOptions& o, SnapshotStore* store, const std::string& key,
-                      std::shared_ptr<const Program> compiled, const InstanceConfig& config, std::ostream& err) {
+                      std::shared_ptr<const Program> compiled, const InstanceConfig& config) {
   Start start;
   const bool from_store = store != nullptr && !o.store.empty();
   if (o.restore_state.empty() && !store) return start;
@@ -157,7 +177,15 @@ Start restore_for_run(const RunOptions& o, SnapshotStore* store, const std::stri
           fail(kSnapshot, "--snapshot-dir: key '" + key + "' in the " + store->describe() + " already holds " +
                               *conflict + "; saving this run there would mix two series, and the other could never "
                               "resume: use another --key, or --force to delete them and start the key over");
-        replace_key(*store, key, *conflict, err);
+        start.replace = replace_warning(*store, key, *conflict);
+      } else if (o.restore_state.empty() && !store->list(key).empty()) {
+        // A fresh run would start a second series under the key: the two
+        // mix, and --keep may delete the new one's snapshots first.
+        if (!o.force)
+          fail(kSnapshot, "--snapshot-dir: key '" + key + "' in the " + store->describe() +
+                              " holds snapshots of an earlier run: resume with --restore-state " + o.snapshot_dir +
+                              " (or use --store), pick another --key, or --force to delete them and start over");
+        start.replace = replace_warning(*store, key, "snapshots of an earlier run");
       }
     }
     std::error_code ec;
@@ -176,9 +204,9 @@ Start restore_for_run(const RunOptions& o, SnapshotStore* store, const std::stri
         const bool foreign = e.kind() == SnapshotError::Kind::ProgramMismatch ||
                              e.kind() == SnapshotError::Kind::ConfigMismatch;
         if (!foreign || !o.force) throw;
-        replace_key(*store, key, std::string("snapshots of another ") +
-                                     (e.kind() == SnapshotError::Kind::ProgramMismatch ? "program" : "configuration"),
-                    err);
+        start.replace = replace_warning(
+            *store, key, std::string("snapshots of another ") +
+                             (e.kind() == SnapshotError::Kind::ProgramMismatch ? "program" : "configuration"));
         start.skipped.clear();
       }
     }
@@ -211,7 +239,12 @@ std::vector<Bar> read_run_bars(const std::string& path) {
 RunLimits run_limits(const RunOptions& o) {
   RunLimits limits;
   if (o.max_bar_work) limits.work_per_bar = *o.max_bar_work;
-  if (o.max_bar_seconds) limits.time_per_bar = std::chrono::milliseconds(std::llround(*o.max_bar_seconds * 1000.0));
+  if (o.max_bar_seconds) {
+    // A positive value under 0.5 ms must not round to 0, which means "no limit".
+    long long ms = std::llround(*o.max_bar_seconds * 1000.0);
+    if (*o.max_bar_seconds > 0 && ms == 0) ms = 1;
+    limits.time_per_bar = std::chrono::milliseconds(ms);
+  }
   if (o.max_memory_mib) limits.memory_bytes = *o.max_memory_mib << 20;
   return limits;
 }
@@ -219,46 +252,50 @@ RunLimits run_limits(const RunOptions& o) {
 } // namespace
 
 // The order matters for "nothing is written before every check passed":
-// paths, program, configuration, store and restore, data, and only then are
-// --out and --log opened.
+// options and paths, program, configuration, key, data; only then is the
+// store opened (created) and restored from, and --out and --log opened
+// (without truncating, then emptied once all opened). Warnings wait until
+// then, so a failure's first stderr line is its error, and a --force
+// deletion waits for the first save.
 int run_command(const RunOptions& o, std::ostream& out_default, std::ostream& err) {
   auto format = parse_output_format(o.format);
   if (!format) fail(kUsage, "--format must be csv or jsonl");
   if (o.snapshot_every < 0) fail(kUsage, "--snapshot-every must be 0 or more");
   if (o.keep < 0) fail(kUsage, "--keep must be 0 or more");
+  if (o.max_bar_seconds && !std::isfinite(*o.max_bar_seconds))
+    fail(kUsage, "--max-bar-seconds must be a number of seconds from 0 to 86400");
+  check_store_options(o);
   check_run_paths(o);
-  std::shared_ptr<const Program> program = load_program(o.script, o.lib_paths, err, ScriptUse::Run);
-  const InstanceBuilder builder = configure(o, program);
-
-  std::unique_ptr<SnapshotStore> store = open_run_store(o);
+  const bool uses_store = !o.store.empty() || !o.snapshot_dir.empty();
   const std::string key = checkpoint_key(o.key, o.script);
   try {
-    if (store || !o.key.empty()) validate_key(key);
+    if (uses_store || !o.key.empty()) validate_key(key);
   } catch (const std::invalid_argument& e) {
     fail(kUsage, std::string("--key: ") + e.what());
   }
-  Start start = restore_for_run(o, store.get(), key, program, builder.config(), err);
-  for (const std::string& s : start.skipped) err << "pinevm: warning: " << s << "\n";
+  // The compiler's warnings wait with the others (a failure's first line is
+  // its error).
+  std::ostringstream compile_warnings;
+  std::shared_ptr<const Program> program = load_program(o.script, o.lib_paths, compile_warnings, ScriptUse::Run);
+  const InstanceBuilder builder = configure(o, program);
+  const RunLimits limits = run_limits(o);
+  const std::vector<Bar> bars = read_run_bars(o.data);
+
+  std::unique_ptr<SnapshotStore> store;
+  try {
+    store = open_run_store(o);
+  } catch (const SnapshotError& e) {
+    fail(kSnapshot, e.what());
+  }
+  Start start = restore_for_run(o, store.get(), key, program, builder.config());
   const bool restored = start.instance.has_value();
   Instance& instance = restored ? *start.instance : start.instance.emplace(builder.build());
-  instance.set_limits(run_limits(o)); // host settings: a snapshot never carries them
+  instance.set_limits(limits); // host settings: a snapshot never carries them
   std::optional<Checkpointer> checkpoints;
-  if (store) checkpoints.emplace(std::move(store), key, SnapshotPolicy::every(o.snapshot_every));
-
-  const std::vector<Bar> bars = read_run_bars(o.data);
-  const std::string data_name = o.data == "-" ? "standard input" : "'" + o.data + "'";
-  // Skip bars a restored instance has already processed.
-  std::size_t first = 0;
-  if (instance.last_bar_time() != kIntNa)
-    while (first < bars.size() && bars[first].time <= instance.last_bar_time()) ++first;
-  if (bars.empty())
-    err << "pinevm: warning: --data " << data_name << " holds no bars (a header only): nothing was run\n";
-  else if (first == bars.size())
-    err << "pinevm: warning: no bar of --data " << data_name << " is after the restored snapshot's last bar (time "
-        << instance.last_bar_time() << "): nothing was run\n";
-  const std::int64_t new_bars = static_cast<std::int64_t>(bars.size() - first);
-  instance.set_last_bar_index(instance.bars_processed() + new_bars - 1);
-  if (!bars.empty()) instance.set_last_chart_bar_time(bars.back().time);
+  if (store) {
+    checkpoints.emplace(std::move(store), key, SnapshotPolicy::every(o.snapshot_every));
+    if (start.replace) checkpoints->replace_key_first(*start.replace, err);
+  }
 
   std::unique_ptr<OutputFile> out_file;
   std::ostream* out = &out_default;
@@ -276,12 +313,31 @@ int run_command(const RunOptions& o, std::ostream& out_default, std::ostream& er
     log_file = std::make_unique<OutputFile>(o.log, "--log");
     logs = std::make_unique<LogWriter>(log_file->stream(), LogFormat::Json);
   }
+  if (out_file) out_file->truncate();
+  if (log_file) log_file->truncate();
   // A failed write stops the run at once, naming the file.
   const auto check_outputs = [&] {
     if (out_file) out_file->check();
     else if (!*out) fail(kUsage, "cannot write to standard output: " + stream_error_text(*out));
     if (log_file) log_file->check();
   };
+
+  // Every check passed: the warnings can go out.
+  err << compile_warnings.str();
+  for (const std::string& s : start.skipped) err << "pinevm: warning: " << s << "\n";
+  const std::string data_name = o.data == "-" ? "standard input" : "'" + o.data + "'";
+  // Skip bars a restored instance has already processed.
+  std::size_t first = 0;
+  if (instance.last_bar_time() != kIntNa)
+    while (first < bars.size() && bars[first].time <= instance.last_bar_time()) ++first;
+  if (bars.empty())
+    err << "pinevm: warning: --data " << data_name << " holds no bars (a header only): nothing was run\n";
+  else if (first == bars.size())
+    err << "pinevm: warning: no bar of --data " << data_name << " is after the restored snapshot's last bar (time "
+        << instance.last_bar_time() << "): nothing was run\n";
+  const std::int64_t new_bars = static_cast<std::int64_t>(bars.size() - first);
+  instance.set_last_bar_index(instance.bars_processed() + new_bars - 1);
+  if (!bars.empty()) instance.set_last_chart_bar_time(bars.back().time);
 
   const bool progress = o.progress || (!o.no_progress && isatty(STDERR_FILENO) && new_bars >= 200000);
   PlotWriter writer(*out, *format, program->plots);
@@ -321,6 +377,8 @@ int run_command(const RunOptions& o, std::ostream& out_default, std::ostream& er
     if (checkpoints) checkpoints->at_end(instance);
     if (!o.save_state.empty()) snapshot::write_file_atomic(o.save_state, save_state(instance));
   } catch (const SnapshotError& e) {
+    fail(kSnapshot, e.what());
+  } catch (const std::invalid_argument& e) {
     fail(kSnapshot, e.what());
   }
   return kOk;

@@ -2,6 +2,8 @@
 #include "script_loader.h"
 
 #include <cerrno>
+#include <chrono>
+#include <span>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -54,12 +56,22 @@ void refuse_library(const std::string& path, ScriptUse use) {
 // Warnings are printed even on success, as the compiler reported them.
 std::shared_ptr<const Program> compile_file(const std::string& path, const std::vector<std::string>& lib_paths,
                                             std::ostream& err, ScriptUse use) {
-  const std::string source = read_text_file(path, "the script");
+  return compile_source(path, read_text_file(path, "the script"), lib_paths, err, use);
+}
+
+// The one place a script's text is compiled for the commands, so run,
+// compile, check, disasm and bench report alike.
+std::shared_ptr<const Program> compile_source(const std::string& path, const std::string& source,
+                                              const std::vector<std::string>& lib_paths, std::ostream& err,
+                                              ScriptUse use, double* compile_seconds) {
   check_is_text(path, source);
   CompileOptions options;
   options.file_name = path;
   options.lib_paths = lib_paths;
+  const auto t0 = std::chrono::steady_clock::now();
   CompileResult r = compile(source, options);
+  if (compile_seconds)
+    *compile_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (!r.ok()) {
     std::size_t errors = 0;
     for (const Diagnostic& d : r.diagnostics) errors += d.severity == Severity::Error;
@@ -72,17 +84,17 @@ std::shared_ptr<const Program> compile_file(const std::string& path, const std::
 }
 
 // The magic decides, so a program file renamed to .pine still runs and a
-// text file named .pvmc gets a clear message.
+// text file named .pvmc gets a clear message. The file is read once and the
+// magic tested on those bytes: a script from a pipe (`<(cat s.pine)`,
+// /dev/stdin) cannot be opened twice.
 std::shared_ptr<const Program> load_program(const std::string& path, const std::vector<std::string>& lib_paths,
-                                            std::ostream& err, ScriptUse use) {
-  require_not_directory(path, "the script");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail(kUsage, "cannot open '" + path + "': " + std::strerror(errno));
-  char head[8] = {};
-  in.read(head, sizeof head);
-  if (in.gcount() == sizeof head && is_program_file_magic(std::string_view(head, sizeof head))) {
+                                            std::ostream& err, ScriptUse use, double* compile_seconds) {
+  const std::string bytes = read_text_file(path, "the script");
+  if (is_program_file_magic(bytes)) {
     try {
-      return std::make_shared<const Program>(read_program_file(path));
+      if (compile_seconds) *compile_seconds = 0;
+      return std::make_shared<const Program>(program_from_bytes(
+          path, std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size())));
     } catch (const ProgramError& e) {
       fail(kData, e.what());
     }
@@ -90,7 +102,7 @@ std::shared_ptr<const Program> load_program(const std::string& path, const std::
   if (ends_with(path, ".pvmc"))
     fail(kData, "'" + path + "' is not a pinevm program file (it does not start with the PINEVMC magic): compile "
                 "the script again with `pinevm compile`");
-  return compile_file(path, lib_paths, err, use);
+  return compile_source(path, bytes, lib_paths, err, use, compile_seconds);
 }
 
 } // namespace pine::cli

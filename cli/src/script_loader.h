@@ -29,11 +29,18 @@ void refuse_library(const std::string& path, ScriptUse use);
 std::shared_ptr<const Program> compile_file(const std::string& path, const std::vector<std::string>& lib_paths,
                                             std::ostream& err, ScriptUse use);
 
+/// compile_file on text already read: `path` names it in messages.
+std::shared_ptr<const Program> compile_source(const std::string& path, const std::string& source,
+                                              const std::vector<std::string>& lib_paths, std::ostream& err,
+                                              ScriptUse use, double* compile_seconds = nullptr);
+
 /// Loads `path` as a compiled program when it starts with the .pvmc magic,
 /// else compiles it as a script. A snapshot or a script holding NUL bytes
 /// (a binary file) is refused with exit 2 naming what it is; an invalid
 /// program file, or a file named *.pvmc without the magic, is exit 5.
+/// `compile_seconds`, when given, receives the compile time (0 for a
+/// program file), for `bench`.
 std::shared_ptr<const Program> load_program(const std::string& path, const std::vector<std::string>& lib_paths,
-                                            std::ostream& err, ScriptUse use);
+                                            std::ostream& err, ScriptUse use, double* compile_seconds = nullptr);
 
 } // namespace pine::cli

@@ -73,7 +73,7 @@ struct TempFile {
 /// Creates a new temporary file next to `path` with O_EXCL, so it never
 /// opens an existing file. The name mixes pid, a process-wide counter and the
 /// clock; 100 attempts is far more than collisions need and bounds the loop.
-void create_temp(const std::string& path, TempFile& tmp) {
+void create_temp(const std::string& path, TempFile& tmp, const std::string& kind) {
   static std::atomic<std::uint64_t> counter{0};
   for (int attempt = 0; attempt < 100; ++attempt) {
     const auto now = static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
@@ -87,9 +87,9 @@ void create_temp(const std::string& path, TempFile& tmp) {
       tmp.fd = fd;
       return;
     }
-    if (errno != EEXIST) throw io_error("cannot create a temporary file to write snapshot", path, errno);
+    if (errno != EEXIST) throw io_error("cannot create a temporary file to write " + kind, path, errno);
   }
-  throw io_error("cannot create a temporary file to write snapshot", path, EEXIST);
+  throw io_error("cannot create a temporary file to write " + kind, path, EEXIST);
 }
 
 /// The file write_file_atomic replaces for `path`: `path` itself, or the
@@ -147,24 +147,31 @@ struct Fd {
 // Classic temp + fsync + rename + fsync(dir) (SQLite, Redis RDB). Partial
 // writes and EINTR are retried; every other failure removes the temporary
 // file (TempFile's destructor) and throws.
-void write_file_atomic(const std::string& path, std::span<const std::uint8_t> bytes) {
+void write_file_atomic(const std::string& path, std::span<const std::uint8_t> bytes, std::string_view kind_view) {
+  const std::string kind(kind_view);
   const std::string target = atomic_write_target(path);
   TempFile tmp;
-  create_temp(target, tmp);
+  create_temp(target, tmp, kind);
+  // The replaced file's permissions are the user's choice (a 0600 state
+  // file holds private data): the temporary file takes them over.
+  struct stat old{};
+  if (::stat(target.c_str(), &old) == 0 && S_ISREG(old.st_mode) &&
+      ::fchmod(tmp.fd, old.st_mode & 07777) != 0)
+    throw io_error("cannot keep the permissions of the " + kind, path, errno);
   std::size_t done = 0;
   while (done < bytes.size()) {
     const ssize_t n = ::write(tmp.fd, bytes.data() + done, bytes.size() - done);
     if (n < 0) {
       if (errno == EINTR) continue;
-      throw io_error("cannot write snapshot", path, errno);
+      throw io_error("cannot write " + kind, path, errno);
     }
     done += static_cast<std::size_t>(n);
   }
-  if (::fsync(tmp.fd) != 0) throw io_error("cannot flush snapshot to disk", path, errno);
+  if (::fsync(tmp.fd) != 0) throw io_error("cannot flush " + kind + " to disk", path, errno);
   const int fd = tmp.fd;
   tmp.fd = -1;
-  if (close_fd(fd) != 0) throw io_error("cannot close snapshot", path, errno);
-  if (::rename(tmp.path.c_str(), target.c_str()) != 0) throw io_error("cannot move snapshot into place at", path, errno);
+  if (close_fd(fd) != 0) throw io_error("cannot close " + kind, path, errno);
+  if (::rename(tmp.path.c_str(), target.c_str()) != 0) throw io_error("cannot move " + kind + " into place at", path, errno);
   tmp.renamed = true;
 
   // Make the rename durable. Some file systems cannot sync a directory and say

@@ -191,6 +191,13 @@ public:
     return snapshot::read_file(file_path(entry.key, entry.bar_index).string());
   }
 
+  // Header first (snapshot::read_snapshot_file): a 1.5 GB file named like a
+  // snapshot must not be read whole before its magic is found wrong.
+  std::vector<std::uint8_t> read_snapshot(const SnapshotEntry& entry) override {
+    validate_key(entry.key);
+    return snapshot::read_snapshot_file(file_path(entry.key, entry.bar_index).string());
+  }
+
   // Unlinks every snapshot file of the key (another process deleting one
   // first is fine), then fsyncs DIR so the deletions survive power loss: a
   // resurrected snapshot of the replaced script would block the key again.

@@ -54,13 +54,20 @@ void validate_key(std::string_view key) {
 // becoming a directory of that name. A directory whose name has a ':' before
 // any '/' is written "./name:x"; "data/run:1" is a directory as it stands.
 std::unique_ptr<SnapshotStore> open_store(std::string_view spec, std::size_t keep) {
+  validate_store_spec(spec);
+  if (spec.starts_with(kSqlitePrefix)) return open_sqlite_store(std::filesystem::path(spec.substr(kSqlitePrefix.size())), keep);
+  return open_file_store(std::filesystem::path(spec), keep);
+}
+
+// Split from open_store so a caller can refuse a bad spec before doing any
+// work, and open (create) the store only when it is needed.
+void validate_store_spec(std::string_view spec) {
   if (spec.empty()) throw std::invalid_argument("snapshot store spec is empty: give a directory or sqlite:PATH");
   if (spec.starts_with(kSqlitePrefix)) {
-    const std::string_view file = spec.substr(kSqlitePrefix.size());
-    if (file.empty()) {
+    if (spec.size() == kSqlitePrefix.size()) {
       throw std::invalid_argument("snapshot store spec 'sqlite:' has no database path: use sqlite:PATH");
     }
-    return open_sqlite_store(std::filesystem::path(file), keep);
+    return;
   }
   if (const std::optional<std::string_view> scheme = store_spec_scheme(spec)) {
     throw std::invalid_argument("unknown snapshot store scheme '" + std::string(*scheme) +
@@ -68,7 +75,6 @@ std::unique_ptr<SnapshotStore> open_store(std::string_view spec, std::size_t kee
                                 "': the stores are sqlite:PATH (lowercase) and a directory; write ./" +
                                 std::string(spec) + " for a directory whose name holds a ':'");
   }
-  return open_file_store(std::filesystem::path(spec), keep);
 }
 
 // RFC 3986 scheme syntax: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":".

@@ -3,6 +3,8 @@
 // write errors (cli/src/output_paths.h has the rules).
 #include <doctest/doctest.h>
 
+#include <signal.h>
+
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -107,8 +109,18 @@ TEST_CASE("cli paths: plain outputs are written in place") {
     _exit(127);
   }
   const Result r = pinevm({"run", script, "--data", data, "--out", fifo, "--log", dir.file("l")});
+  // If pinevm failed before opening the FIFO, the reader is still blocked in
+  // open(): opening the write end (non-blocking) releases it with an EOF; and
+  // whatever happens, it is killed after 10 s, so the test cannot hang.
+  const int unblock = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK);
+  if (unblock >= 0) ::close(unblock);
   int status = 0;
-  waitpid(reader, &status, 0);
+  for (int i = 0; i < 1000 && waitpid(reader, &status, WNOHANG) == 0; ++i) usleep(10000);
+  if (waitpid(reader, &status, WNOHANG) == 0) {
+    ::kill(reader, SIGKILL);
+    waitpid(reader, &status, 0);
+    FAIL("the FIFO reader did not finish");
+  }
   CHECK(r.code == 0);
   CHECK(read_file(copy) == kExpected);
   struct stat st{};

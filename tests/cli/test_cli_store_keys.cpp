@@ -41,8 +41,12 @@ TEST_CASE("cli store keys: a key holding another script's snapshots is refused u
 
   REQUIRE(pinevm({"run", a, "--data", first, "--snapshot-dir", snaps, "--key", "k"}).code == 0);
   REQUIRE(files_of(snaps, "k") == 1);
-  // Same script, same key, again: fine (overwrites its own series).
-  CHECK(pinevm({"run", a, "--data", first, "--snapshot-dir", snaps, "--key", "k"}).code == 0);
+  // Same script, same key, a fresh run again: a second series would mix
+  // with the first, so it is refused too; resuming it is fine.
+  const Result again = pinevm({"run", a, "--data", first, "--snapshot-dir", snaps, "--key", "k"});
+  CHECK_FAILURE(again, 3);
+  CHECK(contains(first_line(again.err), "earlier run"));
+  CHECK(pinevm({"run", a, "--data", first, "--restore-state", snaps, "--snapshot-dir", snaps, "--key", "k"}).code == 0);
 
   const Result refused = pinevm({"run", b, "--data", first, "--snapshot-dir", snaps, "--key", "k"});
   CHECK_FAILURE(refused, 3);

@@ -99,12 +99,25 @@ TEST_CASE("store specs: unknown schemes are refused, directories with ':' still 
     INFO("spec ", spec);
     CHECK_THROWS_AS(open_store(spec, 0), std::invalid_argument);
   }
-  CHECK_FALSE(fs::exists("sqlite3:x.db"));
+  // Run in the temporary directory, where a wrongly created "sqlite3:x.db"
+  // directory or database would appear (and be cleaned up).
+  const fs::path cwd = fs::current_path();
+  fs::current_path(root.path());
+  bool threw = false;
   try {
     open_store("sqlite3:x.db", 0);
   } catch (const std::invalid_argument& e) {
+    threw = true;
     CHECK(std::string(e.what()).find("unknown snapshot store scheme 'sqlite3:'") != std::string::npos);
   }
+  CHECK_THROWS_AS(open_store("SQLITE:x.db", 0), std::invalid_argument);
+  const bool created = fs::exists("sqlite3:x.db") || fs::exists("x.db") || fs::exists("SQLITE:x.db");
+  fs::current_path(cwd);
+  CHECK_MESSAGE(threw, "open_store(\"sqlite3:x.db\") did not throw");
+  CHECK_FALSE(created);
+  CHECK_NOTHROW(validate_store_spec("sqlite:x.db"));
+  CHECK_THROWS_AS(validate_store_spec("sqlite:"), std::invalid_argument);
+  CHECK_THROWS_AS(validate_store_spec("sqlite3:x.db"), std::invalid_argument);
   const fs::path with_colon = root.path() / "run:1";
   open_store(with_colon.string(), 0)->save("k", 3, payload("k", 3));
   CHECK(read_whole(with_colon / "k-3.pvms") == payload("k", 3));

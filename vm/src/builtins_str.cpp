@@ -53,8 +53,10 @@ std::string_view text(const Value& v, const StringTable& strings) { return strin
 /// Backtracking steps (calls of PCRE2's internal match()) one str.match may
 /// take. A linear pattern over the longest string (40,960 characters) takes
 /// at most a few hundred thousand; 2,000,000 steps take about 20-50 ms, so a
-/// catastrophic pattern (`(a+)+$`) fails fast, and a loop of such calls is
-/// still stopped by the work and time limits.
+/// catastrophic pattern (`(a+)+$`) fails fast. The work budget charges a call
+/// only for its subject's length, so a loop of such calls is stopped by the
+/// time limit, which reads the clock only every 65,536 work units: such a
+/// loop can overrun it by minutes (docs/limits.md).
 constexpr std::uint32_t kRegexMatchLimit = 2'000'000;
 /// Nested backtracking depth: `(a|b)*` nests once per character, so 40,960
 /// characters need about that many; twice the longest string.

@@ -616,7 +616,12 @@ bool Op::map_op(CollOp op) {
     // Pine caps maps at 50,000 pairs.
     if (m->keys.size() >= 50'000) return fail("Map is too large. Maximum size is 50000");
     m->keys.push_back(k);
-    m->items.push_back(x);
+    try {
+      m->items.push_back(x);
+    } catch (...) {
+      m->keys.pop_back(); // keys and items stay in step if the second push cannot allocate
+      throw;
+    }
     if (ix != nullptr) ix->insert(h);
     else index_keys();
     old = na_value(t_);

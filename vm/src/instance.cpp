@@ -340,6 +340,10 @@ void Instance::set_limits(const RunLimits& limits) {
   if (limits.work_per_bar <= 0) throw std::invalid_argument("the work limit per bar must be positive");
   if (limits.memory_bytes == 0) throw std::invalid_argument("the memory limit must be positive");
   if (limits.time_per_bar.count() < 0) throw std::invalid_argument("the time limit per bar cannot be negative");
+  // A day is far past any useful bar; the cap keeps the comparison with a
+  // steady_clock duration (nanoseconds) from overflowing.
+  if (limits.time_per_bar > std::chrono::hours(24))
+    throw std::invalid_argument("the time limit per bar cannot exceed 24 hours");
   state_->set_limits(limits);
 }
 

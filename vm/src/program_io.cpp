@@ -8,7 +8,10 @@
 // format byte and a key string) was added after version 1 shipped. It is
 // written only when some input has a format other than Any or a key, so the
 // bytes of every other program, and of every program written before it
-// existed, are unchanged (their hashes stay valid in saved snapshots); a
+// existed, are unchanged (their hashes stay valid in saved snapshots). A
+// script with a timeframe, symbol or session input now compiles to bytes with
+// the section, so its snapshots from earlier builds name another program
+// (docs/snapshot-format.md, 6.1); a
 // reader takes its absence as all defaults and rejects a section that
 // carries only defaults, so each program has exactly one encoding.
 // A plot column is: title, type byte, kind byte, part (u16), field, offset

@@ -53,6 +53,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "pine/snapshot/snapshot_error.h"
@@ -229,14 +230,17 @@ OpenedSnapshot open_snapshot(std::span<const std::uint8_t> bytes);
 /// old file or the new one, never a mix: writes a uniquely named temporary file
 /// in the same directory (rename is only atomic within one file system), fsyncs
 /// it, renames it over `path`, then fsyncs the directory so the rename itself
-/// is durable. The new file gets mode 0666 minus the umask. If `path` is a
+/// is durable. A new file gets mode 0666 minus the umask; a replaced file's
+/// mode is kept (a 0600 state file stays 0600). If `path` is a
 /// symbolic link, its final target is replaced (temporary file in the target's
 /// directory) and the link is kept. An existing target that is not a regular
 /// file (a directory, FIFO, device, socket) or a dangling link is refused
 /// with SnapshotError(Io) before anything is written. On failure the
 /// temporary file is removed and SnapshotError(Io) names the path and the OS
-/// error.
-void write_file_atomic(const std::string& path, std::span<const std::uint8_t> bytes);
+/// error; `kind` names what is written in those messages ("snapshot",
+/// "program file").
+void write_file_atomic(const std::string& path, std::span<const std::uint8_t> bytes,
+                       std::string_view kind = "snapshot");
 
 /// Reads a whole file. SnapshotError(Io) when it cannot be opened or read,
 /// SnapshotError(SizeLimit) when it is larger than kMaxFileSize (checked before

@@ -104,6 +104,13 @@ public:
   /// another process).
   virtual std::vector<std::uint8_t> read(const SnapshotEntry& entry) = 0;
 
+  /// read() for a caller about to restore the bytes: a backend that can
+  /// check the snapshot header before reading the rest does (the file store
+  /// reads a file's 128-byte header first, so a huge file that is no
+  /// snapshot is rejected at once with SnapshotError instead of being read
+  /// whole). The default is read(), since RestoreBuilder checks the bytes.
+  virtual std::vector<std::uint8_t> read_snapshot(const SnapshotEntry& entry) { return read(entry); }
+
   /// Deletes every snapshot of `key` (nothing when it has none), durably:
   /// when it returns, the key holds nothing, even after a crash. For a host
   /// that reuses a key for another script or configuration (`pinevm run
@@ -142,6 +149,10 @@ std::unique_ptr<SnapshotStore> open_sqlite_store(std::filesystem::path file, std
 /// directory whose name has a ':' before any '/'). std::invalid_argument for
 /// an empty spec, "sqlite:" without a path, or an unknown scheme.
 std::unique_ptr<SnapshotStore> open_store(std::string_view spec, std::size_t keep);
+
+/// The checks open_store() makes on `spec` before opening anything: throws
+/// the same std::invalid_argument, opens and creates nothing.
+void validate_store_spec(std::string_view spec);
 
 /// The scheme of a store spec, when it starts with one: a letter, then
 /// letters, digits, '+', '-' or '.', then ':' ("sqlite" for "sqlite:x.db",

@@ -49,10 +49,11 @@ struct InstanceConfig {
 /// settings, not instance state: they are not saved in snapshots and not part
 /// of the configuration hash, so a restored instance runs under whatever
 /// limits its host sets (the defaults until set_limits is called). The work
-/// and memory limits are deterministic (a script fails on the same bar and
-/// line everywhere, straight or restored); the time limit is the host's
-/// safety net for work the work units model poorly, and is not.
-/// docs/semantics.md ("Run limits") documents the units.
+/// limit is deterministic (a script fails on the same bar and line
+/// everywhere, straight or restored); the memory limit is too while the heap
+/// stays below the garbage-collection pressure threshold; the time limit is
+/// the host's safety net for work the work units model poorly, and is not.
+/// docs/limits.md documents the units.
 struct RunLimits {
   /// Units of work one bar may do: a loop iteration costs kLoopIterationWork
   /// units, a built-in call on a collection or string about one unit per
