@@ -1,4 +1,4 @@
-// The pinevm command line (DESIGN.md section 3): parsing and dispatch of
+// The pinevm command line (README, "CLI reference"): parsing and dispatch of
 // run, check, compile, disasm, inspect, bench, version and help. Exit codes:
 // 0 ok, 1 compile error, 2 usage error, 3 snapshot rejected, 4 runtime
 // error, 5 bad input data (cli_error.h). `run` is in run_command.cpp.

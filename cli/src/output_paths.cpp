@@ -11,22 +11,13 @@
 #include <unistd.h>
 
 #include "cli_error.h"
+#include "pine/snapshot/envelope.h"
 
 namespace pine::cli {
 
 namespace {
 
 namespace fs = std::filesystem;
-
-/// "a FIFO", "a character device"...: what a non-regular file is, for messages.
-const char* kind_text(mode_t mode) {
-  if (S_ISDIR(mode)) return "a directory";
-  if (S_ISFIFO(mode)) return "a FIFO";
-  if (S_ISCHR(mode)) return "a character device";
-  if (S_ISBLK(mode)) return "a block device";
-  if (S_ISSOCK(mode)) return "a socket";
-  return "not a regular file";
-}
 
 /// What identifies a path for collision checks.
 struct PathId {
@@ -103,7 +94,7 @@ void check_atomic_target(const std::string& path, const std::string& what) {
     fail(kUsage, "'" + path + "' is a directory; " + what + " takes the path of the file to write (e.g. '" +
                      (fs::path(path) / "name").string() + "')");
   if (!S_ISREG(st.st_mode))
-    fail(kUsage, "'" + path + "' is " + kind_text(st.st_mode) + "; " + what +
+    fail(kUsage, "'" + path + "' is " + snapshot::file_kind_text(st.st_mode) + "; " + what +
                      " atomically replaces a regular file (write to a temporary file, then rename), so give a file path");
   // The temporary file goes next to the final target (a link's target).
   std::error_code ec;
@@ -130,7 +121,7 @@ void check_store_directory(const std::string& dir, const std::string& what) {
     if (st) {
       if (!S_ISDIR(st->st_mode))
         fail(kUsage, "cannot use '" + dir + "' (" + what + "): '" + (p.empty() ? "." : p.string()) + "' is " +
-                         kind_text(st->st_mode) + ", not a directory");
+                         snapshot::file_kind_text(st->st_mode) + ", not a directory");
       require_writable_directory(p.empty() ? "." : p.string(), dir, what);
       return;
     }
@@ -146,7 +137,7 @@ void check_store_directory(const std::string& dir, const std::string& what) {
 void check_sqlite_path(const std::string& path, const std::string& what) {
   const std::optional<struct stat> st = stat_of(path);
   if (st && !S_ISREG(st->st_mode))
-    fail(kUsage, "'" + path + "' (" + what + ") is " + kind_text(st->st_mode) +
+    fail(kUsage, "'" + path + "' (" + what + ") is " + snapshot::file_kind_text(st->st_mode) +
                      "; an SQLite store is a regular file: give a file path");
   const fs::path parent = fs::path(path).parent_path();
   const std::string dir = parent.empty() ? "." : parent.string();

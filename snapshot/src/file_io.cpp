@@ -34,15 +34,6 @@ std::string size_text(std::uint64_t n) {
   return s;
 }
 
-/// What kind of file `mode` is, for messages refusing to replace it.
-const char* file_kind_text(mode_t mode) {
-  if (S_ISDIR(mode)) return "a directory";
-  if (S_ISFIFO(mode)) return "a FIFO";
-  if (S_ISCHR(mode)) return "a character device";
-  if (S_ISBLK(mode)) return "a block device";
-  if (S_ISSOCK(mode)) return "a socket";
-  return "not a regular file";
-}
 
 /// The directory holding `path`, for the temporary file and the directory
 /// fsync: "." for a bare name, "/" for a file at the root.
@@ -142,6 +133,19 @@ struct Fd {
   ~Fd() { close_fd(fd); }
 };
 
+/// Opens `path` for reading and stats it; both readers start here. A
+/// directory is refused (EISDIR) before anything is read.
+int open_for_reading(const std::string& path, struct stat& st) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw io_error("cannot open snapshot", path, errno);
+  if (::fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
+    const int err = S_ISDIR(st.st_mode) ? EISDIR : errno;
+    close_fd(fd);
+    throw io_error(err == EISDIR ? "cannot read snapshot" : "cannot stat snapshot", path, err);
+  }
+  return fd;
+}
+
 } // namespace
 
 // Classic temp + fsync + rename + fsync(dir) (SQLite, Redis RDB). Partial
@@ -187,17 +191,22 @@ void write_file_atomic(const std::string& path, std::span<const std::uint8_t> by
   close_fd(dfd);
 }
 
+const char* file_kind_text(unsigned mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "not a regular file";
+}
+
 // Reads through the descriptor in growing chunks, so pipes and files whose
 // size changes while being read work too; the cap is enforced on both the
 // stat size (before reading) and the bytes actually read.
 std::vector<std::uint8_t> read_file(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw io_error("cannot open snapshot", path, errno);
-  const Fd closer{fd};
-
   struct stat st{};
-  if (::fstat(fd, &st) != 0) throw io_error("cannot stat snapshot", path, errno);
-  if (S_ISDIR(st.st_mode)) throw io_error("cannot read snapshot", path, EISDIR);
+  const int fd = open_for_reading(path, st);
+  const Fd closer{fd};
   const auto too_big = [&](std::uint64_t size) {
     return SnapshotError(Kind::SizeLimit, "snapshot '" + path + "' is " + std::to_string(size) +
                                               " bytes or more, above the " + size_text(kMaxFileSize) +
@@ -233,12 +242,9 @@ std::vector<std::uint8_t> read_file(const std::string& path) {
 // plus one byte (to notice trailing garbage), growing the buffer as bytes
 // arrive so a lying header cannot make it allocate more than the file holds.
 std::vector<std::uint8_t> read_snapshot_file(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw io_error("cannot open snapshot", path, errno);
-  const Fd closer{fd};
   struct stat st{};
-  if (::fstat(fd, &st) != 0) throw io_error("cannot stat snapshot", path, errno);
-  if (S_ISDIR(st.st_mode)) throw io_error("cannot read snapshot", path, EISDIR);
+  const int fd = open_for_reading(path, st);
+  const Fd closer{fd};
 
   std::vector<std::uint8_t> data(kHeaderSize);
   std::size_t used = read_fully(fd, data.data(), kHeaderSize, path);

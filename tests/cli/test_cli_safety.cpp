@@ -230,12 +230,12 @@ TEST_CASE("cli safety: store restores read the header first") {
   REQUIRE(fd >= 0);
   REQUIRE(::ftruncate(fd, off_t{3} << 30) == 0);
   ::close(fd);
-  const auto t0 = std::chrono::steady_clock::now();
   const Result r = pinevm({"run", a, "--data", data, "--restore-state", dir.file("sd"), "--key", "k"});
   CHECK_FAILURE(r, 3);
   CHECK(contains(r.err, "bad_magic"));
   CHECK_FALSE(contains(r.err, "size_limit"));
-  CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(20));
+  // bad_magic, not size_limit: only the header was read (a whole-file read
+  // of these 3 GiB would stop at the size cap first).
   // The same through the store API.
   auto store = pine::open_file_store(dir.path() / "sd", 0);
   const auto entries = store->list("k");

@@ -13,6 +13,7 @@
 #include "pine/snapshot/snapshot.h"
 #include "pine/snapshot/store.h"
 #include "snapshot_outcome.h"
+#include "temp_dir.h"
 
 #include <sqlite3.h>
 
@@ -40,28 +41,9 @@ namespace {
 
 using pine::test::outcome;
 
-/// A fresh directory under the system temp directory, removed with its
-/// contents when the test ends.
-class TempDir {
-public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    path_ = fs::temp_directory_path() /
-            ("pinevm-store-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter.fetch_add(1)));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const fs::path& path() const { return path_; }
-
-private:
-  fs::path path_;
+/// Scratch directories named after this file's tests.
+struct TempDir : pine::test::TempDir {
+  TempDir() : pine::test::TempDir("pinevm-store-test") {}
 };
 
 /// Deterministic pseudo-random bytes, so failures reproduce.

@@ -7,6 +7,7 @@
 #include "pine/snapshot/snapshot.h"
 #include "pine/snapshot/store.h"
 #include "snapshot_outcome.h"
+#include "temp_dir.h"
 
 #include <atomic>
 #include <filesystem>
@@ -26,24 +27,9 @@ namespace {
 
 using pine::test::outcome;
 
-/// A fresh directory, removed with its contents at the end of the test.
-class TempDir {
-public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    path_ = fs::temp_directory_path() /
-            ("pinevm-store-spec-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter.fetch_add(1)));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
-private:
-  fs::path path_;
+/// Scratch directories named after this file's tests.
+struct TempDir : pine::test::TempDir {
+  TempDir() : pine::test::TempDir("pinevm-store-spec-test") {}
 };
 
 /// Bytes that differ per (key, bar): what a store must give back.

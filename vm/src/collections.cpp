@@ -589,14 +589,18 @@ bool Op::map_op(CollOp op) {
     ix = &m->index.make();
     for (const Value& k : m->keys) ix->insert(key_hash(key_, k, ctx_.strings));
   };
-  // The position of key k (hash h), or -1.
-  auto find = [&](Value k, std::uint32_t h) -> std::ptrdiff_t {
+  // The position of key k, or -1. Hashes k only when the map has an index
+  // (small maps scan, and a string key's hash reads its whole text), and
+  // then leaves the hash in `h` for the caller's insert or erase.
+  auto find = [&](Value k, std::uint32_t& h) -> std::ptrdiff_t {
     index_keys();
-    if (ix != nullptr)
+    if (ix != nullptr) {
+      h = key_hash(key_, k, ctx_.strings);
       return ix->find(h, [&](std::size_t pos) {
         ++t_map_key_comparisons;
         return key_eq(key_, m->keys[pos], k, ctx_.strings);
       });
+    }
     for (std::size_t i = 0; i < m->keys.size(); ++i) {
       ++t_map_key_comparisons;
       if (key_eq(key_, m->keys[i], k, ctx_.strings)) return static_cast<std::ptrdiff_t>(i);
@@ -606,7 +610,7 @@ bool Op::map_op(CollOp op) {
   // Sets k to x: replaces the value of an existing key (returning the old
   // one in `old`), else appends the pair, keeping insertion order.
   auto put = [&](Value k, Value x, Value& old) {
-    const std::uint32_t h = key_hash(key_, k, ctx_.strings);
+    std::uint32_t h = 0;
     const std::ptrdiff_t i = find(k, h);
     if (i >= 0) {
       old = m->items[static_cast<std::size_t>(i)];
@@ -630,19 +634,22 @@ bool Op::map_op(CollOp op) {
   switch (op) {
     case CollOp::MAP_SIZE: results_[0].i = static_cast<std::int64_t>(m->keys.size()); return true;
     case CollOp::MAP_GET: {
-      const std::ptrdiff_t i = find(args_[1], key_hash(key_, args_[1], ctx_.strings));
+      std::uint32_t h = 0;
+      const std::ptrdiff_t i = find(args_[1], h);
       results_[0] = i < 0 ? na_value(t_) : m->items[static_cast<std::size_t>(i)];
       return true;
     }
-    case CollOp::MAP_CONTAINS:
-      results_[0].i = find(args_[1], key_hash(key_, args_[1], ctx_.strings)) >= 0 ? 1 : 0;
+    case CollOp::MAP_CONTAINS: {
+      std::uint32_t h = 0;
+      results_[0].i = find(args_[1], h) >= 0 ? 1 : 0;
       return true;
+    }
     case CollOp::MAP_PUT: {
       const Value k = args_[1], x = args_[2];
       return put(k, x, results_[0]);
     }
     case CollOp::MAP_REMOVE: {
-      const std::uint32_t h = key_hash(key_, args_[1], ctx_.strings);
+      std::uint32_t h = 0;
       const std::ptrdiff_t i = find(args_[1], h);
       if (i < 0) {
         results_[0] = na_value(t_);

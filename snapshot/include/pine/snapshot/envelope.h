@@ -242,6 +242,11 @@ OpenedSnapshot open_snapshot(std::span<const std::uint8_t> bytes);
 void write_file_atomic(const std::string& path, std::span<const std::uint8_t> bytes,
                        std::string_view kind = "snapshot");
 
+/// What kind of file a stat mode is ("a directory", "a FIFO", "a character
+/// device"...), for messages refusing a path that is not a regular file;
+/// shared by the snapshot writer and the CLI's path checks.
+const char* file_kind_text(unsigned mode);
+
 /// Reads a whole file. SnapshotError(Io) when it cannot be opened or read,
 /// SnapshotError(SizeLimit) when it is larger than kMaxFileSize (checked before
 /// reading for regular files, and while reading for pipes).
