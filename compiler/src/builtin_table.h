@@ -1,6 +1,8 @@
-// Signatures of the builtin functions that lower to one BUILTIN or TA
-// instruction. Builtins that need bespoke lowering (plot, input.*, na, nz,
-// casts, log.*, indicator...) are handled in codegen_call.cpp instead.
+// The compiler's view of the builtin registry (pine/vm/builtins.h): the
+// signatures of the builtin functions that lower to one BUILTIN or TA
+// instruction through the generic call path. Builtins with bespoke lowering
+// (plot, input.*, na, nz, casts, log.*, indicator...) are handled in
+// codegen_call.cpp and codegen_special.cpp instead.
 #pragma once
 
 #include <cstdint>
@@ -14,9 +16,8 @@
 
 namespace pine {
 
-/// The default_value of a string parameter whose default is "" (string
-/// constants are interned per program, so the table cannot hold a handle).
-inline constexpr std::int64_t kEmptyString = -2;
+/// The default_value of a string parameter whose default is "".
+inline constexpr std::int64_t kEmptyString = kEmptyStringDefault;
 
 /// One parameter of a builtin signature.
 struct ParamSig {
@@ -28,15 +29,16 @@ struct ParamSig {
 
 /// One overload of a builtin.
 struct BuiltinSig {
-  enum class Lowering : std::uint8_t { Builtin, State };
+  /// The instruction a call lowers to: BUILTIN (stateless) or TA (stateful).
+  enum class Kind : std::uint8_t { Builtin, State };
   const char* name;
   std::vector<ParamSig> params;
   std::vector<Type> results;
-  Lowering lowering = Lowering::Builtin;
+  Kind kind = Kind::Builtin;
   std::uint16_t id = 0; ///< BuiltinId or StateKind
   /// Builtin (pure) results take the strongest argument qualifier; stateful
   /// ones are always series.
-  bool series_result() const { return lowering == Lowering::State; }
+  bool series_result() const { return kind == Kind::State; }
 };
 
 /// Every overload of `name`, in preference order (empty when unknown).

@@ -306,7 +306,7 @@ std::vector<ExprValue> FunctionCompiler::emit_table_call(const ast::Expr& e, con
   const auto nres = static_cast<std::uint16_t>(chosen->results.size());
   const std::uint16_t first_result = alloc_regs(nres, e.loc);
   at(e.loc);
-  if (chosen->lowering == BuiltinSig::Lowering::Builtin) {
+  if (chosen->kind == BuiltinSig::Kind::Builtin) {
     emit_.abc(Opcode::BUILTIN, chosen->id, first_arg, first_result);
   } else {
     if (cond_depth_ > 0)

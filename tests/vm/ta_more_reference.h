@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "builtins/ta_extra.h"
+#include "ta_state.h"
 #include "vm/ta_test_support.h"
 
 namespace ta_ref {

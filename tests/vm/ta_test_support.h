@@ -23,7 +23,7 @@
 #include <utility>
 #include <vector>
 
-#include "builtins/ta.h"
+#include "ta_state.h"
 
 namespace ta_test {
 

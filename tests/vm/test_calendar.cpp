@@ -12,7 +12,7 @@
 #include "pine/compiler/compile.h"
 #include "pine/vm/calendar.h"
 #include "pine/vm/instance.h"
-#include "builtins/ta_extra.h"
+#include "ta_state.h"
 #include "instance_state.h"
 
 namespace {

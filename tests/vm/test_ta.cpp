@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "builtins/ta.h"
+#include "ta_state.h"
 #include "vm/ta_test_support.h"
 
 namespace {

@@ -14,7 +14,7 @@
 #include <optional>
 #include <string>
 
-#include "builtins/ta_levels.h"
+#include "builtins/ta_pivots.h"
 #include "pine/vm/instance.h"
 #include "vm/ta_more_reference.h"
 #include "vm/vm_helpers.h"

@@ -10,7 +10,7 @@
 #include <cmath>
 #include <cstdint>
 
-#include "builtins/ta_extra.h"
+#include "ta_state.h"
 #include "vm/ta_test_support.h"
 
 namespace {

@@ -13,7 +13,7 @@
 #include <cstdint>
 #include <string>
 
-#include "builtins/ta_extra.h"
+#include "ta_state.h"
 #include "vm/ta_test_support.h"
 
 namespace {

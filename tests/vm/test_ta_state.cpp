@@ -19,7 +19,7 @@
 #define PINEVM_TA_COUNT_HEAP 1
 #endif
 
-#include "builtins/ta.h"
+#include "ta_state.h"
 #include "vm/ta_test_support.h"
 
 namespace {

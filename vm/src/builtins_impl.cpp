@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "builtins/ta_levels.h"
+#include "builtins/ta_pivots.h"
 #include "compare.h"
 #include "pine/vm/number_format.h"
 

@@ -7,7 +7,7 @@
 
 namespace pine {
 
-/// Computes builtin `id` on arguments `args` (arity per builtin_info) into
+/// Computes builtin `id` on arguments `args` (arity per builtin_spec) into
 /// `result`. Returns nullptr, or a runtime error message. `result` may alias
 /// an argument: every argument is read before it is written.
 const char* call_builtin(BuiltinId id, const Value* args, Value& result, StringTable& strings);

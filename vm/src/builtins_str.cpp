@@ -171,12 +171,12 @@ constexpr std::string_view kDefaultTimeFormat = "yyyy-MM-dd'T'HH:mm:ssZ";
 } // namespace
 
 const char* call_str_builtin(BuiltinId id, const Value* args, Value& result, StringTable& strings) {
-  for (int i = 0; i < builtin_info(id).arity; ++i) {
-    // Only the string arguments can be na here; ints are checked below.
-    const bool is_string_arg = !((id == BuiltinId::STR_REPEAT && i == 1) || (id == BuiltinId::STR_SUBSTRING && i > 0) ||
-                                 (id == BuiltinId::STR_REPLACE && i == 3) || (id == BuiltinId::STR_FORMAT_TIME && i == 0));
-    if (is_string_arg && args[i].i == kStringNa) {
-      result = builtin_info(id).result == Type::Bool ? make_int(0) : na_value(builtin_info(id).result);
+  const BuiltinSpec& spec = builtin_spec(id);
+  for (std::size_t i = 0; i < spec.params.size(); ++i) {
+    // An na string argument gives na (false for bool results); int
+    // arguments are checked by each builtin below.
+    if (spec.params[i].type == Type::String && args[i].i == kStringNa) {
+      result = spec.results[0] == Type::Bool ? make_int(0) : na_value(spec.results[0]);
       return nullptr;
     }
   }

@@ -94,10 +94,10 @@ std::string operands(const Program& p, const FunctionProto& f, const Instr& in) 
              p.functions[f.call_sites[in.a]].name;
     case Opcode::RET: return r(in.a) + ", " + std::to_string(in.b);
     case Opcode::BUILTIN:
-      return std::string(builtin_info(static_cast<BuiltinId>(in.a)).name) + ", " + r(in.b) + ", " + r(in.c);
+      return std::string(builtin_spec(static_cast<BuiltinId>(in.a)).name) + ", " + r(in.b) + ", " + r(in.c);
     case Opcode::TA:
       return "state" + std::to_string(in.a) + ", " + r(in.b) + ", " + r(in.c) + "  ; " +
-             state_kind_info(f.states[in.a]).name;
+             state_spec(f.states[in.a]).name;
     case Opcode::PLOT: return "plot" + std::to_string(in.a) + ", " + r(in.b);
     case Opcode::LOG: return std::to_string(in.a) + ", " + r(in.b);
     case Opcode::NEWOBJ: return r(in.a) + ", type" + std::to_string(in.b) + ", " + r(in.c) + "  ; " + p.types[in.b].name;
@@ -137,7 +137,7 @@ std::string disassemble(const Program& p) {
       out += "  series " + std::to_string(i) + ": " + type_name(f.series[i].type) +
              " capacity=" + std::to_string(f.series[i].capacity) + "\n";
     for (std::size_t i = 0; i < f.states.size(); ++i)
-      out += "  state " + std::to_string(i) + ": " + state_kind_info(f.states[i]).name + "\n";
+      out += "  state " + std::to_string(i) + ": " + state_spec(f.states[i]).name + "\n";
     for (std::size_t i = 0; i < f.call_sites.size(); ++i)
       out += "  call " + std::to_string(i) + ": " + p.functions[f.call_sites[i]].name + "\n";
     for (std::size_t pc = 0; pc < f.code.size(); ++pc) {

@@ -1,8 +1,8 @@
-// Dispatch from a call site's StateKind to its state struct.
+// Dispatch from a call site's StateKind to its state struct and typed
+// handler, generated from the registry (see ta_state.h).
 #include "ta_state.h"
 
-#include <array>
-#include <string>
+#include <tuple>
 #include <utility>
 
 namespace pine {
@@ -16,48 +16,131 @@ const char* length_error(std::int64_t length) {
 
 namespace {
 
-Value f(double x) { return make_float(x); }
+using ta::BarView;
+using ta::Length;
+using ta::TaStep;
+using ta_dispatch::RunTraits;
+using ta_dispatch::StateOf;
 
-constexpr std::size_t kHigh = static_cast<std::size_t>(BuiltinVar::HIGH);
-constexpr std::size_t kLow = static_cast<std::size_t>(BuiltinVar::LOW);
-constexpr std::size_t kClose = static_cast<std::size_t>(BuiltinVar::CLOSE);
+/// Reads one argument register as the handler's parameter type T.
+template <class T>
+T read_arg(const Value& v) {
+  if constexpr (std::is_same_v<T, double>) return v.f;
+  else if constexpr (std::is_same_v<T, std::int64_t>) return v.i;
+  else if constexpr (std::is_same_v<T, bool>) return v.i != 0;
+  else if constexpr (std::is_same_v<T, Length>) return Length{v.i};
+  else static_assert(sizeof(T) == 0, "a TaStep parameter must be double, std::int64_t, bool or Length");
+}
 
-/// Calls `fn(std::type_identity<T>{})` with the state struct type T of
-/// `kind`: the kinds of the first release here, the others through
-/// with_more_state_type (nothing for StateKind::Count or an unknown kind).
-template <class Fn>
-void with_state_type(StateKind kind, Fn&& fn) {
-  switch (kind) {
-    case StateKind::SMA: fn(std::type_identity<ta::Sma>{}); break;
-    case StateKind::EMA: fn(std::type_identity<ta::Ema>{}); break;
-    case StateKind::RMA: fn(std::type_identity<ta::Rma>{}); break;
-    case StateKind::WMA: fn(std::type_identity<ta::Wma>{}); break;
-    case StateKind::RSI: fn(std::type_identity<ta::Rsi>{}); break;
-    case StateKind::ATR: fn(std::type_identity<ta::Atr>{}); break;
-    case StateKind::TR: fn(std::type_identity<ta::Tr>{}); break;
-    case StateKind::HIGHEST: fn(std::type_identity<ta::Highest>{}); break;
-    case StateKind::LOWEST: fn(std::type_identity<ta::Lowest>{}); break;
-    case StateKind::STDEV:
-    case StateKind::VARIANCE: fn(std::type_identity<ta::Stdev>{}); break;
-    case StateKind::CHANGE: fn(std::type_identity<ta::Change>{}); break;
-    case StateKind::CHANGE_I: fn(std::type_identity<ta::ChangeInt>{}); break;
-    case StateKind::CHANGE_B: fn(std::type_identity<ta::ChangeBool>{}); break;
-    case StateKind::CROSSOVER:
-    case StateKind::CROSSUNDER:
-    case StateKind::CROSS: fn(std::type_identity<ta::Cross>{}); break;
-    case StateKind::MACD: fn(std::type_identity<ta::Macd>{}); break;
-    case StateKind::SUM: fn(std::type_identity<ta::Sum>{}); break;
-    case StateKind::FIXNAN_F:
-    case StateKind::FIXNAN_I: fn(std::type_identity<FixnanState>{}); break;
-    case StateKind::Count: break;
-    default: with_more_state_type(kind, fn); break;
+/// The runtime error of an argument of type T before the handler runs:
+/// Length arguments must be usable window lengths.
+template <class T>
+const char* argument_error(const Value& v) {
+  if constexpr (std::is_same_v<T, Length>) return length_error(v.i);
+  else return nullptr;
+}
+
+/// A result as a slot: float, int (kIntNa stays na) or bool (1 or 0).
+inline Value result_value(double x) { return make_float(x); }
+inline Value result_value(std::int64_t x) { return make_int(x); }
+inline Value result_value(bool x) { return make_int(x ? 1 : 0); }
+
+/// Writes a handler's results to consecutive result registers.
+template <class R>
+void write_results(Value* r, const R& result) {
+  if constexpr (std::is_same_v<R, double> || std::is_same_v<R, std::int64_t> || std::is_same_v<R, bool>) {
+    r[0] = result_value(result);
+  } else if constexpr (std::is_same_v<R, std::pair<double, std::int64_t>>) {
+    r[0] = make_float(result.first);
+    r[1] = make_int(result.second);
+  } else {
+    for (std::size_t i = 0; i < result.size(); ++i) r[i] = make_float(result[i]);
   }
 }
 
-/// Visits the struct of `kind` inside `state`.
+/// True when TaStep<K> declares a check().
+template <StateKind K>
+concept HasCheck = requires { &TaStep<K>::check; };
+
+/// Calls TaStep<K>::run with the state, the bar when it asks for one, and
+/// the arguments A... read from registers a[I]...; the Length checks and
+/// check() run first and stop the call on an error.
+template <StateKind K, bool kTakesBar, class... A, std::size_t... I>
+inline const char* call_handler(TaState& state, const Value* a, Value* r, const Value* g, std::index_sequence<I...>) {
+  const char* error = nullptr;
+  if (((error = argument_error<A>(a[I])) || ...)) return error;
+  if constexpr (HasCheck<K>)
+    if ((error = TaStep<K>::check(read_arg<A>(a[I])...))) return error;
+  auto& s = std::get<StateOf<K>>(state);
+  if constexpr (kTakesBar)
+    write_results(r, TaStep<K>::run(s, BarView(g), read_arg<A>(a[I])...));
+  else
+    write_results(r, TaStep<K>::run(s, read_arg<A>(a[I])...));
+  return nullptr;
+}
+
+/// Splits a handler's parameter list into the optional bar and the
+/// register arguments.
+template <StateKind K, class Params>
+struct Handler;
+template <StateKind K, class... A>
+struct Handler<K, std::tuple<const BarView&, A...>> {
+  static constexpr bool kTakesBar = true;
+  using Args = std::tuple<A...>;
+  static const char* step(TaState& s, const Value* a, Value* r, const Value* g) {
+    return call_handler<K, true, A...>(s, a, r, g, std::index_sequence_for<A...>{});
+  }
+};
+template <StateKind K, class... A>
+struct Handler<K, std::tuple<A...>> {
+  static constexpr bool kTakesBar = false;
+  using Args = std::tuple<A...>;
+  static const char* step(TaState& s, const Value* a, Value* r, const Value* g) {
+    return call_handler<K, false, A...>(s, a, r, g, std::index_sequence_for<A...>{});
+  }
+};
+
+template <StateKind K>
+using HandlerOf = Handler<K, typename RunTraits<decltype(&TaStep<K>::run)>::Params>;
+
+/// Calls `fn(std::type_identity<T>{})` with the state struct type T of
+/// `kind` (nothing for StateKind::Count or an unknown kind).
 template <class Fn>
-void with_state(TaState& state, StateKind kind, Fn&& fn) {
-  with_state_type(kind, [&]<class T>(std::type_identity<T>) { fn(std::get<T>(state)); });
+void with_state_type(StateKind kind, Fn&& fn) {
+  switch (kind) {
+#define PINE_TA_STATE_CASE(kind, ...) \
+  case StateKind::kind: fn(std::type_identity<StateOf<StateKind::kind>>{}); break;
+    PINE_STATEFUL_BUILTINS(PINE_TA_STATE_CASE)
+#undef PINE_TA_STATE_CASE
+    default: break;
+  }
+}
+
+/// The Pine type of a handler parameter or result type.
+template <class T>
+constexpr Type pine_type() {
+  if constexpr (std::is_same_v<T, double>) return Type::Float;
+  else if constexpr (std::is_same_v<T, bool>) return Type::Bool;
+  else return Type::Int; // std::int64_t, Length
+}
+
+template <class R>
+std::vector<Type> result_types() {
+  if constexpr (std::is_same_v<R, std::pair<double, std::int64_t>>) return {Type::Float, Type::Int};
+  else if constexpr (std::is_same_v<R, double> || std::is_same_v<R, std::int64_t> || std::is_same_v<R, bool>)
+    return {pine_type<R>()};
+  else return std::vector<Type>(std::tuple_size_v<R>, Type::Float);
+}
+
+template <StateKind K>
+HandlerSignature signature_of() {
+  HandlerSignature sig;
+  std::apply([&](auto... tag) { (sig.params.push_back(pine_type<typename decltype(tag)::type>()), ...); },
+             []<class... A>(std::type_identity<std::tuple<A...>>) {
+               return std::tuple<std::type_identity<A>...>{};
+             }(std::type_identity<typename HandlerOf<K>::Args>{}));
+  sig.results = result_types<typename RunTraits<decltype(&TaStep<K>::run)>::Result>();
+  return sig;
 }
 
 } // namespace
@@ -67,90 +150,11 @@ void init_ta_state(TaState& state, StateKind kind) {
   with_state_type(kind, [&]<class T>(std::type_identity<T>) { state.emplace<T>(); });
 }
 
-namespace {
-
-/// The body of step_state(), forced inline so that step_kind<K> below folds
-/// the switch to its one case.
-#if defined(__GNUC__) || defined(__clang__)
-[[gnu::always_inline]]
-#endif
-inline const char* step_any(TaState& state, StateKind kind, const Value* a, Value* r, const Value* g) {
-  switch (kind) {
-    case StateKind::SMA: return step_src_length<ta::Sma>(state, a, r);
-    case StateKind::EMA: return step_src_length<ta::Ema>(state, a, r);
-    case StateKind::RMA: return step_src_length<ta::Rma>(state, a, r);
-    case StateKind::WMA: return step_src_length<ta::Wma>(state, a, r);
-    case StateKind::RSI: return step_src_length<ta::Rsi>(state, a, r);
-    case StateKind::ATR:
-      if (const char* e = length_error(a[0].i)) return e;
-      r[0] = f(std::get<ta::Atr>(state).step(g[kHigh].f, g[kLow].f, g[kClose].f, a[0].i));
-      break;
-    case StateKind::TR: r[0] = f(std::get<ta::Tr>(state).step(g[kHigh].f, g[kLow].f, g[kClose].f, a[0].i != 0)); break;
-    case StateKind::HIGHEST: return step_src_length<ta::Highest>(state, a, r);
-    case StateKind::LOWEST: return step_src_length<ta::Lowest>(state, a, r);
-    case StateKind::STDEV:
-      if (const char* e = length_error(a[1].i)) return e;
-      r[0] = f(std::get<ta::Stdev>(state).step(a[0].f, a[1].i, a[2].i != 0));
-      break;
-    case StateKind::VARIANCE:
-      if (const char* e = length_error(a[1].i)) return e;
-      r[0] = f(std::get<ta::Stdev>(state).step_variance(a[0].f, a[1].i, a[2].i != 0));
-      break;
-    case StateKind::CHANGE: return step_src_length<ta::Change>(state, a, r);
-    case StateKind::CHANGE_I:
-      if (const char* e = length_error(a[1].i)) return e;
-      r[0] = make_int(std::get<ta::ChangeInt>(state).step(a[0].i, a[1].i));
-      break;
-    case StateKind::CHANGE_B:
-      if (const char* e = length_error(a[1].i)) return e;
-      r[0] = make_int(std::get<ta::ChangeBool>(state).step(a[0].i != 0, a[1].i) ? 1 : 0);
-      break;
-    case StateKind::CROSSOVER: r[0] = make_int(std::get<ta::Cross>(state).step_over(a[0].f, a[1].f)); break;
-    case StateKind::CROSSUNDER: r[0] = make_int(std::get<ta::Cross>(state).step_under(a[0].f, a[1].f)); break;
-    case StateKind::CROSS: r[0] = make_int(std::get<ta::Cross>(state).step_cross(a[0].f, a[1].f)); break;
-    case StateKind::MACD: {
-      for (int i = 1; i <= 3; ++i)
-        if (const char* e = length_error(a[i].i)) return e;
-      const ta::Macd::Result m = std::get<ta::Macd>(state).step(a[0].f, a[1].i, a[2].i, a[3].i);
-      r[0] = f(m.macd);
-      r[1] = f(m.signal);
-      r[2] = f(m.hist);
-      break;
-    }
-    case StateKind::SUM: return step_src_length<ta::Sum>(state, a, r);
-    case StateKind::FIXNAN_F:
-    case StateKind::FIXNAN_I: {
-      FixnanState& s = std::get<FixnanState>(state);
-      const bool na = kind == StateKind::FIXNAN_F ? is_na_float(a[0].f) : a[0].i == kIntNa;
-      if (!na) {
-        s.last = a[0];
-        s.seen = true;
-      }
-      r[0] = s.seen ? s.last : (kind == StateKind::FIXNAN_F ? make_float(kFloatNa) : make_int(kIntNa));
-      break;
-    }
-    case StateKind::Count: return "invalid builtin state";
-    default: return step_more_state(state, kind, a, r, g);
-  }
-  return nullptr;
-}
-
-/// step_state() for one kind known at compile time.
-template <StateKind K>
-const char* step_kind(TaState& state, const Value* a, Value* r, const Value* g) {
-  return step_any(state, K, a, r, g);
-}
-
-/// kStepFunctions' entries, in StateKind order.
-template <std::size_t... I>
-constexpr std::array<StepFunction, sizeof...(I)> step_table(std::index_sequence<I...>) {
-  return {&step_kind<static_cast<StateKind>(I)>...};
-}
-
-} // namespace
-
-const std::array<StepFunction, kStateKindCount> kStepFunctions =
-    step_table(std::make_index_sequence<kStateKindCount>{});
+const std::array<StepFunction, kStateKindCount> kStepFunctions = {
+#define PINE_TA_STEP_ENTRY(kind, ...) &HandlerOf<StateKind::kind>::step,
+    PINE_STATEFUL_BUILTINS(PINE_TA_STEP_ENTRY)
+#undef PINE_TA_STEP_ENTRY
+};
 
 const char* step_state(TaState& state, StateKind kind, const Value* a, Value* r, const Value* g) {
   if (static_cast<std::size_t>(kind) >= kStateKindCount) return "invalid builtin state";
@@ -158,27 +162,21 @@ const char* step_state(TaState& state, StateKind kind, const Value* a, Value* r,
 }
 
 void save_ta_state(archive::Out& ar, const TaState& state, StateKind kind) {
-  with_state(const_cast<TaState&>(state), kind, [&](auto& s) {
-    if constexpr (std::is_same_v<std::decay_t<decltype(s)>, FixnanState>) {
-      ar(std::uint32_t{1}, s.last.u, static_cast<std::uint8_t>(s.seen ? 1 : 0));
-    } else {
-      s.save(ar);
-    }
-  });
+  with_state_type(kind, [&]<class T>(std::type_identity<T>) { std::get<T>(state).save(ar); });
 }
 
 void load_ta_state(archive::In& ar, TaState& state, StateKind kind) {
-  with_state(state, kind, [&](auto& s) {
-    if constexpr (std::is_same_v<std::decay_t<decltype(s)>, FixnanState>) {
-      std::uint32_t version = 0;
-      std::uint8_t seen = 0;
-      ar(version, s.last.u, seen);
-      archive::require(version == 1 && seen <= 1, "bad fixnan state");
-      s.seen = seen == 1;
-    } else {
-      s.load(ar);
-    }
-  });
+  with_state_type(kind, [&]<class T>(std::type_identity<T>) { std::get<T>(state).load(ar); });
+}
+
+HandlerSignature handler_signature(StateKind kind) {
+  switch (kind) {
+#define PINE_TA_SIGNATURE_CASE(kind, ...) \
+  case StateKind::kind: return signature_of<StateKind::kind>();
+    PINE_STATEFUL_BUILTINS(PINE_TA_SIGNATURE_CASE)
+#undef PINE_TA_SIGNATURE_CASE
+    default: return {};
+  }
 }
 
 } // namespace pine

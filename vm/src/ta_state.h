@@ -1,141 +1,84 @@
 // The state of one stateful builtin call site, and its dispatch.
 //
 // A TaState holds the state struct of whichever builtin its call site calls
-// (the kind is fixed by the program's state table). The interpreter steps it
-// through its kind's entry of kStepFunctions; archives go through save/load
-// with the same kind.
+// (the kind is fixed by the program's state table). Everything here is
+// generated from the registry's list of stateful builtins
+// (PINE_STATEFUL_BUILTINS) and each kind's typed handler TaStep<K>
+// (builtins/ta_step.h): the variant's alternatives are the handlers' state
+// types, and the step function of a kind unpacks the argument registers by
+// the handler's parameter types. Adding a stateful builtin therefore never
+// touches this file.
 #pragma once
 
 #include <array>
+#include <cstddef>
+#include <tuple>
 #include <type_traits>
 #include <variant>
+#include <vector>
 
 #include "archive.h"
-#include "builtins/ta.h"
-#include "builtins/ta_extra.h"
-#include "builtins/ta_levels.h"
-#include "builtins/ta_more.h"
+#include "builtins/ta_events.h"
+#include "builtins/ta_extremes.h"
+#include "builtins/ta_moving_averages.h"
+#include "builtins/ta_oscillators.h"
+#include "builtins/ta_pivots.h"
+#include "builtins/ta_statistics.h"
+#include "builtins/ta_trend.h"
+#include "builtins/ta_volatility.h"
+#include "builtins/ta_volume.h"
 #include "pine/vm/builtins.h"
 #include "pine/vm/value.h"
 
 namespace pine {
 
-/// fixnan(): the last non-na value seen at this call site.
-struct FixnanState {
-  Value last{};
-  bool seen = false;
+namespace ta_dispatch {
+
+/// The parts of a handler's `run` signature.
+template <class F>
+struct RunTraits;
+template <class R, class S, class... A>
+struct RunTraits<R (*)(S&, A...)> {
+  using Result = R;
+  using State = S;
+  using Params = std::tuple<A...>; ///< may start with const BarView&
 };
 
-using TaState = std::variant<std::monostate, ta::Sma, ta::Ema, ta::Rma, ta::Wma, ta::Rsi, ta::Atr, ta::Tr,
-                             ta::Highest, ta::Lowest, ta::Stdev, ta::Change, ta::ChangeInt, ta::ChangeBool, ta::Cross,
-                             ta::Macd, ta::Sum, FixnanState, ta::Cum, ta::Roc, ta::BarsSince,
-                             ta::ValueWhen<double>, ta::ValueWhen<std::int64_t>, ta::Vwma, ta::Swma, ta::Hma,
-                             ta::Alma, ta::Linreg, ta::Dev, ta::Cmo, ta::Mfi, ta::Tsi, ta::Wpr, ta::Cog, ta::Median,
-                             ta::Mode, ta::Range, ta::Trend<true>, ta::Trend<false>, ta::ExtremeBars<true>,
-                             ta::ExtremeBars<false>, ta::AllTime<true>, ta::AllTime<false>, ta::Stoch, ta::Bb,
-                             ta::Kc, ta::Correlation, ta::PercentRank, ta::PercentileLinear, ta::PercentileNearest,
-                             ta::PivotHigh, ta::PivotLow, ta::Supertrend, ta::Dmi, ta::Sar, ta::Vwap,
-                             ta::VolumeVars, ta::NoState, ta::Rci, ta::PivotLevels>;
+/// The state struct of kind K: the first parameter of TaStep<K>::run.
+template <StateKind K>
+using StateOf = typename RunTraits<decltype(&ta::TaStep<K>::run)>::State;
 
-/// Calls `fn(std::type_identity<T>{})` with the state struct type T of the
-/// kinds added after the first release of ta.* (ta_state_more.cpp); returns
-/// false for the other kinds.
-template <class Fn>
-bool with_more_state_type(StateKind kind, Fn&& fn) {
-  switch (kind) {
-    case StateKind::CUM: fn(std::type_identity<ta::Cum>{}); return true;
-    case StateKind::MOM: fn(std::type_identity<ta::Change>{}); return true;
-    case StateKind::ROC: fn(std::type_identity<ta::Roc>{}); return true;
-    case StateKind::BARSSINCE: fn(std::type_identity<ta::BarsSince>{}); return true;
-    case StateKind::VALUEWHEN: fn(std::type_identity<ta::ValueWhen<double>>{}); return true;
-    case StateKind::VALUEWHEN_I: fn(std::type_identity<ta::ValueWhen<std::int64_t>>{}); return true;
-    case StateKind::VWMA: fn(std::type_identity<ta::Vwma>{}); return true;
-    case StateKind::SWMA: fn(std::type_identity<ta::Swma>{}); return true;
-    case StateKind::HMA: fn(std::type_identity<ta::Hma>{}); return true;
-    case StateKind::ALMA: fn(std::type_identity<ta::Alma>{}); return true;
-    case StateKind::LINREG: fn(std::type_identity<ta::Linreg>{}); return true;
-    case StateKind::CCI:
-    case StateKind::DEV: fn(std::type_identity<ta::Dev>{}); return true;
-    case StateKind::CMO: fn(std::type_identity<ta::Cmo>{}); return true;
-    case StateKind::MFI: fn(std::type_identity<ta::Mfi>{}); return true;
-    case StateKind::TSI: fn(std::type_identity<ta::Tsi>{}); return true;
-    case StateKind::WPR: fn(std::type_identity<ta::Wpr>{}); return true;
-    case StateKind::COG: fn(std::type_identity<ta::Cog>{}); return true;
-    case StateKind::MEDIAN: fn(std::type_identity<ta::Median>{}); return true;
-    case StateKind::MODE: fn(std::type_identity<ta::Mode>{}); return true;
-    case StateKind::RANGE: fn(std::type_identity<ta::Range>{}); return true;
-    case StateKind::RISING: fn(std::type_identity<ta::Trend<true>>{}); return true;
-    case StateKind::FALLING: fn(std::type_identity<ta::Trend<false>>{}); return true;
-    case StateKind::HIGHESTBARS:
-    case StateKind::HIGHESTBARS_H: fn(std::type_identity<ta::ExtremeBars<true>>{}); return true;
-    case StateKind::LOWESTBARS:
-    case StateKind::LOWESTBARS_L: fn(std::type_identity<ta::ExtremeBars<false>>{}); return true;
-    case StateKind::MAX: fn(std::type_identity<ta::AllTime<true>>{}); return true;
-    case StateKind::MIN: fn(std::type_identity<ta::AllTime<false>>{}); return true;
-    case StateKind::STOCH: fn(std::type_identity<ta::Stoch>{}); return true;
-    case StateKind::BB:
-    case StateKind::BBW: fn(std::type_identity<ta::Bb>{}); return true;
-    case StateKind::KC:
-    case StateKind::KCW: fn(std::type_identity<ta::Kc>{}); return true;
-    case StateKind::CORRELATION: fn(std::type_identity<ta::Correlation>{}); return true;
-    case StateKind::PERCENTRANK: fn(std::type_identity<ta::PercentRank>{}); return true;
-    case StateKind::PERCENTILE_LINEAR: fn(std::type_identity<ta::PercentileLinear>{}); return true;
-    case StateKind::PERCENTILE_NEAREST: fn(std::type_identity<ta::PercentileNearest>{}); return true;
-    case StateKind::PIVOTHIGH:
-    case StateKind::PIVOTHIGH_H: fn(std::type_identity<ta::PivotHigh>{}); return true;
-    case StateKind::PIVOTLOW:
-    case StateKind::PIVOTLOW_L: fn(std::type_identity<ta::PivotLow>{}); return true;
-    case StateKind::SUPERTREND: fn(std::type_identity<ta::Supertrend>{}); return true;
-    case StateKind::DMI: fn(std::type_identity<ta::Dmi>{}); return true;
-    case StateKind::SAR: fn(std::type_identity<ta::Sar>{}); return true;
-    case StateKind::VWAP:
-    case StateKind::VWAP_ANCHOR:
-    case StateKind::VWAP_BANDS: fn(std::type_identity<ta::Vwap>{}); return true;
-    case StateKind::OBV:
-    case StateKind::ACCDIST:
-    case StateKind::NVI:
-    case StateKind::PVI:
-    case StateKind::PVT:
-    case StateKind::WAD: fn(std::type_identity<ta::VolumeVars>{}); return true;
-    case StateKind::III:
-    case StateKind::WVAD: fn(std::type_identity<ta::NoState>{}); return true;
-    case StateKind::RCI: fn(std::type_identity<ta::Rci>{}); return true;
-    case StateKind::PIVOT_LEVELS: fn(std::type_identity<ta::PivotLevels>{}); return true;
-    default: return false;
-  }
-}
+/// A std::variant of the distinct types among Ts (kinds may share a struct).
+template <class Variant, class... Ts>
+struct UniqueVariant {
+  using type = Variant;
+};
+template <class... Vs, class T, class... Ts>
+struct UniqueVariant<std::variant<Vs...>, T, Ts...>
+    : std::conditional_t<(std::is_same_v<T, Vs> || ...), UniqueVariant<std::variant<Vs...>, Ts...>,
+                         UniqueVariant<std::variant<Vs..., T>, Ts...>> {};
+
+} // namespace ta_dispatch
+
+/// One call site's state: monostate until init_ta_state, then its kind's
+/// struct.
+#define PINE_TA_STATE_TYPE(kind, ...) , ta_dispatch::StateOf<StateKind::kind>
+using TaState = typename ta_dispatch::UniqueVariant<std::variant<std::monostate>
+                                                        PINE_STATEFUL_BUILTINS(PINE_TA_STATE_TYPE)>::type;
+#undef PINE_TA_STATE_TYPE
 
 /// The runtime error for an unusable length argument, or nullptr. An na
 /// length yields na (no error); a length <= 0 or beyond ta::kMaxLength is an
 /// error, as in TradingView.
 const char* length_error(std::int64_t length);
 
-/// A state struct's result as a Value: float, int (kIntNa stays na) or bool
-/// (1 or 0).
-inline Value result_value(double x) { return make_float(x); }
-inline Value result_value(std::int64_t x) { return make_int(x); }
-inline Value result_value(bool x) { return make_int(x ? 1 : 0); }
-
-/// step_state() for the builtins shaped f(src, length) with one result (the
-/// argument layout of builtins.h: a[0] the float source, a[1] the length):
-/// checks the length, steps the state's T and writes r[0].
-template <class T>
-const char* step_src_length(TaState& state, const Value* a, Value* r) {
-  if (const char* e = length_error(a[1].i)) return e;
-  r[0] = result_value(std::get<T>(state).step(a[0].f, a[1].i));
-  return nullptr;
-}
-
-/// step_state() for the kinds of with_more_state_type (ta_state_more.cpp).
-const char* step_more_state(TaState& state, StateKind kind, const Value* args, Value* results, const Value* globals);
-
 /// Puts a fresh state of `kind` in `state`.
 void init_ta_state(TaState& state, StateKind kind);
 
 /// Advances the state one call: reads the kind's arguments from `args`,
 /// writes its results to `results`. `globals` is the main frame (for the
-/// builtins that read high/low/close). Returns nullptr, or a runtime error
-/// message (an invalid length).
+/// builtins that read the bar). Returns nullptr, or a runtime error message
+/// (an invalid argument), in which case nothing was changed or written.
 const char* step_state(TaState& state, StateKind kind, const Value* args, Value* results, const Value* globals);
 
 /// step_state() with the kind bound: what the interpreter calls per TA
@@ -149,5 +92,14 @@ extern const std::array<StepFunction, kStateKindCount> kStepFunctions;
 
 void save_ta_state(archive::Out& ar, const TaState& state, StateKind kind);
 void load_ta_state(archive::In& ar, TaState& state, StateKind kind);
+
+/// The signature of kind's handler as Pine types: its arguments (without
+/// the state and the bar) and its results. The registry test compares it
+/// with state_spec(kind).
+struct HandlerSignature {
+  std::vector<Type> params;
+  std::vector<Type> results;
+};
+HandlerSignature handler_signature(StateKind kind);
 
 } // namespace pine

@@ -150,15 +150,15 @@ void verify_function(const Program& p, const FunctionProto& fn, bool is_main) {
         break;
       case Opcode::BUILTIN: {
         if (in.a >= static_cast<std::uint16_t>(BuiltinId::Count)) fail(fn, pc, "unknown builtin");
-        span(pc, in.b, builtin_info(static_cast<BuiltinId>(in.a)).arity);
+        span(pc, in.b, builtin_spec(static_cast<BuiltinId>(in.a)).arity());
         slot(pc, in.c);
         break;
       }
       case Opcode::TA: {
         if (in.a >= fn.states.size()) fail(fn, pc, "builtin state out of range");
-        const StateKindInfo& info = state_kind_info(fn.states[in.a]);
-        span(pc, in.b, info.arity);
-        span(pc, in.c, info.results);
+        const BuiltinSpec& spec = state_spec(fn.states[in.a]);
+        span(pc, in.b, spec.arity());
+        span(pc, in.c, spec.results.size());
         break;
       }
       case Opcode::PLOT:

@@ -1,198 +1,250 @@
-// The builtins the VM implements natively, and the fixed slots of built-in
-// variables. Numbering is part of the bytecode format: append only.
+// The builtin registry: the one place that names every builtin function of
+// the language, with its signature(s), result types and, for the ones the VM
+// runs natively, its id. The compiler's overload lookup, the VM's verifier
+// and disassembler, and the state variant of stateful call sites are all
+// derived from these lists, so a builtin is declared exactly once.
+//
+// Numbering is part of the bytecode format: ids and kinds are append-only.
 #pragma once
 
 #include <cstdint>
+#include <span>
 
 #include "pine/vm/value.h"
 
 namespace pine {
 
-// Stateless builtins, called with BUILTIN. X(id, pine name, arity, result type).
-// Argument types are fixed per id (overloads get distinct ids).
-#define PINE_STATELESS_BUILTINS(X)                         \
-  X(ABS_F, "math.abs", 1, Float)                           \
-  X(ABS_I, "math.abs", 1, Int)                             \
-  X(MAX_F, "math.max", 2, Float)                           \
-  X(MAX_I, "math.max", 2, Int)                             \
-  X(MIN_F, "math.min", 2, Float)                           \
-  X(MIN_I, "math.min", 2, Int)                             \
-  X(ROUND, "math.round", 1, Int)                           \
-  X(ROUND_PREC, "math.round", 2, Float)                    \
-  X(FLOOR, "math.floor", 1, Int)                           \
-  X(CEIL, "math.ceil", 1, Int)                             \
-  X(SQRT, "math.sqrt", 1, Float)                           \
-  X(POW, "math.pow", 2, Float)                             \
-  X(LOG, "math.log", 1, Float)                             \
-  X(LOG10, "math.log10", 1, Float)                         \
-  X(EXP, "math.exp", 1, Float)                             \
-  X(SIGN_F, "math.sign", 1, Float)                         \
-  X(TOSTRING_F, "str.tostring", 1, String)                 \
-  X(TOSTRING_I, "str.tostring", 1, String)                 \
-  X(TOSTRING_B, "str.tostring", 1, String)                 \
-  X(TOSTRING_S, "str.tostring", 1, String)                 \
-  X(TOSTRING_FMT, "str.tostring", 2, String)               \
-  X(SIN, "math.sin", 1, Float)                             \
-  X(COS, "math.cos", 1, Float)                             \
-  X(TAN, "math.tan", 1, Float)                             \
-  X(ASIN, "math.asin", 1, Float)                           \
-  X(ACOS, "math.acos", 1, Float)                           \
-  X(ATAN, "math.atan", 1, Float)                           \
-  X(TODEGREES, "math.todegrees", 1, Float)                 \
-  X(TORADIANS, "math.toradians", 1, Float)                 \
-  X(COLOR_NEW, "color.new", 2, Color)                      \
-  X(COLOR_RGB, "color.rgb", 4, Color)                      \
-  X(COLOR_R, "color.r", 1, Float)                          \
-  X(COLOR_G, "color.g", 1, Float)                          \
-  X(COLOR_B, "color.b", 1, Float)                          \
-  X(COLOR_T, "color.t", 1, Float)                          \
-  X(STR_LENGTH, "str.length", 1, Int)                      \
-  X(STR_CONTAINS, "str.contains", 2, Bool)                 \
-  X(STR_STARTSWITH, "str.startswith", 2, Bool)             \
-  X(STR_ENDSWITH, "str.endswith", 2, Bool)                 \
-  X(STR_UPPER, "str.upper", 1, String)                     \
-  X(STR_LOWER, "str.lower", 1, String)                     \
-  X(STR_TRIM, "str.trim", 1, String)                       \
-  X(STR_REPEAT, "str.repeat", 3, String)                   \
-  X(STR_REPLACE_ALL, "str.replace_all", 3, String)         \
-  X(STR_POS, "str.pos", 2, Int)                            \
-  X(STR_SUBSTRING, "str.substring", 3, String)             \
-  X(STR_TONUMBER, "str.tonumber", 1, Float)                 \
-  X(STR_REPLACE, "str.replace", 4, String)                   \
-  X(STR_MATCH, "str.match", 2, String)                       \
-  X(STR_FORMAT_TIME, "str.format_time", 3, String)           \
-  X(ROUND_TO_MINTICK, "math.round_to_mintick", 1, Float)     \
-  X(COLOR_FROM_GRADIENT, "color.from_gradient", 5, Color)                          \
-  /* calendar fields: (time int, timezone string) -> int */ \
-  X(TIME_YEAR, "year", 2, Int)                             \
-  X(TIME_MONTH, "month", 2, Int)                           \
-  X(TIME_WEEKOFYEAR, "weekofyear", 2, Int)                 \
-  X(TIME_DAYOFMONTH, "dayofmonth", 2, Int)                 \
-  X(TIME_DAYOFWEEK, "dayofweek", 2, Int)                   \
-  X(TIME_HOUR, "hour", 2, Int)                             \
-  X(TIME_MINUTE, "minute", 2, Int)                         \
-  X(TIME_SECOND, "second", 2, Int)                         \
-  /* timezone, year, month, day, hour, minute, second */   \
-  X(TIMESTAMP, "timestamp", 7, Int)                        \
-  X(TF_IN_SECONDS, "timeframe.in_seconds", 1, Int)         \
-  X(TF_FROM_SECONDS, "timeframe.from_seconds", 1, String)  \
-  /* time, timeframe, session, timezone, close(bool) -> int */ \
-  X(TIME_OF_PERIOD, "time", 5, Int)                        \
-  /* ta.pivot_point_levels' type string -> its ta::PivotType code; runtime error when unknown */ \
-  X(PIVOT_TYPE, "ta.pivot_point_levels type", 1, Int)
+// Vocabulary of the lists below. An entry is
+//   X(ID, LOWERING, "pine name", RESULT, PARAM...)
+// LOWERING is CALL when the compiler lowers a call through the generic
+// signature-driven path (argument binding, defaults, overloads in
+// preference order), BESPOKE when compiler code of its own emits the
+// instruction (math.max's variadic form, time(), ta.pivot_point_levels).
+// Each PARAM is one of
+//   REQ(name, Type)         a required argument, any qualifier
+//   SIMPLE(name, Type)      a required argument that must be at most simple
+//                           (fixed on the first bar, e.g. an EMA's length)
+//   OPT(name, Type, value)  an optional argument and its default: an integer
+//                           literal, `na`, or "" (the empty string)
+// in the order the VM finds them in consecutive registers. The tokens are
+// expanded only by vm/src/tables.cpp, which turns them into BuiltinSpec.
+
+// Stateless builtins, called with BUILTIN A=id; RESULT is one type. The VM's
+// handlers are the `case BuiltinId::ID` of builtins_impl.cpp (math, color),
+// builtins_str.cpp (str.*) and builtins_time.cpp (calendar, timeframe).
+#define PINE_STATELESS_BUILTINS(X) \
+  X(ABS_F, CALL, "math.abs", Float, REQ(number, Float))                                                                                                                            \
+  X(ABS_I, CALL, "math.abs", Int, REQ(number, Int))                                                                                                                                \
+  X(MAX_F, BESPOKE, "math.max", Float, REQ(number0, Float), REQ(number1, Float))                                                                                                   \
+  X(MAX_I, BESPOKE, "math.max", Int, REQ(number0, Int), REQ(number1, Int))                                                                                                         \
+  X(MIN_F, BESPOKE, "math.min", Float, REQ(number0, Float), REQ(number1, Float))                                                                                                   \
+  X(MIN_I, BESPOKE, "math.min", Int, REQ(number0, Int), REQ(number1, Int))                                                                                                         \
+  X(ROUND, CALL, "math.round", Int, REQ(number, Float))                                                                                                                            \
+  X(ROUND_PREC, CALL, "math.round", Float, REQ(number, Float), REQ(precision, Int))                                                                                                \
+  X(FLOOR, CALL, "math.floor", Int, REQ(number, Float))                                                                                                                            \
+  X(CEIL, CALL, "math.ceil", Int, REQ(number, Float))                                                                                                                              \
+  X(SQRT, CALL, "math.sqrt", Float, REQ(number, Float))                                                                                                                            \
+  X(POW, CALL, "math.pow", Float, REQ(base, Float), REQ(exponent, Float))                                                                                                          \
+  X(LOG, CALL, "math.log", Float, REQ(number, Float))                                                                                                                              \
+  X(LOG10, CALL, "math.log10", Float, REQ(number, Float))                                                                                                                          \
+  X(EXP, CALL, "math.exp", Float, REQ(number, Float))                                                                                                                              \
+  X(SIGN_F, CALL, "math.sign", Float, REQ(number, Float))                                                                                                                          \
+  X(TOSTRING_F, CALL, "str.tostring", String, REQ(value, Float))                                                                                                                   \
+  X(TOSTRING_I, CALL, "str.tostring", String, REQ(value, Int))                                                                                                                     \
+  X(TOSTRING_B, CALL, "str.tostring", String, REQ(value, Bool))                                                                                                                    \
+  X(TOSTRING_S, CALL, "str.tostring", String, REQ(value, String))                                                                                                                  \
+  X(TOSTRING_FMT, CALL, "str.tostring", String, REQ(value, Float), REQ(format, String))                                                                                            \
+  X(SIN, CALL, "math.sin", Float, REQ(angle, Float))                                                                                                                               \
+  X(COS, CALL, "math.cos", Float, REQ(angle, Float))                                                                                                                               \
+  X(TAN, CALL, "math.tan", Float, REQ(angle, Float))                                                                                                                               \
+  X(ASIN, CALL, "math.asin", Float, REQ(angle, Float))                                                                                                                             \
+  X(ACOS, CALL, "math.acos", Float, REQ(angle, Float))                                                                                                                             \
+  X(ATAN, CALL, "math.atan", Float, REQ(angle, Float))                                                                                                                             \
+  X(TODEGREES, CALL, "math.todegrees", Float, REQ(radians, Float))                                                                                                                 \
+  X(TORADIANS, CALL, "math.toradians", Float, REQ(degrees, Float))                                                                                                                 \
+  X(COLOR_NEW, CALL, "color.new", Color, REQ(color, Color), REQ(transp, Float))                                                                                                    \
+  X(COLOR_RGB, CALL, "color.rgb", Color, REQ(red, Float), REQ(green, Float), REQ(blue, Float), OPT(transp, Float, 0))                                                              \
+  X(COLOR_R, CALL, "color.r", Float, REQ(color, Color))                                                                                                                            \
+  X(COLOR_G, CALL, "color.g", Float, REQ(color, Color))                                                                                                                            \
+  X(COLOR_B, CALL, "color.b", Float, REQ(color, Color))                                                                                                                            \
+  X(COLOR_T, CALL, "color.t", Float, REQ(color, Color))                                                                                                                            \
+  X(STR_LENGTH, CALL, "str.length", Int, REQ(string, String))                                                                                                                      \
+  X(STR_CONTAINS, CALL, "str.contains", Bool, REQ(source, String), REQ(str, String))                                                                                               \
+  X(STR_STARTSWITH, CALL, "str.startswith", Bool, REQ(source, String), REQ(str, String))                                                                                           \
+  X(STR_ENDSWITH, CALL, "str.endswith", Bool, REQ(source, String), REQ(str, String))                                                                                               \
+  X(STR_UPPER, CALL, "str.upper", String, REQ(source, String))                                                                                                                     \
+  X(STR_LOWER, CALL, "str.lower", String, REQ(source, String))                                                                                                                     \
+  X(STR_TRIM, CALL, "str.trim", String, REQ(source, String))                                                                                                                       \
+  X(STR_REPEAT, CALL, "str.repeat", String, REQ(source, String), REQ(repeat, Int), OPT(separator, String, ""))                                                                     \
+  X(STR_REPLACE_ALL, CALL, "str.replace_all", String, REQ(source, String), REQ(target, String), REQ(replacement, String))                                                          \
+  X(STR_POS, CALL, "str.pos", Int, REQ(source, String), REQ(str, String))                                                                                                          \
+  X(STR_SUBSTRING, CALL, "str.substring", String, REQ(source, String), REQ(begin_pos, Int), OPT(end_pos, Int, na))                                                                 \
+  X(STR_TONUMBER, CALL, "str.tonumber", Float, REQ(string, String))                                                                                                                \
+  X(STR_REPLACE, CALL, "str.replace", String, REQ(source, String), REQ(target, String), REQ(replacement, String), OPT(occurrence, Int, 0))                                         \
+  X(STR_MATCH, CALL, "str.match", String, REQ(source, String), REQ(regex, String))                                                                                                 \
+  X(STR_FORMAT_TIME, CALL, "str.format_time", String, REQ(time, Int), OPT(format, String, ""), OPT(timezone, String, ""))                                                          \
+  X(ROUND_TO_MINTICK, CALL, "math.round_to_mintick", Float, REQ(number, Float))                                                                                                    \
+  X(COLOR_FROM_GRADIENT, CALL, "color.from_gradient", Color, REQ(value, Float), REQ(bottom_value, Float), REQ(top_value, Float), REQ(bottom_color, Color), REQ(top_color, Color))  \
+  X(TIME_YEAR, CALL, "year", Int, REQ(time, Int), REQ(timezone, String))                                                                                                           \
+  X(TIME_MONTH, CALL, "month", Int, REQ(time, Int), REQ(timezone, String))                                                                                                         \
+  X(TIME_WEEKOFYEAR, CALL, "weekofyear", Int, REQ(time, Int), REQ(timezone, String))                                                                                               \
+  X(TIME_DAYOFMONTH, CALL, "dayofmonth", Int, REQ(time, Int), REQ(timezone, String))                                                                                               \
+  X(TIME_DAYOFWEEK, CALL, "dayofweek", Int, REQ(time, Int), REQ(timezone, String))                                                                                                 \
+  X(TIME_HOUR, CALL, "hour", Int, REQ(time, Int), REQ(timezone, String))                                                                                                           \
+  X(TIME_MINUTE, CALL, "minute", Int, REQ(time, Int), REQ(timezone, String))                                                                                                       \
+  X(TIME_SECOND, CALL, "second", Int, REQ(time, Int), REQ(timezone, String))                                                                                                       \
+  X(TIMESTAMP, CALL, "timestamp", Int, REQ(timezone, String), REQ(year, Int), REQ(month, Int), REQ(day, Int), OPT(hour, Int, 0), OPT(minute, Int, 0), OPT(second, Int, 0))         \
+  X(TF_IN_SECONDS, CALL, "timeframe.in_seconds", Int, REQ(timeframe, String))                                                                                                      \
+  X(TF_FROM_SECONDS, CALL, "timeframe.from_seconds", String, REQ(seconds, Int))                                                                                                    \
+  X(TIME_OF_PERIOD, BESPOKE, "time", Int, REQ(time, Int), REQ(timeframe, String), REQ(session, String), REQ(timezone, String), REQ(close, Bool))                                   \
+  X(PIVOT_TYPE, BESPOKE, "ta.pivot_point_levels type", Int, REQ(type, String))
+
+// Stateful builtins, called with TA; each call site owns one state. RESULT
+// is a parenthesised list of result types. The VM's handler is the typed
+// step function TaStep<StateKind::ID> of its indicator family
+// (vm/src/builtins/ta_*.h), whose parameter types are checked against this
+// signature by a unit test.
+#define PINE_STATEFUL_BUILTINS(X) \
+  X(SMA, CALL, "ta.sma", (Float), REQ(source, Float), REQ(length, Int))                                                                                                                          \
+  X(EMA, CALL, "ta.ema", (Float), REQ(source, Float), SIMPLE(length, Int))                                                                                                                       \
+  X(RMA, CALL, "ta.rma", (Float), REQ(source, Float), SIMPLE(length, Int))                                                                                                                       \
+  X(WMA, CALL, "ta.wma", (Float), REQ(source, Float), REQ(length, Int))                                                                                                                          \
+  X(RSI, CALL, "ta.rsi", (Float), REQ(source, Float), SIMPLE(length, Int))                                                                                                                       \
+  X(ATR, CALL, "ta.atr", (Float), SIMPLE(length, Int))                                                                                                                                           \
+  X(TR, CALL, "ta.tr", (Float), OPT(handle_na, Bool, 0))                                                                                                                                         \
+  X(HIGHEST, CALL, "ta.highest", (Float), REQ(source, Float), REQ(length, Int))                                                                                                                  \
+  X(LOWEST, CALL, "ta.lowest", (Float), REQ(source, Float), REQ(length, Int))                                                                                                                    \
+  X(STDEV, CALL, "ta.stdev", (Float), REQ(source, Float), REQ(length, Int), OPT(biased, Bool, 1))                                                                                                \
+  X(CHANGE, CALL, "ta.change", (Float), REQ(source, Float), OPT(length, Int, 1))                                                                                                                 \
+  X(CROSSOVER, CALL, "ta.crossover", (Bool), REQ(source1, Float), REQ(source2, Float))                                                                                                           \
+  X(CROSSUNDER, CALL, "ta.crossunder", (Bool), REQ(source1, Float), REQ(source2, Float))                                                                                                         \
+  X(CROSS, CALL, "ta.cross", (Bool), REQ(source1, Float), REQ(source2, Float))                                                                                                                   \
+  X(MACD, CALL, "ta.macd", (Float, Float, Float), REQ(source, Float), SIMPLE(fastlen, Int), SIMPLE(slowlen, Int), SIMPLE(siglen, Int))                                                           \
+  X(SUM, CALL, "math.sum", (Float), REQ(source, Float), REQ(length, Int))                                                                                                                        \
+  X(FIXNAN_F, CALL, "fixnan", (Float), REQ(source, Float))                                                                                                                                       \
+  X(FIXNAN_I, CALL, "fixnan", (Int), REQ(source, Int))                                                                                                                                           \
+  X(CHANGE_I, CALL, "ta.change", (Int), REQ(source, Int), OPT(length, Int, 1))                                                                                                                   \
+  X(CHANGE_B, CALL, "ta.change", (Bool), REQ(source, Bool), OPT(length, Int, 1))                                                                                                                 \
+  X(VARIANCE, CALL, "ta.variance", (Float), REQ(source, Float), REQ(length, Int), OPT(biased, Bool, 1))                                                                                          \
+  X(CUM, CALL, "ta.cum", (Float), REQ(source, Float))                                                                                                                                            \
+  X(MOM, CALL, "ta.mom", (Float), REQ(source, Float), REQ(length, Int))                                                                                                                          \
+  X(ROC, CALL, "ta.roc", (Float), REQ(source, Float), REQ(length, Int))                                                                                                                          \
+  X(BARSSINCE, CALL, "ta.barssince", (Int), REQ(condition, Bool))                                                                                                                                \
+  X(VALUEWHEN, CALL, "ta.valuewhen", (Float), REQ(condition, Bool), REQ(source, Float), SIMPLE(occurrence, Int))                                                                                 \
+  X(VALUEWHEN_I, CALL, "ta.valuewhen", (Int), REQ(condition, Bool), REQ(source, Int), SIMPLE(occurrence, Int))                                                                                   \
+  X(VWMA, CALL, "ta.vwma", (Float), REQ(source, Float), REQ(length, Int))                                                                                                                        \
+  X(SWMA, CALL, "ta.swma", (Float), REQ(source, Float))                                                                                                                                          \
+  X(HMA, CALL, "ta.hma", (Float), REQ(source, Float), SIMPLE(length, Int))                                                                                                                       \
+  X(ALMA, CALL, "ta.alma", (Float), REQ(series, Float), REQ(length, Int), REQ(offset, Float), REQ(sigma, Float), OPT(floor, Bool, 0))                                                            \
+  X(LINREG, CALL, "ta.linreg", (Float), REQ(source, Float), REQ(length, Int), REQ(offset, Int))                                                                                                  \
+  X(CCI, CALL, "ta.cci", (Float), REQ(source, Float), REQ(length, Int))                                                                                                                          \
+  X(CMO, CALL, "ta.cmo", (Float), REQ(series, Float), REQ(length, Int))                                                                                                                          \
+  X(MFI, CALL, "ta.mfi", (Float), REQ(series, Float), REQ(length, Int))                                                                                                                          \
+  X(TSI, CALL, "ta.tsi", (Float), REQ(source, Float), SIMPLE(short_length, Int), SIMPLE(long_length, Int))                                                                                       \
+  X(WPR, CALL, "ta.wpr", (Float), REQ(length, Int))                                                                                                                                              \
+  X(COG, CALL, "ta.cog", (Float), REQ(source, Float), REQ(length, Int))                                                                                                                          \
+  X(DEV, CALL, "ta.dev", (Float), REQ(source, Float), REQ(length, Int))                                                                                                                          \
+  X(MEDIAN, CALL, "ta.median", (Float), REQ(source, Float), REQ(length, Int))                                                                                                                    \
+  X(MODE, CALL, "ta.mode", (Float), REQ(source, Float), REQ(length, Int))                                                                                                                        \
+  X(RANGE, CALL, "ta.range", (Float), REQ(source, Float), REQ(length, Int))                                                                                                                      \
+  X(RISING, CALL, "ta.rising", (Bool), REQ(source, Float), REQ(length, Int))                                                                                                                     \
+  X(FALLING, CALL, "ta.falling", (Bool), REQ(source, Float), REQ(length, Int))                                                                                                                   \
+  X(HIGHESTBARS, CALL, "ta.highestbars", (Int), REQ(source, Float), REQ(length, Int))                                                                                                            \
+  X(LOWESTBARS, CALL, "ta.lowestbars", (Int), REQ(source, Float), REQ(length, Int))                                                                                                              \
+  X(HIGHESTBARS_H, CALL, "ta.highestbars", (Int), REQ(length, Int))                                                                                                                              \
+  X(LOWESTBARS_L, CALL, "ta.lowestbars", (Int), REQ(length, Int))                                                                                                                                \
+  X(MAX, CALL, "ta.max", (Float), REQ(source, Float))                                                                                                                                            \
+  X(MIN, CALL, "ta.min", (Float), REQ(source, Float))                                                                                                                                            \
+  X(STOCH, CALL, "ta.stoch", (Float), REQ(source, Float), REQ(high, Float), REQ(low, Float), REQ(length, Int))                                                                                   \
+  X(BB, CALL, "ta.bb", (Float, Float, Float), REQ(series, Float), REQ(length, Int), REQ(mult, Float))                                                                                            \
+  X(BBW, CALL, "ta.bbw", (Float), REQ(series, Float), REQ(length, Int), REQ(mult, Float))                                                                                                        \
+  X(KC, CALL, "ta.kc", (Float, Float, Float), REQ(series, Float), SIMPLE(length, Int), REQ(mult, Float), OPT(useTrueRange, Bool, 1))                                                             \
+  X(KCW, CALL, "ta.kcw", (Float), REQ(series, Float), SIMPLE(length, Int), REQ(mult, Float), OPT(useTrueRange, Bool, 1))                                                                         \
+  X(CORRELATION, CALL, "ta.correlation", (Float), REQ(source1, Float), REQ(source2, Float), REQ(length, Int))                                                                                    \
+  X(PERCENTRANK, CALL, "ta.percentrank", (Float), REQ(source, Float), REQ(length, Int))                                                                                                          \
+  X(PERCENTILE_LINEAR, CALL, "ta.percentile_linear_interpolation", (Float), REQ(source, Float), REQ(length, Int), REQ(percentage, Float))                                                        \
+  X(PERCENTILE_NEAREST, CALL, "ta.percentile_nearest_rank", (Float), REQ(source, Float), REQ(length, Int), REQ(percentage, Float))                                                               \
+  X(PIVOTHIGH, CALL, "ta.pivothigh", (Float), REQ(source, Float), REQ(leftbars, Int), REQ(rightbars, Int))                                                                                       \
+  X(PIVOTLOW, CALL, "ta.pivotlow", (Float), REQ(source, Float), REQ(leftbars, Int), REQ(rightbars, Int))                                                                                         \
+  X(PIVOTHIGH_H, CALL, "ta.pivothigh", (Float), REQ(leftbars, Int), REQ(rightbars, Int))                                                                                                         \
+  X(PIVOTLOW_L, CALL, "ta.pivotlow", (Float), REQ(leftbars, Int), REQ(rightbars, Int))                                                                                                           \
+  X(SUPERTREND, CALL, "ta.supertrend", (Float, Int), REQ(factor, Float), SIMPLE(atrPeriod, Int))                                                                                                 \
+  X(DMI, CALL, "ta.dmi", (Float, Float, Float), SIMPLE(diLength, Int), SIMPLE(adxSmoothing, Int))                                                                                                \
+  X(SAR, CALL, "ta.sar", (Float), SIMPLE(start, Float), SIMPLE(inc, Float), SIMPLE(max, Float))                                                                                                  \
+  X(VWAP, CALL, "ta.vwap", (Float), REQ(source, Float))                                                                                                                                          \
+  X(VWAP_ANCHOR, CALL, "ta.vwap", (Float), REQ(source, Float), REQ(anchor, Bool))                                                                                                                \
+  X(VWAP_BANDS, CALL, "ta.vwap", (Float, Float, Float), REQ(source, Float), REQ(anchor, Bool), REQ(stdev_mult, Float))                                                                           \
+  X(OBV, CALL, "ta.obv", (Float))                                                                                                                                                                \
+  X(ACCDIST, CALL, "ta.accdist", (Float))                                                                                                                                                        \
+  X(III, CALL, "ta.iii", (Float))                                                                                                                                                                \
+  X(NVI, CALL, "ta.nvi", (Float))                                                                                                                                                                \
+  X(PVI, CALL, "ta.pvi", (Float))                                                                                                                                                                \
+  X(PVT, CALL, "ta.pvt", (Float))                                                                                                                                                                \
+  X(WAD, CALL, "ta.wad", (Float))                                                                                                                                                                \
+  X(WVAD, CALL, "ta.wvad", (Float))                                                                                                                                                              \
+  X(RCI, CALL, "ta.rci", (Float), REQ(source, Float), REQ(length, Int))                                                                                                                          \
+  X(PIVOT_LEVELS, BESPOKE, "ta.pivot_point_levels", (Float, Float, Float, Float, Float, Float, Float, Float, Float, Float, Float), REQ(type, Int), REQ(anchor, Bool), OPT(developing, Bool, 0))
+
+// Builtin functions the compiler lowers to instructions of their own (PLOT,
+// INPUT loads, LOG, COLL, STRFORMAT, ...) rather than BUILTIN or TA: listed
+// so that every builtin name is known in one place. X(pine name).
+#define PINE_COMPILER_BUILTINS(X)                                                                  \
+  X("plot") X("hline") X("indicator") X("na") X("nz") X("int") X("float") X("bool") X("string")   \
+  X("log.info") X("log.warning") X("log.error") X("input") X("input.source") X("input.int")       \
+  X("input.float") X("input.bool") X("input.string") X("input.timeframe") X("input.symbol")       \
+  X("input.session") X("max_bars_back") X("input.text_area") X("input.price") X("input.color")    \
+  X("input.time") X("input.enum") X("math.max") X("math.min") X("math.avg") X("runtime.error")    \
+  X("ta.highest") X("ta.lowest") X("plotshape") X("plotchar") X("plotarrow") X("plotbar")         \
+  X("plotcandle") X("fill") X("bgcolor") X("barcolor") X("alert") X("alertcondition")             \
+  X("str.format") X("math.random") X("ta.pivot_point_levels")
+
+/// How the compiler lowers a builtin (see the vocabulary above).
+enum class Lowering : std::uint8_t { Call, Bespoke };
+
+/// The default of an optional string parameter whose default is "" (string
+/// constants are interned per program, so the registry cannot hold a handle;
+/// the compiler interns "" when it fills the argument in).
+inline constexpr std::int64_t kEmptyStringDefault = -2;
+
+/// One parameter of a builtin signature.
+struct BuiltinParam {
+  const char* name;
+  Type type;
+  bool simple;       ///< must be at most "simple" (fixed on the first bar)
+  bool has_default;  ///< optional; default_value holds its value
+  Value default_value;
+};
+
+/// One builtin's signature, as declared in the lists above.
+struct BuiltinSpec {
+  const char* name;
+  Lowering lowering;
+  std::span<const BuiltinParam> params; ///< in register order
+  std::span<const Type> results;        ///< one for stateless builtins
+  /// The number of argument registers the instruction reads.
+  std::uint8_t arity() const { return static_cast<std::uint8_t>(params.size()); }
+};
 
 enum class BuiltinId : std::uint16_t {
-#define PINE_BUILTIN_ENUM(id, name, arity, result) id,
+#define PINE_BUILTIN_ENUM(id, lowering, name, ...) id,
   PINE_STATELESS_BUILTINS(PINE_BUILTIN_ENUM)
 #undef PINE_BUILTIN_ENUM
       Count
 };
 
-/// Static facts about a stateless builtin, for the verifier and disassembler.
-struct BuiltinInfo {
-  const char* name;
-  std::uint8_t arity;
-  Type result;
-};
-const BuiltinInfo& builtin_info(BuiltinId id);
-
-// Stateful builtins, called with TA; each call site owns one state.
-// X(kind, pine name, argument count, result count).
-// Arguments are floats except the ones listed in the comment.
-#define PINE_STATEFUL_BUILTINS(X)                                        \
-  X(SMA, "ta.sma", 2, 1)           /* src, length(int) */                \
-  X(EMA, "ta.ema", 2, 1)           /* src, length(int) */                \
-  X(RMA, "ta.rma", 2, 1)           /* src, length(int) */                \
-  X(WMA, "ta.wma", 2, 1)           /* src, length(int) */                \
-  X(RSI, "ta.rsi", 2, 1)           /* src, length(int) */                \
-  X(ATR, "ta.atr", 1, 1)           /* length(int); reads high/low/close */ \
-  X(TR, "ta.tr", 1, 1)             /* handle_na(bool); reads high/low/close */ \
-  X(HIGHEST, "ta.highest", 2, 1)   /* src, length(int) */                \
-  X(LOWEST, "ta.lowest", 2, 1)     /* src, length(int) */                \
-  X(STDEV, "ta.stdev", 3, 1)       /* src, length(int), biased(bool) */  \
-  X(CHANGE, "ta.change", 2, 1)     /* src, length(int) */                \
-  X(CROSSOVER, "ta.crossover", 2, 1)   /* a, b -> bool */                \
-  X(CROSSUNDER, "ta.crossunder", 2, 1) /* a, b -> bool */                \
-  X(CROSS, "ta.cross", 2, 1)           /* a, b -> bool */                \
-  X(MACD, "ta.macd", 4, 3)         /* src, fast, slow, signal (ints) */  \
-  X(SUM, "math.sum", 2, 1)         /* src, length(int) */                \
-  X(FIXNAN_F, "fixnan", 1, 1)      /* src */                             \
-  X(FIXNAN_I, "fixnan", 1, 1)      /* src(int) -> int */                 \
-  X(CHANGE_I, "ta.change", 2, 1)   /* src(int), length(int) -> int */    \
-  X(CHANGE_B, "ta.change", 2, 1)   /* src(bool), length(int) -> bool */ \
-  X(VARIANCE, "ta.variance", 3, 1) /* src, length(int), biased(bool) */ \
-  X(CUM, "ta.cum", 1, 1)           /* src */                             \
-  X(MOM, "ta.mom", 2, 1)           /* src, length(int) */                \
-  X(ROC, "ta.roc", 2, 1)           /* src, length(int) */                \
-  X(BARSSINCE, "ta.barssince", 1, 1) /* cond(bool) -> int */             \
-  X(VALUEWHEN, "ta.valuewhen", 3, 1) /* cond(bool), src, occurrence(int) */ \
-  X(VALUEWHEN_I, "ta.valuewhen", 3, 1) /* cond(bool), src(int), occurrence(int) -> int */ \
-  X(VWMA, "ta.vwma", 2, 1)         /* src, length(int); reads volume */  \
-  X(SWMA, "ta.swma", 1, 1)         /* src */                             \
-  X(HMA, "ta.hma", 2, 1)           /* src, length(int) */                \
-  X(ALMA, "ta.alma", 5, 1)         /* src, length(int), offset, sigma, floor(bool) */ \
-  X(LINREG, "ta.linreg", 3, 1)     /* src, length(int), offset(int) */   \
-  X(CCI, "ta.cci", 2, 1)           /* src, length(int) */                \
-  X(CMO, "ta.cmo", 2, 1)           /* src, length(int) */                \
-  X(MFI, "ta.mfi", 2, 1)           /* src, length(int); reads volume */  \
-  X(TSI, "ta.tsi", 3, 1)           /* src, short(int), long(int) */      \
-  X(WPR, "ta.wpr", 1, 1)           /* length(int); reads high/low/close */ \
-  X(COG, "ta.cog", 2, 1)           /* src, length(int) */                \
-  X(DEV, "ta.dev", 2, 1)           /* src, length(int) */                \
-  X(MEDIAN, "ta.median", 2, 1)     /* src, length(int) */                \
-  X(MODE, "ta.mode", 2, 1)         /* src, length(int) */                \
-  X(RANGE, "ta.range", 2, 1)       /* src, length(int) */                \
-  X(RISING, "ta.rising", 2, 1)     /* src, length(int) -> bool */        \
-  X(FALLING, "ta.falling", 2, 1)   /* src, length(int) -> bool */        \
-  X(HIGHESTBARS, "ta.highestbars", 2, 1) /* src, length(int) -> int */   \
-  X(LOWESTBARS, "ta.lowestbars", 2, 1)   /* src, length(int) -> int */   \
-  X(HIGHESTBARS_H, "ta.highestbars", 1, 1) /* length(int) -> int; reads high */ \
-  X(LOWESTBARS_L, "ta.lowestbars", 1, 1)   /* length(int) -> int; reads low */  \
-  X(MAX, "ta.max", 1, 1)           /* src */                             \
-  X(MIN, "ta.min", 1, 1)           /* src */                             \
-  X(STOCH, "ta.stoch", 4, 1)       /* src, high, low, length(int) */     \
-  X(BB, "ta.bb", 3, 3)             /* src, length(int), mult */          \
-  X(BBW, "ta.bbw", 3, 1)           /* src, length(int), mult */          \
-  X(KC, "ta.kc", 4, 3)             /* src, length(int), mult, useTrueRange(bool); reads high/low/close */ \
-  X(KCW, "ta.kcw", 4, 1)           /* src, length(int), mult, useTrueRange(bool); reads high/low/close */ \
-  X(CORRELATION, "ta.correlation", 3, 1) /* src1, src2, length(int) */   \
-  X(PERCENTRANK, "ta.percentrank", 2, 1) /* src, length(int) */          \
-  X(PERCENTILE_LINEAR, "ta.percentile_linear_interpolation", 3, 1) /* src, length(int), percentage */ \
-  X(PERCENTILE_NEAREST, "ta.percentile_nearest_rank", 3, 1)        /* src, length(int), percentage */ \
-  X(PIVOTHIGH, "ta.pivothigh", 3, 1) /* src, leftbars(int), rightbars(int) */ \
-  X(PIVOTLOW, "ta.pivotlow", 3, 1)   /* src, leftbars(int), rightbars(int) */ \
-  X(PIVOTHIGH_H, "ta.pivothigh", 2, 1) /* leftbars(int), rightbars(int); reads high */ \
-  X(PIVOTLOW_L, "ta.pivotlow", 2, 1)   /* leftbars(int), rightbars(int); reads low */  \
-  X(SUPERTREND, "ta.supertrend", 2, 2) /* factor, atrPeriod(int) -> float, int; reads the bar */ \
-  X(DMI, "ta.dmi", 2, 3)           /* diLength(int), adxSmoothing(int); reads high/low/close */ \
-  X(SAR, "ta.sar", 3, 1)           /* start, inc, max; reads high/low/close */ \
-  X(VWAP, "ta.vwap", 1, 1)         /* src; anchor = new UTC day of time; reads volume */ \
-  X(VWAP_ANCHOR, "ta.vwap", 2, 1)  /* src, anchor(bool); reads volume */ \
-  X(VWAP_BANDS, "ta.vwap", 3, 3)   /* src, anchor(bool), stdev_mult; reads volume */ \
-  X(OBV, "ta.obv", 0, 1)           /* variable; reads close/volume */    \
-  X(ACCDIST, "ta.accdist", 0, 1)   /* variable; reads the bar */         \
-  X(III, "ta.iii", 0, 1)           /* variable; reads the bar */         \
-  X(NVI, "ta.nvi", 0, 1)           /* variable; reads close/volume */    \
-  X(PVI, "ta.pvi", 0, 1)           /* variable; reads close/volume */    \
-  X(PVT, "ta.pvt", 0, 1)           /* variable; reads close/volume */    \
-  X(WAD, "ta.wad", 0, 1)           /* variable; reads high/low/close */  \
-  X(WVAD, "ta.wvad", 0, 1)         /* variable; reads the bar */         \
-  X(RCI, "ta.rci", 2, 1)           /* src, length(int) */                \
-  X(PIVOT_LEVELS, "ta.pivot_point_levels", 3, 11) /* type(int: PIVOT_TYPE's code), anchor(bool), developing(bool) -> P, R1, S1, ... R5, S5; reads the bar */
-
 enum class StateKind : std::uint8_t {
-#define PINE_STATE_ENUM(kind, name, nargs, nresults) kind,
+#define PINE_STATE_ENUM(kind, lowering, name, ...) kind,
   PINE_STATEFUL_BUILTINS(PINE_STATE_ENUM)
 #undef PINE_STATE_ENUM
       Count
 };
 
-struct StateKindInfo {
-  const char* name;
-  std::uint8_t arity;
-  std::uint8_t results;
-};
-const StateKindInfo& state_kind_info(StateKind kind);
+/// The signature of a stateless builtin; `id` must be below Count.
+const BuiltinSpec& builtin_spec(BuiltinId id);
+/// The signature of a stateful builtin; `kind` must be below Count.
+const BuiltinSpec& state_spec(StateKind kind);
+/// The names of PINE_COMPILER_BUILTINS.
+std::span<const char* const> compiler_builtin_names();
 
 /// Built-in variables live in fixed slots of the main frame, written by the
 /// VM before each execution. X(id, pine name, type).

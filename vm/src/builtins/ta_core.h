@@ -1,13 +1,16 @@
-// Technical-analysis builtins (ta.* and math.sum): one state struct per
-// stateful function.
+// The shared machinery of the stateful builtins (ta.*, math.sum, fixnan):
+// the conventions every state struct follows, the ring buffers and deques
+// their windows live in, TradingView's compensated window sums, and the
+// archive helpers of their save()/load(). The structs themselves are
+// grouped by indicator family in ta_<family>.h.
 //
-// Every written call of a stateful builtin owns one of these structs (spec 4.4
-// "call-site instancing"); the VM allocates them in the instance's state
+// Every written call of a stateful builtin owns one of these structs (Pine's
+// call-site instancing, docs/language.md); the VM allocates them in the instance's state
 // layout and calls step() once per bar on which that call site is evaluated.
 // A bar on which the call is skipped does not call step(), so the state does
 // not advance: that is Pine's semantics, not an approximation.
 //
-// Conventions shared by every struct (spec 5.2):
+// Conventions shared by every struct:
 //  * float na is NaN; anything !isfinite counts as na (value.h). Int na is
 //    kIntNa. Results that are na are returned as kFloatNa (a quiet NaN).
 //  * Lengths arrive on every bar. A length that is na, <= 0 or above
@@ -29,7 +32,7 @@
 //    that growth never loses history.
 //  * Simple lengths (ema, rma, rsi, atr, macd) are constant in valid Pine; if
 //    one changes anyway, each bar uses the length it was given (see Ema).
-//  * Numerics follow TradingView's measured arithmetic (spec 5.2, PyneCore):
+//  * Numerics follow TradingView's measured arithmetic (as PyneCore measured it):
 //    the rolling sums of sma, math.sum and stdev (and the SMA seeds of ema
 //    and rma) run TradingView's compensated-sum machine with its own
 //    re-baselining rule, ema/rma/stdev use TradingView's exact formulas, wma
@@ -47,6 +50,21 @@
 //    StateDecodeError (via archive::require) or cereal::Exception on
 //    truncated input; it never allocates more than a bound derived from the
 //    bytes that remain.
+//
+// Two window models:
+//  * "na ignored" functions (vwma, hma, cci, dev, cmo, cog, median, mode,
+//    range, highestbars, lowestbars, stoch, wpr, bb, bbw, kc, kcw,
+//    correlation, mfi, tsi, rising, falling, pivots) return na on an na
+//    source and leave their state untouched: their windows are the last
+//    `length` non-na values. vwma (source and volume) and stoch skip a bar
+//    on which any input is na, so their windows stay aligned; correlation
+//    follows TradingView's five independent sums instead (see Correlation).
+//  * "na included" functions (mom, roc, swma, alma, linreg, percentrank,
+//    percentile_linear_interpolation, percentile_nearest_rank, rci) keep the
+//    raw inputs of every call: an na inside the window makes the result na.
+// Derived data (sorted buffers, monotonic deques, cached weights) is never
+// archived: load() rebuilds it from the archived raw window, which also
+// removes any way to load an inconsistent copy.
 #pragma once
 
 #include <cstddef>
@@ -64,12 +82,10 @@ namespace pine::ta {
 /// and what an archive may declare; Pine scripts never get near it
 /// (TradingView's series history is 5,000 bars by default).
 inline constexpr std::int64_t kMaxLength = 1'000'000;
-
 /// Format version written first by every struct's save(). A struct's load()
 /// accepts the versions it knows (only 1 so far) and rejects anything else,
 /// so a future layout change can bump it and keep reading old snapshots.
 inline constexpr std::uint32_t kStateVersion = 1;
-
 /// True when `length` can be used as a window length: not na, at least 1 and
 /// at most kMaxLength. On false step() returns na and the VM raises the
 /// runtime error (length <= 0 and na are Pine errors; the upper bound is a
@@ -77,7 +93,6 @@ inline constexpr std::uint32_t kStateVersion = 1;
 inline bool valid_length(std::int64_t length) {
   return length != kIntNa && length >= 1 && length <= kMaxLength;
 }
-
 namespace detail {
 
 /// Reads a struct's version tag and rejects versions this build does not know.
@@ -399,264 +414,9 @@ private:
 };
 
 } // namespace detail
-
-/// ta.sma(src, length): mean of the last `length` non-na values.
-struct Sma {
-  /// Advances with `src` and returns the average, na during warm-up.
-  double step(double src, std::int64_t length);
-  /// Retains at least `n` values so that a later larger length loses nothing.
-  void reserve(std::int64_t n) { if (valid_length(n)) w_.reserve(n); }
-  /// Writes the state, version first (see kStateVersion).
-  void save(archive::Out& ar) const;
-  /// Reads and validates the state written by save().
-  void load(archive::In& ar);
-
-private:
-  detail::WindowSums<false> w_;
-};
-
-/// math.sum(src, length): sum of the last `length` non-na values.
-struct Sum {
-  /// Advances with `src` and returns the window sum, na during warm-up.
-  double step(double src, std::int64_t length);
-  /// Retains at least `n` values (see Sma::reserve).
-  void reserve(std::int64_t n) { if (valid_length(n)) w_.reserve(n); }
-  /// Writes the state, version first (see kStateVersion).
-  void save(archive::Out& ar) const;
-  /// Reads and validates the state written by save().
-  void load(archive::In& ar);
-
-private:
-  detail::WindowSums<false> w_;
-};
-
-/// ta.stdev(src, length, biased=true): standard deviation of the last
-/// `length` non-na values.
-struct Stdev {
-  /// Advances with `src`; na during warm-up, and for biased=false with length 1.
-  double step(double src, std::int64_t length, bool biased = true);
-  /// The same window's variance (ta.variance shares this state struct).
-  double step_variance(double src, std::int64_t length, bool biased = true);
-  /// Retains at least `n` values (see Sma::reserve).
-  void reserve(std::int64_t n) { if (valid_length(n)) w_.reserve(n); }
-  /// Writes the state, version first (see kStateVersion).
-  void save(archive::Out& ar) const;
-  /// Reads and validates the state written by save().
-  void load(archive::In& ar);
-
-private:
-  detail::WindowSums<true> w_;
-};
-
-/// ta.ema(src, length): alpha = 2/(length+1), seeded with ta.sma(src,
-/// length) on the bar where that sma is first defined (the SMA of the first
-/// `length` non-na values), then prev + alpha*(src - prev).
-struct Ema {
-  /// Advances with `src`; na until `length` non-na values have been seen.
-  double step(double src, std::int64_t length);
-  /// Writes the state, version first (see kStateVersion).
-  void save(archive::Out& ar) const;
-  /// Reads and validates the state written by save().
-  void load(archive::In& ar);
-
-private:
-  detail::WindowSums<false> seed_; // the seeding sma; released once seeded
-  double value_ = kFloatNa;        // the average; na until seeded
-};
-
-/// ta.rma(src, length): Wilder's average, seeded like Ema, then
-/// (prev*(length-1) + src)/length.
-struct Rma {
-  /// Advances with `src`; na until `length` non-na values have been seen.
-  double step(double src, std::int64_t length);
-  /// Writes the state, version first (see kStateVersion).
-  void save(archive::Out& ar) const;
-  /// Reads and validates the state written by save().
-  void load(archive::In& ar);
-
-private:
-  detail::WindowSums<false> seed_;
-  double value_ = kFloatNa;
-};
-
-/// ta.wma(src, length): weights length..1 from the newest value to the oldest
-/// over the last `length` non-na values, divided by the sum of the weights.
-struct Wma {
-  /// Advances with `src`; O(length) per bar (a fresh oldest-first sum, which
-  /// is TradingView's own arithmetic; a rolling update rounds differently).
-  double step(double src, std::int64_t length);
-  /// Retains at least `n` values (see Sma::reserve).
-  void reserve(std::int64_t n) { if (valid_length(n)) hist_.reserve(static_cast<std::size_t>(n)); }
-  /// Writes the state, version first (see kStateVersion).
-  void save(archive::Out& ar) const;
-  /// Reads and validates the state written by save().
-  void load(archive::In& ar);
-
-private:
-  detail::Ring<double> hist_;
-};
-
-/// ta.rsi(src, length): 100 - 100/(1 + rma(up)/rma(down)) where up/down are
-/// the positive/negative parts of the change from the previous non-na value.
-struct Rsi {
-  /// Advances with `src`; na on the first non-na value (no change yet), during
-  /// the rma warm-up, and when both averages are 0 (0/0). rma(down) == 0 with
-  /// rma(up) > 0 gives 100 (IEEE), rma(up) == 0 with rma(down) > 0 gives 0.
-  double step(double src, std::int64_t length);
-  /// Writes the state, version first (see kStateVersion).
-  void save(archive::Out& ar) const;
-  /// Reads and validates the state written by save().
-  void load(archive::In& ar);
-
-private:
-  double prev_ = kFloatNa; // previous non-na source
-  Rma up_;
-  Rma down_;
-};
-
-/// ta.tr(handle_na): true range, max(high-low, |high-prev close|, |low-prev
-/// close|). The previous close is the close given to the previous step() of
-/// this call site (close[1] when it is called on every bar).
-struct Tr {
-  /// Advances; when the previous close is na the result is high-low if
-  /// handle_na, else na. An na high or low gives na.
-  double step(double high, double low, double close, bool handle_na);
-  /// Writes the state, version first (see kStateVersion).
-  void save(archive::Out& ar) const;
-  /// Reads and validates the state written by save().
-  void load(archive::In& ar);
-
-private:
-  double prev_close_ = kFloatNa;
-};
-
-/// ta.atr(length): rma(tr(true), length).
-struct Atr {
-  /// Advances with the bar's high, low and close.
-  double step(double high, double low, double close, std::int64_t length);
-  /// Writes the state, version first (see kStateVersion).
-  void save(archive::Out& ar) const;
-  /// Reads and validates the state written by save().
-  void load(archive::In& ar);
-
-private:
-  Tr tr_;
-  Rma rma_;
-};
-
-/// ta.highest(src, length) (Max = true) and ta.lowest (Max = false): extreme
-/// of the last `length` non-na values (see detail::ExtremeWindow).
-template <bool Max>
-class Extreme {
-public:
-  /// Advances with `src`; na during warm-up and on na sources.
-  double step(double src, std::int64_t length);
-  /// Retains at least `n` values (see Sma::reserve).
-  void reserve(std::int64_t n) { if (valid_length(n)) win_.reserve(static_cast<std::size_t>(n)); }
-  /// How many values back the current extreme is (0 = the newest; the oldest
-  /// of equal extremes wins, TradingView's ta.highestbars tie rule). Only
-  /// meaningful right after a step() that returned a value.
-  std::int64_t offset() const { return win_.offset(); }
-  /// Writes the state, version first (see kStateVersion).
-  void save(archive::Out& ar) const;
-  /// Reads and validates the state written by save().
-  void load(archive::In& ar);
-
-private:
-  detail::ExtremeWindow<Max, false> win_;
-};
-using Highest = Extreme<true>;
-using Lowest = Extreme<false>;
-
-/// ta.change(src, length) for float sources: src - src[length]; na when
-/// either is na (na propagates, nothing is skipped). It keeps its own ring of
-/// the last length+1 inputs given to this call site.
-struct Change {
-  /// Advances with `src`; na until `length` earlier inputs exist.
-  double step(double src, std::int64_t length);
-  /// Retains at least n + 1 inputs (see Sma::reserve).
-  void reserve(std::int64_t n) { if (valid_length(n)) hist_.reserve(static_cast<std::size_t>(n) + 1); }
-  /// Writes the state, version first (see kStateVersion).
-  void save(archive::Out& ar) const;
-  /// Reads and validates the state written by save().
-  void load(archive::In& ar);
-
-private:
-  detail::Ring<double> hist_;
-};
-
-/// ta.change(src, length) for int sources: na (kIntNa) when either value is
-/// na; the difference wraps like unsigned arithmetic instead of overflowing.
-struct ChangeInt {
-  /// Advances with `src`; kIntNa until `length` earlier inputs exist.
-  std::int64_t step(std::int64_t src, std::int64_t length);
-  /// Writes the state, version first (see kStateVersion).
-  void save(archive::Out& ar) const;
-  /// Reads and validates the state written by save().
-  void load(archive::In& ar);
-
-private:
-  detail::Ring<std::int64_t> hist_;
-};
-
-/// ta.change(src, length) for bool sources: src != src[length]. Bool is never
-/// na in v6 and history before the first call reads false (spec 3.4), so the
-/// first `length` calls compare against false.
-struct ChangeBool {
-  /// Advances with `src`.
-  bool step(bool src, std::int64_t length);
-  /// Writes the state, version first (see kStateVersion).
-  void save(archive::Out& ar) const;
-  /// Reads and validates the state written by save().
-  void load(archive::In& ar);
-
-private:
-  detail::Ring<std::uint8_t> hist_;
-};
-
-/// ta.crossover / ta.crossunder / ta.cross: one struct serves all three (a
-/// call site uses one of the step functions). a[1] and b[1] are the values of
-/// the last previous call on which both a and b were non-na (PyneCore's
-/// measurement; spec 5.3). A call with an na operand returns false and leaves
-/// that remembered relation unchanged; the first defined call returns false.
-/// Comparisons are exact (no 1e-10 tolerance), as spec 3.5 says.
-struct Cross {
-  /// a > b and a[1] <= b[1].
-  bool step_over(double a, double b);
-  /// a < b and a[1] >= b[1].
-  bool step_under(double a, double b);
-  /// step_over or step_under, from the same remembered relation.
-  bool step_cross(double a, double b);
-  /// Writes the state, version first (see kStateVersion).
-  void save(archive::Out& ar) const;
-  /// Reads and validates the state written by save().
-  void load(archive::In& ar);
-
-private:
-  void remember(double a, double b);
-  bool prev_le_ = false; // a[1] <= b[1] (false: no defined previous bar)
-  bool prev_ge_ = false; // a[1] >= b[1]
-};
-
-/// ta.macd(src, fast, slow, signal).
-struct Macd {
-  struct Result {
-    double macd;
-    double signal;
-    double hist;
-  };
-  /// macd = ema(src, fast) - ema(src, slow); signal = ema(macd, signal);
-  /// hist = macd - signal. Each part is na until its emas are seeded.
-  Result step(double src, std::int64_t fast, std::int64_t slow, std::int64_t signal);
-  /// Writes the state, version first (see kStateVersion).
-  void save(archive::Out& ar) const;
-  /// Reads and validates the state written by save().
-  void load(archive::In& ar);
-
-private:
-  Ema fast_;
-  Ema slow_;
-  Ema signal_;
-};
+/// Pine's float comparison tolerance: the builtins that PyneCore
+/// measured to compare tolerantly (rising, falling, cmo, mfi, correlation,
+/// percentrank, rci) use it; the others compare exactly.
+inline constexpr double kEpsilon = 1e-10;
 
 } // namespace pine::ta

@@ -1,8 +1,6 @@
-// Technical-analysis builtins: the rolling-window machinery and the moving
-// averages (sma, math.sum, stdev, ema, rma, wma, rsi, macd). The range
-// functions (tr, atr, highest, lowest, change, cross) are in ta_range.cpp.
-// See ta.h for the conventions every struct follows.
-#include "builtins/ta.h"
+// The shared machinery of ta_core.h: archive helpers, the compensated window
+// sums and the monotonic extreme windows.
+#include "builtins/ta_core.h"
 
 #include <algorithm>
 #include <cmath>
@@ -224,182 +222,65 @@ template class WindowSums<false>;
 template class WindowSums<true>;
 
 } // namespace detail
+namespace detail {
 
-// ---------------------------------------------------------------- sma / sum
-
-// Mean of the window: the compensated sum divided by the length.
-double Sma::step(double src, std::int64_t length) {
-  if (!valid_length(length)) return kFloatNa;
-  w_.reserve(length);
-  if (is_na_float(src)) return kFloatNa;
-  w_.push(src, length);
-  return w_.full(length) ? w_.sum() / static_cast<double>(length) : kFloatNa;
-}
-// Writes the state (version first).
-void Sma::save(archive::Out& ar) const { detail::save_parts(ar, w_); }
-// Reads and validates what save() wrote.
-void Sma::load(archive::In& ar) { detail::load_parts(ar, w_); }
-
-// The compensated window sum itself (math.sum).
-double Sum::step(double src, std::int64_t length) {
-  if (!valid_length(length)) return kFloatNa;
-  w_.reserve(length);
-  if (is_na_float(src)) return kFloatNa;
-  w_.push(src, length);
-  return w_.full(length) ? w_.sum() : kFloatNa;
-}
-// Writes the state (version first).
-void Sum::save(archive::Out& ar) const { detail::save_parts(ar, w_); }
-// Reads and validates what save() wrote.
-void Sum::load(archive::In& ar) { detail::load_parts(ar, w_); }
-
-// ---------------------------------------------------------------- stdev
-
-// Square root of the window variance (see WindowSums::variance).
-double Stdev::step(double src, std::int64_t length, bool biased) { return std::sqrt(step_variance(src, length, biased)); }
-
-// The window variance (ta.variance); na until the window is full.
-double Stdev::step_variance(double src, std::int64_t length, bool biased) {
-  if (!valid_length(length)) return kFloatNa;
-  w_.reserve(length);
-  if (is_na_float(src)) return kFloatNa;
-  w_.push(src, length);
-  if (!w_.full(length)) return kFloatNa;
-  return w_.variance(length, biased);
-}
-// Writes the state (version first).
-void Stdev::save(archive::Out& ar) const { detail::save_parts(ar, w_); }
-// Reads and validates what save() wrote.
-void Stdev::load(archive::In& ar) { detail::load_parts(ar, w_); }
-
-// ---------------------------------------------------------------- ema / rma
-
-namespace {
-
-// The warm-up shared by ema and rma: the seed is ta.sma(src, length) on the
-// first bar it is defined (the same machine as Sma, so the seed equals the
-// sma plotted on that bar bit for bit). The seeding window is released once
-// seeded. Returns the seed, or na while warming up. If the length changes
-// during the warm-up, the sma follows it (see WindowSums::push).
-double seed_step(detail::WindowSums<false>& seed, double src, std::int64_t length) {
-  seed.push(src, length);
-  if (!seed.full(length)) return kFloatNa;
-  const double v = seed.sum() / static_cast<double>(length);
-  seed.release();
-  return v;
+// Appends sequence `seq` to the monotonic deque: candidates it displaces can
+// never be the extreme again while it is in the window (it is newer), so
+// they go. Whether equal values stay decides which of equal extremes is the
+// front (see kTiesToNewest).
+template <bool Max, bool kTiesToNewest>
+void ExtremeWindow<Max, kTiesToNewest>::enter(std::uint64_t seq) {
+  const double v = at_seq(seq);
+  while (!dq_.empty() && displaces(v, at_seq(dq_.back()))) dq_.pop_back();
+  dq_.push_back(seq);
 }
 
-} // namespace
-
-// prev + alpha*(src - prev) with alpha = 2/(length+1): this exact form is
-// TradingView's (spec 5.2); length 1 returns src unchanged (alpha = 1 in the
-// formula could round prev + (src - prev) away from src).
-double Ema::step(double src, std::int64_t length) {
-  if (!valid_length(length)) return kFloatNa;
-  if (is_na_float(src)) return kFloatNa;
-  if (length == 1) return src;
-  if (is_na_float(value_)) return value_ = seed_step(seed_, src, length);
-  const double alpha = 2.0 / static_cast<double>(length + 1);
-  value_ = value_ + alpha * (src - value_);
-  return value_;
+// Rebuilds the deque from the retained values of the current window. The
+// deque is a function of the window's contents only, so this gives exactly
+// the deque an uninterrupted run would hold (used on length changes and after
+// load(), which therefore does not need to archive the deque).
+template <bool Max, bool kTiesToNewest>
+void ExtremeWindow<Max, kTiesToNewest>::rebuild() {
+  dq_.clear();
+  const std::size_t n = std::min(hist_.size(), static_cast<std::size_t>(len_));
+  for (std::size_t k = n; k-- > 0;) enter(pushed_ - 1 - k);
 }
-// Writes the state (version first).
-void Ema::save(archive::Out& ar) const { detail::save_parts(ar, seed_, value_); }
-// Reads and validates what save() wrote.
-void Ema::load(archive::In& ar) { detail::load_parts(ar, seed_, value_); }
 
-// (prev*(length-1) + src)/length: TradingView's exact form (spec 5.2), not an
-// ema with alpha = 1/length, which rounds differently.
-double Rma::step(double src, std::int64_t length) {
-  if (!valid_length(length)) return kFloatNa;
-  if (is_na_float(src)) return kFloatNa;
-  if (length == 1) return src;
-  if (is_na_float(value_)) return value_ = seed_step(seed_, src, length);
-  const auto n = static_cast<double>(length);
-  value_ = (value_ * (n - 1.0) + src) / n;
-  return value_;
-}
-// Writes the state (version first).
-void Rma::save(archive::Out& ar) const { detail::save_parts(ar, seed_, value_); }
-// Reads and validates what save() wrote.
-void Rma::load(archive::In& ar) { detail::load_parts(ar, seed_, value_); }
-
-// ---------------------------------------------------------------- wma
-
-// Re-sums the window oldest first with weights 1..length (PyneCore measured
-// that TradingView does exactly this; the sum of positive weighted terms has
-// a relative error below length*2^-53, far inside the 1e-10 budget). The
-// weight total length*(length+1)/2 is exact in double for any valid length.
-double Wma::step(double src, std::int64_t length) {
-  if (!valid_length(length)) return kFloatNa;
+// Pushes the value, updates the deque (or rebuilds it on a length change),
+// drops the front once it has left the window (with the length unchanged at
+// most one candidate leaves per push; the loop states the invariant) and
+// reads the extreme at the front.
+template <bool Max, bool kTiesToNewest>
+double ExtremeWindow<Max, kTiesToNewest>::step(double src, std::int64_t length) {
   const auto n = static_cast<std::size_t>(length);
   hist_.reserve(n);
   if (is_na_float(src)) return kFloatNa;
   hist_.push(src);
+  ++pushed_;
+  if (length != len_) {
+    len_ = length;
+    rebuild();
+  } else {
+    enter(pushed_ - 1);
+    while (pushed_ - dq_.front() > n) dq_.pop_front();
+  }
   if (hist_.size() < n) return kFloatNa;
-  double sum = 0.0;
-  double weight = 0.0;
-  for (std::size_t k = n; k-- > 0;) {
-    weight += 1.0;
-    sum += hist_.back(k) * weight;
-  }
-  const auto len = static_cast<double>(length);
-  return sum / (len * (len + 1.0) / 2.0);
-}
-// Writes the state (version first).
-void Wma::save(archive::Out& ar) const { detail::save_parts(ar, hist_); }
-// Reads and validates what save() wrote (only finite values are stored).
-void Wma::load(archive::In& ar) {
-  detail::load_parts(ar, hist_);
-  detail::require_finite(hist_);
+  return at_seq(dq_.front());
 }
 
-// ---------------------------------------------------------------- rsi
-
-// Changes are taken between consecutive non-na sources (the window is
-// na-compacted, so src[1] is the previous non-na value). The first non-na
-// source has no change and returns na. 0/0 (no movement over the whole
-// smoothing) is NaN, i.e. na: the spec leaves it open and PyneCore returns
-// na too.
-double Rsi::step(double src, std::int64_t length) {
-  if (!valid_length(length)) return kFloatNa;
-  if (is_na_float(src)) return kFloatNa;
-  if (is_na_float(prev_)) {
-    prev_ = src;
-    return kFloatNa;
-  }
-  const double up = std::max(src - prev_, 0.0);
-  const double down = std::max(prev_ - src, 0.0);
-  prev_ = src;
-  const double ru = up_.step(up, length);
-  const double rd = down_.step(down, length);
-  if (is_na_float(ru) || is_na_float(rd)) return kFloatNa;
-  const double r = 100.0 - 100.0 / (1.0 + ru / rd);
-  return std::isnan(r) ? kFloatNa : r;
+// Reads the window, then rebuilds the deque over it.
+template <bool Max, bool kTiesToNewest>
+void ExtremeWindow<Max, kTiesToNewest>::load(archive::In& ar, Stored stored) {
+  len_ = load_window(ar, hist_, stored);
+  pushed_ = hist_.size();
+  rebuild();
 }
-// Writes the state (version first).
-void Rsi::save(archive::Out& ar) const { detail::save_parts(ar, prev_, up_, down_); }
-// Reads and validates what save() wrote.
-void Rsi::load(archive::In& ar) { detail::load_parts(ar, prev_, up_, down_); }
 
-// ---------------------------------------------------------------- macd
+template class ExtremeWindow<true, false>;
+template class ExtremeWindow<false, false>;
+template class ExtremeWindow<true, true>;
+template class ExtremeWindow<false, true>;
 
-// Both emas advance on every non-na source; the signal ema only advances once
-// the macd line exists (an na input never advances an ema).
-Macd::Result Macd::step(double src, std::int64_t fast, std::int64_t slow, std::int64_t signal) {
-  if (!valid_length(fast) || !valid_length(slow) || !valid_length(signal)) {
-    return {kFloatNa, kFloatNa, kFloatNa};
-  }
-  const double f = fast_.step(src, fast);
-  const double s = slow_.step(src, slow);
-  const double m = (is_na_float(f) || is_na_float(s)) ? kFloatNa : f - s;
-  const double sig = signal_.step(m, signal);
-  const double hist = (is_na_float(m) || is_na_float(sig)) ? kFloatNa : m - sig;
-  return {m, sig, hist};
-}
-// Writes the state (version first).
-void Macd::save(archive::Out& ar) const { detail::save_parts(ar, fast_, slow_, signal_); }
-// Reads and validates what save() wrote.
-void Macd::load(archive::In& ar) { detail::load_parts(ar, fast_, slow_, signal_); }
+} // namespace detail
 
 } // namespace pine::ta

@@ -1,13 +1,38 @@
-// ta.pivot_point_levels (see ta_levels.h). The formulas are those TradingView
-// publishes for its "Pivot Points Standard" indicator (HIGHprev etc. are the
-// previous period's values, OPENcurr the current period's open), written in
-// the same operation order so results match to the last bit.
-#include "builtins/ta_levels.h"
+// Pivots: ta.pivothigh, ta.pivotlow and ta.pivot_point_levels.
+// The state structs of ta_pivots.h.
+#include "builtins/ta_pivots.h"
 
+#include <algorithm>
+#include <cmath>
 #include <utility>
 
 namespace pine::ta {
 
+// The window is the last left + right + 1 non-na values; the candidate is
+// `right` values back and must be the deque's front (the newest of equal
+// extremes, so an equal value to its right disqualifies it).
+template <bool Max>
+double Pivot<Max>::step(double src, std::int64_t left, std::int64_t right) {
+  if (left == kIntNa || right == kIntNa || left < 0 || right < 0 || left >= kMaxLength || right >= kMaxLength)
+    return kFloatNa;
+  const std::int64_t length = left + right + 1;
+  if (!valid_length(length)) return kFloatNa;
+  const double extreme = win_.step(src, length);
+  if (is_na_float(extreme) || win_.offset() != right) return kFloatNa;
+  return extreme;
+}
+// Writes the retained values and the window length (the deque is derived).
+template <bool Max>
+void Pivot<Max>::save(archive::Out& ar) const {
+  win_.save(ar);
+}
+// Reads what save() wrote (a compacted window: finite values only).
+template <bool Max>
+void Pivot<Max>::load(archive::In& ar) {
+  win_.load(ar, detail::Stored::kFinite);
+}
+template struct Pivot<true>;
+template struct Pivot<false>;
 // Exact names: TradingView's option strings are case-sensitive.
 bool parse_pivot_type(std::string_view text, PivotType& out) {
   static constexpr std::pair<std::string_view, PivotType> kNames[] = {
@@ -22,7 +47,6 @@ bool parse_pivot_type(std::string_view text, PivotType& out) {
   }
   return false;
 }
-
 // na values do not take part: a period's extremes are those of its defined
 // bars, its open the first defined one and its close the last.
 void PeriodBar::add(double bar_open, double bar_high, double bar_low, double bar_close) {
@@ -31,7 +55,6 @@ void PeriodBar::add(double bar_open, double bar_high, double bar_low, double bar
   if (!is_na_float(bar_low) && (is_na_float(low) || bar_low < low)) low = bar_low;
   if (!is_na_float(bar_close)) close = bar_close;
 }
-
 // One case per type; levels a type lacks stay na. Any na input makes the
 // affected levels na through the arithmetic.
 PivotLevelArray pivot_levels(PivotType type, const PeriodBar& basis, double open_now) {
@@ -124,7 +147,6 @@ PivotLevelArray pivot_levels(PivotType type, const PeriodBar& basis, double open
   }
   return out;
 }
-
 // The anchor closes the period under way (unless this is the first call,
 // when there is none) and this bar opens the next one.
 PivotLevelArray PivotLevels::step(PivotType type, bool anchor, bool developing, double open, double high, double low,
@@ -146,7 +168,6 @@ PivotLevelArray PivotLevels::step(PivotType type, bool anchor, bool developing, 
   }
   return pivot_levels(type, completed_, current_.open);
 }
-
 // Writes the state (version first).
 void PivotLevels::save(archive::Out& ar) const {
   detail::save_parts(ar, current_.open, current_.high, current_.low, current_.close, completed_.open, completed_.high,
@@ -156,6 +177,28 @@ void PivotLevels::save(archive::Out& ar) const {
 void PivotLevels::load(archive::In& ar) {
   detail::load_parts(ar, current_.open, current_.high, current_.low, current_.close, completed_.open, completed_.high,
                      completed_.low, completed_.close, has_completed_, started_);
+}
+
+// ---------------------------------------------------------------- argument checks
+
+// na strengths pass: the pivot functions return na for them.
+const char* bad_strengths(std::int64_t left, std::int64_t right) {
+  if (left == kIntNa || right == kIntNa) return nullptr;
+  if (left < 0 || right < 0) return "invalid leftbars/rightbars argument: it must be at least 0";
+  if (left >= kMaxLength || right >= kMaxLength || !valid_length(left + right + 1))
+    return "invalid leftbars/rightbars argument: the window is larger than 1000000";
+  return nullptr;
+}
+
+// The type code comes from the BUILTIN PIVOT_TYPE instruction, but a
+// hostile program could pass anything.
+const char* bad_pivot_levels(std::int64_t type_code, bool developing) {
+  if (type_code < 0 || type_code > static_cast<std::int64_t>(PivotType::Camarilla))
+    return "invalid type argument of ta.pivot_point_levels";
+  if (developing && static_cast<PivotType>(type_code) == PivotType::Woodie)
+    return "ta.pivot_point_levels cannot develop \"Woodie\" levels: they need the period's open, known only "
+           "when the period starts (pass developing=false)";
+  return nullptr;
 }
 
 } // namespace pine::ta
