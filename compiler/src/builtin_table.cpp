@@ -78,7 +78,7 @@ const char* unsupported_feature(const std::string& name) {
 }
 
 std::optional<std::uint32_t> find_color_constant(const std::string& name) {
-  // Pine v6 values (spec 3.7 #14 for the ones v6 changed).
+  // Pine v6 values (Reference: color.red etc.; v6 changed several).
   static const std::map<std::string, std::uint32_t> colors = {
       {"color.aqua", 0x00BCD4FF},   {"color.black", 0x363A45FF}, {"color.blue", 0x2962FFFF},
       {"color.fuchsia", 0xE040FBFF}, {"color.gray", 0x787B86FF},  {"color.green", 0x4CAF50FF},

@@ -116,7 +116,7 @@ ExprValue FunctionCompiler::compile_name(const ast::Expr& e) {
     if (std::optional<ExprValue> v = compile_dotted_name(e)) return *v;
   }
   // Quotes exist only on realtime bars; on the confirmed bars pinevm runs
-  // they are na (spec: bid/ask are "series float", na on history).
+  // they are na (Reference: bid and ask are "series float", na on history).
   if (name == "bid" || name == "ask") return constant(Type::Float, make_float(kFloatNa), Qual::Series);
   if (std::optional<ExprValue> s = compile_session_name(e)) return *s;
   // (Stateful built-in variables such as ta.obv are main-frame variables
@@ -261,7 +261,7 @@ ExprValue FunctionCompiler::emit_binary(const ast::Expr& e, ExprValue l, ExprVal
 
   const bool both_int = l.type.type == Type::Int && r.type.type == Type::Int;
   // v5 divided two const ints as integers (15 / 2 is 7, truncated toward
-  // zero); v6 keeps the fraction (spec 3.6). Both are literals here, so the
+  // zero); v6 keeps the fraction (User Manual, "To Pine Script version 6"). Both are literals here, so the
   // quotient is folded; x / 0 stays the IEEE division below.
   if (pc_.version == 5 && both_int && e.op == ast::Op::Div && l.const_load && r.const_load &&
       l.type.qual == Qual::Const && r.type.qual == Qual::Const && r.const_value.i != 0 && l.const_value.i != kIntNa &&
@@ -544,7 +544,7 @@ ExprValue FunctionCompiler::compile_history(const ast::Expr& e) {
       operand.kind == ast::ExprKind::StringLit || operand.kind == ast::ExprKind::BoolLit ||
       operand.kind == ast::ExprKind::ColorLit || operand.kind == ast::ExprKind::Na)
     error(e.loc, "the history operator '[]' cannot be used on a literal");
-  // v6: no `[]` directly on a UDT field (spec 2.3); the object's history is
+  // v6: no `[]` directly on a UDT field (User Manual, "Objects"); the object's history is
   // what carries the field's past values.
   if ((operand.kind == ast::ExprKind::Name && operand.text.find('.') != std::string::npos &&
        lookup(operand.text) == nullptr && lookup(operand.text.substr(0, operand.text.find('.'))) != nullptr) ||

@@ -415,8 +415,8 @@ ExprValue FunctionCompiler::compile_input(const ast::Expr& e, const std::string&
     if (title->kind != ast::ExprKind::StringLit) error(title->loc, "an input title must be a string literal");
     in.title = title->text;
   }
-  // input(close) is a source input, as input.source(close) (spec 5.8:
-  // the generic input infers its kind from the default).
+  // input(close) is a source input, as input.source(close) (Reference:
+  // input, which infers its kind from the default).
   const bool source_default = defval->kind == ast::ExprKind::Name && lookup(defval->text) != nullptr &&
                               lookup(defval->text)->is_builtin && lookup(defval->text)->type.type == Type::Float;
   if (name == "input.source" || (name == "input" && source_default)) return compile_source_input(e, *defval, std::move(in));

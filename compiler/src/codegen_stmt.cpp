@@ -11,8 +11,8 @@ namespace pine {
 namespace {
 
 /// True when two declarations have the same required parameters: as many,
-/// with the same written types at each position (spec 2.5: overloads must
-/// differ there).
+/// with the same written types at each position (User Manual, "User-defined
+/// functions": overloads must differ there).
 bool same_required_signature(const ast::Stmt& a, const ast::Stmt& b) {
   auto required = [](const ast::Stmt& f) {
     std::vector<std::string> types;
@@ -112,7 +112,7 @@ void FunctionCompiler::compile_stmt(const ast::Stmt& s) {
       if (is_builtin_function_name(s.name)) error(s.loc, "'" + s.name + "' is a built-in function name");
       if (auto first = pc_.functions.find(s.name); first != pc_.functions.end()) {
         // An overload must differ in its number of required parameters or in
-        // the declared type of a required one (spec 2.5).
+        // the declared type of a required one.
         std::vector<const UserFunction*> earlier{&first->second};
         for (const UserFunction& o : pc_.overloads[s.name]) earlier.push_back(&o);
         for (const UserFunction* o : earlier)
@@ -313,7 +313,7 @@ void FunctionCompiler::compile_for(const ast::Expr& e) {
   numeric(to, *e.to);
   if (step) numeric(*step, *e.step);
   // An int-like bound (length / 2) is an int here, as elsewhere an int is
-  // expected: it truncates (spec 3.3).
+  // expected: it truncates (docs/semantics.md).
   auto floaty = [](const ExprValue& v) { return v.type.type == Type::Float && !v.type.int_like; };
   const bool is_float = floaty(from) || floaty(to) || (step && floaty(*step));
   const Type t = is_float ? Type::Float : Type::Int;
@@ -336,10 +336,10 @@ void FunctionCompiler::compile_for(const ast::Expr& e) {
   } else {
     emit_.abx(Opcode::LOADK, stride, pc_.pool.add(t, is_float ? make_float(1.0) : make_int(1)));
   }
-  // The direction is fixed by the initial bounds (spec 2.4).
+  // The direction is fixed by the initial bounds (User Manual, "Loops").
   emit_.abc(is_float ? Opcode::GTF : Opcode::GTI, descending, counter, limit);
   const std::size_t j_first = emit_.jump(Opcode::JMP);
-  // v6 re-evaluates `to` before every iteration after the first (spec 2.4).
+  // v6 re-evaluates `to` before every iteration after the first (User Manual, "Loops").
   // The backward jump lands on LOOPCHECK, as the verifier requires.
   const std::uint32_t top_pc = emit_.here();
   emit_.abc(Opcode::LOOPCHECK, 0);
@@ -419,7 +419,7 @@ void FunctionCompiler::compile_for_in(const ast::Expr& e) {
     error(e.to->loc, "'for ... in' needs an array or a map; Pine has no array literals, use array.from(...)");
   ExprValue coll = compile_single(*e.to);
   const bool is_map = pc_.types.is_map(coll.type);
-  // A matrix is iterated row by row, each row a new array (spec 2.4).
+  // A matrix is iterated row by row, each row a new array (User Manual, "Loops").
   const bool is_matrix = pc_.types.is_matrix(coll.type);
   if (!is_map && !is_matrix && !pc_.types.is_array(coll.type))
     error(e.to->loc, "'for ... in' needs an array, a matrix or a map, got " + describe(coll.type));
@@ -571,7 +571,7 @@ std::vector<ExprValue> FunctionCompiler::compile_tuple_loop(const ast::Expr& e) 
 
 ExprValue FunctionCompiler::compile_loop_value(const ast::Expr& e, bool required) {
   // The value of the last statement of the last iteration that ran; na
-  // (false for bool) when no iteration ran (spec 2.4).
+  // (false for bool) when no iteration ran (User Manual, "Loops").
   LoopValue lv;
   lv.reg = alloc_reg(e.loc);
   const std::size_t init = emit_.abc(Opcode::NOP, 0);

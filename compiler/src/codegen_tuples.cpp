@@ -1,5 +1,5 @@
 // Conditionals that return tuples: `[a, b] = if c ... [x, y] else [z, w]`
-// and the same with `switch` (spec 2.3: a structure's value may be a tuple).
+// and the same with `switch` (a structure's value may be a tuple, User Manual, "Conditional structures").
 #include "codegen.h"
 
 namespace pine {

@@ -1,6 +1,7 @@
 // The Pine Script lexer: source text -> a flat token list with layout tokens.
 //
-// Layout follows PINE_SPEC §1.3-1.4 (Python style):
+// Layout follows Pine's line rules (User Manual, "Script structure"), in
+// Python style:
 //  - a logical line ends with NEWLINE;
 //  - a line indented one level (4 columns; a tab counts 4) deeper than the
 //    current block emits INDENT, a shallower one emits one DEDENT per level;

@@ -9,7 +9,7 @@
 
 namespace pine::sema {
 
-/// Qualifiers, weakest first (spec 3.2): an expression's qualifier is the
+/// Qualifiers, weakest first (User Manual, "Type system"): an expression's qualifier is the
 /// strongest of its operands'.
 enum class Qual : std::uint8_t { Const, Input, Simple, Series };
 
@@ -21,7 +21,7 @@ struct TypeInfo {
   Qual qual = Qual::Const;
   /// The untyped `na` literal: it takes the type its context gives it.
   bool is_na = false;
-  /// A float that Pine types as int: the result of int / int (spec 3.3, 8 #6).
+  /// A float that Pine types as int: the result of int / int (docs/semantics.md).
   /// It keeps its fraction, and truncates where an int is required.
   bool int_like = false;
   /// Which composite (Type::Ref: an index into TypeTable's composites) or

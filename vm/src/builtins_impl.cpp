@@ -81,7 +81,7 @@ const char* call_builtin(BuiltinId id, const Value* args, Value& result, StringT
     }
     case BuiltinId::MAX_F:
     case BuiltinId::MIN_F: {
-      // Any na argument gives na (spec 5.4); otherwise an exact comparison.
+      // Any na argument gives na (Reference: math.max); otherwise an exact comparison.
       const double x = args[0].f, y = args[1].f;
       if (std::isnan(x) || std::isnan(y)) result = make_float(kFloatNa);
       else result = make_float(id == BuiltinId::MAX_F ? (x >= y ? x : y) : (x <= y ? x : y));

@@ -2,7 +2,7 @@
 //
 // Elements are untyped slots; the element type T from the instruction says
 // how to order, compare and print them. Statistics skip na elements and give
-// na when nothing is left (spec 5.6).
+// na when nothing is left (Reference: array.avg, array.max...).
 #include "collections.h"
 
 #include <algorithm>
@@ -244,7 +244,7 @@ bool Op::array_op(CollOp op) {
         return fail("Slice is out of bounds of the parent array (size " + std::to_string(n) + ")");
       if (from > to) return fail("Index 'from' should be less than index 'to'");
       // A live view of the range: writes through either side are seen by
-      // both (spec 5.6).
+      // both (Reference: array.slice).
       HeapObject s = new_array(a->elem);
       s.view_of = args_[0].i;
       s.view_from = static_cast<std::uint32_t>(from);
@@ -367,7 +367,7 @@ bool Op::search_op(CollOp op, HeapObject& a) {
   const auto hi_i = static_cast<std::int64_t>(hi - v.begin());
   if (op == CollOp::ARRAY_BSEARCH) results_[0].i = found ? lo_i : -1;
   // Not found: leftmost gives the element left of where x would go,
-  // rightmost the element right of it (spec 5.6, RM).
+  // rightmost the element right of it (Reference: array.binary_search_leftmost).
   else if (op == CollOp::ARRAY_BSEARCH_LEFT) results_[0].i = found ? lo_i : lo_i - 1;
   else results_[0].i = found ? hi_i - 1 : hi_i;
   return true;

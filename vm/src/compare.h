@@ -1,4 +1,4 @@
-// Comparison and conversion rules for numbers, in one place (spec 3.5, 8 #2).
+// Comparison and conversion rules for numbers, in one place (docs/semantics.md).
 //
 // Float comparisons use an absolute tolerance of 1e-10: two floats within it
 // are equal, and `<` needs a gap larger than it. This is what PyneCore

@@ -16,8 +16,8 @@ namespace {
 /// The built-in slots `p` can read, one bit per BuiltinVar. Bytecode is the
 /// only reader of a built-in slot except the ones C++ builtins read
 /// themselves: OHLCV, time and bar_index (always loaded, not tracked here)
-/// and hl2, which ta.supertrend's state reads (ta_state_more.cpp). Keep this
-/// function in step with any new C++ reader. Conservative on purpose: in the
+/// and hl2, which ta.supertrend's handler reads (TaStep<SUPERTREND> in
+/// builtins/ta_trend.h). Keep this function in step with any new C++ reader. Conservative on purpose: in the
 /// main function any operand whose value is a built-in slot counts, whatever
 /// its role (a constant index or jump target may cause a false positive,
 /// which only costs time), and an argument block counts as reading every slot

@@ -3,7 +3,7 @@
 // A series records, for each bar, the last value written to it during that
 // bar. Bars on which nothing was written (a local scope that did not run)
 // repeat the previous bar's value: Pine's "forward fill" rule for locals
-// (spec 4.4). Globals are written on every bar, so for them this is simply a
+// (Pine Script User Manual, "Execution model"). Globals are written on every bar, so for them this is simply a
 // dense history.
 #pragma once
 

@@ -18,7 +18,7 @@
 
 namespace pine {
 
-/// Pine's maximum string length (spec 1.7); longer results are an error.
+/// Pine's maximum string length (docs/limits.md); longer results are an error.
 inline constexpr std::size_t kMaxStringLength = 40960;
 /// Upper bound on live strings in an archive, to bound restore allocations.
 inline constexpr std::uint64_t kMaxArchivedStrings = 1u << 24;

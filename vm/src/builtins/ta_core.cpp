@@ -222,6 +222,7 @@ template class WindowSums<false>;
 template class WindowSums<true>;
 
 } // namespace detail
+
 namespace detail {
 
 // Appends sequence `seq` to the monotonic deque: candidates it displaces can

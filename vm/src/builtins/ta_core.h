@@ -93,6 +93,7 @@ inline constexpr std::uint32_t kStateVersion = 1;
 inline bool valid_length(std::int64_t length) {
   return length != kIntNa && length >= 1 && length <= kMaxLength;
 }
+
 namespace detail {
 
 /// Reads a struct's version tag and rejects versions this build does not know.
@@ -347,9 +348,9 @@ private:
   std::int64_t len_ = 0;     // window length the deque describes
 };
 
-/// One compensated running sum with TradingView's arithmetic (spec 5.2:
+/// One compensated running sum with TradingView's arithmetic (its reference manual:
 /// "a rolling compensated (Kahan-style) sum with periodic re-baselining";
-/// the exact steps are PyneCore's measurement, see ta.cpp). `s` is the sum
+/// the exact steps are PyneCore's measurement, see ta_core.cpp). `s` is the sum
 /// that is reported, `c` the pending compensation.
 struct CompensatedSum {
   double s = 0.0;
@@ -389,7 +390,7 @@ public:
   double sum() const { return p_.s; }
   /// Variance of a full window of `length`: biased max(0, q/n - m^2), or
   /// unbiased max(0, q/(n-1) - p*m/(n-1)) (na for n == 1), with p and q the
-  /// sums of x and x*x and m = p/n (spec 5.3, TradingView's exact form).
+  /// sums of x and x*x and m = p/n (TradingView's exact form, Reference: ta.stdev).
   double variance(std::int64_t length, bool biased) const
     requires kSquares;
   /// Forgets everything and releases the memory (used once an ema is seeded).
@@ -414,6 +415,7 @@ private:
 };
 
 } // namespace detail
+
 /// Pine's float comparison tolerance: the builtins that PyneCore
 /// measured to compare tolerantly (rising, falling, cmo, mfi, correlation,
 /// percentrank, rci) use it; the others compare exactly.

@@ -17,13 +17,16 @@ std::int64_t BarsSince::step(bool cond) {
   }
   return count_ < 0 ? kIntNa : count_;
 }
+
 // Writes the state (version first).
 void BarsSince::save(archive::Out& ar) const { detail::save_parts(ar, count_); }
+
 // Reads what save() wrote; the counter is -1 (never) or a count.
 void BarsSince::load(archive::In& ar) {
   detail::load_parts(ar, count_);
   archive::require(count_ >= -1, "ta: bad barssince counter");
 }
+
 namespace {
 // The na of a valuewhen source type.
 template <class T>
@@ -35,9 +38,10 @@ T na_of() {
   }
 }
 } // namespace
+
 // Keeps the sources of the last occurrence+1 true calls (a larger
 // occurrence than before raises the retention; values already dropped are
-// not recovered, as for series lengths in ta.h).
+// not recovered, as for series lengths in ta_core.h).
 template <class T>
 T ValueWhen<T>::step(bool cond, T src, std::int64_t occurrence) {
   if (occurrence < 0 || occurrence >= kMaxLength) return na_of<T>();
@@ -46,11 +50,13 @@ T ValueWhen<T>::step(bool cond, T src, std::int64_t occurrence) {
   if (cond) hits_.push(src);
   return hits_.size() > n ? hits_.back(n) : na_of<T>();
 }
+
 // Writes the state (version first).
 template <class T>
 void ValueWhen<T>::save(archive::Out& ar) const {
   detail::save_parts(ar, hits_);
 }
+
 // Reads what save() wrote (recorded sources may be na).
 template <class T>
 void ValueWhen<T>::load(archive::In& ar) {
@@ -68,10 +74,13 @@ double Change::step(double src, std::int64_t length) {
   if (is_na_float(src) || is_na_float(old)) return kFloatNa;
   return src - old;
 }
+
 // Writes the state (version first).
 void Change::save(archive::Out& ar) const { detail::save_parts(ar, hist_); }
+
 // Reads what save() wrote (raw inputs may be na, so values are not checked).
 void Change::load(archive::In& ar) { detail::load_parts(ar, hist_); }
+
 // Integer version: kIntNa propagates; the subtraction is done in unsigned
 // arithmetic so an overflow wraps instead of being undefined behaviour.
 std::int64_t ChangeInt::step(std::int64_t src, std::int64_t length) {
@@ -82,10 +91,13 @@ std::int64_t ChangeInt::step(std::int64_t src, std::int64_t length) {
   if (src == kIntNa || old == kIntNa) return kIntNa;
   return static_cast<std::int64_t>(static_cast<std::uint64_t>(src) - static_cast<std::uint64_t>(old));
 }
+
 // Writes the state (version first).
 void ChangeInt::save(archive::Out& ar) const { detail::save_parts(ar, hist_); }
+
 // Reads what save() wrote (any int, na included, is a valid input).
 void ChangeInt::load(archive::In& ar) { detail::load_parts(ar, hist_); }
+
 // Bool version: history before the first call reads false (v6 bools are
 // never na), so there is no warm-up.
 bool ChangeBool::step(bool src, std::int64_t length) {
@@ -94,8 +106,10 @@ bool ChangeBool::step(bool src, std::int64_t length) {
   const bool old = hist_.push_lagged(src ? 1 : 0, n) && hist_.back(n) != 0;
   return src != old;
 }
+
 // Writes the state (version first).
 void ChangeBool::save(archive::Out& ar) const { detail::save_parts(ar, hist_); }
+
 // Reads what save() wrote; every stored byte must be 0 or 1.
 void ChangeBool::load(archive::In& ar) {
   detail::load_parts(ar, hist_);
@@ -103,6 +117,7 @@ void ChangeBool::load(archive::In& ar) {
     archive::require(hist_.back(k) <= 1, "ta: bad bool");
   }
 }
+
 // Records the relation of a defined pair for the next call; pairs with an na
 // side are not recorded, so the next call compares with the last defined pair.
 void Cross::remember(double a, double b) {
@@ -110,6 +125,7 @@ void Cross::remember(double a, double b) {
   prev_le_ = a <= b;
   prev_ge_ = a >= b;
 }
+
 // a > b now and a <= b on the last defined previous call. Comparisons with na
 // are false, so an na operand never crosses.
 bool Cross::step_over(double a, double b) {
@@ -117,12 +133,14 @@ bool Cross::step_over(double a, double b) {
   remember(a, b);
   return res;
 }
+
 // a < b now and a >= b on the last defined previous call.
 bool Cross::step_under(double a, double b) {
   const bool res = prev_ge_ && !is_na_float(a) && !is_na_float(b) && a < b;
   remember(a, b);
   return res;
 }
+
 // Either crossing. Both relations are evaluated from the same remembered pair
 // before it is updated (evaluating over and then under in sequence would make
 // the second see this bar's pair as the previous one).
@@ -132,8 +150,10 @@ bool Cross::step_cross(double a, double b) {
   remember(a, b);
   return res;
 }
+
 // Writes the state (version first); bools as bytes.
 void Cross::save(archive::Out& ar) const { detail::save_parts(ar, prev_le_, prev_ge_); }
+
 // Reads what save() wrote; each flag byte must be 0 or 1.
 void Cross::load(archive::In& ar) { detail::load_parts(ar, prev_le_, prev_ge_); }
 

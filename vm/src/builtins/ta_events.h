@@ -27,6 +27,7 @@ struct Change {
 private:
   detail::Ring<double> hist_;
 };
+
 /// ta.change(src, length) for int sources: na (kIntNa) when either value is
 /// na; the difference wraps like unsigned arithmetic instead of overflowing.
 struct ChangeInt {
@@ -40,8 +41,9 @@ struct ChangeInt {
 private:
   detail::Ring<std::int64_t> hist_;
 };
+
 /// ta.change(src, length) for bool sources: src != src[length]. Bool is never
-/// na in v6 and history before the first call reads false (spec 3.4), so the
+/// na in v6 and history before the first call reads false (docs/semantics.md), so the
 /// first `length` calls compare against false.
 struct ChangeBool {
   /// Advances with `src`.
@@ -54,12 +56,13 @@ struct ChangeBool {
 private:
   detail::Ring<std::uint8_t> hist_;
 };
+
 /// ta.crossover / ta.crossunder / ta.cross: one struct serves all three (a
 /// call site uses one of the step functions). a[1] and b[1] are the values of
 /// the last previous call on which both a and b were non-na (PyneCore's
-/// measurement; spec 5.3). A call with an na operand returns false and leaves
+/// measurement). A call with an na operand returns false and leaves
 /// that remembered relation unchanged; the first defined call returns false.
-/// Comparisons are exact (no 1e-10 tolerance), as spec 3.5 says.
+/// Comparisons are exact (no 1e-10 tolerance; see kEpsilon in ta_core.h).
 struct Cross {
   /// a > b and a[1] <= b[1].
   bool step_over(double a, double b);
@@ -77,6 +80,7 @@ private:
   bool prev_le_ = false; // a[1] <= b[1] (false: no defined previous bar)
   bool prev_ge_ = false; // a[1] >= b[1]
 };
+
 /// ta.barssince(cond): 0 on a bar where cond is true, +1 per later call,
 /// na (kIntNa) before the first true.
 struct BarsSince {
@@ -90,6 +94,7 @@ struct BarsSince {
 private:
   std::int64_t count_ = -1; // -1: never true yet
 };
+
 /// ta.valuewhen(cond, src, occurrence) for float (T = double) and int
 /// (T = std::int64_t) sources: src on the occurrence-th most recent call on
 /// which cond was true (0 = the latest, possibly this one). An na src on a
@@ -139,29 +144,37 @@ struct Fixnan {
 // ---------------------------------------------------------------- handlers
 
 template <> struct TaStep<StateKind::CHANGE> : SourceLengthStep<Change> {};
+
 template <> struct TaStep<StateKind::MOM> : SourceLengthStep<Change> {};
 
 template <> struct TaStep<StateKind::CHANGE_I> {
   static std::int64_t run(ChangeInt& s, std::int64_t source, Length length) { return s.step(source, length.value); }
 };
+
 template <> struct TaStep<StateKind::CHANGE_B> {
   static bool run(ChangeBool& s, bool source, Length length) { return s.step(source, length.value); }
 };
+
 template <> struct TaStep<StateKind::CROSSOVER> {
   static bool run(Cross& s, double source1, double source2) { return s.step_over(source1, source2); }
 };
+
 template <> struct TaStep<StateKind::CROSSUNDER> {
   static bool run(Cross& s, double source1, double source2) { return s.step_under(source1, source2); }
 };
+
 template <> struct TaStep<StateKind::CROSS> {
   static bool run(Cross& s, double source1, double source2) { return s.step_cross(source1, source2); }
 };
+
 template <> struct TaStep<StateKind::FIXNAN_F> {
   static double run(Fixnan& s, double source) { return s.step_float(source); }
 };
+
 template <> struct TaStep<StateKind::FIXNAN_I> {
   static std::int64_t run(Fixnan& s, std::int64_t source) { return s.step_int(source); }
 };
+
 template <> struct TaStep<StateKind::BARSSINCE> {
   static std::int64_t run(BarsSince& s, bool condition) { return s.step(condition); }
 };
@@ -175,6 +188,7 @@ template <> struct TaStep<StateKind::VALUEWHEN> {
     return s.step(condition, source, occurrence == kIntNa ? -1 : occurrence);
   }
 };
+
 template <> struct TaStep<StateKind::VALUEWHEN_I> {
   static const char* check(bool, std::int64_t, std::int64_t occurrence) { return bad_occurrence(occurrence); }
   static std::int64_t run(ValueWhen<std::int64_t>& s, bool condition, std::int64_t source, std::int64_t occurrence) {

@@ -14,10 +14,13 @@ double Range::step(double src, std::int64_t length) {
   if (is_na_float(h) || is_na_float(l)) return kFloatNa;
   return h - l;
 }
+
 // Writes the state (version first).
 void Range::save(archive::Out& ar) const { detail::save_parts(ar, hi_, lo_); }
+
 // Reads what save() wrote.
 void Range::load(archive::In& ar) { detail::load_parts(ar, hi_, lo_); }
+
 // The extreme's position in the window, as a non-positive offset.
 template <bool Max>
 std::int64_t ExtremeBars<Max>::step(double src, std::int64_t length) {
@@ -26,17 +29,19 @@ std::int64_t ExtremeBars<Max>::step(double src, std::int64_t length) {
 }
 template struct ExtremeBars<true>;
 template struct ExtremeBars<false>;
-// The standing extreme; exact comparison (spec 5.3: na ignored).
+// The standing extreme; exact comparison, na ignored (Reference: ta.max).
 template <bool Max>
 double AllTime<Max>::step(double src) {
   if (!is_na_float(src) && (is_na_float(best_) || (Max ? src > best_ : src < best_))) best_ = src;
   return best_;
 }
+
 // Writes the state (version first).
 template <bool Max>
 void AllTime<Max>::save(archive::Out& ar) const {
   detail::save_parts(ar, best_);
 }
+
 // Reads what save() wrote.
 template <bool Max>
 void AllTime<Max>::load(archive::In& ar) {
@@ -50,11 +55,13 @@ double Extreme<Max>::step(double src, std::int64_t length) {
   if (!valid_length(length)) return kFloatNa;
   return win_.step(src, length);
 }
+
 // Archive layout: version, history, window length (the deque is derived).
 template <bool Max>
 void Extreme<Max>::save(archive::Out& ar) const {
   win_.save(ar);
 }
+
 // Reads save()'s layout; the values must be finite (checked after the
 // length and capacity, the order this layout has always been validated in).
 template <bool Max>

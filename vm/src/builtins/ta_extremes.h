@@ -32,6 +32,7 @@ public:
 private:
   detail::ExtremeWindow<Max, false> win_;
 };
+
 using Highest = Extreme<true>;
 using Lowest = Extreme<false>;
 /// ta.range(src, length) = highest - lowest of the compacted window.
@@ -47,6 +48,7 @@ private:
   Highest hi_;
   Lowest lo_;
 };
+
 /// ta.highestbars / ta.lowestbars: the offset (<= 0) of the window's extreme,
 /// counted in values of the compacted window; ties go to the oldest.
 template <bool Max>
@@ -61,6 +63,7 @@ struct ExtremeBars {
 private:
   Extreme<Max> ext_;
 };
+
 /// ta.max / ta.min: all-time extreme of the non-na values seen (the standing
 /// value on an na bar; na before the first non-na value).
 template <bool Max>
@@ -79,9 +82,13 @@ private:
 // ---------------------------------------------------------------- handlers
 
 template <> struct TaStep<StateKind::HIGHEST> : SourceLengthStep<Highest> {};
+
 template <> struct TaStep<StateKind::LOWEST> : SourceLengthStep<Lowest> {};
+
 template <> struct TaStep<StateKind::RANGE> : SourceLengthStep<Range> {};
+
 template <> struct TaStep<StateKind::HIGHESTBARS> : SourceLengthStep<ExtremeBars<true>> {};
+
 template <> struct TaStep<StateKind::LOWESTBARS> : SourceLengthStep<ExtremeBars<false>> {};
 
 template <> struct TaStep<StateKind::HIGHESTBARS_H> {
@@ -89,14 +96,17 @@ template <> struct TaStep<StateKind::HIGHESTBARS_H> {
     return s.step(bar.high(), length.value);
   }
 };
+
 template <> struct TaStep<StateKind::LOWESTBARS_L> {
   static std::int64_t run(ExtremeBars<false>& s, const BarView& bar, Length length) {
     return s.step(bar.low(), length.value);
   }
 };
+
 template <> struct TaStep<StateKind::MAX> {
   static double run(AllTime<true>& s, double source) { return s.step(source); }
 };
+
 template <> struct TaStep<StateKind::MIN> {
   static double run(AllTime<false>& s, double source) { return s.step(source); }
 };

@@ -16,10 +16,13 @@ double Sma::step(double src, std::int64_t length) {
   w_.push(src, length);
   return w_.full(length) ? w_.sum() / static_cast<double>(length) : kFloatNa;
 }
+
 // Writes the state (version first).
 void Sma::save(archive::Out& ar) const { detail::save_parts(ar, w_); }
+
 // Reads and validates what save() wrote.
 void Sma::load(archive::In& ar) { detail::load_parts(ar, w_); }
+
 // The compensated window sum itself (math.sum).
 double Sum::step(double src, std::int64_t length) {
   if (!valid_length(length)) return kFloatNa;
@@ -28,57 +31,25 @@ double Sum::step(double src, std::int64_t length) {
   w_.push(src, length);
   return w_.full(length) ? w_.sum() : kFloatNa;
 }
+
 // Writes the state (version first).
 void Sum::save(archive::Out& ar) const { detail::save_parts(ar, w_); }
+
 // Reads and validates what save() wrote.
 void Sum::load(archive::In& ar) { detail::load_parts(ar, w_); }
-namespace {
 
-// The warm-up shared by ema and rma: the seed is ta.sma(src, length) on the
-// first bar it is defined (the same machine as Sma, so the seed equals the
-// sma plotted on that bar bit for bit). The seeding window is released once
-// seeded. Returns the seed, or na while warming up. If the length changes
-// during the warm-up, the sma follows it (see WindowSums::push).
-double seed_step(detail::WindowSums<false>& seed, double src, std::int64_t length) {
-  seed.push(src, length);
-  if (!seed.full(length)) return kFloatNa;
-  const double v = seed.sum() / static_cast<double>(length);
-  seed.release();
-  return v;
-}
-
-} // namespace
-// prev + alpha*(src - prev) with alpha = 2/(length+1): this exact form is
-// TradingView's (spec 5.2); length 1 returns src unchanged (alpha = 1 in the
-// formula could round prev + (src - prev) away from src).
-double Ema::step(double src, std::int64_t length) {
-  if (!valid_length(length)) return kFloatNa;
-  if (is_na_float(src)) return kFloatNa;
-  if (length == 1) return src;
-  if (is_na_float(value_)) return value_ = seed_step(seed_, src, length);
-  const double alpha = 2.0 / static_cast<double>(length + 1);
-  value_ = value_ + alpha * (src - value_);
-  return value_;
-}
 // Writes the state (version first).
 void Ema::save(archive::Out& ar) const { detail::save_parts(ar, seed_, value_); }
+
 // Reads and validates what save() wrote.
 void Ema::load(archive::In& ar) { detail::load_parts(ar, seed_, value_); }
-// (prev*(length-1) + src)/length: TradingView's exact form (spec 5.2), not an
-// ema with alpha = 1/length, which rounds differently.
-double Rma::step(double src, std::int64_t length) {
-  if (!valid_length(length)) return kFloatNa;
-  if (is_na_float(src)) return kFloatNa;
-  if (length == 1) return src;
-  if (is_na_float(value_)) return value_ = seed_step(seed_, src, length);
-  const auto n = static_cast<double>(length);
-  value_ = (value_ * (n - 1.0) + src) / n;
-  return value_;
-}
+
 // Writes the state (version first).
 void Rma::save(archive::Out& ar) const { detail::save_parts(ar, seed_, value_); }
+
 // Reads and validates what save() wrote.
 void Rma::load(archive::In& ar) { detail::load_parts(ar, seed_, value_); }
+
 // Re-sums the window oldest first with weights 1..length (PyneCore measured
 // that TradingView does exactly this; the sum of positive weighted terms has
 // a relative error below length*2^-53, far inside the 1e-10 budget). The
@@ -99,13 +70,16 @@ double Wma::step(double src, std::int64_t length) {
   const auto len = static_cast<double>(length);
   return sum / (len * (len + 1.0) / 2.0);
 }
+
 // Writes the state (version first).
 void Wma::save(archive::Out& ar) const { detail::save_parts(ar, hist_); }
+
 // Reads and validates what save() wrote (only finite values are stored).
 void Wma::load(archive::In& ar) {
   detail::load_parts(ar, hist_);
   detail::require_finite(hist_);
 }
+
 // Plain left-to-right addition: TradingView's cum is a `var` accumulator,
 // and a compensated sum would round differently from it.
 double Cum::step(double src) {
@@ -113,10 +87,13 @@ double Cum::step(double src) {
   total_ += src;
   return total_;
 }
+
 // Writes the state (version first).
 void Cum::save(archive::Out& ar) const { detail::save_parts(ar, total_); }
+
 // Reads what save() wrote (any double is a valid total).
 void Cum::load(archive::In& ar) { detail::load_parts(ar, total_); }
+
 // PyneCore's operation order (bit-exact on ma.csv): newest first, the
 // weights applied as multiplications by 2, one division at the end.
 double Swma::step(double src) {
@@ -127,13 +104,16 @@ double Swma::step(double src) {
   if (is_na_float(a) || is_na_float(b) || is_na_float(c) || is_na_float(d)) return kFloatNa;
   return (a + 2.0 * b + 2.0 * c + d) / 6.0;
 }
+
 // Writes the state (version first).
 void Swma::save(archive::Out& ar) const { detail::save_parts(ar, hist_); }
+
 // Reads what save() wrote (raw inputs may be na; capacity is 4).
 void Swma::load(archive::In& ar) {
   detail::load_parts(ar, hist_);
   archive::require(hist_.capacity() <= 4, "ta: bad swma history");
 }
+
 // Weights are computed for i = 0 (oldest) .. length-1 and applied newest
 // first, the norm summed in that same order (PyneCore's order). The cache is
 // rebuilt whenever a parameter differs from the one it was built for.
@@ -166,13 +146,16 @@ double Alma::step(double src, std::int64_t length, double offset, double sigma, 
   }
   return sum / norm_;
 }
+
 // Writes the raw window (the weights are a cache).
 void Alma::save(archive::Out& ar) const { detail::save_parts(ar, hist_); }
+
 // Reads what save() wrote and drops the weight cache.
 void Alma::load(archive::In& ar) {
   detail::load_parts(ar, hist_);
   w_len_ = 0;
 }
+
 // TradingView's order (PyneCore probes m567/m568): x sums accumulated
 // sequentially over 1..length, y sums oldest first, the intercept carrying an
 // extra +slope and the evaluation point length - 1 - offset.
@@ -204,10 +187,13 @@ double Linreg::step(double src, std::int64_t length, std::int64_t offset) {
   const double intercept = average - slope * sx / len + slope;
   return intercept + slope * (len - 1.0 - static_cast<double>(offset));
 }
+
 // Writes the state (version first).
 void Linreg::save(archive::Out& ar) const { detail::save_parts(ar, hist_); }
+
 // Reads what save() wrote (raw inputs may be na).
 void Linreg::load(archive::In& ar) { detail::load_parts(ar, hist_); }
+
 // Both smas see the same bars: a bar with an na source or volume is skipped
 // whole, so the windows never drift apart.
 double Vwma::step(double src, double volume, std::int64_t length) {
@@ -218,10 +204,13 @@ double Vwma::step(double src, double volume, std::int64_t length) {
   if (is_na_float(pv) || is_na_float(v)) return kFloatNa;
   return pv / v;
 }
+
 // Writes the state (version first).
 void Vwma::save(archive::Out& ar) const { detail::save_parts(ar, pv_, v_); }
+
 // Reads what save() wrote.
 void Vwma::load(archive::In& ar) { detail::load_parts(ar, pv_, v_); }
+
 // The two inner wmas see every non-na value; the outer one sees their
 // combination once both exist.
 double Hma::step(double src, std::int64_t length) {
@@ -232,8 +221,10 @@ double Hma::step(double src, std::int64_t length) {
   const auto root = static_cast<std::int64_t>(std::floor(std::sqrt(static_cast<double>(length))));
   return out_.step(2.0 * half - full, root);
 }
+
 // Writes the state (version first).
 void Hma::save(archive::Out& ar) const { detail::save_parts(ar, half_, full_, out_); }
+
 // Reads what save() wrote.
 void Hma::load(archive::In& ar) { detail::load_parts(ar, half_, full_, out_); }
 

@@ -25,6 +25,7 @@ struct Sma {
 private:
   detail::WindowSums<false> w_;
 };
+
 /// math.sum(src, length): sum of the last `length` non-na values.
 struct Sum {
   /// Advances with `src` and returns the window sum, na during warm-up.
@@ -39,6 +40,7 @@ struct Sum {
 private:
   detail::WindowSums<false> w_;
 };
+
 /// ta.ema(src, length): alpha = 2/(length+1), seeded with ta.sma(src,
 /// length) on the bar where that sma is first defined (the SMA of the first
 /// `length` non-na values), then prev + alpha*(src - prev).
@@ -54,6 +56,7 @@ private:
   detail::WindowSums<false> seed_; // the seeding sma; released once seeded
   double value_ = kFloatNa;        // the average; na until seeded
 };
+
 /// ta.rma(src, length): Wilder's average, seeded like Ema, then
 /// (prev*(length-1) + src)/length.
 struct Rma {
@@ -68,6 +71,52 @@ private:
   detail::WindowSums<false> seed_;
   double value_ = kFloatNa;
 };
+
+// Ema::step and Rma::step are defined here, not in the .cpp, so that the
+// indicators built on them in other families (rsi, macd, atr, tsi, kc, dmi)
+// inline them: a call per bar each would cost a tenth of R5's bar.
+namespace detail {
+
+// The warm-up shared by ema and rma: the seed is ta.sma(src, length) on the
+// first bar it is defined (the same machine as Sma, so the seed equals the
+// sma plotted on that bar bit for bit). The seeding window is released once
+// seeded. Returns the seed, or na while warming up. If the length changes
+// during the warm-up, the sma follows it (see WindowSums::push).
+inline double seed_step(detail::WindowSums<false>& seed, double src, std::int64_t length) {
+  seed.push(src, length);
+  if (!seed.full(length)) return kFloatNa;
+  const double v = seed.sum() / static_cast<double>(length);
+  seed.release();
+  return v;
+}
+
+} // namespace detail
+
+// prev + alpha*(src - prev) with alpha = 2/(length+1): this exact form is
+// TradingView's (Reference: ta.ema); length 1 returns src unchanged (alpha = 1
+// in the formula could round prev + (src - prev) away from src).
+inline double Ema::step(double src, std::int64_t length) {
+  if (!valid_length(length)) return kFloatNa;
+  if (is_na_float(src)) return kFloatNa;
+  if (length == 1) return src;
+  if (is_na_float(value_)) return value_ = detail::seed_step(seed_, src, length);
+  const double alpha = 2.0 / static_cast<double>(length + 1);
+  value_ = value_ + alpha * (src - value_);
+  return value_;
+}
+
+// (prev*(length-1) + src)/length: TradingView's exact form (Reference:
+// ta.rma), not an ema with alpha = 1/length, which rounds differently.
+inline double Rma::step(double src, std::int64_t length) {
+  if (!valid_length(length)) return kFloatNa;
+  if (is_na_float(src)) return kFloatNa;
+  if (length == 1) return src;
+  if (is_na_float(value_)) return value_ = detail::seed_step(seed_, src, length);
+  const auto n = static_cast<double>(length);
+  value_ = (value_ * (n - 1.0) + src) / n;
+  return value_;
+}
+
 /// ta.wma(src, length): weights length..1 from the newest value to the oldest
 /// over the last `length` non-na values, divided by the sum of the weights.
 struct Wma {
@@ -84,6 +133,7 @@ struct Wma {
 private:
   detail::Ring<double> hist_;
 };
+
 /// ta.cum(src): running total of the non-na values (plain addition, as the
 /// RM's `var` accumulator does); na on an na bar, 0-based.
 struct Cum {
@@ -99,6 +149,7 @@ struct Cum {
 private:
   double total_ = 0.0;
 };
+
 /// ta.vwma(src, length) = sma(src*volume, length) / sma(volume, length),
 /// skipping bars where src or volume is na.
 struct Vwma {
@@ -113,6 +164,7 @@ private:
   Sma pv_;
   Sma v_;
 };
+
 /// ta.swma(src): (src + 2*src[1] + 2*src[2] + src[3]) / 6 over the raw inputs.
 struct Swma {
   /// Advances with `src`; na until 4 inputs exist or when one of them is na.
@@ -125,6 +177,7 @@ struct Swma {
 private:
   detail::Ring<double> hist_;
 };
+
 /// ta.hma(src, length) = wma(2*wma(src, length/2) - wma(src, length),
 /// floor(sqrt(length))). length/2 is raised to 1 for length 1.
 struct Hma {
@@ -140,6 +193,7 @@ private:
   Wma full_;
   Wma out_;
 };
+
 /// ta.alma(src, length, offset, sigma, floor): Gaussian weights
 /// exp(-(i-m)^2 / (2 s^2)), i = 0 for the oldest value, m = offset*(length-1)
 /// (floored when `floor`), s = length/sigma, over the raw inputs.
@@ -160,6 +214,7 @@ private:
   double w_sigma_ = 0.0;
   bool w_floor_ = false;
 };
+
 /// ta.linreg(src, length, offset): least squares line over the last
 /// `length` raw inputs (x = 1..length from the oldest), evaluated at
 /// length - 1 - offset with TradingView's operation order (PyneCore).
@@ -178,28 +233,37 @@ private:
 // ---------------------------------------------------------------- handlers
 
 template <> struct TaStep<StateKind::SMA> : SourceLengthStep<Sma> {};
+
 template <> struct TaStep<StateKind::EMA> : SourceLengthStep<Ema> {};
+
 template <> struct TaStep<StateKind::RMA> : SourceLengthStep<Rma> {};
+
 template <> struct TaStep<StateKind::WMA> : SourceLengthStep<Wma> {};
+
 template <> struct TaStep<StateKind::SUM> : SourceLengthStep<Sum> {};
+
 template <> struct TaStep<StateKind::HMA> : SourceLengthStep<Hma> {};
 
 template <> struct TaStep<StateKind::CUM> {
   static double run(Cum& s, double source) { return s.step(source); }
 };
+
 template <> struct TaStep<StateKind::VWMA> {
   static double run(Vwma& s, const BarView& bar, double source, Length length) {
     return s.step(source, bar.volume(), length.value);
   }
 };
+
 template <> struct TaStep<StateKind::SWMA> {
   static double run(Swma& s, double source) { return s.step(source); }
 };
+
 template <> struct TaStep<StateKind::ALMA> {
   static double run(Alma& s, double source, Length length, double offset, double sigma, bool floor) {
     return s.step(source, length.value, offset, sigma, floor);
   }
 };
+
 template <> struct TaStep<StateKind::LINREG> {
   static double run(Linreg& s, double source, Length length, std::int64_t offset) {
     return s.step(source, length.value, offset);

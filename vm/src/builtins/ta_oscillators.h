@@ -32,6 +32,7 @@ private:
   Rma up_;
   Rma down_;
 };
+
 /// ta.macd(src, fast, slow, signal).
 struct Macd {
   struct Result {
@@ -52,6 +53,7 @@ private:
   Ema slow_;
   Ema signal_;
 };
+
 /// ta.roc(src, length): 100 * (src - src[length]) / src[length] over the raw
 /// inputs (na propagates).
 struct Roc {
@@ -65,6 +67,7 @@ struct Roc {
 private:
   detail::Ring<double> hist_;
 };
+
 /// ta.cmo(src, length): 100*(up - down)/(up + down) with up/down the
 /// math.sum of the positive/negative one-bar changes (a change above
 /// -1e-10 counts as up, PyneCore's measurement); na when both sums are 0.
@@ -81,6 +84,7 @@ private:
   Sum up_;
   Sum down_;
 };
+
 /// ta.mfi(src, length): money flow index over volume*src, with TradingView's
 /// tolerant direction test and its lower == 0 => 100 rule (PyneCore).
 struct Mfi {
@@ -96,6 +100,7 @@ private:
   Sum upper_;
   Sum lower_;
 };
+
 /// ta.tsi(src, short, long) = ema(ema(m, long), short) /
 /// ema(ema(|m|, long), short), m the change between consecutive non-na values.
 struct Tsi {
@@ -110,6 +115,7 @@ private:
   double prev_ = kFloatNa;
   Ema num1_, num2_, den1_, den2_;
 };
+
 /// ta.cog(src, length): -sum(src[i]*(i+1)) / math.sum(src, length) over the
 /// compacted window (the RM's definition).
 struct Cog {
@@ -124,6 +130,7 @@ private:
   Sum sum_;
   detail::Ring<double> win_;
 };
+
 /// ta.stoch(src, high, low, length) = 100*(src - lowest(low)) /
 /// (highest(high) - lowest(low)); bars with any na input are skipped.
 struct Stoch {
@@ -138,6 +145,7 @@ private:
   Highest hi_;
   Lowest lo_;
 };
+
 /// ta.wpr(length) = 100*(close - highest(high)) / (highest(high) - lowest(low)).
 struct Wpr {
   /// Advances with the bar's high, low and close.
@@ -155,8 +163,11 @@ private:
 // ---------------------------------------------------------------- handlers
 
 template <> struct TaStep<StateKind::RSI> : SourceLengthStep<Rsi> {};
+
 template <> struct TaStep<StateKind::ROC> : SourceLengthStep<Roc> {};
+
 template <> struct TaStep<StateKind::CMO> : SourceLengthStep<Cmo> {};
+
 template <> struct TaStep<StateKind::COG> : SourceLengthStep<Cog> {};
 
 template <> struct TaStep<StateKind::MACD> {
@@ -165,21 +176,25 @@ template <> struct TaStep<StateKind::MACD> {
     return {m.macd, m.signal, m.hist};
   }
 };
+
 template <> struct TaStep<StateKind::MFI> {
   static double run(Mfi& s, const BarView& bar, double source, Length length) {
     return s.step(source, bar.volume(), length.value);
   }
 };
+
 template <> struct TaStep<StateKind::TSI> {
   static double run(Tsi& s, double source, Length short_length, Length long_length) {
     return s.step(source, short_length.value, long_length.value);
   }
 };
+
 template <> struct TaStep<StateKind::STOCH> {
   static double run(Stoch& s, double source, double high, double low, Length length) {
     return s.step(source, high, low, length.value);
   }
 };
+
 template <> struct TaStep<StateKind::WPR> {
   static double run(Wpr& s, const BarView& bar, Length length) {
     return s.step(bar.high(), bar.low(), bar.close(), length.value);

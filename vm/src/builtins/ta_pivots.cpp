@@ -21,11 +21,13 @@ double Pivot<Max>::step(double src, std::int64_t left, std::int64_t right) {
   if (is_na_float(extreme) || win_.offset() != right) return kFloatNa;
   return extreme;
 }
+
 // Writes the retained values and the window length (the deque is derived).
 template <bool Max>
 void Pivot<Max>::save(archive::Out& ar) const {
   win_.save(ar);
 }
+
 // Reads what save() wrote (a compacted window: finite values only).
 template <bool Max>
 void Pivot<Max>::load(archive::In& ar) {
@@ -47,6 +49,7 @@ bool parse_pivot_type(std::string_view text, PivotType& out) {
   }
   return false;
 }
+
 // na values do not take part: a period's extremes are those of its defined
 // bars, its open the first defined one and its close the last.
 void PeriodBar::add(double bar_open, double bar_high, double bar_low, double bar_close) {
@@ -55,6 +58,7 @@ void PeriodBar::add(double bar_open, double bar_high, double bar_low, double bar
   if (!is_na_float(bar_low) && (is_na_float(low) || bar_low < low)) low = bar_low;
   if (!is_na_float(bar_close)) close = bar_close;
 }
+
 // One case per type; levels a type lacks stay na. Any na input makes the
 // affected levels na through the arithmetic.
 PivotLevelArray pivot_levels(PivotType type, const PeriodBar& basis, double open_now) {
@@ -147,6 +151,7 @@ PivotLevelArray pivot_levels(PivotType type, const PeriodBar& basis, double open
   }
   return out;
 }
+
 // The anchor closes the period under way (unless this is the first call,
 // when there is none) and this bar opens the next one.
 PivotLevelArray PivotLevels::step(PivotType type, bool anchor, bool developing, double open, double high, double low,
@@ -168,11 +173,13 @@ PivotLevelArray PivotLevels::step(PivotType type, bool anchor, bool developing, 
   }
   return pivot_levels(type, completed_, current_.open);
 }
+
 // Writes the state (version first).
 void PivotLevels::save(archive::Out& ar) const {
   detail::save_parts(ar, current_.open, current_.high, current_.low, current_.close, completed_.open, completed_.high,
                      completed_.low, completed_.close, has_completed_, started_);
 }
+
 // Reads what save() wrote; any double is a valid period value (na included).
 void PivotLevels::load(archive::In& ar) {
   detail::load_parts(ar, current_.open, current_.high, current_.low, current_.close, completed_.open, completed_.high,

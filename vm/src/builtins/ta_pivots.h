@@ -29,12 +29,14 @@ struct Pivot {
 private:
   detail::ExtremeWindow<Max, true> win_;
 };
+
 using PivotHigh = Pivot<true>;
 using PivotLow = Pivot<false>;
 /// The `type` argument of ta.pivot_point_levels. The VM passes the type to
 /// the state as this code (the BUILTIN PIVOT_TYPE instruction parses the
 /// string), so the values are part of the bytecode contract: append only.
 enum class PivotType : std::uint8_t { Traditional, Fibonacci, Woodie, Classic, DM, Camarilla };
+
 /// Parses a `type` argument ("Traditional", "Fibonacci", "Woodie",
 /// "Classic", "DM" or "Camarilla", case-sensitive as in TradingView); false
 /// for anything else.
@@ -51,6 +53,7 @@ struct PeriodBar {
   /// Adds one bar to the stretch.
   void add(double bar_open, double bar_high, double bar_low, double bar_close);
 };
+
 /// The 11 levels in TradingView's order: P, R1, S1, R2, S2, R3, S3, R4, S4,
 /// R5, S5; na where the type defines none.
 using PivotLevelArray = std::array<double, 11>;
@@ -95,18 +98,21 @@ template <> struct TaStep<StateKind::PIVOTHIGH> {
     return s.step(source, left, right);
   }
 };
+
 template <> struct TaStep<StateKind::PIVOTLOW> {
   static const char* check(double, std::int64_t left, std::int64_t right) { return bad_strengths(left, right); }
   static double run(PivotLow& s, double source, std::int64_t left, std::int64_t right) {
     return s.step(source, left, right);
   }
 };
+
 template <> struct TaStep<StateKind::PIVOTHIGH_H> {
   static const char* check(std::int64_t left, std::int64_t right) { return bad_strengths(left, right); }
   static double run(PivotHigh& s, const BarView& bar, std::int64_t left, std::int64_t right) {
     return s.step(bar.high(), left, right);
   }
 };
+
 template <> struct TaStep<StateKind::PIVOTLOW_L> {
   static const char* check(std::int64_t left, std::int64_t right) { return bad_strengths(left, right); }
   static double run(PivotLow& s, const BarView& bar, std::int64_t left, std::int64_t right) {

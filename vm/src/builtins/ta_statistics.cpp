@@ -11,6 +11,7 @@ namespace pine::ta {
 
 // Square root of the window variance (see WindowSums::variance).
 double Stdev::step(double src, std::int64_t length, bool biased) { return std::sqrt(step_variance(src, length, biased)); }
+
 // The window variance (ta.variance); na until the window is full.
 double Stdev::step_variance(double src, std::int64_t length, bool biased) {
   if (!valid_length(length)) return kFloatNa;
@@ -20,10 +21,13 @@ double Stdev::step_variance(double src, std::int64_t length, bool biased) {
   if (!w_.full(length)) return kFloatNa;
   return w_.variance(length, biased);
 }
+
 // Writes the state (version first).
 void Stdev::save(archive::Out& ar) const { detail::save_parts(ar, w_); }
+
 // Reads and validates what save() wrote.
 void Stdev::load(archive::In& ar) { detail::load_parts(ar, w_); }
+
 namespace {
 
 // Copies the last `n` values of `ring` (requires n <= ring.size()), oldest first.
@@ -33,6 +37,7 @@ void window_oldest_first(const detail::Ring<double>& ring, std::size_t n, std::v
 }
 
 } // namespace
+
 // The mean is ta.sma's (compensated sum); the deviation is the plain
 // newest-first loop TradingView runs (PyneCore probe m556).
 Dev::Result Dev::step(double src, std::int64_t length) {
@@ -47,19 +52,23 @@ Dev::Result Dev::step(double src, std::int64_t length) {
   for (std::size_t k = 0; k < n; ++k) sum += std::fabs(win_.back(k) - mean);
   return {mean, sum / static_cast<double>(length)};
 }
+
 // (src - mean) / (0.015 * dev); a flat window gives 0/0, i.e. na.
 double Dev::step_cci(double src, std::int64_t length) {
   const Result r = step(src, length);
   if (is_na_float(r.dev)) return kFloatNa;
   return (src - r.mean) / (0.015 * r.dev);
 }
+
 // Writes the state (version first).
 void Dev::save(archive::Out& ar) const { detail::save_parts(ar, mean_, win_); }
+
 // Reads what save() wrote (the window is compacted: finite values only).
 void Dev::load(archive::In& ar) {
   detail::load_parts(ar, mean_, win_);
   detail::require_finite(win_);
 }
+
 // Rebuilds the sorted copy of the current window (length changes, load()).
 template <bool kMode>
 void OrderStat<kMode>::rebuild() {
@@ -67,6 +76,7 @@ void OrderStat<kMode>::rebuild() {
   window_oldest_first(hist_, n, sorted_);
   std::sort(sorted_.begin(), sorted_.end());
 }
+
 // Inserts the new value and removes the leaving one by binary search in the
 // sorted copy; then reads the median, or scans the runs for the mode.
 template <bool kMode>
@@ -107,11 +117,13 @@ double OrderStat<kMode>::step(double src, std::int64_t length) {
     return (sorted_[n / 2 - 1] + sorted_[n / 2]) / 2.0;
   }
 }
+
 // Writes the raw window and its length (the sorted copy is derived).
 template <bool kMode>
 void OrderStat<kMode>::save(archive::Out& ar) const {
   detail::save_window(ar, hist_, len_);
 }
+
 // Reads what save() wrote (a compacted window) and rebuilds the sorted copy.
 template <bool kMode>
 void OrderStat<kMode>::load(archive::In& ar) {
@@ -133,10 +145,13 @@ double PercentRank::step(double src, std::int64_t length) {
   }
   return static_cast<double>(count * 100) / static_cast<double>(length);
 }
+
 // Writes the state (version first).
 void PercentRank::save(archive::Out& ar) const { detail::save_parts(ar, hist_); }
+
 // Reads what save() wrote (raw inputs may be na).
 void PercentRank::load(archive::In& ar) { detail::load_parts(ar, hist_); }
+
 // The sorted non-na part of the last `len_` inputs.
 template <bool kLinear>
 void Percentile<kLinear>::rebuild() {
@@ -146,6 +161,7 @@ void Percentile<kLinear>::rebuild() {
     if (!is_na_float(hist_.back(k))) sorted_.push_back(hist_.back(k));
   std::sort(sorted_.begin(), sorted_.end());
 }
+
 // Keeps the sorted copy in step with the raw window, then selects with
 // TradingView's rules (PyneCore probes m552/m554/m580): n counts the na
 // inputs too, which sort after every number.
@@ -190,11 +206,13 @@ double Percentile<kLinear>::step(double src, std::int64_t length, double percent
     return r <= m ? sorted_[r - 1] : kFloatNa;
   }
 }
+
 // Writes the raw window and its length (the sorted copy is derived).
 template <bool kLinear>
 void Percentile<kLinear>::save(archive::Out& ar) const {
   detail::save_window(ar, hist_, len_);
 }
+
 // Reads what save() wrote (raw inputs may be na) and rebuilds the sorted copy.
 template <bool kLinear>
 void Percentile<kLinear>::load(archive::In& ar) {
@@ -256,14 +274,17 @@ double Rci::step(double src, std::int64_t length) {
   cov /= len;
   return (100.0 * cov) / (std::sqrt(vx) * std::sqrt(vy));
 }
+
 // Writes the state (version first).
 void Rci::save(archive::Out& ar) const { detail::save_parts(ar, seen_, hist_); }
+
 // Reads what save() wrote, checking the count before the window is read.
 void Rci::load(archive::In& ar) {
   detail::load_parts(ar, seen_);
   archive::require(seen_ <= static_cast<std::uint64_t>(kMaxLength) + 1, "ta: bad rci count");
   hist_.load(ar);
 }
+
 // TradingView's law (PyneCore probes m557): cov = sxy/n - mx*my, the two
 // variances clamped at 0 and ONE square root over their product. Each of
 // the five sums is its own math.sum over its own input, so a bar where only
@@ -290,8 +311,10 @@ double Correlation::step(double a, double b, std::int64_t length) {
   if (vp == 0.0) return kFloatNa;
   return cov / std::sqrt(vp);
 }
+
 // Writes the state (version first).
 void Correlation::save(archive::Out& ar) const { detail::save_parts(ar, sx_, sy_, sxy_, sxx_, syy_); }
+
 // Reads what save() wrote.
 void Correlation::load(archive::In& ar) { detail::load_parts(ar, sx_, sy_, sxy_, sxx_, syy_); }
 

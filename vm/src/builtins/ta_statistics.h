@@ -29,6 +29,7 @@ struct Stdev {
 private:
   detail::WindowSums<true> w_;
 };
+
 /// ta.dev(src, length): mean absolute deviation of the window from its sma,
 /// summed newest first (TradingView's order). Also the state of ta.cci.
 struct Dev {
@@ -49,6 +50,7 @@ private:
   Sma mean_;
   detail::Ring<double> win_;
 };
+
 /// ta.median(src, length) (Mode = false) and ta.mode (Mode = true) over the
 /// compacted window, with a sorted copy of the window kept up to date
 /// (O(log n) search plus an O(n) shift per bar). Median of an even count is
@@ -69,12 +71,13 @@ private:
   std::vector<double> sorted_; // the window's values, ascending; not archived
   std::int64_t len_ = 0;
 };
+
 using Median = OrderStat<false>;
 using Mode = OrderStat<true>;
 /// ta.correlation(a, b, length): Pearson correlation from five math.sum
 /// machines (TradingView's law measured by PyneCore): |cov| <= 1e-10 gives 0,
 /// a zero variance gives na. Each sum skips only its own na inputs (see
-/// ta_bands.cpp), so the result is na on a bar where either source is na.
+/// ta_statistics.cpp), so the result is na on a bar where either source is na.
 struct Correlation {
   /// Advances with both sources.
   double step(double a, double b, std::int64_t length);
@@ -86,6 +89,7 @@ struct Correlation {
 private:
   Sum sx_, sy_, sxy_, sxx_, syy_;
 };
+
 /// ta.percentrank(src, length): percentage of the previous `length` raw
 /// inputs that are <= the current one (tolerant by 1e-10; an na among them
 /// counts in the denominator only). na on an na source or during warm-up.
@@ -100,6 +104,7 @@ struct PercentRank {
 private:
   detail::Ring<double> hist_;
 };
+
 /// ta.percentile_linear_interpolation (kLinear = true) and
 /// ta.percentile_nearest_rank over the last `length` raw inputs; na inputs
 /// sort after every number (PyneCore's measurement of TradingView).
@@ -119,6 +124,7 @@ private:
   std::vector<double> sorted_; // the window's non-na values, ascending; not archived
   std::int64_t len_ = 0;
 };
+
 using PercentileLinear = Percentile<true>;
 using PercentileNearest = Percentile<false>;
 /// ta.rci(src, length): Spearman rank correlation of the last `length` raw
@@ -143,24 +149,31 @@ private:
 // ---------------------------------------------------------------- handlers
 
 template <> struct TaStep<StateKind::MEDIAN> : SourceLengthStep<Median> {};
+
 template <> struct TaStep<StateKind::MODE> : SourceLengthStep<Mode> {};
+
 template <> struct TaStep<StateKind::PERCENTRANK> : SourceLengthStep<PercentRank> {};
+
 template <> struct TaStep<StateKind::RCI> : SourceLengthStep<Rci> {};
 
 template <> struct TaStep<StateKind::STDEV> {
   static double run(Stdev& s, double source, Length length, bool biased) { return s.step(source, length.value, biased); }
 };
+
 template <> struct TaStep<StateKind::VARIANCE> {
   static double run(Stdev& s, double source, Length length, bool biased) {
     return s.step_variance(source, length.value, biased);
   }
 };
+
 template <> struct TaStep<StateKind::DEV> {
   static double run(Dev& s, double source, Length length) { return s.step(source, length.value).dev; }
 };
+
 template <> struct TaStep<StateKind::CCI> {
   static double run(Dev& s, double source, Length length) { return s.step_cci(source, length.value); }
 };
+
 template <> struct TaStep<StateKind::CORRELATION> {
   static double run(Correlation& s, double source1, double source2, Length length) {
     return s.step(source1, source2, length.value);
@@ -177,6 +190,7 @@ template <> struct TaStep<StateKind::PERCENTILE_LINEAR> {
     return s.step(source, length.value, percentage);
   }
 };
+
 template <> struct TaStep<StateKind::PERCENTILE_NEAREST> {
   static const char* check(double, Length, double percentage) { return bad_percentage(percentage); }
   static double run(PercentileNearest& s, double source, Length length, double percentage) {

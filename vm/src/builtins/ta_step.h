@@ -42,7 +42,10 @@ struct Length {
 
 /// The current bar, as the built-in variables of the main frame hold it.
 /// Handlers that read the bar take one, so the price they use is the same
-/// slot the script's `high`/`low`/`close` read.
+/// slot the script's `high`/`low`/`close` read. OHLCV and time are loaded on
+/// every bar; hl2 only when the program can read it, which readable_builtins
+/// (instance.cpp) must then know: a new C++ reader of a derived price is
+/// listed there.
 class BarView {
  public:
   explicit BarView(const Value* globals) : globals_(globals) {}

@@ -22,11 +22,13 @@ bool Trend<Up>::step(double src, std::int64_t length) {
   prev_ = src;
   return run_ >= length;
 }
+
 // Writes the state (version first).
 template <bool Up>
 void Trend<Up>::save(archive::Out& ar) const {
   detail::save_parts(ar, prev_, run_);
 }
+
 // Reads what save() wrote; the run is bounded like any length.
 template <bool Up>
 void Trend<Up>::load(archive::In& ar) {
@@ -44,6 +46,7 @@ double pmin(double a, double b) { return (std::isnan(a) || std::isnan(b)) ? kFlo
 double nz(double x) { return is_na_float(x) ? 0.0 : x; }
 
 } // namespace
+
 // The RM's pine_supertrend line by line; comparisons with na are false and
 // the previous bands go through nz(), which is what makes bar 0 read 0.
 Supertrend::Result Supertrend::step(double factor, std::int64_t period, double hl2, double high, double low,
@@ -71,14 +74,17 @@ Supertrend::Result Supertrend::step(double factor, std::int64_t period, double h
   prev_line_ = line;
   return {line, direction};
 }
+
 // Writes the state (version first).
 void Supertrend::save(archive::Out& ar) const {
   detail::save_parts(ar, prev_lower_, prev_upper_, prev_close_, prev_atr_, prev_line_, atr_);
 }
+
 // Reads what save() wrote.
 void Supertrend::load(archive::In& ar) {
   detail::load_parts(ar, prev_lower_, prev_upper_, prev_close_, prev_atr_, prev_line_, atr_);
 }
+
 // up = change(high), down = -change(low); +DM/-DM chosen with Pine's
 // tolerant '>' (PyneCore's measurement); every average advances on every
 // call so the true range keeps its previous close.
@@ -99,14 +105,17 @@ Dmi::Result Dmi::step(std::int64_t di_len, std::int64_t adx_len, double high, do
   const double adx = adx_rma_.step(std::fabs(p - m) / (sum != 0.0 ? sum : 1.0), adx_len) * 100.0;
   return {p, m, adx};
 }
+
 // Writes the state (version first).
 void Dmi::save(archive::Out& ar) const {
   detail::save_parts(ar, up_, down_, tr_, tr_rma_, plus_rma_, minus_rma_, adx_rma_);
 }
+
 // Reads what save() wrote.
 void Dmi::load(archive::In& ar) {
   detail::load_parts(ar, up_, down_, tr_, tr_rma_, plus_rma_, minus_rma_, adx_rma_);
 }
+
 // The RM's pine_sar, with this call site's call count standing for
 // bar_index and its own copies of the previous two highs/lows and close.
 double Sar::step(double start, double inc, double max, double high, double low, double close) {
@@ -166,10 +175,12 @@ double Sar::step(double start, double inc, double max, double high, double low, 
   if (calls_ < 2) ++calls_;
   return result_;
 }
+
 // Writes the state (version first).
 void Sar::save(archive::Out& ar) const {
   detail::save_parts(ar, result_, max_min_, accel_, below_, calls_, h1_, h2_, l1_, l2_, c1_);
 }
+
 // Reads what save() wrote, checking the call count where it is read.
 void Sar::load(archive::In& ar) {
   detail::load_parts(ar, result_, max_min_, accel_, below_, calls_);

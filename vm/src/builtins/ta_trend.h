@@ -18,7 +18,7 @@ namespace pine::ta {
 
 /// ta.rising (Up = true) / ta.falling: true when the source rose (fell) by
 /// more than 1e-10 on each of the last `length` steps between consecutive
-/// non-na values (PyneCore's measured counter; spec 8 #4).
+/// non-na values (PyneCore's measured counter).
 template <bool Up>
 struct Trend {
   /// Advances with `src`; false on an na source (state untouched).
@@ -32,6 +32,7 @@ private:
   double prev_ = kFloatNa;
   std::int64_t run_ = 0; // consecutive qualifying steps
 };
+
 /// ta.supertrend(factor, atrPeriod): the RM's reference Pine code run
 /// literally (bands ratcheted with nz() of the previous bands, direction 1 =
 /// down, -1 = up), including its bar-0 value 0 (TradingView's export agrees).
@@ -55,6 +56,7 @@ private:
   double prev_atr_ = kFloatNa;
   double prev_line_ = kFloatNa;
 };
+
 /// ta.dmi(diLength, adxSmoothing) = [+DI, -DI, ADX] (TradingView's reference
 /// code: tolerant +DM/-DM selection, rma over ta.tr).
 struct Dmi {
@@ -76,6 +78,7 @@ private:
   Tr tr_;
   Rma tr_rma_, plus_rma_, minus_rma_, adx_rma_;
 };
+
 /// ta.sar(start, inc, max): the RM's reference Pine code (initialised on the
 /// second call, clamped to the previous two bars' lows or highs).
 struct Sar {
@@ -98,6 +101,7 @@ private:
 // ---------------------------------------------------------------- handlers
 
 template <> struct TaStep<StateKind::RISING> : SourceLengthStep<Trend<true>> {};
+
 template <> struct TaStep<StateKind::FALLING> : SourceLengthStep<Trend<false>> {};
 
 template <> struct TaStep<StateKind::SUPERTREND> {
@@ -106,12 +110,14 @@ template <> struct TaStep<StateKind::SUPERTREND> {
     return {r.line, r.direction};
   }
 };
+
 template <> struct TaStep<StateKind::DMI> {
   static std::array<double, 3> run(Dmi& s, const BarView& bar, Length di_length, Length adx_smoothing) {
     const Dmi::Result d = s.step(di_length.value, adx_smoothing.value, bar.high(), bar.low(), bar.close());
     return {d.plus, d.minus, d.adx};
   }
 };
+
 template <> struct TaStep<StateKind::SAR> {
   static double run(Sar& s, const BarView& bar, double start, double inc, double max) {
     return s.step(start, inc, max, bar.high(), bar.low(), bar.close());

@@ -28,6 +28,7 @@ struct Tr {
 private:
   double prev_close_ = kFloatNa;
 };
+
 /// ta.atr(length): rma(tr(true), length).
 struct Atr {
   /// Advances with the bar's high, low and close.
@@ -41,6 +42,7 @@ private:
   Tr tr_;
   Rma rma_;
 };
+
 /// ta.bb(src, length, mult) = [sma, sma + mult*stdev, sma - mult*stdev]
 /// (biased stdev); also ta.bbw = 100*(upper - lower)/basis.
 struct Bb {
@@ -62,6 +64,7 @@ private:
   Sma basis_;
   Stdev dev_;
 };
+
 /// ta.kc(src, length, mult, useTrueRange) = [ema(src), ema + ema(span)*mult,
 /// ema - ema(span)*mult], span = ta.tr or high - low; also ta.kcw =
 /// (upper - lower)/basis.
@@ -89,20 +92,24 @@ template <> struct TaStep<StateKind::TR> {
     return s.step(bar.high(), bar.low(), bar.close(), handle_na);
   }
 };
+
 template <> struct TaStep<StateKind::ATR> {
   static double run(Atr& s, const BarView& bar, Length length) {
     return s.step(bar.high(), bar.low(), bar.close(), length.value);
   }
 };
+
 template <> struct TaStep<StateKind::BB> {
   static std::array<double, 3> run(Bb& s, double source, Length length, double mult) {
     const Bb::Result b = s.step(source, length.value, mult);
     return {b.basis, b.upper, b.lower};
   }
 };
+
 template <> struct TaStep<StateKind::BBW> {
   static double run(Bb& s, double source, Length length, double mult) { return s.step_width(source, length.value, mult); }
 };
+
 template <> struct TaStep<StateKind::KC> {
   static std::array<double, 3> run(Kc& s, const BarView& bar, double source, Length length, double mult,
                                    bool use_true_range) {
@@ -110,6 +117,7 @@ template <> struct TaStep<StateKind::KC> {
     return {k.basis, k.upper, k.lower};
   }
 };
+
 template <> struct TaStep<StateKind::KCW> {
   static double run(Kc& s, const BarView& bar, double source, Length length, double mult, bool use_true_range) {
     return s.step_width(source, length.value, mult, use_true_range, bar.high(), bar.low(), bar.close());

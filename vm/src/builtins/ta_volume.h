@@ -40,6 +40,7 @@ private:
   bool anchored_ = false;
   std::int64_t day_ = kIntNa; // UTC day number of the previous call (default anchor)
 };
+
 /// The volume-based built-in variables; each kind reads the bar from the
 /// main frame. Formulas are TradingView's as PyneCore measured them on the
 /// exports in tests/data/tradingview (accdist+pvi+pvt+wad+wvad.csv,
@@ -74,6 +75,7 @@ private:
   double index_ = 1.0; // nvi or pvi
   Cum cum_;
 };
+
 /// ta.iii and ta.wvad are per-bar formulas; they still own a call site
 /// (they are lowered like the other variables), but no state.
 struct NoState {
@@ -90,40 +92,50 @@ template <> struct TaStep<StateKind::VWAP> {
     return s.step(source, s.day_anchor(bar.time()), bar.volume(), 0.0).vwap;
   }
 };
+
 template <> struct TaStep<StateKind::VWAP_ANCHOR> {
   static double run(Vwap& s, const BarView& bar, double source, bool anchor) {
     return s.step(source, anchor, bar.volume(), 0.0).vwap;
   }
 };
+
 template <> struct TaStep<StateKind::VWAP_BANDS> {
   static std::array<double, 3> run(Vwap& s, const BarView& bar, double source, bool anchor, double stdev_mult) {
     const Vwap::Result v = s.step(source, anchor, bar.volume(), stdev_mult);
     return {v.vwap, v.upper, v.lower};
   }
 };
+
 template <> struct TaStep<StateKind::OBV> {
   static double run(VolumeVars& s, const BarView& bar) { return s.obv(bar.close(), bar.volume()); }
 };
+
 template <> struct TaStep<StateKind::ACCDIST> {
   static double run(VolumeVars& s, const BarView& bar) { return s.accdist(bar.high(), bar.low(), bar.close(), bar.volume()); }
 };
+
 template <> struct TaStep<StateKind::NVI> {
   static double run(VolumeVars& s, const BarView& bar) { return s.nvi(bar.close(), bar.volume()); }
 };
+
 template <> struct TaStep<StateKind::PVI> {
   static double run(VolumeVars& s, const BarView& bar) { return s.pvi(bar.close(), bar.volume()); }
 };
+
 template <> struct TaStep<StateKind::PVT> {
   static double run(VolumeVars& s, const BarView& bar) { return s.pvt(bar.close(), bar.volume()); }
 };
+
 template <> struct TaStep<StateKind::WAD> {
   static double run(VolumeVars& s, const BarView& bar) { return s.wad(bar.high(), bar.low(), bar.close()); }
 };
+
 template <> struct TaStep<StateKind::III> {
   static double run(NoState&, const BarView& bar) {
     return (2.0 * bar.close() - bar.high() - bar.low()) / ((bar.high() - bar.low()) * bar.volume());
   }
 };
+
 template <> struct TaStep<StateKind::WVAD> {
   static double run(NoState&, const BarView& bar) {
     return (bar.close() - bar.open()) / (bar.high() - bar.low()) * bar.volume();

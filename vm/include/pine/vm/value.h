@@ -34,7 +34,7 @@ enum class Type : std::uint8_t {
 /// Number of Type values (types are stored in bytes and validated against it).
 inline constexpr std::uint8_t kTypeCount = 8;
 
-/// Float na is a quiet NaN. `na(x)` is true for NaN and for +-inf (spec 3.4).
+/// Float na is a quiet NaN. `na(x)` is true for NaN and for +-inf (docs/semantics.md).
 inline constexpr double kFloatNa = std::numeric_limits<double>::quiet_NaN();
 /// Int na is the most negative int64: no Pine computation produces it from
 /// ordinary data (timestamps and bar indices are far from it), and it keeps
