@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "builtin_call.h"
 #include "pine/vm/builtins.h"
 #include "ta_state.h"
 
@@ -32,6 +33,19 @@ std::vector<Type> param_types(const BuiltinSpec& spec) {
 }
 
 } // namespace
+
+TEST_CASE("registry: every stateless builtin's handler reads the registry's argument and result types") {
+  for (std::size_t i = 0; i < static_cast<std::size_t>(BuiltinId::Count); ++i) {
+    const auto id = static_cast<BuiltinId>(i);
+    const BuiltinSpec& spec = builtin_spec(id);
+    const HandlerSignature handler = handler_signature(id);
+    const std::vector<Type> registry_results(spec.results.begin(), spec.results.end());
+    INFO(std::string(spec.name), " (builtin id ", i, "): registry ", type_list(param_types(spec)), " -> ",
+         type_list(registry_results), ", handler ", type_list(handler.params), " -> ", type_list(handler.results));
+    CHECK(handler.params == param_types(spec));
+    CHECK(handler.results == registry_results);
+  }
+}
 
 TEST_CASE("registry: every stateful builtin's handler reads the registry's argument and result types") {
   for (std::size_t i = 0; i < static_cast<std::size_t>(StateKind::Count); ++i) {

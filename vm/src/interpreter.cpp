@@ -16,7 +16,7 @@
 #include <cstring>
 #include <new>
 
-#include "builtins_impl.h"
+#include "builtin_call.h"
 #include "collections.h"
 #include "random.h"
 #include "text_format.h"

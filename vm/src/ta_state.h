@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "archive.h"
+#include "builtins/builtin_fn.h"
 #include "builtins/ta_events.h"
 #include "builtins/ta_extremes.h"
 #include "builtins/ta_moving_averages.h"
@@ -96,10 +97,6 @@ void load_ta_state(archive::In& ar, TaState& state, StateKind kind);
 /// The signature of kind's handler as Pine types: its arguments (without
 /// the state and the bar) and its results. The registry test compares it
 /// with state_spec(kind).
-struct HandlerSignature {
-  std::vector<Type> params;
-  std::vector<Type> results;
-};
 HandlerSignature handler_signature(StateKind kind);
 
 } // namespace pine

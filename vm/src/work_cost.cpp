@@ -148,7 +148,7 @@ std::int64_t builtin_work(BuiltinId id, const Value* args, const StringTable& st
       return string_work(static_cast<std::size_t>(s));
     case BuiltinId::STR_MATCH:
       // The regex engine's own work is bounded by its match limit
-      // (builtins_str.cpp); this charges the subject it scans.
+      // (builtins/str_builtins.cpp); this charges the subject it scans.
       return string_work(static_cast<std::size_t>(s + chars(args[1], strings)));
     case BuiltinId::STR_FORMAT_TIME: return string_work(static_cast<std::size_t>(chars(args[1], strings)) * 4);
     default: return 1;

@@ -209,3 +209,16 @@ const char* bad_pivot_levels(std::int64_t type_code, bool developing) {
 }
 
 } // namespace pine::ta
+
+namespace pine {
+
+Checked<std::int64_t> BuiltinFn<BuiltinId::PIVOT_TYPE>::run(StringTable& strings, Str type) {
+  ta::PivotType parsed{};
+  if (type.handle == kStringNa || !ta::parse_pivot_type(strings.get(type.handle), parsed))
+    return Error{"invalid type argument of ta.pivot_point_levels: it must be \"Traditional\", \"Fibonacci\", "
+                 "\"Woodie\", \"Classic\", \"DM\" or \"Camarilla\""};
+  return static_cast<std::int64_t>(parsed);
+}
+
+} // namespace pine
+

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "builtins/builtin_fn.h"
 #include "builtins/ta_core.h"
 #include "builtins/ta_step.h"
 
@@ -135,3 +136,14 @@ template <> struct TaStep<StateKind::PIVOT_LEVELS> {
 };
 
 } // namespace pine::ta
+
+namespace pine {
+
+/// ta.pivot_point_levels' `type` string as the PivotType code its state
+/// takes. Parsed on every call because the argument is a series string; na
+/// or an unknown name is a runtime error.
+template <> struct BuiltinFn<BuiltinId::PIVOT_TYPE> {
+  static Checked<std::int64_t> run(StringTable& strings, Str type);
+};
+
+} // namespace pine

@@ -30,8 +30,10 @@ namespace pine {
 // expanded only by vm/src/tables.cpp, which turns them into BuiltinSpec.
 
 // Stateless builtins, called with BUILTIN A=id; RESULT is one type. The VM's
-// handlers are the `case BuiltinId::ID` of builtins_impl.cpp (math, color),
-// builtins_str.cpp (str.*) and builtins_time.cpp (calendar, timeframe).
+// handler is the typed function BuiltinFn<BuiltinId::ID> of its namespace's
+// header (vm/src/builtins/math_builtins.h, color_builtins.h, str_builtins.h,
+// time_builtins.h), whose parameter types are checked against this
+// signature by a unit test.
 #define PINE_STATELESS_BUILTINS(X) \
   X(ABS_F, CALL, "math.abs", Float, REQ(number, Float))                                                                                                                            \
   X(ABS_I, CALL, "math.abs", Int, REQ(number, Int))                                                                                                                                \

@@ -1,6 +1,9 @@
-// Native implementations of the stateless builtins (BUILTIN instruction).
+// Calls of the stateless builtins (the BUILTIN instruction): the dispatch
+// from a BuiltinId to its typed handler BuiltinFn<ID> (builtins/builtin_fn.h),
+// generated from the registry.
 #pragma once
 
+#include "builtins/builtin_fn.h"
 #include "pine/vm/builtins.h"
 #include "pine/vm/value.h"
 #include "string_table.h"
@@ -12,10 +15,8 @@ namespace pine {
 /// an argument: every argument is read before it is written.
 const char* call_builtin(BuiltinId id, const Value* args, Value& result, StringTable& strings);
 
-/// The str.* builtins (builtins_str.cpp), with the same contract.
-const char* call_str_builtin(BuiltinId id, const Value* args, Value& result, StringTable& strings);
-
-/// The calendar, timestamp() and timeframe.* builtins (builtins_time.cpp).
-const char* call_time_builtin(BuiltinId id, const Value* args, Value& result, StringTable& strings);
+/// The signature of id's handler as Pine types; the registry test compares
+/// it with builtin_spec(id).
+HandlerSignature handler_signature(BuiltinId id);
 
 } // namespace pine
