@@ -1,8 +1,9 @@
-// Test fixtures shared by the ta.* tests (tests/vm/test_ta*.cpp and
-// ta_more_reference.h): the error report printed with PINEVM_TA_REPORT, the
+// Test fixtures shared by the ta.* tests (tests/vm/test_ta_*.cpp and
+// ta_reference.h): the error report printed with PINEVM_TA_REPORT, the
 // TradingView exports of tests/data/tradingview and their column comparison,
-// and the archive round-trip checks of the state structs. Nothing here is
-// shared with vm/src/builtins: only the structs' public API is used.
+// and the archive round-trip checks of the state structs with their
+// deterministic source. Nothing here is shared with vm/src/builtins: only
+// the structs' public API is used.
 #pragma once
 
 #include <doctest/doctest.h>

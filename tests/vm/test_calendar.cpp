@@ -326,7 +326,7 @@ TEST_CASE("time: calendar variables load whenever the program can read them") {
 // although the bytecode never names it. Bars of varying range so that hl2
 // differs from close; expected values by hand, supertrend against its state
 // struct stepped directly (checked against TradingView's export in
-// test_ta_more_tradingview.cpp).
+// test_ta_tradingview.cpp).
 TEST_CASE("built-ins: price and barstate variables load whenever the program can read them") {
   const auto bar = [](int i) {
     pine::Bar b = bar_at(kT + i * kHour);

@@ -113,8 +113,8 @@ TEST_CASE("str.match: an invalid pattern is still a runtime error naming it") {
 // ---- Work budget ---------------------------------------------------------------
 
 // Proves builtin work is charged by the elements it touches, not per call:
-// the case, array.indexof over 100,000 elements in a 9,000,000-
-// iteration loop (hours of work), stops on bar 0 after about
+// a script that calls array.indexof over 100,000 elements in a 9,000,000-
+// iteration loop (hours of work) stops on bar 0 after about
 // budget / 100,000 calls. Expected: with a budget of 2,000,000 units, the
 // 20th call (20 x 100,001 units plus loop costs) exceeds it.
 TEST_CASE("work: array.indexof on a large array in a long loop stops at the work budget") {
@@ -146,7 +146,7 @@ TEST_CASE("work: matrix.det of 300 x 300 is charged n^3 up front") {
   CHECK(ok.state().work_done == 1 + 300 * 300 / 8 + 1 + 27'000'000);
 }
 
-// Proves the charges of the other cases, each derived from the model
+// Proves the charges of other element-wise builtins, each derived from the model
 // in vm/src/work_cost.h: a sort of n elements costs 1 + n ceil(log2(n + 1)),
 // a sum 1 + n, a copy 1 + n / 8, str.repeat 1 + length / 16, a binary
 // search 1 + 2 ceil(log2(n + 1)).
