@@ -36,11 +36,12 @@ UNCERTAIN = "Uncertain: the Pine documentation does not settle it"
 FEATURE = "Arrays and `for ... in`"
 
 # Hand analysis of fixtures whose failure is not simply a missing feature:
-# (group, which side is right per PINE_SPEC.md and TradingView's documentation).
+# (group, which side is right per TradingView's documentation, summarised in
+# docs/language.md and docs/semantics.md).
 ANALYSIS = {
     "basics/lazy_na_left_evaluates_right_and.pine": (FIXTURE_WRONG,
         "pinecone is wrong: `cond = na` declares a variable from an untyped na, which Pine rejects at compile "
-        "time (spec 3.4: an untyped na needs a type keyword), "
+        "time (docs/language.md, \"Types, qualifiers and na\": an untyped na needs a type keyword), "
         "as pinevm does; the script never reaches the run-time error the fixture expects."),
     "basics/lazy_na_left_evaluates_right_or.pine": (FIXTURE_WRONG,
         "pinecone is wrong, as in basics/lazy_na_left_evaluates_right_and.pine."),
@@ -52,13 +53,13 @@ ANALYSIS = {
         "(\"Down\"); every other value matches."),
     "array/array_more.pine": (FIXTURE_WRONG,
         "Number formatting only, as in series/derived_prices.pine: every value matches, and "
-        "`str.tostring` prints the covariance -1/3 as -0.3333333333 (at most 10 decimals, spec 5.5)."),
+        "`str.tostring` prints the covariance -1/3 as -0.3333333333 (at most 10 decimals; docs/semantics.md, \"`str.tostring` default\")."),
     "array/array_search.pine": (FIXTURE_WRONG,
         "Number formatting only, as in series/derived_prices.pine: the percent rank 2/3 * 100 prints as "
         "66.6666666667."),
     "types/enum_with_values.pine": (FIXTURE_WRONG,
         "pinecone is wrong: `str.tostring` of an enum member gives the member's title (its string value, "
-        "or its name when it has none), not `Enum::member` (spec 2.8, reference manual of enums)."),
+        "or its name when it has none), not `Enum::member` (the Reference Manual of enums; docs/language.md, \"User-defined types, enums and collections\")."),
     "import/import_enum.pine": (FIXTURE_WRONG,
         "pinecone is wrong, as in types/enum_with_values.pine: `str.tostring` of an enum member is its title."),
     "constants/order.pine": (FIXTURE_WRONG,
@@ -97,9 +98,9 @@ ANALYSIS = {
         "instead, pinevm prints the expected 298.3333|304.6667|293.6667 and 11 (checked by hand)."),
     "basics/na_comparison_relational.pine": (FIXTURE_WRONG,
         "pinecone is wrong. It makes `na < 1` an na bool; in Pine every comparison with an na operand is "
-        "`false` and bool is never na (spec 3.4, v6 migration guide)."),
+        "`false` and bool is never na (the v6 migration guide of the User Manual)."),
     "series/expressions.pine": (FIXTURE_WRONG,
-        "pinecone is wrong: `close[0] > close[1]` on the first bar is `false`, not na (spec 3.4)."),
+        "pinecone is wrong: `close[0] > close[1]` on the first bar is `false`, not na (docs/language.md, \"Types, qualifiers and na\")."),
     "constants/builtin_color_constants.pine": (FIXTURE_WRONG,
         "pinecone is wrong: it uses HTML colours (#FF0000, #008000, #0000FF). TradingView's `color.red` is "
         "#F23645 (r 242), `color.green` #4CAF50 (g 175), `color.blue` #2962FF (b 255)."),
@@ -107,14 +108,14 @@ ANALYSIS = {
         "pinecone is wrong, as in constants/builtin_color_constants.pine (r 242, b 255, g 175 on TradingView)."),
     "series/derived_prices.pine": (FIXTURE_WRONG,
         "Number formatting. pinecone prints the shortest round-trip digits; `str.tostring` formats with "
-        "`#.##########` (at most 10 decimals, spec 5.5), so 298.6666666667 is right."),
+        "`#.##########` (at most 10 decimals; docs/semantics.md, \"`str.tostring` default\"), so 298.6666666667 is right."),
     "ta/stdev.pine": (FIXTURE_WRONG,
         "Number formatting, as in series/derived_prices.pine: 0.8164965809 is right."),
     "ta/variance.pine": (FIXTURE_WRONG,
         "Number formatting, as in series/derived_prices.pine: 0.6666666667 is right."),
     "ta/tr.pine": (FIXTURE_WRONG,
         "pinecone is wrong: it swaps `handle_na`. On the first bar (no previous close) `ta.tr(true)` is "
-        "high - low = 10 and `ta.tr(false)` is na (reference manual, spec 5.3). pinevm prints NaN then 10."),
+        "high - low = 10 and `ta.tr(false)` is na (the Reference Manual of `ta.tr`). pinevm prints NaN then 10."),
     "basics/inputs.pine": (HOST,
         "Host policy. pinecone clamps an override above `maxval` and ignores one outside `options`; pinevm's "
         "InstanceBuilder refuses both with an error (docs/semantics.md, \"Inputs\"). TradingView's UI allows "
@@ -141,14 +142,14 @@ ANALYSIS = {
     "ta/length_check.pine": (WORDING,
         "Right outcome (runtime error), different wording."),
     "basics/na_comparison_conditions.pine": (FIXTURE_WRONG,
-        "pinecone is wrong: `1 != na` is a compile error in Pine (spec 3.4: use `na(x)`), and so is the "
+        "pinecone is wrong: `1 != na` is a compile error in Pine (docs/language.md, \"Types, qualifiers and na\": use `na(x)`), and so is the "
         "untyped `prev = na`. pinevm rejects the script."),
     "basics/na_propagation.pine": (FIXTURE_WRONG,
         "pinecone is wrong: `x = na` without a type is a compile error in Pine, and comparisons with na "
-        "are `false`, not na (spec 3.4). pinevm rejects the script."),
+        "are `false`, not na (docs/language.md, \"Types, qualifiers and na\"). pinevm rejects the script."),
     "plot/basic_plot.pine": (PINEVM_WRONG,
         "pinevm is wrong on the first statement: `p = plot(value)` is valid Pine (plot returns a `plot` id "
-        "for `fill()`, spec 3.1) but pinevm says \"the function returns no value\". (The fixture's "
+        "for `fill()`; docs/language.md, \"Types, qualifiers and na\") but pinevm says \"the function returns no value\". (The fixture's "
         "`style=\"histogram\"` is itself invalid on TradingView, which wants `plot.style_histogram`.)"),
     "color/constants.pine": (FIXTURE_WRONG,
         "pinecone is wrong twice: `str.tostring` has no color overload on TradingView (a compile error, "
@@ -182,7 +183,7 @@ ANALYSIS = {
         "bar; TradingView computes them on every bar (docs/semantics.md)."),
     "loops/for_in_literals.pine": (FIXTURE_WRONG,
         "pinecone is wrong: Pine has no array literals; `[1, 2, 3]` is a tuple, which only a function result "
-        "or a tuple declaration may be (spec 2.3), so `var arr = [1, 2, 3]` does not compile on TradingView. "
+        "or a tuple declaration may be (docs/language.md, \"Values of conditionals, loops and tuples\"), so `var arr = [1, 2, 3]` does not compile on TradingView. "
         "`for ... in` itself is supported (tests/conformance/arrays.pine)."),
 }
 
