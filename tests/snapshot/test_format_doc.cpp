@@ -311,8 +311,8 @@ TEST_CASE("the independent decoder reads fresh snapshots with every builtin stat
   // The ta conformance scripts together call every stateful builtin, so
   // every row of the document's StateKind table is exercised.
   std::set<std::string> kinds = decoded_kinds(mixed);
-  for (const char* script : {"ta_moving_averages", "ta_oscillators", "ta_range", "ta_cross", "ta_variance", "ta_pine_references",
-                             "ta_pivot_levels"}) {
+  for (const char* script : {"ta_moving_averages", "ta_oscillators", "ta_range", "ta_cross", "ta_variance",
+                             "ta_pine_references", "ta_pivot_levels"}) {
     const std::string json =
         check_fresh(script, read_text(kSource / "tests" / "conformance" / (std::string(script) + ".pine")));
     const std::set<std::string> more = decoded_kinds(json);
