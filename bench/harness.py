@@ -4,7 +4,7 @@
 Runs every reference script of bench/scripts on every engine, each
 measurement in its own process (build/.../pinevm-bench-run for pinevm and the
 native baseline, node with bench/pinets_bench.cjs for PineTS), then prints a
-markdown report and writes it to bench/results/latest.md.
+markdown report and writes it to docs/reports/bench-latest.md.
 
 Usage: harness.py ROOT BUILD_DIR DATA_CSV SLOW_DATA_CSV REPORT.md [--quick]
        harness.py ROOT BUILD_DIR CALLGRIND_DATA_CSV --callgrind
@@ -62,7 +62,7 @@ def machine_info(root):
     except (OSError, ValueError, IndexError):
         pass
     commit = subprocess.run(["git", "-C", root, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-    dirty = subprocess.run(["git", "-C", root, "status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench/results"], capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(["git", "-C", root, "status", "--porcelain", "--untracked-files=no", "--", ".", ":!docs/reports/bench-latest.md"], capture_output=True, text=True).stdout.strip()
     gxx = subprocess.run(["c++", "--version"], capture_output=True, text=True).stdout.splitlines()
     load = os.getloadavg()[0]
     return [

@@ -1,4 +1,4 @@
-// Reading the `--data` CSV of `pinevm run` into bars (DESIGN.md section 3).
+// Reading the `--data` CSV of `pinevm run` into bars (README.md, "CLI reference").
 //
 // Format accepted:
 // - A header row naming the columns `time, open, high, low, close` and

@@ -1,4 +1,4 @@
-// Log and alert output of `pinevm run` (DESIGN.md section 3).
+// Log and alert output of `pinevm run` (README.md, "CLI reference").
 //
 // JSON mode (`--log FILE`, `-` for stdout): one object per line, keys in this
 // order: {"time":<epoch ms>,"bar_index":<int>,"level":"info|warning|error|alert","message":"..."}

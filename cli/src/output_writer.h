@@ -1,4 +1,4 @@
-// Per-bar plot output of `pinevm run` (DESIGN.md section 3): CSV or JSON Lines.
+// Per-bar plot output of `pinevm run` (README.md, "CLI reference"): CSV or JSON Lines.
 //
 // Columns: `time` (epoch ms), `bar_index`, then one column per output column
 // of the program (Program::plots, see pine/vm/outputs.h) in source order,

@@ -338,7 +338,7 @@ void check_size_consistency(const SnapshotHeader& h, std::size_t total) {
 
 } // namespace
 
-// Runs the checks in the documented order (envelope.h, DESIGN.md section 4);
+// Runs the checks in the documented order (envelope.h, docs/snapshot.md "Restore order");
 // each throws at the first problem, so later checks may rely on earlier ones.
 SnapshotHeader read_header(std::span<const std::uint8_t> bytes) {
   const SnapshotHeader h = read_header_alone(bytes);  // 1-5

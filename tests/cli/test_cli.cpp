@@ -1,4 +1,4 @@
-// The `pinevm` command line against its contract (DESIGN.md section 3), run
+// The `pinevm` command line against its contract (README.md, "CLI reference"), run
 // in-process through pine::cli::run_app with captured stdout/stderr.
 //
 // Every expected value here is known independently of the engine: scripts

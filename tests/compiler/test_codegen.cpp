@@ -119,7 +119,8 @@ TEST_CASE("codegen: every compiled program passes the verifier and round-trips t
 }
 
 TEST_CASE("codegen: branches of an if statement may end with values of different types") {
-  // Only an if used as a value needs its branches to agree (spec 2.3).
+  // Only an if used as a value needs its branches to agree (docs/language.md,
+  // "Values of conditionals, loops and tuples").
   const std::string src = "//@version=6\nindicator(\"t\")\nfloat x = 0.0\nb = false\nif close > open\n"
                           "    if x > 1\n        x := 1\n    else\n        b := true\nplot(x)\n";
   pine::CompileResult r = pine::compile(src);

@@ -1,15 +1,16 @@
-// Conformance suite for the language core (PINE_SPEC.md sections 2-5).
+// Conformance suite for the language core (docs/language.md).
 //
 // Every tests/conformance/*.pine script checks itself against a Pine-level
 // reference written with different constructs and calls runtime.error on a
 // mismatch, so running it over examples/data/sample_ohlcv.csv without a
-// RuntimeError is the first check. Each script also plots its key values;
-// the test cases below recompute those values in C++ straight from the raw
-// bars (window functions recomputed from scratch on every bar, recursive
-// averages seeded per spec 5.3) and compare them with a 1e-9 relative
-// tolerance. Log records and str.tostring results are compared with strings
-// written by hand. tests/conformance/errors/*.pine must fail to compile with
-// the message and position named in their first two comment lines.
+// RuntimeError is the first check. Each script also plots its key values; the
+// test cases below recompute those values in C++ straight from the raw bars
+// (window functions recomputed from scratch on every bar, recursive averages
+// seeded as in docs/language.md, "Windows of ta.* functions") and compare
+// them with a 1e-9 relative tolerance. Log records and str.tostring results
+// are compared with strings written by hand. tests/conformance/errors/*.pine
+// must fail to compile with the message and position named in their first two
+// comment lines.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -193,7 +194,8 @@ Series make(const std::function<double(std::size_t)>& f) {
 }
 
 /// The last n non-na values of src up to bar i, newest first; empty when
-/// src[i] is na or fewer than n exist (spec 5.2: na-ignoring windows).
+/// src[i] is na or fewer than n exist (docs/language.md, "Windows of ta.*
+/// functions": na-ignoring windows).
 std::vector<double> window(const Series& src, std::size_t i, std::size_t n) {
   std::vector<double> w;
   if (is_na(src[i])) return w;
@@ -256,7 +258,8 @@ Series lowest(const Series& src, std::size_t n) {
 }
 
 /// Exponential average over the non-na values: seeded with the mean of the
-/// first n of them (spec 5.3), then prev + alpha * (x - prev).
+/// first n of them (docs/language.md, "Windows of ta.* functions"), then
+/// prev + alpha * (x - prev).
 Series exp_avg(const Series& src, std::size_t n, double alpha) {
   Series out;
   double avg = kNa, seed = 0;
@@ -306,7 +309,8 @@ Series change(const Series& src, std::size_t n) {
   return make([&](std::size_t i) { return i < n ? kNa : src[i] - src[i - n]; });
 }
 
-/// Exact comparisons (spec 3.5: crossover/crossunder compare bit-exactly).
+/// Exact comparisons (docs/language.md, "Numbers and comparisons":
+/// crossover/crossunder compare bit-exactly).
 Series crossover(const Series& a, const Series& b) {
   return make([&](std::size_t i) {
     return i > 0 && a[i] > b[i] && a[i - 1] <= b[i - 1] ? 1.0 : 0.0; // NaN compares false
@@ -384,7 +388,8 @@ TEST_CASE("conformance: every script runs all bars without a self-check failure"
 }
 
 // literals.pine: constant plots are the hand-written values; the bar-0 log
-// holds the string literals with their escapes decoded (spec 1.7).
+// holds the string literals with their escapes decoded (docs/language.md,
+// "Literals and strings").
 TEST_CASE("conformance: literals") {
   Run run = run_ok("literals.pine");
   check_series(run, "int", constant(42));
@@ -452,15 +457,17 @@ TEST_CASE("conformance: comparison and logic, short-circuit") {
 }
 
 // na_comparisons.pine: every comparison with an na operand is false for
-// float, int, string and color (spec 3.4); the script raises a runtime
-// error naming each comparison that was not, so a clean run is the check.
+// float, int, string and color (docs/language.md, "Types, qualifiers and
+// na"); the script raises a runtime error naming each comparison that was
+// not, so a clean run is the check.
 TEST_CASE("conformance: comparisons with na are false for every type") {
   Run run = run_ok("na_comparisons.pine");
   check_series(run, "all_false", constant(1));
 }
 
 // conditionals.pine: values derived from bar_index % 4; the sma inside a
-// ternary branch only advances on bars where m == 0 (spec 4.4).
+// ternary branch only advances on bars where m == 0 (docs/language.md,
+// "Per-call-site state").
 TEST_CASE("conformance: conditionals") {
   Run run = run_ok("conditionals.pine");
   const Series c = closes();
@@ -518,8 +525,9 @@ TEST_CASE("conformance: user functions") {
   check_series(run, "close_x2_plus1", make([&](std::size_t i) { return b[i].close * 2 + 1; }));
 }
 
-// call_site_state.pine: one counter per call site (spec 4.4), one sma
-// window per call site of the wrapping function.
+// call_site_state.pine: one counter per call site (docs/language.md,
+// "Per-call-site state"), one sma window per call site of the wrapping
+// function.
 TEST_CASE("conformance: per-call-site state") {
   Run run = run_ok("call_site_state.pine");
   check_series(run, "c1", make([](std::size_t i) { return i + 1.0; }));
@@ -632,9 +640,9 @@ TEST_CASE("conformance: math functions") {
   WARN(run.col("round_neg_tie")[0] == -2.0);
 }
 
-// ta_moving_averages.pine: sma/wma recomputed over each window from
-// scratch, ema/rma iterated with the SMA seed; gappy = close except na on
-// every fifth bar (na-compacted windows, spec 5.2).
+// ta_moving_averages.pine: sma/wma recomputed over each window from scratch,
+// ema/rma iterated with the SMA seed; gappy = close except na on every fifth
+// bar (na-compacted windows; docs/language.md, "Windows of ta.* functions").
 TEST_CASE("conformance: ta moving averages") {
   Run run = run_ok("ta_moving_averages.pine");
   const Series c = closes();

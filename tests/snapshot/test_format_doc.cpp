@@ -1,5 +1,5 @@
 // docs/snapshot-format.md is complete and right: the independent decoder
-// written from it alone (scripts/snapshot_decode.py) parses every golden
+// written from it alone (tests/snapshot/decoder/snapshot_decode.py) parses every golden
 // snapshot and fresh snapshots of scripts that use every builtin state kind,
 // consumes every byte, and reports the facts the C++ side knows.
 //
@@ -9,7 +9,7 @@
 // that the decoder notices a missing or an extra byte inside the payload, so
 // "every byte consumed" is a checked claim, not an assumption.
 //
-// The decoder (scripts/snapshot_decode.py with its two helper modules) needs
+// The decoder (tests/snapshot/decoder/snapshot_decode.py with its two helper modules) needs
 // python3 and the zstd command-line tool; without them the test says so and
 // checks nothing.
 #include <doctest/doctest.h>
@@ -40,7 +40,7 @@ using namespace pine;
 using Bytes = std::vector<std::uint8_t>;
 
 const fs::path kSource(PINEVM_SOURCE_DIR);
-const fs::path kDecoder = kSource / "scripts" / "snapshot_decode.py";
+const fs::path kDecoder = kSource / "tests" / "snapshot" / "decoder" / "snapshot_decode.py";
 
 /// Bars run before a fresh snapshot: enough to warm every window of the
 /// scripts below (their longest length is 50) and to make strings and
@@ -311,8 +311,8 @@ TEST_CASE("the independent decoder reads fresh snapshots with every builtin stat
   // The ta conformance scripts together call every stateful builtin, so
   // every row of the document's StateKind table is exercised.
   std::set<std::string> kinds = decoded_kinds(mixed);
-  for (const char* script : {"ta_moving_averages", "ta_oscillators", "ta_range", "ta_cross", "ta_variance", "ta_more",
-                             "ta_pivot_levels"}) {
+  for (const char* script : {"ta_moving_averages", "ta_oscillators", "ta_range", "ta_cross", "ta_variance",
+                             "ta_pine_references", "ta_pivot_levels"}) {
     const std::string json =
         check_fresh(script, read_text(kSource / "tests" / "conformance" / (std::string(script) + ".pine")));
     const std::set<std::string> more = decoded_kinds(json);

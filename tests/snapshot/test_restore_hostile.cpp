@@ -1,4 +1,4 @@
-// Hostile snapshots at the RestoreBuilder level (DESIGN.md section 4): every
+// Hostile snapshots at the RestoreBuilder level (docs/snapshot.md, "Restore order"): every
 // damaged, truncated, foreign or crafted snapshot is rejected with a typed
 // SnapshotError of the documented kind, never accepted by mistake, never a
 // crash, never another exception type, never a huge allocation.

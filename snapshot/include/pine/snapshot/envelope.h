@@ -5,7 +5,7 @@
 // and read by the state layer, not here). The envelope makes the bytes
 // self-checking and safe to open: it is validated completely, with a typed
 // SnapshotError at the first problem, before a single byte of the payload is
-// decoded (DESIGN.md section 4; modelled on Redis RDB and SQLite headers).
+// decoded (docs/snapshot.md, "Restore order"; modelled on Redis RDB and SQLite headers).
 //
 // Header layout, format version 1 (all integers little-endian, written and
 // read byte by byte, never by copying a struct):
@@ -66,7 +66,7 @@ inline constexpr std::array<std::uint8_t, 8> kMagic = {'P', 'I', 'N', 'E', 'V', 
 
 /// The format this build writes and the newest it reads. Bump it for any change
 /// to the header meaning or the payload encoding; see the compatibility promise
-/// in DESIGN.md section 4.
+/// in docs/snapshot.md, "Restore order".
 inline constexpr std::uint32_t kFormatVersion = 1;
 
 /// The min_reader_version this build writes: format 1 is readable by format-1
@@ -105,7 +105,7 @@ inline constexpr std::uint64_t kKnownRequiredFlags = 0;
 // The reader allocates the uncompressed payload before decompressing into it,
 // and a hostile file can declare any size with valid checksums (checksums are
 // not signatures). These caps bound that allocation by the size of the input,
-// as DESIGN.md section 4 requires. The writer enforces the same caps, so a
+// as docs/snapshot.md ("Restore order") requires. The writer enforces the same caps, so a
 // snapshot this build writes is always one it can read.
 
 /// Absolute cap on the uncompressed payload. A Pine instance holds bounded

@@ -135,7 +135,7 @@ public:
     return *this;
   }
 
-  /// Runs every check of DESIGN.md section 4 in order and returns the instance.
+  /// Runs every check of docs/snapshot.md ("Restore order") in order and returns the instance.
   Instance build() const;
 
 private:

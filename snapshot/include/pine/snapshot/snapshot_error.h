@@ -1,6 +1,6 @@
 // The one exception type of the snapshot layer.
 //
-// Every way a snapshot can be rejected (DESIGN.md section 4) has its own Kind,
+// Every way a snapshot can be rejected (docs/snapshot.md, "Restore order") has its own Kind,
 // so callers (the CLI maps any SnapshotError to exit code 3, a server may
 // decide to replay history on UnsupportedVersion but alert on PayloadChecksum)
 // can branch on the kind instead of parsing text. The message (what()) is
@@ -17,7 +17,7 @@ namespace pine {
 class SnapshotError : public std::runtime_error {
 public:
   /// Why the snapshot was rejected. Listed in the order the checks run
-  /// (DESIGN.md section 4), so the first failing check names the kind.
+  /// (docs/snapshot.md, "Restore order"), so the first failing check names the kind.
   enum class Kind {
     Truncated,          ///< fewer bytes than the header or the declared payload needs
     BadMagic,           ///< not a pinevm snapshot at all

@@ -15,7 +15,7 @@ XXH3-128 and all four hashes are verified: header, payload, program and
 configuration. snapshot_decode_archive.py holds the Cereal reader and the
 builtin call-site state encodings.
 
-Usage: scripts/snapshot_decode.py [--json] FILE.pvms
+Usage: tests/snapshot/decoder/snapshot_decode.py [--json] FILE.pvms
 Exit status: 0 decoded, 1 the file breaks a rule of the format (the message
 names the layer and the byte offset), 2 usage or environment error.
 """

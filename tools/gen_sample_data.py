@@ -12,7 +12,7 @@ versions, normal deviates come from our own Box-Muller transform (not
 random.gauss, whose algorithm is not promised to stay the same), and numbers
 are printed with fixed-point formatting.
 
-Usage: scripts/gen_sample_data.py [--out FILE] [--bars N] [--seed S]
+Usage: tools/gen_sample_data.py [--out FILE] [--bars N] [--seed S]
 """
 
 import argparse

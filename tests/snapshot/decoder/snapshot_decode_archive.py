@@ -1,5 +1,5 @@
 """The Cereal portable-binary reader and the builtin call-site state
-encodings of pinevm snapshots, for scripts/snapshot_decode.py.
+encodings of pinevm snapshots, for tests/snapshot/decoder/snapshot_decode.py.
 
 Sections 4 and 8 of docs/snapshot-format.md: how an archive's scalars, counts
 and strings are read (with the count checks pinevm applies), and one reader

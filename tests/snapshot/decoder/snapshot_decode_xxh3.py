@@ -1,4 +1,4 @@
-"""XXH3-64 and XXH3-128 (seed 0, default secret) for scripts/snapshot_decode.py.
+"""XXH3-64 and XXH3-128 (seed 0, default secret) for tests/snapshot/decoder/snapshot_decode.py.
 
 XXH3 is not in the Python standard library. This is written from the
 algorithm's description, with the constants of xxhash.h; it was checked

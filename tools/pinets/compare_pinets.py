@@ -4,7 +4,7 @@
 Called by scripts/compare-pinets (which builds pinevm and installs PineTS).
 pinevm runs the script with --format jsonl; its rows give each bar's time.
 The same bars (OHLCV from the CSV, times from pinevm) go to PineTS through
-scripts/pinets_run.cjs. Every plot title present in both is compared: max
+tools/pinets/pinets_run.cjs. Every plot title present in both is compared: max
 absolute and relative difference over bars where both have a value, bars
 where only one side is na, and the first bar that differs by more than
 1e-9 relative (or where na-ness differs).
