@@ -244,7 +244,7 @@ ExprValue FunctionCompiler::emit_coll(CollOp op, std::uint8_t t, const std::vect
   out.reg = info.results > 0 ? alloc_regs(info.results, loc) : first;
   out.type = result;
   at(loc);
-  emit_.at(emit_.abc(Opcode::COLL, static_cast<std::uint16_t>(op), first, out.reg)).spare = t;
+  emit_.at(emit_.abc(Opcode::COLL, static_cast<std::uint16_t>(op), first, out.reg)).elem_type = t;
   return out;
 }
 
