@@ -8,6 +8,7 @@
 
 #include "builtins/ta_pivots.h"
 #include "compare.h"
+#include "pine/vm/color.h"
 #include "pine/vm/number_format.h"
 
 namespace pine {
@@ -49,24 +50,6 @@ std::string format_with_keyword(double x, std::string_view format) {
     return format_with_pattern(x, "#.###");
   }
   return format_with_pattern(x, format);
-}
-
-/// One RGBA channel of color.from_gradient: `lo` to `hi` at `pos` in [0, 1].
-std::int64_t mix_channel(std::int64_t lo, std::int64_t hi, int shift, double pos) {
-  const double a = static_cast<double>((lo >> shift) & 0xFF), b = static_cast<double>((hi >> shift) & 0xFF);
-  return std::lround(a + (b - a) * pos) << shift;
-}
-
-/// Alpha byte of a transparency 0..100 (0 opaque), clamped and rounded.
-std::int64_t alpha_of(double transp) {
-  const double t = transp < 0 ? 0 : (transp > 100 ? 100 : transp);
-  return static_cast<std::int64_t>(std::lround(255.0 * (1.0 - t / 100.0)));
-}
-
-/// A color channel 0..255, clamped and rounded.
-std::int64_t channel(double v) {
-  const double c = v < 0 ? 0 : (v > 255 ? 255 : v);
-  return static_cast<std::int64_t>(std::lround(c));
 }
 
 } // namespace
@@ -142,33 +125,19 @@ const char* call_builtin(BuiltinId id, const Value* args, Value& result, StringT
     case BuiltinId::TODEGREES: result = make_float(args[0].f * (180.0 / kPi)); break;
     case BuiltinId::TORADIANS: result = make_float(args[0].f * (kPi / 180.0)); break;
     case BuiltinId::COLOR_NEW: {
-      const std::int64_t c = args[0].i;
-      const double t = args[1].f;
-      result = make_int(c == kColorNa || std::isnan(t) ? kColorNa : ((c & ~std::int64_t{0xFF}) | alpha_of(t)));
+      result = make_int(color_with_transp(args[0].i, args[1].f));
       break;
     }
     case BuiltinId::COLOR_RGB: {
-      const double r = args[0].f, g = args[1].f, b = args[2].f, t = args[3].f;
-      if (std::isnan(r) || std::isnan(g) || std::isnan(b) || std::isnan(t)) {
-        result = make_int(kColorNa);
-        break;
-      }
-      result = make_int((channel(r) << 24) | (channel(g) << 16) | (channel(b) << 8) | alpha_of(t));
+      result = make_int(color_from_rgb(args[0].f, args[1].f, args[2].f, args[3].f));
       break;
     }
     case BuiltinId::COLOR_R:
     case BuiltinId::COLOR_G:
     case BuiltinId::COLOR_B:
     case BuiltinId::COLOR_T: {
-      const std::int64_t c = args[0].i;
-      if (c == kColorNa) {
-        result = make_float(kFloatNa);
-        break;
-      }
       const int shift = id == BuiltinId::COLOR_R ? 24 : id == BuiltinId::COLOR_G ? 16 : id == BuiltinId::COLOR_B ? 8 : 0;
-      const double byte = static_cast<double>((c >> shift) & 0xFF);
-      // color.t is transparency 0..100 (0 = opaque), from the alpha byte.
-      result = make_float(id == BuiltinId::COLOR_T ? std::round((255.0 - byte) * 100.0 / 255.0) : byte);
+      result = make_float(color_component(args[0].i, shift));
       break;
     }
     case BuiltinId::STR_LENGTH: case BuiltinId::STR_CONTAINS: case BuiltinId::STR_STARTSWITH:
@@ -206,8 +175,8 @@ const char* call_builtin(BuiltinId id, const Value* args, Value& result, StringT
       }
       double pos = (v - lo) / (hi - lo);
       pos = pos < 0 ? 0 : (pos > 1 ? 1 : pos);
-      result = make_int(mix_channel(c_lo, c_hi, 24, pos) | mix_channel(c_lo, c_hi, 16, pos) | mix_channel(c_lo, c_hi, 8, pos) |
-                        mix_channel(c_lo, c_hi, 0, pos));
+      result = make_int(color_mix_channel(c_lo, c_hi, 24, pos) | color_mix_channel(c_lo, c_hi, 16, pos) | color_mix_channel(c_lo, c_hi, 8, pos) |
+                        color_mix_channel(c_lo, c_hi, 0, pos));
       break;
     }
     case BuiltinId::TIME_YEAR: case BuiltinId::TIME_MONTH: case BuiltinId::TIME_WEEKOFYEAR:

@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "pine/vm/collections.h"
+#include "pine/vm/color.h"
 #include "pine/vm/number_format.h"
 #include "pine/vm/program.h"
 #include "pine/vm/symbol_info.h"
@@ -26,21 +27,6 @@ namespace {
 /// ("group/title") when its title is shared, else its title.
 const std::string& input_label(const InputDecl& in) { return in.key.empty() ? in.title : in.key; }
 
-/// A type's name as the disassembler prints it.
-const char* type_name(Type t) {
-  switch (t) {
-    case Type::Enum: return "enum";
-    case Type::Ref: return "ref";
-    case Type::Void: return "void";
-    case Type::Int: return "int";
-    case Type::Float: return "float";
-    case Type::Bool: return "bool";
-    case Type::Color: return "color";
-    case Type::String: return "string";
-  }
-  return "?";
-}
-
 /// A constant's value as source-like text.
 std::string constant_text(const Program& p, std::size_t i) {
   const Value v = p.constants[i];
@@ -50,9 +36,7 @@ std::string constant_text(const Program& p, std::size_t i) {
     case Type::Bool: return v.i ? "true" : "false";
     case Type::Color: {
       if (v.i == kColorNa) return "na";
-      char buf[16];
-      std::snprintf(buf, sizeof buf, "#%08X", static_cast<unsigned>(v.u & 0xFFFFFFFFu));
-      return buf;
+      return color_hex_text(static_cast<std::uint32_t>(v.u & 0xFFFFFFFFu));
     }
     case Type::String:
       if (v.i == kStringNa || v.i < 0 || static_cast<std::size_t>(v.i) >= p.strings.size()) return "na";
