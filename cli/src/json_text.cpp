@@ -3,6 +3,7 @@
 
 namespace pine::cli {
 
+/// Decides which bytes the writer copies and which it replaces.
 std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
   const auto b0 = static_cast<unsigned char>(s[i]);
   std::size_t len = 0;
@@ -22,6 +23,7 @@ std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
   return len;
 }
 
+/// The one JSON string writer (JSONL plots, logs, alerts, keys).
 void append_json_string(std::string& out, std::string_view s) {
   static constexpr std::string_view kHex = "0123456789abcdef";
   out.push_back('"');
@@ -60,6 +62,7 @@ void append_json_string(std::string& out, std::string_view s) {
   out.push_back('"');
 }
 
+/// Turns a decoded \u escape back into bytes.
 void append_utf8(std::string& out, unsigned cp) {
   if (cp < 0x80) {
     out += static_cast<char>(cp);
@@ -78,6 +81,7 @@ void append_utf8(std::string& out, unsigned cp) {
   }
 }
 
+/// Reads the digits of a \u escape.
 int hex_digit(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -85,6 +89,7 @@ int hex_digit(char c) {
   return -1;
 }
 
+/// Maps the one-character escapes back to their characters.
 std::optional<char> json_simple_unescape(char e) {
   switch (e) {
     case '"': return '"';

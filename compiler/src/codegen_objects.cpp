@@ -12,6 +12,7 @@ using sema::TypeInfo;
 
 namespace {
 
+/// True for the drawing types, which are rejected as not supported yet.
 bool is_drawing_type(const std::string& n) {
   return n == "line" || n == "label" || n == "box" || n == "table" || n == "linefill" || n == "polyline" ||
          n == "chart.point";

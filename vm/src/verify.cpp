@@ -21,10 +21,12 @@ namespace {
 /// Upper bound of a series ring (max_bars_back is capped to this).
 constexpr std::uint32_t kMaxSeriesCapacity = 100'001;
 
+/// Rejects the program, naming the function and instruction at fault.
 [[noreturn]] void fail(const FunctionProto& fn, std::size_t pc, const std::string& what) {
   throw ProgramError("invalid program: function '" + fn.name + "' instruction " + std::to_string(pc) + ": " + what);
 }
 
+/// Rejects the program with `what` unless `ok`.
 void require(bool ok, const std::string& what) {
   if (!ok) throw ProgramError("invalid program: " + what);
 }
@@ -90,6 +92,7 @@ std::string index_error(const Program& p, const FunctionProto& fn, Operand kind,
   return "unknown operand kind";
 }
 
+/// Checks one function's tables and every operand of every instruction.
 void verify_function(const Program& p, const FunctionProto& fn, bool is_main) {
   const std::size_t n = fn.code.size();
   require(n > 0, "function '" + fn.name + "' has no code");
