@@ -14,6 +14,8 @@
 #include <limits>
 #include <system_error>
 
+#include "pine/vm/calendar.h"
+
 namespace pine::cli {
 namespace {
 
@@ -201,15 +203,6 @@ bool all_zeros(std::string_view s) {
   return true;
 }
 
-/// True for a Gregorian leap year.
-bool is_leap(std::int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-/// Number of days of `month` (1..12) in `year`.
-unsigned days_in_month(std::int64_t year, unsigned month) {
-  static constexpr std::array<unsigned, 12> kDays = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return month == 2 && is_leap(year) ? 29 : kDays[month - 1];
-}
-
 /// Parses an ISO-8601 timestamp (see bars_csv.h) to epoch milliseconds.
 bool parse_iso_time(std::string_view s, std::int64_t& ms, std::string& why) {
   unsigned year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, milli = 0;
@@ -219,7 +212,7 @@ bool parse_iso_time(std::string_view s, std::int64_t& ms, std::string& why) {
     return false;
   }
   if (month < 1 || month > 12) return why = "month out of range", false;
-  if (day < 1 || day > days_in_month(year, month)) return why = "day out of range", false;
+  if (day < 1 || day > static_cast<unsigned>(days_in_month(year, static_cast<int>(month)))) return why = "day out of range", false;
   std::size_t p = 10;
   std::int64_t offset_minutes = 0;
   if (p < s.size()) {
@@ -268,7 +261,7 @@ bool parse_iso_time(std::string_view s, std::int64_t& ms, std::string& why) {
     }
     if (p != s.size()) return why = "unexpected text after the time", false;
   }
-  const std::int64_t days = days_from_civil(year, month, day);
+  const std::int64_t days = days_from_civil(year, static_cast<int>(month), static_cast<int>(day));
   ms = days * 86'400'000 + static_cast<std::int64_t>(hour) * 3'600'000 +
        static_cast<std::int64_t>(minute) * 60'000 + static_cast<std::int64_t>(second) * 1000 + milli -
        offset_minutes * 60'000;
@@ -402,21 +395,6 @@ std::string read_all(std::istream& in, const std::string& source) {
 }
 
 } // namespace
-
-/// Days from 1970-01-01 to a proleptic Gregorian date.
-std::int64_t days_from_civil(std::int64_t year, unsigned month, unsigned day) {
-  // Count from 0000-03-01 so the leap day is the last day of a "year": then
-  // the day of that year follows from the month by a linear formula, and
-  // whole 400-year cycles (146097 days each) handle any year, even negative.
-  const std::int64_t y = static_cast<std::int64_t>(year) - (month <= 2 ? 1 : 0);
-  const std::int64_t cycle = (y >= 0 ? y : y - 399) / 400;
-  const std::int64_t year_of_cycle = y - cycle * 400; // 0..399
-  const std::int64_t shifted_month = month > 2 ? month - 3 : month + 9; // March = 0
-  const std::int64_t day_of_year = (153 * shifted_month + 2) / 5 + static_cast<std::int64_t>(day) - 1;
-  const std::int64_t day_of_cycle = year_of_cycle * 365 + year_of_cycle / 4 - year_of_cycle / 100 + day_of_year;
-  constexpr std::int64_t kEpochShift = 719'468; // days from 0000-03-01 to 1970-01-01
-  return cycle * 146'097 + day_of_cycle - kEpochShift;
-}
 
 /// Dispatches a time field to the ISO or the numeric parser.
 bool parse_bar_time(std::string_view text, std::int64_t& ms, std::string& why) {

@@ -64,7 +64,4 @@ std::vector<Bar> read_bars_file(const std::string& path);
 /// false and sets `why` to a short reason on failure. Exposed for tests.
 bool parse_bar_time(std::string_view text, std::int64_t& ms, std::string& why);
 
-/// Days since 1970-01-01 of a proleptic Gregorian date (negative before it).
-std::int64_t days_from_civil(std::int64_t year, unsigned month, unsigned day);
-
 } // namespace pine::cli

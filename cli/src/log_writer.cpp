@@ -1,6 +1,7 @@
 // Log and alert writers. See log_writer.h for the formats.
 #include "log_writer.h"
 
+#include "json_text.h"
 #include "output_writer.h"
 
 namespace pine::cli {

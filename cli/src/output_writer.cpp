@@ -7,6 +7,9 @@
 #include <set>
 #include <stdexcept>
 
+#include "json_text.h"
+#include "pine/vm/color.h"
+
 namespace pine::cli {
 namespace {
 
@@ -31,33 +34,7 @@ void append_float(std::string& out, double v) {
 bool color_is_na(Value v) { return (v.u >> 32) != 0; }
 
 /// Appends `#RRGGBBAA` (uppercase hex) for the low 32 bits of a color slot.
-void append_color(std::string& out, Value v) {
-  static constexpr std::string_view kHex = "0123456789ABCDEF";
-  const auto rgba = static_cast<std::uint32_t>(v.u & 0xFFFFFFFFu);
-  out.push_back('#');
-  for (int shift = 28; shift >= 0; shift -= 4) out.push_back(kHex[(rgba >> shift) & 0xF]);
-}
-
-/// Length of the valid UTF-8 sequence starting at s[i], or 0 if invalid
-/// (overlong forms, surrogates and code points above U+10FFFF are invalid).
-std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
-  const auto b0 = static_cast<unsigned char>(s[i]);
-  std::size_t len = 0;
-  std::uint32_t cp = 0;
-  if (b0 >= 0xC2 && b0 <= 0xDF) len = 2, cp = b0 & 0x1Fu;
-  else if (b0 >= 0xE0 && b0 <= 0xEF) len = 3, cp = b0 & 0x0Fu;
-  else if (b0 >= 0xF0 && b0 <= 0xF4) len = 4, cp = b0 & 0x07u;
-  else return 0;
-  if (i + len > s.size()) return 0;
-  for (std::size_t k = 1; k < len; ++k) {
-    const auto b = static_cast<unsigned char>(s[i + k]);
-    if ((b & 0xC0u) != 0x80u) return 0;
-    cp = (cp << 6) | (b & 0x3Fu);
-  }
-  if (len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) return 0;
-  if (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) return 0;
-  return len;
-}
+void append_color(std::string& out, Value v) { append_color_hex(out, static_cast<std::uint32_t>(v.u & 0xFFFFFFFFu)); }
 
 } // namespace
 
@@ -126,45 +103,6 @@ void append_csv_field(std::string& out, std::string_view s) {
   for (char c : s) {
     if (c == '"') out.push_back('"');
     out.push_back(c);
-  }
-  out.push_back('"');
-}
-
-/// Appends a JSON string literal, escaping controls and repairing bad UTF-8.
-void append_json_string(std::string& out, std::string_view s) {
-  static constexpr std::string_view kHex = "0123456789abcdef";
-  out.push_back('"');
-  for (std::size_t i = 0; i < s.size();) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x80) {
-      const std::size_t len = utf8_sequence_length(s, i);
-      if (len == 0) {
-        out += "\\ufffd";
-        ++i;
-      } else {
-        out.append(s.substr(i, len));
-        i += len;
-      }
-      continue;
-    }
-    ++i;
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      default:
-        if (c < 0x20) {
-          out += "\\u00";
-          out.push_back(kHex[c >> 4]);
-          out.push_back(kHex[c & 0xF]);
-        } else {
-          out.push_back(static_cast<char>(c));
-        }
-    }
   }
   out.push_back('"');
 }

@@ -74,8 +74,6 @@ std::string format_float_shortest(double v);
 /// Appends `s` to `out` as a CSV field, quoted when it holds , " CR or LF.
 void append_csv_field(std::string& out, std::string_view s);
 
-/// Appends `s` to `out` as a JSON string literal (with the quotes).
-void append_json_string(std::string& out, std::string_view s);
 
 /// Writes the header and rows of one run's plot output.
 class PlotWriter {

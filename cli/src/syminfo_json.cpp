@@ -9,6 +9,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "json_text.h"
+
 namespace pine::cli {
 
 namespace {
@@ -90,35 +92,12 @@ private:
   unsigned read_hex4() {
     unsigned v = 0;
     for (int i = 0; i < 4; ++i) {
-      const char c = peek();
-      unsigned d = 0;
-      if (c >= '0' && c <= '9') d = static_cast<unsigned>(c - '0');
-      else if (c >= 'a' && c <= 'f') d = static_cast<unsigned>(c - 'a' + 10);
-      else if (c >= 'A' && c <= 'F') d = static_cast<unsigned>(c - 'A' + 10);
-      else fail("expected four hex digits after \\u");
-      v = v * 16 + d;
+      const int d = hex_digit(peek());
+      if (d < 0) fail("expected four hex digits after \\u");
+      v = v * 16 + static_cast<unsigned>(d);
       ++pos_;
     }
     return v;
-  }
-
-  /// Appends code point `cp` encoded as UTF-8.
-  static void append_utf8(std::string& out, unsigned cp) {
-    if (cp < 0x80) {
-      out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-      out += static_cast<char>(0xC0 | (cp >> 6));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-      out += static_cast<char>(0xE0 | (cp >> 12));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-      out += static_cast<char>(0xF0 | (cp >> 18));
-      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
   }
 
   /// A string at the opening quote; returns its decoded contents.
@@ -136,15 +115,11 @@ private:
       }
       const char e = peek();
       ++pos_;
+      if (const std::optional<char> plain = json_simple_unescape(e)) {
+        out += *plain;
+        continue;
+      }
       switch (e) {
-        case '"': out += '"'; break;
-        case '\\': out += '\\'; break;
-        case '/': out += '/'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'n': out += '\n'; break;
-        case 'r': out += '\r'; break;
-        case 't': out += '\t'; break;
         case 'u': {
           unsigned cp = read_hex4();
           if (cp >= 0xD800 && cp <= 0xDBFF) {

@@ -71,6 +71,30 @@ enum class Op : std::uint8_t {
   And, Or,
 };
 
+/// An operator as it is written in source ("+", "<=", "and"; unary minus
+/// and plus are "-" and "+"), for messages and dumps.
+inline const char* op_text(Op op) {
+  switch (op) {
+    case Op::Neg: return "-";
+    case Op::Plus: return "+";
+    case Op::Not: return "not";
+    case Op::Add: return "+";
+    case Op::Sub: return "-";
+    case Op::Mul: return "*";
+    case Op::Div: return "/";
+    case Op::Mod: return "%";
+    case Op::Lt: return "<";
+    case Op::Le: return "<=";
+    case Op::Gt: return ">";
+    case Op::Ge: return ">=";
+    case Op::Eq: return "==";
+    case Op::Ne: return "!=";
+    case Op::And: return "and";
+    case Op::Or: return "or";
+  }
+  return "?";
+}
+
 /// One call argument, optionally named (`f(x = 1)`).
 struct Arg {
   SourceLoc loc;

@@ -4,6 +4,8 @@
 #include <charconv>
 #include <cstdio>
 
+#include "pine/vm/color.h"
+
 namespace pine {
 namespace {
 
@@ -39,27 +41,12 @@ std::string quoted(const std::string& s) {
   return out + "\"";
 }
 
-/// Spelling of an operator in the dump.
-const char* op_text(ast::Op op) {
-  switch (op) {
-  case ast::Op::Neg: return "neg";
-  case ast::Op::Plus: return "pos";
-  case ast::Op::Not: return "not";
-  case ast::Op::Add: return "+";
-  case ast::Op::Sub: return "-";
-  case ast::Op::Mul: return "*";
-  case ast::Op::Div: return "/";
-  case ast::Op::Mod: return "%";
-  case ast::Op::Lt: return "<";
-  case ast::Op::Le: return "<=";
-  case ast::Op::Gt: return ">";
-  case ast::Op::Ge: return ">=";
-  case ast::Op::Eq: return "==";
-  case ast::Op::Ne: return "!=";
-  case ast::Op::And: return "and";
-  case ast::Op::Or: return "or";
-  }
-  return "?";
+/// Spelling of an operator in the dump: the source spelling, except that
+/// unary minus and plus are "neg" and "pos" so they never read as binary.
+const char* dump_op_text(ast::Op op) {
+  if (op == ast::Op::Neg) return "neg";
+  if (op == ast::Op::Plus) return "pos";
+  return ast::op_text(op);
 }
 
 /// Spelling of an assignment operator.
@@ -114,12 +101,7 @@ void expr_to(std::string& out, const Expr& e) {
   case ExprKind::FloatLit: out += float_text(e.float_value); return;
   case ExprKind::BoolLit: out += e.bool_value ? "true" : "false"; return;
   case ExprKind::StringLit: out += quoted(e.text); return;
-  case ExprKind::ColorLit: {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "#%08X", static_cast<unsigned>(e.color_value));
-    out += buf;
-    return;
-  }
+  case ExprKind::ColorLit: out += color_hex_text(static_cast<std::uint32_t>(e.color_value)); return;
   case ExprKind::Na: out += "na"; return;
   case ExprKind::Name: out += e.text; return;
   case ExprKind::Member:
@@ -154,7 +136,7 @@ void expr_to(std::string& out, const Expr& e) {
   case ExprKind::Unary:
   case ExprKind::Binary:
     out += '(';
-    out += op_text(e.op);
+    out += dump_op_text(e.op);
     child_to(out, e.lhs);
     if (e.kind == ExprKind::Binary) child_to(out, e.rhs);
     out += ')';

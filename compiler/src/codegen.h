@@ -24,6 +24,7 @@
 #include "pine/vm/program.h"
 #include "prescan.h"
 #include "collection_table.h"
+#include "constant_fold.h"
 #include "type_table.h"
 #include "types.h"
 
@@ -76,12 +77,6 @@ struct ExprValue {
   /// become a float is re-pointed at the float constant, no I2F needed).
   std::optional<std::size_t> const_load;
   Value const_value{}; ///< the constant's value when const_load is set
-};
-
-/// A value known at compile time (a folded constant argument).
-struct FoldedValue {
-  Type type = Type::Void; ///< Void for the untyped `na`
-  Value value{};          ///< strings: a handle into Program::strings
 };
 
 /// A compiled call argument with its name (empty when positional).
@@ -251,7 +246,8 @@ public:
   /// The value of `e` when the compiler can know it: literals, named
   /// constants, `na`, unary minus, + - * / of known numbers, + of known
   /// strings, color.new/color.rgb of known values, and names of global
-  /// constants initialised with such an expression. Emits no code.
+  /// constants initialised with such an expression. Emits no code
+  /// (constant_fold.cpp).
   std::optional<FoldedValue> fold_constant(const ast::Expr& e, int depth = 0);
   /// The first column of the plot() or hline() call whose id `arg` holds
   /// (a variable assigned the call's result, or the call itself).

@@ -14,29 +14,8 @@ using sema::TypeInfo;
 
 namespace {
 
+/// True for the types arithmetic accepts.
 bool is_numeric(Type t) { return t == Type::Int || t == Type::Float; }
-
-const char* op_text(ast::Op op) {
-  switch (op) {
-    case ast::Op::Neg: return "-";
-    case ast::Op::Plus: return "+";
-    case ast::Op::Not: return "not";
-    case ast::Op::Add: return "+";
-    case ast::Op::Sub: return "-";
-    case ast::Op::Mul: return "*";
-    case ast::Op::Div: return "/";
-    case ast::Op::Mod: return "%";
-    case ast::Op::Lt: return "<";
-    case ast::Op::Le: return "<=";
-    case ast::Op::Gt: return ">";
-    case ast::Op::Ge: return ">=";
-    case ast::Op::Eq: return "==";
-    case ast::Op::Ne: return "!=";
-    case ast::Op::And: return "and";
-    case ast::Op::Or: return "or";
-  }
-  return "?";
-}
 
 } // namespace
 
@@ -192,7 +171,7 @@ ExprValue FunctionCompiler::compile_unary(const ast::Expr& e) {
   }
   if (v.type.is_na) return v;
   if (!is_numeric(v.type.type))
-    error(e.lhs->loc, std::string("unary '") + op_text(e.op) + "' needs a number, got " + sema::describe(v.type));
+    error(e.lhs->loc, std::string("unary '") + ast::op_text(e.op) + "' needs a number, got " + sema::describe(v.type));
   if (e.op == ast::Op::Plus) return v;
   // A negated literal is a constant too (v5 folds `-7 / 2` as ints).
   // The operand's own load is then dead (v is not used again): retired.
@@ -221,7 +200,7 @@ ExprValue FunctionCompiler::emit_binary(const ast::Expr& e, ExprValue l, ExprVal
   const bool comparison = e.op == ast::Op::Lt || e.op == ast::Op::Le || e.op == ast::Op::Gt || e.op == ast::Op::Ge;
   const bool equality = e.op == ast::Op::Eq || e.op == ast::Op::Ne;
   if ((equality) && (l.type.is_na || r.type.is_na))
-    error(e.loc, std::string("cannot compare with na using '") + op_text(e.op) + "'; use na(x) instead");
+    error(e.loc, std::string("cannot compare with na using '") + ast::op_text(e.op) + "'; use na(x) instead");
   // An na operand takes the other operand's type (na + x is na).
   if (l.type.is_na && !r.type.is_na) convert(l, r.type.type);
   if (r.type.is_na && !l.type.is_na) convert(r, l.type.type);
@@ -231,7 +210,7 @@ ExprValue FunctionCompiler::emit_binary(const ast::Expr& e, ExprValue l, ExprVal
   }
   ExprValue out;
   out.type.qual = sema::max_qual(l.type.qual, r.type.qual);
-  const std::string mismatch = std::string("operator '") + op_text(e.op) + "' cannot combine " + sema::describe(l.type) +
+  const std::string mismatch = std::string("operator '") + ast::op_text(e.op) + "' cannot combine " + sema::describe(l.type) +
                                " and " + sema::describe(r.type);
 
   if (l.type.type == Type::String && r.type.type == Type::String && e.op == ast::Op::Add) {
@@ -320,12 +299,12 @@ ExprValue FunctionCompiler::compile_logical(const ast::Expr& e) {
   out.reg = alloc_reg(e.loc);
   out.type = sema::make_type(Type::Bool, Qual::Const);
   const std::uint16_t mark = top();
-  ExprValue l = compile_as(*e.lhs, Type::Bool, std::string("the left operand of '") + op_text(e.op) + "'");
+  ExprValue l = compile_as(*e.lhs, Type::Bool, std::string("the left operand of '") + ast::op_text(e.op) + "'");
   emit_.abc(Opcode::MOVE, out.reg, l.reg);
   const std::size_t skip = emit_.jump(e.op == ast::Op::And ? Opcode::JMPF : Opcode::JMPT, out.reg);
   release_to(mark);
   ++cond_depth_;
-  ExprValue r = compile_as(*e.rhs, Type::Bool, std::string("the right operand of '") + op_text(e.op) + "'");
+  ExprValue r = compile_as(*e.rhs, Type::Bool, std::string("the right operand of '") + ast::op_text(e.op) + "'");
   --cond_depth_;
   emit_.abc(Opcode::MOVE, out.reg, r.reg);
   emit_.patch_to_here(skip);

@@ -13,7 +13,7 @@ namespace pine {
 /// How one matrix.sum/diff/mult/kron call lowers once its `id2` is typed.
 struct MatrixOperand {
   CollOp op;             ///< the matrix, scalar or array variant of the operation
-  std::uint8_t code;     ///< COLL's spare byte: (operand type << 4) | element type
+  std::uint8_t code;     ///< COLL's Instr::elem_type: (operand type << 4) | element type
   sema::TypeInfo result; ///< matrix<float|int>, or array<...> for matrix * array
 };
 

@@ -12,15 +12,7 @@ using sema::TypeInfo;
 
 namespace {
 
-std::optional<Type> core_type_name(const std::string& n) {
-  if (n == "int") return Type::Int;
-  if (n == "float") return Type::Float;
-  if (n == "bool") return Type::Bool;
-  if (n == "color") return Type::Color;
-  if (n == "string") return Type::String;
-  return std::nullopt;
-}
-
+/// True for the drawing types, which are rejected as not supported yet.
 bool is_drawing_type(const std::string& n) {
   return n == "line" || n == "label" || n == "box" || n == "table" || n == "linefill" || n == "polyline" ||
          n == "chart.point";
@@ -61,7 +53,7 @@ TypeInfo FunctionCompiler::resolve_type(const ast::TypeRef& t) {
     if (t.args.size() != n)
       error(t.loc, "type '" + t.name + "' takes " + std::to_string(n) + " type argument" + (n == 1 ? "" : "s"));
   };
-  if (auto core = core_type_name(t.name)) {
+  if (auto core = core_type_from_keyword(t.name)) {
     arity(0);
     return sema::make_type(*core, Qual::Series);
   }
@@ -117,7 +109,7 @@ ExprValue FunctionCompiler::compile_as_type(const ast::Expr& e, const TypeInfo& 
 void FunctionCompiler::declare_udt(const ast::Stmt& s) {
   if (!is_main_ || scopes_.size() != 1) error(s.loc, "types can only be declared at the top level");
   const std::string name = ns_ + s.name;
-  if (pc_.udt_names.count(name) || pc_.enum_names.count(name) || core_type_name(s.name) || s.name == "array" ||
+  if (pc_.udt_names.count(name) || pc_.enum_names.count(name) || core_type_from_keyword(s.name) || s.name == "array" ||
       s.name == "map" || s.name == "matrix")
     error(s.loc, "type '" + s.name + "' is already declared");
   // Register the name first: a field may have the type itself (a linked list).
@@ -244,7 +236,7 @@ ExprValue FunctionCompiler::emit_coll(CollOp op, std::uint8_t t, const std::vect
   out.reg = info.results > 0 ? alloc_regs(info.results, loc) : first;
   out.type = result;
   at(loc);
-  emit_.at(emit_.abc(Opcode::COLL, static_cast<std::uint16_t>(op), first, out.reg)).spare = t;
+  emit_.at(emit_.abc(Opcode::COLL, static_cast<std::uint16_t>(op), first, out.reg)).elem_type = t;
   return out;
 }
 

@@ -3,6 +3,10 @@
 
 #include <charconv>
 #include <cstdio>
+#include <optional>
+#include <string_view>
+
+#include "pine/vm/color.h"
 
 namespace pine {
 namespace {
@@ -401,20 +405,14 @@ private:
   /// `#RRGGBB` or `#RRGGBBAA`, stored as 0xRRGGBBAA (alpha FF when absent).
   void color(SourceLoc loc) {
     std::size_t start = pos_++;
-    std::uint32_t v = 0;
-    std::size_t n = 0;
-    while (hex_value(peek()) >= 0) {
-      v = (v << 4) | static_cast<std::uint32_t>(hex_value(peek()));
-      ++pos_;
-      ++n;
-    }
-    if ((n != 6 && n != 8) || is_ident_char(peek())) {
+    while (hex_value(peek()) >= 0) ++pos_;
+    const std::optional<std::uint32_t> v = parse_color_hex(std::string_view(src_).substr(start, pos_ - start));
+    if (!v || is_ident_char(peek())) {
       while (!at_end() && is_ident_char(src_[pos_])) ++pos_;
       return error(loc, "invalid color literal '" + src_.substr(start, pos_ - start) +
                             "': expected #RRGGBB or #RRGGBBAA");
     }
-    if (n == 6) v = (v << 8) | 0xFFu;
-    emit(Tok::Color, src_.substr(start, pos_ - start), loc).color_value = v;
+    emit(Tok::Color, src_.substr(start, pos_ - start), loc).color_value = *v;
   }
 
   /// Operators and punctuation; anything else is an unexpected character.

@@ -57,7 +57,7 @@ TypeInfo TypeTable::matrix_of(const TypeInfo& elem) {
 
 std::string TypeTable::name(const TypeInfo& t) const {
   if (t.type == Type::Enum) return t.id < enums.size() ? enums[t.id].name : "enum";
-  if (t.type != Type::Ref) return type_name(t.type);
+  if (t.type != Type::Ref) return sema::type_name(t.type);
   if (t.id == 0 || t.id >= composites_.size()) return "object";
   const Composite& c = composites_[t.id];
   switch (c.kind) {

@@ -34,20 +34,9 @@ inline bool same_type(const TypeInfo& a, const TypeInfo& b) { return a.type == b
 
 inline TypeInfo make_type(Type t, Qual q) { return TypeInfo{t, q, false, false}; }
 
-/// Pine's name of a type, for messages.
-inline std::string type_name(Type t) {
-  switch (t) {
-    case Type::Void: return "void";
-    case Type::Int: return "int";
-    case Type::Float: return "float";
-    case Type::Bool: return "bool";
-    case Type::Color: return "color";
-    case Type::String: return "string";
-    case Type::Enum: return "enum";
-    case Type::Ref: return "object";
-  }
-  return "?";
-}
+/// Pine's name of a type, for messages: pine::type_name, except that a
+/// reference is an "object" to a script's author.
+inline std::string type_name(Type t) { return t == Type::Ref ? "object" : pine::type_name(t); }
 
 inline std::string qual_name(Qual q) {
   switch (q) {
@@ -64,7 +53,7 @@ inline std::string qual_name(Qual q) {
 inline std::string describe(const TypeInfo& t) {
   if (t.is_na) return "na";
   if (t.type == Type::Void) return "void";
-  return qual_name(t.qual) + " " + type_name(t.type);
+  return qual_name(t.qual) + " " + sema::type_name(t.type);
 }
 
 } // namespace pine::sema

@@ -21,6 +21,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "pine/vm/calendar.h"
+
 namespace pine::snapshot {
 namespace {
 
@@ -91,33 +93,10 @@ std::string engine_version_text(std::uint32_t v) {
   return fmt("%u.%u.%u", v >> 16, (v >> 8) & 0xFFu, v & 0xFFu);
 }
 
-/// A proleptic Gregorian calendar date.
-struct CivilDate {
-  std::int64_t year;
-  unsigned month;  ///< 1..12
-  unsigned day;    ///< 1..31
-};
-
-/// Days since 1970-01-01 to a calendar date, after Howard Hinnant's
-/// civil_from_days. Works for every int64 day count that an int64 millisecond
-/// time can produce, unlike gmtime (limited by time_t and an int year).
-CivilDate civil_from_days(std::int64_t z) {
-  z += 719468;
-  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const auto doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  const unsigned day = doy - (153 * mp + 2) / 5 + 1;
-  const unsigned month = mp < 10 ? mp + 3 : mp - 9;
-  return {static_cast<std::int64_t>(yoe) + era * 400 + (month <= 2 ? 1 : 0), month, day};
-}
-
 /// Epoch milliseconds as ISO-8601 UTC with milliseconds, e.g.
 /// "2023-11-14T22:13:20.000Z". Years outside 0000..9999 get an explicit sign
 /// and as many digits as needed (ISO-8601 expanded representation).
 std::string iso8601_utc_ms(std::int64_t ms) {
-  constexpr std::int64_t kMsPerDay = 86'400'000;
   // Floor division, so times before 1970 land on the right day.
   std::int64_t days = ms / kMsPerDay;
   std::int64_t rem = ms % kMsPerDay;
@@ -132,7 +111,7 @@ std::string iso8601_utc_ms(std::int64_t ms) {
   const auto milli = static_cast<unsigned>(rem % 1000);
   const std::string y = (date.year >= 0 && date.year <= 9999) ? fmt("%04" PRId64, date.year)
                                                               : fmt("%+05" PRId64, date.year);
-  return fmt("%s-%02u-%02uT%02u:%02u:%02u.%03uZ", y.c_str(), date.month, date.day, h, m, s, milli);
+  return fmt("%s-%02d-%02dT%02u:%02u:%02u.%03uZ", y.c_str(), date.month, date.day, h, m, s, milli);
 }
 
 /// A byte count with a friendly unit for messages, e.g. "1073741824 bytes (1 GiB)".

@@ -162,16 +162,6 @@ TEST_CASE("bars_csv: invalid ISO-8601 times") {
   CHECK(time_error("2024-01-01T12:00 UTC") == "unexpected text after the time");
 }
 
-TEST_CASE("bars_csv: days_from_civil") {
-  using pine::cli::days_from_civil;
-  CHECK(days_from_civil(1970, 1, 1) == 0);
-  CHECK(days_from_civil(1969, 12, 31) == -1);
-  CHECK(days_from_civil(2000, 3, 1) == 11017);
-  CHECK(days_from_civil(2024, 2, 29) == 19782);
-  CHECK(days_from_civil(1600, 3, 1) == -135080);
-  CHECK(days_from_civil(0, 3, 1) == -719468);
-}
-
 TEST_CASE("bars_csv: columns in any order and case; extra columns ignored") {
   const auto bars = read("Close,VOLUME,extra,Time,High,LOW,Open\n"
                          "4,5,whatever,1000,2,3,1\n");

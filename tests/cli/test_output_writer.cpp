@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "json_text.h"
 #include "log_writer.h"
 #include "output_writer.h"
 

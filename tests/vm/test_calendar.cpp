@@ -372,3 +372,27 @@ TEST_CASE("built-ins: price and barstate variables load whenever the program can
   CHECK_FALSE(r1.state().loads_prices);
   CHECK_FALSE(r1.state().loads_barstate);
 }
+
+TEST_CASE("calendar: days_from_civil, civil_from_days and the leap year rule") {
+  using pine::days_from_civil;
+  CHECK(days_from_civil(1970, 1, 1) == 0);
+  CHECK(days_from_civil(1969, 12, 31) == -1);
+  CHECK(days_from_civil(2000, 3, 1) == 11017);
+  CHECK(days_from_civil(2024, 2, 29) == 19782);
+  CHECK(days_from_civil(1600, 3, 1) == -135080);
+  CHECK(days_from_civil(0, 3, 1) == -719468);
+  static_assert(days_from_civil(1970, 1, 2) == 1);
+  for (std::int64_t d : {std::int64_t{-800000}, std::int64_t{-719469}, std::int64_t{-1}, std::int64_t{0},
+                         std::int64_t{11016}, std::int64_t{19782}, std::int64_t{3000000}}) {
+    const pine::CivilDate c = pine::civil_from_days(d);
+    CHECK(days_from_civil(c.year, c.month, c.day) == d);
+  }
+  CHECK(pine::civil_from_days(19782).month == 2);
+  CHECK(pine::civil_from_days(19782).day == 29);
+  CHECK(pine::is_leap_year(2000));
+  CHECK(!pine::is_leap_year(1900));
+  CHECK(pine::is_leap_year(2024));
+  CHECK(pine::days_in_month(2023, 2) == 28);
+  CHECK(pine::days_in_month(2024, 2) == 29);
+  CHECK(pine::days_in_month(2024, 12) == 31);
+}

@@ -21,23 +21,8 @@ constexpr std::int64_t kSecondsPerMonth = 2'628'003;
 /// kMaxCalendarMs anyway.
 constexpr std::int64_t kMaxYear = 400'000;
 
-/// a / b rounded toward minus infinity (C++ rounds toward zero).
-std::int64_t floor_div(std::int64_t a, std::int64_t b) {
-  const std::int64_t q = a / b;
-  return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
-}
-
 /// The remainder of floor_div: always in [0, b) for positive b.
 std::int64_t floor_mod(std::int64_t a, std::int64_t b) { return a - floor_div(a, b) * b; }
-
-/// Gregorian leap year rule.
-bool is_leap(std::int64_t y) { return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0); }
-
-/// Days in month `m` (1..12) of year `y`.
-int days_in_month(std::int64_t y, int m) {
-  static constexpr std::array<int, 12> days = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return m == 2 && is_leap(y) ? 29 : days[static_cast<std::size_t>(m - 1)];
-}
 
 /// a*b+c without overflow; false when it would overflow.
 bool mul_add(std::int64_t a, std::int64_t b, std::int64_t c, std::int64_t& out) {
@@ -266,30 +251,6 @@ std::optional<std::int64_t> parse_time_zone(std::string_view zone) {
     return parse_signed_offset(rest);
   }
   return std::nullopt;
-}
-
-std::int64_t days_from_civil(std::int64_t year, int month, int day) {
-  const std::int64_t y = year - (month <= 2 ? 1 : 0);
-  const std::int64_t era = floor_div(y, 400);
-  const std::int64_t yoe = y - era * 400;
-  const std::int64_t mp = month > 2 ? month - 3 : month + 9;
-  const std::int64_t doy = (153 * mp + 2) / 5 + day - 1;
-  const std::int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
-CivilDate civil_from_days(std::int64_t days) {
-  const std::int64_t z = days + 719468;
-  const std::int64_t era = floor_div(z, 146097);
-  const std::int64_t doe = z - era * 146097;
-  const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const std::int64_t mp = (5 * doy + 2) / 153;
-  CivilDate c;
-  c.day = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-  c.month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-  c.year = yoe + era * 400 + (c.month <= 2 ? 1 : 0);
-  return c;
 }
 
 std::int64_t calendar_field(CalendarField field, std::int64_t time_ms, std::int64_t offset_ms) {

@@ -114,7 +114,7 @@ protected:
   CollContext& ctx_;
 };
 
-/// Runs `op` with element type code `t` (COLL's spare byte) on `args` into
+/// Runs `op` with element type code `t` (COLL's Instr::elem_type) on `args` into
 /// `results`. Returns false with ctx.error set on a runtime error. Every
 /// argument is read before any result is written.
 bool call_collection(CollOp op, std::uint8_t t, const Value* args, Value* results, CollContext& ctx);

@@ -9,9 +9,12 @@
 // describe_outputs() lists the output columns after it (pinevm disasm prints
 // both).
 #include <cstdio>
+#include <optional>
 #include <string>
+#include <utility>
 
 #include "pine/vm/collections.h"
+#include "pine/vm/color.h"
 #include "pine/vm/number_format.h"
 #include "pine/vm/program.h"
 #include "pine/vm/symbol_info.h"
@@ -24,20 +27,6 @@ namespace {
 /// ("group/title") when its title is shared, else its title.
 const std::string& input_label(const InputDecl& in) { return in.key.empty() ? in.title : in.key; }
 
-const char* type_name(Type t) {
-  switch (t) {
-    case Type::Enum: return "enum";
-    case Type::Ref: return "ref";
-    case Type::Void: return "void";
-    case Type::Int: return "int";
-    case Type::Float: return "float";
-    case Type::Bool: return "bool";
-    case Type::Color: return "color";
-    case Type::String: return "string";
-  }
-  return "?";
-}
-
 /// A constant's value as source-like text.
 std::string constant_text(const Program& p, std::size_t i) {
   const Value v = p.constants[i];
@@ -47,9 +36,7 @@ std::string constant_text(const Program& p, std::size_t i) {
     case Type::Bool: return v.i ? "true" : "false";
     case Type::Color: {
       if (v.i == kColorNa) return "na";
-      char buf[16];
-      std::snprintf(buf, sizeof buf, "#%08X", static_cast<unsigned>(v.u & 0xFFFFFFFFu));
-      return buf;
+      return color_hex_text(static_cast<std::uint32_t>(v.u & 0xFFFFFFFFu));
     }
     case Type::String:
       if (v.i == kStringNa || v.i < 0 || static_cast<std::size_t>(v.i) >= p.strings.size()) return "na";
@@ -67,62 +54,64 @@ std::string constant_text(const Program& p, std::size_t i) {
   return "?";
 }
 
+/// A register operand, e.g. "r3".
 std::string r(std::uint32_t s) { return "r" + std::to_string(s); }
 
-/// Operand text for one instruction, with a comment where it helps.
-std::string operands(const Program& p, const FunctionProto& f, const Instr& in) {
-  switch (in.op) {
-    case Opcode::NOP: return "";
-    case Opcode::LOADK: return r(in.a) + ", k" + std::to_string(in.bc()) + "  ; " + constant_text(p, in.bc());
+/// The COLL operation with its element types, e.g. "array.push<float>" or
+/// "matrix.sum<int->float>" (operand type, then element type).
+std::string coll_text(const Instr& in) {
+  std::string t = type_name(static_cast<Type>(in.elem_type & 0x0F));
+  if (in.elem_type >> 4) t = std::string(type_name(static_cast<Type>(in.elem_type >> 4))) + "->" + t;
+  return std::string(coll_op_info(static_cast<CollOp>(in.a)).name) + "<" + t + ">";
+}
+
+/// One operand's text by its kind (empty for operands that are not shown);
+/// `note` receives the trailing comment some kinds carry.
+std::string operand_text(const Program& p, const FunctionProto& f, const Instr& in, Operand kind, std::uint32_t v,
+                         std::optional<std::string>& note) {
+  const std::string n = std::to_string(v);
+  switch (kind) {
+    case Operand::Unused: case Operand::Zero: case Operand::Low: case Operand::ElemType: return "";
+    case Operand::Reg: case Operand::Span: return r(v);
+    case Operand::Const: note = constant_text(p, v); return "k" + n;
     // An input is named as a host names it: its key when its title is shared.
-    case Opcode::LOADINPUT: return r(in.a) + ", input" + std::to_string(in.b) + "  ; " + input_label(p.inputs[in.b]);
-    case Opcode::LOADSOURCE: return r(in.a) + ", input" + std::to_string(in.b) + "  ; " + input_label(p.inputs[in.b]);
-    case Opcode::GETGLOBAL: return r(in.a) + ", g" + std::to_string(in.b);
-    case Opcode::LOADCONTEXT:
-      return r(in.a) + ", ctx" + std::to_string(in.b) + "  ; " + context_value_info(static_cast<ContextValue>(in.b)).name;
-    case Opcode::JMP: return std::to_string(in.bc());
-    case Opcode::JMPF: case Opcode::JMPT: case Opcode::ONCE: return r(in.a) + ", " + std::to_string(in.bc());
-    case Opcode::LOOPCHECK: return "";
-    case Opcode::RAISE: return r(in.a);
-    case Opcode::SERIES_SET: return "s" + std::to_string(in.a) + ", " + r(in.b);
-    case Opcode::SERIES_GETK: return r(in.a) + ", s" + std::to_string(in.b) + ", " + std::to_string(in.c);
-    case Opcode::SERIES_GET: return r(in.a) + ", s" + std::to_string(in.b) + ", " + r(in.c);
-    case Opcode::GSERIES_GETK: return r(in.a) + ", gs" + std::to_string(in.b) + ", " + std::to_string(in.c);
-    case Opcode::GSERIES_GET: return r(in.a) + ", gs" + std::to_string(in.b) + ", " + r(in.c);
-    case Opcode::CALL:
-      return "call" + std::to_string(in.a) + ", " + r(in.b) + ", " + r(in.c) + "  ; " +
-             p.functions[f.call_sites[in.a]].name;
-    case Opcode::RET: return r(in.a) + ", " + std::to_string(in.b);
-    case Opcode::BUILTIN:
-      return std::string(builtin_spec(static_cast<BuiltinId>(in.a)).name) + ", " + r(in.b) + ", " + r(in.c);
-    case Opcode::TA:
-      return "state" + std::to_string(in.a) + ", " + r(in.b) + ", " + r(in.c) + "  ; " +
-             state_spec(f.states[in.a]).name;
-    case Opcode::PLOT: return "plot" + std::to_string(in.a) + ", " + r(in.b);
-    case Opcode::LOG: return std::to_string(in.a) + ", " + r(in.b);
-    case Opcode::NEWOBJ: return r(in.a) + ", type" + std::to_string(in.b) + ", " + r(in.c) + "  ; " + p.types[in.b].name;
-    case Opcode::GETFIELD:
-      return r(in.a) + ", " + r(in.b) + ", field" + std::to_string(in.c);
-    case Opcode::SETFIELD: return r(in.a) + ", field" + std::to_string(in.b) + ", " + r(in.c);
-    case Opcode::COLL: {
-      std::string t = type_name(static_cast<Type>(in.spare & 0x0F));
-      if (in.spare >> 4) t = std::string(type_name(static_cast<Type>(in.spare >> 4))) + "->" + t;
-      return std::string(coll_op_info(static_cast<CollOp>(in.a)).name) + "<" + t + ">, " + r(in.b) + ", " + r(in.c);
-    }
-    case Opcode::ENUMSTR: return r(in.a) + ", " + r(in.b) + ", enum" + std::to_string(in.c) + "  ; " + p.enums[in.c].name;
-    case Opcode::ALERT: return r(in.a) + ", " + std::to_string(in.b);
-    case Opcode::STRFORMAT: return r(in.a) + ", " + r(in.b) + ", \"" + p.strings[in.c] + "\"";
-    case Opcode::RANDOM: return r(in.a) + ", " + r(in.b);
-    default: break;
+    case Operand::Input: note = input_label(p.inputs[v]); return "input" + n;
+    case Operand::Global: return "g" + n;
+    case Operand::Context: note = context_value_info(static_cast<ContextValue>(v)).name; return "ctx" + n;
+    case Operand::Series: return "s" + n;
+    case Operand::GlobalSeries: return "gs" + n;
+    case Operand::Jump: case Operand::Offset: case Operand::ResultCount: case Operand::LogLevel:
+    case Operand::AlertFreq:
+      return n;
+    case Operand::CallSite: note = p.functions[f.call_sites[v]].name; return "call" + n;
+    case Operand::Builtin: return std::string(builtin_spec(static_cast<BuiltinId>(v)).name);
+    case Operand::State: note = state_spec(f.states[v]).name; return "state" + n;
+    case Operand::Plot: return "plot" + n;
+    case Operand::UserType: note = p.types[v].name; return "type" + n;
+    case Operand::Field: return "field" + n;
+    case Operand::CollOp: return coll_text(in);
+    case Operand::Enum: note = p.enums[v].name; return "enum" + n;
+    case Operand::String: return "\"" + p.strings[v] + "\"";
   }
-  // Register-only shapes: print the registers the opcode uses.
-  switch (in.op) {
-    case Opcode::MOVE: case Opcode::NEGF: case Opcode::NEGI: case Opcode::I2F: case Opcode::F2I:
-    case Opcode::NOT: case Opcode::ISNAF: case Opcode::ISNAI: case Opcode::ISNAC: case Opcode::ISNAS:
-    case Opcode::ISNAR:
-      return r(in.a) + ", " + r(in.b);
-    default: return r(in.a) + ", " + r(in.b) + ", " + r(in.c);
+  return "?";
+}
+
+/// Operand text for one instruction, printed by kind from opcode_format,
+/// with a comment where it helps.
+std::string operands(const Program& p, const FunctionProto& f, const Instr& in) {
+  const OpFormat fmt = opcode_format(in.op);
+  const bool wide = fmt.b == Operand::Const || fmt.b == Operand::Jump;
+  const std::pair<Operand, std::uint32_t> fields[] = {{fmt.a, in.a}, {fmt.b, wide ? in.bc() : in.b}, {fmt.c, in.c}};
+  std::string out;
+  std::optional<std::string> note;
+  for (const auto& [kind, v] : fields) {
+    const std::string text = operand_text(p, f, in, kind, v, note);
+    if (text.empty()) continue;
+    if (!out.empty()) out += ", ";
+    out += text;
   }
+  if (note) out += "  ; " + *note;
+  return out;
 }
 
 } // namespace

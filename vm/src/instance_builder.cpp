@@ -9,6 +9,7 @@
 #include "pine/vm/symbol_info.h"
 
 #include "pine/vm/calendar.h"
+#include "pine/vm/color.h"
 #include "pine/vm/instance.h"
 #include "pine/vm/number_format.h"
 
@@ -47,18 +48,9 @@ Value parse_number_input(const InputDecl& in, const std::string& text) {
 
 /// Parses a colour input given as #RRGGBB or #RRGGBBAA.
 Value parse_color_input(const InputDecl& in, const std::string& text) {
-  const bool ok_size = text.size() == 7 || text.size() == 9;
-  std::uint32_t rgba = 0;
-  bool ok = ok_size && text[0] == '#';
-  for (std::size_t k = 1; ok && k < text.size(); ++k) {
-    const char c = text[k];
-    const int digit = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-    ok = digit >= 0;
-    rgba = (rgba << 4) | static_cast<std::uint32_t>(digit < 0 ? 0 : digit);
-  }
-  if (!ok) bad_input(in, "'" + text + "' is not a colour (#RRGGBB or #RRGGBBAA)");
-  if (text.size() == 7) rgba = (rgba << 8) | 0xFF;
-  return make_int(rgba);
+  const std::optional<std::uint32_t> rgba = parse_color_hex(text);
+  if (!rgba) bad_input(in, "'" + text + "' is not a colour (#RRGGBB or #RRGGBBAA)");
+  return make_int(*rgba);
 }
 
 /// True for "HHMM" with HH 00-23 and MM 00-59.

@@ -116,7 +116,7 @@ const Value* Interpreter::run(std::uint32_t frame_index) {
 
 #if PINE_COMPUTED_GOTO
   // In PINE_OPCODES order, so entry i is the handler of opcode i.
-#define PINE_LABEL_ADDRESS(name, doc) &&op_##name,
+#define PINE_LABEL_ADDRESS(name, a, b, c, t, doc) &&op_##name,
   static const void* const kDispatch[] = {PINE_OPCODES(PINE_LABEL_ADDRESS)};
 #undef PINE_LABEL_ADDRESS
   static_assert(std::size(kDispatch) == static_cast<std::size_t>(Opcode::Count));
@@ -368,9 +368,9 @@ void Interpreter::builtin(const FunctionProto& fn, std::size_t pc, BuiltinId id,
 void Interpreter::collection(const FunctionProto& fn, std::size_t pc, Instr in, Value* regs) {
   // Charged before the call, so a call past the budget never starts.
   const CollOp op = static_cast<CollOp>(in.a);
-  if (!collection_work_is_constant(op)) charge_work(fn, pc, collection_work(op, in.spare, regs + in.b, st_.heap, st_.strings));
+  if (!collection_work_is_constant(op)) charge_work(fn, pc, collection_work(op, in.elem_type, regs + in.b, st_.heap, st_.strings));
   CollContext ctx{st_.heap, st_.strings, prog_, {}};
-  if (!call_collection(op, in.spare, regs + in.b, regs + in.c, ctx))
+  if (!call_collection(op, in.elem_type, regs + in.b, regs + in.c, ctx))
     raise(fn, pc - 1, ctx.error);
 }
 

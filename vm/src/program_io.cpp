@@ -99,7 +99,7 @@ void save_function(archive::Out& ar, const FunctionProto& f) {
   archive::save_string(ar, f.name);
   ar(f.num_slots, f.num_params, f.num_results);
   archive::save_count(ar, f.code.size());
-  for (const Instr& in : f.code) ar(static_cast<std::uint8_t>(in.op), in.spare, in.a, in.b, in.c);
+  for (const Instr& in : f.code) ar(static_cast<std::uint8_t>(in.op), in.elem_type, in.a, in.b, in.c);
   archive::save_vector(ar, f.lines);
   archive::save_vector(ar, f.call_sites);
   archive::save_count(ar, f.series.size());
@@ -120,7 +120,7 @@ void load_function(archive::In& ar, FunctionProto& f) {
   f.code.resize(static_cast<std::size_t>(n));
   for (Instr& in : f.code) {
     std::uint8_t op = 0;
-    ar(op, in.spare, in.a, in.b, in.c);
+    ar(op, in.elem_type, in.a, in.b, in.c);
     archive::require(op < static_cast<std::uint8_t>(Opcode::Count), "unknown opcode");
     in.op = static_cast<Opcode>(op);
   }

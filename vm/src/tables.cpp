@@ -9,7 +9,7 @@ namespace pine {
 
 const char* opcode_name(Opcode op) {
   static const char* const names[] = {
-#define PINE_OPCODE_NAME(name, doc) #name,
+#define PINE_OPCODE_NAME(name, a, b, c, t, doc) #name,
       PINE_OPCODES(PINE_OPCODE_NAME)
 #undef PINE_OPCODE_NAME
   };

@@ -16,13 +16,13 @@
 #include <array>
 #include <cstdlib>
 
+#include "pine/vm/calendar.h"
 #include "text_format.h"
 
 namespace pine {
 
 namespace {
 
-constexpr std::int64_t kMsPerDay = 86'400'000;
 /// Largest fixed offset accepted: +-18:00, Java's ZoneOffset range.
 constexpr std::int32_t kMaxOffsetMinutes = 18 * 60;
 
@@ -37,14 +37,8 @@ struct CivilTime {
   int hour = 0, minute = 0, second = 0, millisecond = 0;
 };
 
-/// Floor division for a negative-safe calendar.
-std::int64_t floor_div(std::int64_t a, std::int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
-
-/// True for Gregorian leap years.
-bool is_leap(std::int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-/// Breaks epoch milliseconds (already shifted to local time) into fields,
-/// with Howard Hinnant's civil_from_days algorithm.
+/// Breaks epoch milliseconds (already shifted to local time) into fields
+/// (civil_from_days, calendar.h).
 CivilTime civil_time(std::int64_t ms) {
   CivilTime t;
   const std::int64_t days = floor_div(ms, kMsPerDay);
@@ -53,17 +47,12 @@ CivilTime civil_time(std::int64_t ms) {
   t.minute = static_cast<int>(in_day / 60'000 % 60);
   t.second = static_cast<int>(in_day / 1000 % 60);
   t.millisecond = static_cast<int>(in_day % 1000);
-  const std::int64_t z = days + 719468;
-  const std::int64_t era = floor_div(z, 146097);
-  const std::int64_t doe = z - era * 146097;
-  const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const std::int64_t mp = (5 * doy + 2) / 153;
-  t.day = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-  t.month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-  t.year = yoe + era * 400 + (t.month <= 2 ? 1 : 0);
+  const CivilDate date = civil_from_days(days);
+  t.year = date.year;
+  t.month = date.month;
+  t.day = date.day;
   static constexpr int kCumulative[] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
-  t.day_of_year = kCumulative[t.month - 1] + t.day + (t.month > 2 && is_leap(t.year) ? 1 : 0);
+  t.day_of_year = kCumulative[t.month - 1] + t.day + (t.month > 2 && is_leap_year(t.year) ? 1 : 0);
   t.weekday = static_cast<int>(floor_div(days + 3, 7) * -7 + days + 3) + 1; // 1970-01-01 was a Thursday
   return t;
 }

@@ -21,38 +21,78 @@ namespace {
 /// Upper bound of a series ring (max_bars_back is capped to this).
 constexpr std::uint32_t kMaxSeriesCapacity = 100'001;
 
+/// Rejects the program, naming the function and instruction at fault.
 [[noreturn]] void fail(const FunctionProto& fn, std::size_t pc, const std::string& what) {
   throw ProgramError("invalid program: function '" + fn.name + "' instruction " + std::to_string(pc) + ": " + what);
 }
 
+/// Rejects the program with `what` unless `ok`.
 void require(bool ok, const std::string& what) {
   if (!ok) throw ProgramError("invalid program: " + what);
 }
 
-/// Which operands of an instruction are slots; the remaining shapes are
-/// handled case by case in verify_function.
-enum class Shape { None, A, AB, ABC };
-
-Shape shape_of(Opcode op) {
-  switch (op) {
-    case Opcode::MOVE: case Opcode::NEGF: case Opcode::NEGI: case Opcode::I2F: case Opcode::F2I:
-    case Opcode::NOT: case Opcode::ISNAF: case Opcode::ISNAI: case Opcode::ISNAC: case Opcode::ISNAS:
-    case Opcode::ISNAR:
-      return Shape::AB;
-    case Opcode::ADDF: case Opcode::SUBF: case Opcode::MULF: case Opcode::DIVF: case Opcode::MODF:
-    case Opcode::ADDI: case Opcode::SUBI: case Opcode::MULI: case Opcode::MODI:
-    case Opcode::LTF: case Opcode::LEF: case Opcode::GTF: case Opcode::GEF: case Opcode::EQF: case Opcode::NEF:
-    case Opcode::LTI: case Opcode::LEI: case Opcode::GTI: case Opcode::GEI: case Opcode::EQI: case Opcode::NEI:
-    case Opcode::EQB: case Opcode::NEB: case Opcode::EQS: case Opcode::NES: case Opcode::EQC: case Opcode::NEC:
-    case Opcode::CONCAT:
-      return Shape::ABC;
-    case Opcode::RAISE:
-      return Shape::A;
-    default:
-      return Shape::None;
+/// Length of the slot run a Span operand starts (`which` is 'A', 'B' or
+/// 'C'); the opcode defines it. Index operands it reads were checked first.
+std::uint32_t span_length(const Program& p, const FunctionProto& fn, const Instr& in, char which) {
+  switch (in.op) {
+    case Opcode::CALL: {
+      const FunctionProto& callee = p.functions[fn.call_sites[in.a]];
+      return which == 'B' ? callee.num_params : callee.num_results;
+    }
+    case Opcode::RET: return in.b;
+    case Opcode::BUILTIN: return builtin_spec(static_cast<BuiltinId>(in.a)).arity();
+    case Opcode::TA: {
+      const BuiltinSpec& spec = state_spec(fn.states[in.a]);
+      return which == 'B' ? spec.arity() : static_cast<std::uint32_t>(spec.results.size());
+    }
+    case Opcode::NEWOBJ: return static_cast<std::uint32_t>(p.types[in.b].fields.size());
+    case Opcode::COLL: {
+      const CollOpInfo& info = coll_op_info(static_cast<CollOp>(in.a));
+      return which == 'B' ? info.arity : info.results;
+    }
+    // The pattern, then one slot per argument type letter.
+    case Opcode::STRFORMAT: return static_cast<std::uint32_t>(p.strings[in.c].size()) + 1;
+    case Opcode::RANDOM: return 3; // min, max, seed
+    default: return 0;
   }
 }
 
+/// Checks one index-like operand against the table its kind names; returns
+/// the reason it is out of range, or "" when it is in range. Reg and Span
+/// operands are checked by the caller (they need the frame size).
+std::string index_error(const Program& p, const FunctionProto& fn, Operand kind, std::uint32_t v) {
+  const auto below = [&](std::size_t limit, const char* what) {
+    return v < limit ? std::string() : std::string(what) + " (" + std::to_string(v) + ", limit " + std::to_string(limit) + ")";
+  };
+  switch (kind) {
+    case Operand::Unused: case Operand::Low: case Operand::Reg: case Operand::Span: case Operand::Jump:
+    case Operand::ResultCount: case Operand::Field:
+      return "";
+    case Operand::Zero: return v == 0 ? "" : "must be 0 (" + std::to_string(v) + ")";
+    case Operand::Const: return below(p.constants.size(), "constant index out of range");
+    case Operand::Input: return below(p.inputs.size(), "input index out of range");
+    case Operand::Global: return below(p.functions[0].num_slots, "global slot out of range");
+    case Operand::Context: return below(static_cast<std::size_t>(ContextValue::Count), "context value out of range");
+    case Operand::Series: return below(fn.series.size(), "series out of range");
+    case Operand::GlobalSeries: return below(p.functions[0].series.size(), "global series out of range");
+    case Operand::Offset: return v >= 1 ? "" : "constant history offset must be positive";
+    case Operand::CallSite: return below(fn.call_sites.size(), "call site out of range");
+    case Operand::Builtin: return below(static_cast<std::size_t>(BuiltinId::Count), "unknown builtin");
+    case Operand::State: return below(fn.states.size(), "builtin state out of range");
+    case Operand::Plot: return below(p.plots.size(), "plot out of range");
+    case Operand::LogLevel: return below(3, "bad log level");
+    case Operand::UserType: return below(p.types.size(), "type index out of range");
+    case Operand::CollOp: return below(static_cast<std::size_t>(CollOp::Count), "unknown collection operation");
+    case Operand::Enum: return below(p.enums.size(), "enum index out of range");
+    case Operand::AlertFreq: return below(3, "bad alert frequency");
+    case Operand::String: return below(p.strings.size(), "string index out of range");
+    case Operand::ElemType:
+      return (v & 0x0F) < kTypeCount && (v >> 4) < kTypeCount ? "" : "bad element type (" + std::to_string(v) + ")";
+  }
+  return "unknown operand kind";
+}
+
+/// Checks one function's tables and every operand of every instruction.
 void verify_function(const Program& p, const FunctionProto& fn, bool is_main) {
   const std::size_t n = fn.code.size();
   require(n > 0, "function '" + fn.name + "' has no code");
@@ -69,151 +109,50 @@ void verify_function(const Program& p, const FunctionProto& fn, bool is_main) {
   const Opcode last = fn.code.back().op;
   require(last == Opcode::RET || last == Opcode::JMP, "function '" + fn.name + "' can fall off its end");
 
-  auto slot = [&](std::size_t pc, std::uint32_t s) {
-    if (s >= fn.num_slots) fail(fn, pc, "slot " + std::to_string(s) + " out of range");
-  };
-  auto span = [&](std::size_t pc, std::uint32_t first, std::uint32_t count) {
-    if (first + count > fn.num_slots) fail(fn, pc, "slot range out of range");
-  };
-  auto target = [&](std::size_t pc, std::uint32_t t) {
-    if (t >= n) fail(fn, pc, "jump target out of range");
-    // Every loop passes a LOOPCHECK, so no program can run unbounded.
-    if (t <= pc && fn.code[t].op != Opcode::LOOPCHECK) fail(fn, pc, "backward jump not to a LOOPCHECK");
-  };
-
   for (std::size_t pc = 0; pc < n; ++pc) {
     const Instr& in = fn.code[pc];
     if (in.op >= Opcode::Count) fail(fn, pc, "unknown opcode");
-    if (in.spare != 0 && in.op != Opcode::COLL) fail(fn, pc, "nonzero spare byte");
-    switch (shape_of(in.op)) {
-      case Shape::ABC: slot(pc, in.c); [[fallthrough]];
-      case Shape::AB: slot(pc, in.b); [[fallthrough]];
-      case Shape::A: slot(pc, in.a); continue;
-      case Shape::None: break;
+    const OpFormat fmt = opcode_format(in.op);
+    const auto bad = [&](char which, const std::string& why) {
+      fail(fn, pc, std::string(opcode_name(in.op)) + " operand " + which + ": " + why);
+    };
+    // The BC operand stands in B's place: its kind is in B, C is Low.
+    const struct {
+      char name;
+      Operand kind;
+      std::uint32_t value;
+    } fields[] = {{'A', fmt.a, in.a},
+                  {'B', fmt.b, fmt.b == Operand::Const || fmt.b == Operand::Jump ? in.bc() : in.b},
+                  {'C', fmt.c, in.c},
+                  {'T', fmt.t, in.elem_type}};
+    // Table indices first: span lengths below are looked up through them.
+    for (const auto& f : fields) {
+      if (f.kind == Operand::Reg && f.value >= fn.num_slots) bad(f.name, "slot " + std::to_string(f.value) + " out of range");
+      if (f.kind == Operand::Jump) {
+        if (f.value >= n) bad(f.name, "jump target out of range");
+        // Every loop passes a LOOPCHECK, so no program can run unbounded.
+        if (f.value <= pc && fn.code[f.value].op != Opcode::LOOPCHECK) bad(f.name, "backward jump not to a LOOPCHECK");
+      }
+      const std::string why = index_error(p, fn, f.kind, f.value);
+      if (!why.empty()) bad(f.name, why);
     }
+    // Semantic rules of single opcodes, beyond operand shape.
     switch (in.op) {
-      case Opcode::NOP: break;
-      case Opcode::LOOPCHECK:
-        if (in.a != 0 || in.b != 0 || in.c != 0) fail(fn, pc, "LOOPCHECK takes no operands");
-        break;
-      case Opcode::LOADK:
-        slot(pc, in.a);
-        if (in.bc() >= p.constants.size()) fail(fn, pc, "constant index out of range");
-        break;
-      case Opcode::LOADINPUT:
-        slot(pc, in.a);
-        if (in.b >= p.inputs.size()) fail(fn, pc, "input index out of range");
-        break;
       case Opcode::LOADSOURCE:
-        slot(pc, in.a);
-        if (in.b >= p.inputs.size() || p.inputs[in.b].kind != InputKind::Source) fail(fn, pc, "not a source input");
+        if (p.inputs[in.b].kind != InputKind::Source) bad('B', "not a source input");
         break;
-      case Opcode::LOADCONTEXT:
-        slot(pc, in.a);
-        if (in.b >= static_cast<std::uint16_t>(ContextValue::Count)) fail(fn, pc, "context value out of range");
-        break;
-      case Opcode::GETGLOBAL:
-        slot(pc, in.a);
-        if (in.b >= p.functions[0].num_slots) fail(fn, pc, "global slot out of range");
-        break;
-      case Opcode::JMP: target(pc, in.bc()); break;
-      case Opcode::JMPF: case Opcode::JMPT: case Opcode::ONCE:
-        slot(pc, in.a);
-        target(pc, in.bc());
-        break;
-      case Opcode::SERIES_SET:
-        if (in.a >= fn.series.size()) fail(fn, pc, "series out of range");
-        slot(pc, in.b);
-        break;
-      case Opcode::SERIES_GETK: case Opcode::SERIES_GET:
-        slot(pc, in.a);
-        if (in.b >= fn.series.size()) fail(fn, pc, "series out of range");
-        if (in.op == Opcode::SERIES_GET) slot(pc, in.c);
-        else if (in.c == 0) fail(fn, pc, "constant history offset must be positive");
-        break;
-      case Opcode::GSERIES_GETK: case Opcode::GSERIES_GET:
-        slot(pc, in.a);
-        if (in.b >= p.functions[0].series.size()) fail(fn, pc, "global series out of range");
-        if (in.op == Opcode::GSERIES_GET) slot(pc, in.c);
-        else if (in.c == 0) fail(fn, pc, "constant history offset must be positive");
-        break;
-      case Opcode::CALL: {
-        if (in.a >= fn.call_sites.size()) fail(fn, pc, "call site out of range");
-        const FunctionProto& callee = p.functions[fn.call_sites[in.a]];
-        span(pc, in.b, callee.num_params);
-        span(pc, in.c, callee.num_results);
-        break;
-      }
       case Opcode::RET:
-        if (in.b != fn.num_results) fail(fn, pc, "result count mismatch");
-        span(pc, in.a, in.b);
+        if (in.b != fn.num_results) bad('B', "result count mismatch");
         break;
-      case Opcode::BUILTIN: {
-        if (in.a >= static_cast<std::uint16_t>(BuiltinId::Count)) fail(fn, pc, "unknown builtin");
-        span(pc, in.b, builtin_spec(static_cast<BuiltinId>(in.a)).arity());
-        slot(pc, in.c);
+      case Opcode::STRFORMAT:
+        for (char t : p.strings[in.c])
+          if (t != 'f' && t != 'i' && t != 'b' && t != 's') bad('C', "bad argument type in str.format signature");
         break;
-      }
-      case Opcode::TA: {
-        if (in.a >= fn.states.size()) fail(fn, pc, "builtin state out of range");
-        const BuiltinSpec& spec = state_spec(fn.states[in.a]);
-        span(pc, in.b, spec.arity());
-        span(pc, in.c, spec.results.size());
-        break;
-      }
-      case Opcode::PLOT:
-        if (in.a >= p.plots.size()) fail(fn, pc, "plot out of range");
-        slot(pc, in.b);
-        break;
-      case Opcode::LOG:
-        if (in.a > 2) fail(fn, pc, "bad log level");
-        slot(pc, in.b);
-        break;
-      case Opcode::NEWOBJ:
-        slot(pc, in.a);
-        if (in.b >= p.types.size()) fail(fn, pc, "type index out of range");
-        span(pc, in.c, static_cast<std::uint32_t>(p.types[in.b].fields.size()));
-        break;
-      case Opcode::GETFIELD:
-        slot(pc, in.a);
-        slot(pc, in.b);
-        break;
-      case Opcode::SETFIELD:
-        slot(pc, in.a);
-        slot(pc, in.c);
-        break;
-      case Opcode::COLL: {
-        if (in.a >= static_cast<std::uint16_t>(CollOp::Count)) fail(fn, pc, "unknown collection operation");
-        if ((in.spare & 0x0F) >= kTypeCount || (in.spare >> 4) >= kTypeCount) fail(fn, pc, "bad element type");
-        const CollOpInfo& info = coll_op_info(static_cast<CollOp>(in.a));
-        span(pc, in.b, info.arity);
-        span(pc, in.c, info.results);
-        break;
-      }
-      case Opcode::ENUMSTR:
-        slot(pc, in.a);
-        slot(pc, in.b);
-        if (in.c >= p.enums.size()) fail(fn, pc, "enum index out of range");
-        break;
-      case Opcode::ALERT:
-        slot(pc, in.a);
-        if (in.b > 2 || in.c != 0) fail(fn, pc, "bad alert frequency");
-        break;
-      case Opcode::STRFORMAT: {
-        slot(pc, in.a);
-        if (in.c >= p.strings.size()) fail(fn, pc, "argument type string out of range");
-        const std::string& types = p.strings[in.c];
-        for (char t : types)
-          if (t != 'f' && t != 'i' && t != 'b' && t != 's') fail(fn, pc, "bad argument type in str.format signature");
-        span(pc, in.b, static_cast<std::uint32_t>(types.size()) + 1);
-        break;
-      }
-      case Opcode::RANDOM:
-        slot(pc, in.a);
-        span(pc, in.b, 3);
-        break;
-      default: fail(fn, pc, "unexpected opcode shape");
+      default: break;
     }
+    for (const auto& f : fields)
+      if (f.kind == Operand::Span && std::uint64_t{f.value} + span_length(p, fn, in, f.name) > fn.num_slots)
+        bad(f.name, "slot range out of range");
   }
 }
 

@@ -211,9 +211,9 @@ def read_function(r):
     n = r.count(8, MAX_CODE, "instruction")
     code = []
     for _ in range(n):
-        op, spare, a, b, c = r.u8(), r.u8(), r.u16(), r.u16(), r.u16()
+        op, elem_type, a, b, c = r.u8(), r.u8(), r.u16(), r.u16(), r.u16()
         require(op < OPCODE_COUNT, f"program: unknown opcode {op}")
-        code.append((op, spare, a, b, c))
+        code.append((op, elem_type, a, b, c))
     f["code"] = code
     f["lines"] = r.array("I", 4, MAX_CODE, "line table")
     f["call_sites"] = r.array("I", 4, MAX_TABLE, "call site")
@@ -305,7 +305,7 @@ def check_program(p):
     """The verifier's rules on everything but instruction operands (section
     6: the rules next to each field). The per-instruction operand checks of
     pinevm's verifier (slot, constant and table indices, jump targets) are
-    not repeated here; the spare-byte and last-instruction rules are."""
+    not repeated here; the elem_type-byte and last-instruction rules are."""
     require(p["bytecode_version"] == BYTECODE_VERSION, f"program: bytecode version {p['bytecode_version']}")
     require(len(p["functions"]) > 0, "program: no main function")
     require(1 <= p["max_bars_back"] < MAX_SERIES_CAPACITY, "program: max_bars_back out of range")
@@ -341,8 +341,8 @@ def check_program(p):
         for c in f["call_sites"]:
             require(0 < c < len(p["functions"]), f"program: function {i} bad call site {c}")
         require(f["code"][-1][0] in (OP_RET, OP_JMP), f"program: function {i} can fall off its end")
-        require(all(spare == 0 or op == OP_COLL for op, spare, _, _, _ in f["code"]),
-                f"program: function {i} nonzero spare byte")
+        require(all(elem_type == 0 or op == OP_COLL for op, elem_type, _, _, _ in f["code"]),
+                f"program: function {i} nonzero elem_type byte")
     main = p["functions"][0]
     require(main["num_params"] == 0 and main["num_results"] == 0 and main["num_slots"] >= 31, "program: main shape")
     check_acyclic(p["functions"])

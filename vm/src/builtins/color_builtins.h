@@ -1,74 +1,36 @@
 // The color.* builtins: typed handlers BuiltinFn<ID> (see builtin_fn.h).
 //
-// A colour is packed 0xRRGGBBAA in an int slot; na is kColorNa. Pine speaks
-// of transparency (0 opaque .. 100 invisible), the packing of alpha.
+// The arithmetic is pine/vm/color.h's, which the compiler's constant folding
+// shares, so a folded colour is the colour the builtin computes.
 #pragma once
 
 #include <cmath>
 #include <cstdint>
 
 #include "builtins/builtin_fn.h"
+#include "pine/vm/color.h"
 
 namespace pine {
 
-namespace color_detail {
-
-/// Alpha byte of a transparency 0..100 (0 opaque), clamped and rounded.
-inline std::int64_t alpha_of(double transp) {
-  const double t = transp < 0 ? 0 : (transp > 100 ? 100 : transp);
-  return static_cast<std::int64_t>(std::lround(255.0 * (1.0 - t / 100.0)));
-}
-
-/// A color channel 0..255, clamped and rounded.
-inline std::int64_t channel(double v) {
-  const double c = v < 0 ? 0 : (v > 255 ? 255 : v);
-  return static_cast<std::int64_t>(std::lround(c));
-}
-
-/// One RGBA channel of color.from_gradient: `lo` to `hi` at `pos` in [0, 1].
-inline std::int64_t mix_channel(std::int64_t lo, std::int64_t hi, int shift, double pos) {
-  const double a = static_cast<double>((lo >> shift) & 0xFF), b = static_cast<double>((hi >> shift) & 0xFF);
-  return std::lround(a + (b - a) * pos) << shift;
-}
-
-/// The byte of `color` at `shift` as a float, na for an na colour: what
-/// color.r, color.g and color.b return.
-inline double byte_of(Rgba color, int shift) {
-  if (color.bits == kColorNa) return kFloatNa;
-  return static_cast<double>((color.bits >> shift) & 0xFF);
-}
-
-} // namespace color_detail
-
 template <> struct BuiltinFn<BuiltinId::COLOR_NEW> {
-  /// The colour with its transparency replaced.
-  static Rgba run(Rgba color, double transp) {
-    if (color.bits == kColorNa || std::isnan(transp)) return {kColorNa};
-    return {(color.bits & ~std::int64_t{0xFF}) | color_detail::alpha_of(transp)};
-  }
+  static Rgba run(Rgba color, double transp) { return {color_with_transp(color.bits, transp)}; }
 };
 template <> struct BuiltinFn<BuiltinId::COLOR_RGB> {
   static Rgba run(double red, double green, double blue, double transp) {
-    if (std::isnan(red) || std::isnan(green) || std::isnan(blue) || std::isnan(transp)) return {kColorNa};
-    using namespace color_detail;
-    return {(channel(red) << 24) | (channel(green) << 16) | (channel(blue) << 8) | alpha_of(transp)};
+    return {color_from_rgb(red, green, blue, transp)};
   }
 };
 template <> struct BuiltinFn<BuiltinId::COLOR_R> {
-  static double run(Rgba color) { return color_detail::byte_of(color, 24); }
+  static double run(Rgba color) { return color_component(color.bits, 24); }
 };
 template <> struct BuiltinFn<BuiltinId::COLOR_G> {
-  static double run(Rgba color) { return color_detail::byte_of(color, 16); }
+  static double run(Rgba color) { return color_component(color.bits, 16); }
 };
 template <> struct BuiltinFn<BuiltinId::COLOR_B> {
-  static double run(Rgba color) { return color_detail::byte_of(color, 8); }
+  static double run(Rgba color) { return color_component(color.bits, 8); }
 };
 template <> struct BuiltinFn<BuiltinId::COLOR_T> {
-  /// Transparency 0..100 (0 = opaque), from the alpha byte.
-  static double run(Rgba color) {
-    const double alpha = color_detail::byte_of(color, 0);
-    return std::isnan(alpha) ? kFloatNa : std::round((255.0 - alpha) * 100.0 / 255.0);
-  }
+  static double run(Rgba color) { return color_component(color.bits, 0); }
 };
 template <> struct BuiltinFn<BuiltinId::COLOR_FROM_GRADIENT> {
   /// Linear in every RGBA byte; the position is clamped to [0, 1]; na
@@ -80,9 +42,8 @@ template <> struct BuiltinFn<BuiltinId::COLOR_FROM_GRADIENT> {
     if (bottom_value == top_value) return bottom_color;
     double pos = (value - bottom_value) / (top_value - bottom_value);
     pos = pos < 0 ? 0 : (pos > 1 ? 1 : pos);
-    using color_detail::mix_channel;
-    return {mix_channel(lo, hi, 24, pos) | mix_channel(lo, hi, 16, pos) | mix_channel(lo, hi, 8, pos) |
-            mix_channel(lo, hi, 0, pos)};
+    return {color_mix_channel(lo, hi, 24, pos) | color_mix_channel(lo, hi, 16, pos) |
+            color_mix_channel(lo, hi, 8, pos) | color_mix_channel(lo, hi, 0, pos)};
   }
 };
 

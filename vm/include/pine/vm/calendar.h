@@ -44,8 +44,35 @@ inline constexpr const char* kTimeZoneHelp =
 /// nullopt when the string is not one (see the file comment).
 std::optional<std::int64_t> parse_time_zone(std::string_view zone);
 
-/// Days since 1970-01-01 of a proleptic Gregorian date (month 1..12).
-std::int64_t days_from_civil(std::int64_t year, int month, int day);
+/// a / b rounded toward minus infinity (C++ rounds toward zero), so dates
+/// before 1970 convert the same way as later ones.
+constexpr std::int64_t floor_div(std::int64_t a, std::int64_t b) {
+  const std::int64_t q = a / b;
+  return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
+}
+
+/// The Gregorian leap year rule, the one rule every date check uses.
+constexpr bool is_leap_year(std::int64_t y) { return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0); }
+
+/// Days in month `m` (1..12) of year `y`, for validating dates.
+constexpr int days_in_month(std::int64_t y, int m) {
+  constexpr int kDays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return m == 2 && is_leap_year(y) ? 29 : kDays[m - 1];
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (month 1..12), after
+/// Howard Hinnant's days_from_civil: counting from 0000-03-01 puts the leap
+/// day last in a "year", so whole 400-year eras (146097 days) handle any
+/// year, negative ones included.
+constexpr std::int64_t days_from_civil(std::int64_t year, int month, int day) {
+  const std::int64_t y = year - (month <= 2 ? 1 : 0);
+  const std::int64_t era = floor_div(y, 400);
+  const std::int64_t yoe = y - era * 400;                          // 0..399
+  const std::int64_t mp = month > 2 ? month - 3 : month + 9;       // March = 0
+  const std::int64_t doy = (153 * mp + 2) / 5 + day - 1;           // 0..365
+  const std::int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;  // 0..146096
+  return era * 146097 + doe - 719468; // 719468 days from 0000-03-01 to 1970-01-01
+}
 
 /// A calendar date.
 struct CivilDate {
@@ -54,8 +81,22 @@ struct CivilDate {
   int day = 1;   ///< 1..31
 };
 
-/// The date `days` days after 1970-01-01.
-CivilDate civil_from_days(std::int64_t days);
+/// The date `days` days after 1970-01-01 (Howard Hinnant's civil_from_days,
+/// the inverse of days_from_civil); valid for every day count an int64
+/// millisecond time can produce, unlike gmtime.
+constexpr CivilDate civil_from_days(std::int64_t days) {
+  const std::int64_t z = days + 719468;
+  const std::int64_t era = floor_div(z, 146097);
+  const std::int64_t doe = z - era * 146097;
+  const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const std::int64_t mp = (5 * doy + 2) / 153;
+  CivilDate c;
+  c.day = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
+  c.month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
+  c.year = yoe + era * 400 + (c.month <= 2 ? 1 : 0);
+  return c;
+}
 
 /// The fields year(), month() ... second() return, Pine's numbering.
 enum class CalendarField : std::uint8_t { Year, Month, WeekOfYear, DayOfMonth, DayOfWeek, Hour, Minute, Second };

@@ -2,8 +2,8 @@
 // called with the COLL instruction. Numbering is part of the bytecode
 // format: append only.
 //
-// COLL's spare byte is the element type T of the collection as a Type value
-// (maps: key type << 4 | value type). Operations whose behaviour depends on
+// COLL's element-type byte (Instr::elem_type) is the element type T of the
+// collection as a Type value (maps: key type << 4 | value type). Operations whose behaviour depends on
 // T (sorting, searching, joining, sums, na values) read it; the compiler
 // guarantees it matches the static type of the collection.
 #pragma once
@@ -16,8 +16,8 @@ namespace pine {
 // Elements are row-major. Row/column arguments that are na take the
 // documented default (add_row: after the last row; remove_row: the last
 // row; fill/submatrix bounds: the whole matrix). For the two-operand
-// arithmetic (sum, diff, mult, kron) COLL's spare byte is
-// (operand type << 4) | element type, and the result's element type is
+// arithmetic (sum, diff, mult, kron) COLL's element-type byte
+// (Instr::elem_type) is (operand type << 4) | element type, and the result's element type is
 // float when either is float, else int.
 #define PINE_MATRIX_OPS(X)                                                             \
   X(MATRIX_NEW, "matrix.new", 3, 1)          /* rows(int), columns(int), initial(T) */  \

@@ -8,6 +8,8 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <optional>
+#include <string_view>
 
 namespace pine {
 
@@ -33,6 +35,31 @@ enum class Type : std::uint8_t {
 
 /// Number of Type values (types are stored in bytes and validated against it).
 inline constexpr std::uint8_t kTypeCount = 8;
+
+/// A type's name: the Pine keyword of a core type ("float"), "enum", "ref"
+/// for a heap reference and "void"; listings print it, and the compiler's
+/// messages use it for every type but references.
+constexpr const char* type_name(Type t) {
+  switch (t) {
+    case Type::Void: return "void";
+    case Type::Int: return "int";
+    case Type::Float: return "float";
+    case Type::Bool: return "bool";
+    case Type::Color: return "color";
+    case Type::String: return "string";
+    case Type::Enum: return "enum";
+    case Type::Ref: return "ref";
+  }
+  return "?";
+}
+
+/// The core type a Pine type keyword names ("int", "float", "bool", "color",
+/// "string"), the inverse of type_name on those; nullopt for any other word.
+constexpr std::optional<Type> core_type_from_keyword(std::string_view word) {
+  for (Type t : {Type::Int, Type::Float, Type::Bool, Type::Color, Type::String})
+    if (word == type_name(t)) return t;
+  return std::nullopt;
+}
 
 /// Float na is a quiet NaN. `na(x)` is true for NaN and for +-inf (docs/semantics.md).
 inline constexpr double kFloatNa = std::numeric_limits<double>::quiet_NaN();
