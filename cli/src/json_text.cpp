@@ -81,7 +81,9 @@ void append_utf8(std::string& out, unsigned cp) {
   }
 }
 
-/// Reads the digits of a \u escape.
+namespace {
+
+/// The value of one hex digit of a \u escape, -1 for any other character.
 int hex_digit(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -89,8 +91,9 @@ int hex_digit(char c) {
   return -1;
 }
 
-/// Maps the one-character escapes back to their characters.
-std::optional<char> json_simple_unescape(char e) {
+/// What follows a backslash for the one-character escapes (\" \\ \/ \b \f
+/// \n \r \t); nullopt for 'u' and anything else.
+std::optional<char> simple_unescape(char e) {
   switch (e) {
     case '"': return '"';
     case '\\': return '\\';
@@ -101,6 +104,62 @@ std::optional<char> json_simple_unescape(char e) {
     case 'r': return '\r';
     case 't': return '\t';
     default: return std::nullopt;
+  }
+}
+
+/// The four hex digits of a \u escape at text[pos], or nullopt.
+std::optional<unsigned> read_hex4(std::string_view text, std::size_t& pos) {
+  unsigned v = 0;
+  for (int i = 0; i < 4; ++i) {
+    const int d = pos < text.size() ? hex_digit(text[pos]) : -1;
+    if (d < 0) return std::nullopt;
+    v = v * 16 + static_cast<unsigned>(d);
+    ++pos;
+  }
+  return v;
+}
+
+} // namespace
+
+// The one JSON string reader (--syminfo files; the tests' JSON readers).
+const char* read_json_string(std::string_view text, std::size_t& pos, std::string& out) {
+  ++pos; // the opening quote
+  out.clear();
+  for (;;) {
+    if (pos >= text.size()) return "unterminated string";
+    const char c = text[pos];
+    if (c == '"') {
+      ++pos;
+      return nullptr;
+    }
+    if (static_cast<unsigned char>(c) < 0x20) return "control character in a string";
+    ++pos;
+    if (c != '\\') {
+      out += c;
+      continue;
+    }
+    const char e = pos < text.size() ? text[pos] : '\0';
+    if (const std::optional<char> plain = simple_unescape(e)) {
+      out += *plain;
+      ++pos;
+      continue;
+    }
+    if (e != 'u') return "unknown escape in a string";
+    ++pos;
+    std::optional<unsigned> cp = read_hex4(text, pos);
+    if (!cp) return "expected four hex digits after \\u";
+    if (*cp >= 0xD800 && *cp <= 0xDBFF) {
+      // A surrogate pair encodes one code point above U+FFFF.
+      if (pos + 1 >= text.size() || text[pos] != '\\' || text[pos + 1] != 'u') return "unpaired surrogate in \\u escape";
+      pos += 2;
+      const std::optional<unsigned> low = read_hex4(text, pos);
+      if (!low) return "expected four hex digits after \\u";
+      if (*low < 0xDC00 || *low > 0xDFFF) return "unpaired surrogate in \\u escape";
+      *cp = 0x10000 + ((*cp - 0xD800) << 10) + (*low - 0xDC00);
+    } else if (*cp >= 0xDC00 && *cp <= 0xDFFF) {
+      return "unpaired surrogate in \\u escape";
+    }
+    append_utf8(out, *cp);
   }
 }
 

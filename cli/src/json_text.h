@@ -25,11 +25,11 @@ std::size_t utf8_sequence_length(std::string_view s, std::size_t i);
 /// Appends code point `cp` (at most U+10FFFF) encoded as UTF-8.
 void append_utf8(std::string& out, unsigned cp);
 
-/// The value of one hex digit of a \u escape, -1 for any other character.
-int hex_digit(char c);
-
-/// What follows a backslash in a JSON string, for the one-character escapes
-/// (\" \\ \/ \b \f \n \r \t); nullopt for 'u' and anything else.
-std::optional<char> json_simple_unescape(char e);
+/// Reads the JSON string literal whose opening quote is text[pos]: its
+/// decoded contents into `out` and pos past the closing quote. Returns
+/// nullptr, or what is wrong (pos then at the offending character):
+/// unterminated, a raw control character, an unknown escape, bad \u digits
+/// or an unpaired surrogate.
+const char* read_json_string(std::string_view text, std::size_t& pos, std::string& out);
 
 } // namespace pine::cli

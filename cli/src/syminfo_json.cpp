@@ -88,56 +88,11 @@ private:
     throw std::invalid_argument("line " + std::to_string(line) + ", column " + std::to_string(col) + ": " + message);
   }
 
-  /// Four hex digits of a \u escape.
-  unsigned read_hex4() {
-    unsigned v = 0;
-    for (int i = 0; i < 4; ++i) {
-      const int d = hex_digit(peek());
-      if (d < 0) fail("expected four hex digits after \\u");
-      v = v * 16 + static_cast<unsigned>(d);
-      ++pos_;
-    }
-    return v;
-  }
-
   /// A string at the opening quote; returns its decoded contents.
   std::string read_string() {
-    ++pos_;
     std::string out;
-    for (;;) {
-      if (pos_ >= s_.size()) fail("unterminated string");
-      const char c = s_[pos_++];
-      if (c == '"') return out;
-      if (static_cast<unsigned char>(c) < 0x20) fail("control character in a string");
-      if (c != '\\') {
-        out += c;
-        continue;
-      }
-      const char e = peek();
-      ++pos_;
-      if (const std::optional<char> plain = json_simple_unescape(e)) {
-        out += *plain;
-        continue;
-      }
-      switch (e) {
-        case 'u': {
-          unsigned cp = read_hex4();
-          if (cp >= 0xD800 && cp <= 0xDBFF) {
-            // A surrogate pair encodes one code point above U+FFFF.
-            if (peek() != '\\' || pos_ + 1 >= s_.size() || s_[pos_ + 1] != 'u') fail("unpaired surrogate in \\u escape");
-            pos_ += 2;
-            const unsigned low = read_hex4();
-            if (low < 0xDC00 || low > 0xDFFF) fail("unpaired surrogate in \\u escape");
-            cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-          } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-            fail("unpaired surrogate in \\u escape");
-          }
-          append_utf8(out, cp);
-          break;
-        }
-        default: --pos_; fail("unknown escape in a string");
-      }
-    }
+    if (const char* error = read_json_string(s_, pos_, out)) fail(error);
+    return out;
   }
 
   /// A number as JSON writes it: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?

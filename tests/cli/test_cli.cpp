@@ -24,6 +24,7 @@
 
 #include "app.h"
 #include "cli_test_support.h"
+#include "json_text.h"
 
 namespace fs = std::filesystem;
 
@@ -46,38 +47,7 @@ std::optional<std::vector<std::pair<std::string, JsonValue>>> parse_flat_json(co
     while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
   };
   auto parse_string = [&](std::string& out) -> bool {
-    if (i >= s.size() || s[i] != '"') return false;
-    ++i;
-    while (i < s.size() && s[i] != '"') {
-      if (s[i] == '\\') {
-        if (++i >= s.size()) return false;
-        switch (s[i]) {
-          case '"': out += '"'; break;
-          case '\\': out += '\\'; break;
-          case '/': out += '/'; break;
-          case 'n': out += '\n'; break;
-          case 't': out += '\t'; break;
-          case 'r': out += '\r'; break;
-          case 'b': out += '\b'; break;
-          case 'f': out += '\f'; break;
-          case 'u': {
-            if (i + 4 >= s.size()) return false;
-            const unsigned cp = static_cast<unsigned>(std::stoul(s.substr(i + 1, 4), nullptr, 16));
-            if (cp < 0x80) out += static_cast<char>(cp);
-            else out += "?";
-            i += 4;
-            break;
-          }
-          default: return false;
-        }
-        ++i;
-      } else {
-        out += s[i++];
-      }
-    }
-    if (i >= s.size()) return false;
-    ++i;
-    return true;
+    return i < s.size() && s[i] == '"' && pine::cli::read_json_string(s, i, out) == nullptr;
   };
   std::vector<std::pair<std::string, JsonValue>> fields;
   ws();

@@ -1,5 +1,5 @@
 // JSON string text (cli/src/json_text.h): escaping for the JSONL writers and
-// the pieces the --syminfo reader unescapes with.
+// the reader of string literals (--syminfo files, the tests).
 #include <doctest/doctest.h>
 
 #include <string>
@@ -45,36 +45,33 @@ TEST_CASE("json_text: UTF-8 sequences") {
   CHECK(utf8(0x1F600) == "\xF0\x9F\x98\x80");
 }
 
-TEST_CASE("json_text: unescaping pieces") {
-  CHECK(pine::cli::hex_digit('0') == 0);
-  CHECK(pine::cli::hex_digit('f') == 15);
-  CHECK(pine::cli::hex_digit('F') == 15);
-  CHECK(pine::cli::hex_digit('g') == -1);
-  CHECK(pine::cli::json_simple_unescape('n') == '\n');
-  CHECK(pine::cli::json_simple_unescape('/') == '/');
-  CHECK(pine::cli::json_simple_unescape('"') == '"');
-  CHECK(!pine::cli::json_simple_unescape('u'));
-  CHECK(!pine::cli::json_simple_unescape('x'));
+/// What read_json_string makes of `literal`: the contents, or "error: ...".
+/// Also checks that a successful read stops right after the closing quote.
+std::string read(std::string_view literal) {
+  std::size_t pos = 0;
+  std::string out;
+  if (const char* error = pine::cli::read_json_string(literal, pos, out)) return std::string("error: ") + error;
+  CHECK(pos == literal.size());
+  return out;
 }
 
-TEST_CASE("json_text: escaping round-trips through the unescapes") {
-  const std::string text = "a\"b\\c\n\t\x01";
-  const std::string lit = json(text);
-  std::string back;
-  for (std::size_t i = 1; i + 1 < lit.size(); ++i) {
-    if (lit[i] != '\\') {
-      back += lit[i];
-      continue;
-    }
-    const char e = lit[++i];
-    if (auto c = pine::cli::json_simple_unescape(e)) {
-      back += *c;
-      continue;
-    }
-    REQUIRE(e == 'u');
-    unsigned cp = 0;
-    for (int k = 0; k < 4; ++k) cp = cp * 16 + static_cast<unsigned>(pine::cli::hex_digit(lit[++i]));
-    pine::cli::append_utf8(back, cp);
-  }
-  CHECK(back == text);
+TEST_CASE("json_text: reading string literals") {
+  CHECK(read(R"("plain")") == "plain");
+  CHECK(read(R"("q\"b\\s\/")") == "q\"b\\s/");
+  CHECK(read(R"("\n\r\t\b\f")") == "\n\r\t\b\f");
+  CHECK(read(R"("caf\u00e9 \u20AC")") == "caf\xC3\xA9 \xE2\x82\xAC");
+  CHECK(read(R"("\ud83d\ude00")") == "\xF0\x9F\x98\x80"); // a surrogate pair
+  CHECK(read(R"("open)") == "error: unterminated string");
+  CHECK(read("\"a\nb\"") == "error: control character in a string");
+  CHECK(read(R"("\x")") == "error: unknown escape in a string");
+  CHECK(read(R"("\u12g4")") == "error: expected four hex digits after \\u");
+  CHECK(read(R"("\ud83d")") == "error: unpaired surrogate in \\u escape");
+  CHECK(read(R"("\ude00")") == "error: unpaired surrogate in \\u escape");
+  CHECK(read(R"("\ud83d\u0041")") == "error: unpaired surrogate in \\u escape");
+}
+
+TEST_CASE("json_text: writing then reading gives the text back") {
+  for (const std::string& text : {std::string("a\"b\\c\n\t\x01"), std::string("caf\xC3\xA9 \xF0\x9F\x98\x80"),
+                                 std::string("\x00\x1f", 2), std::string()})
+    CHECK(read(json(text)) == text);
 }

@@ -12,6 +12,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "json_text.h"
 #include "pine/compiler/compile.h"
 #include "pine/vm/instance.h"
 
@@ -84,54 +85,13 @@ std::vector<std::string> collect_block(const std::vector<std::string_view>& line
 }
 
 /// A JSON string literal's content starting at text[pos] == '"'; advances
-/// pos past the closing quote. Handles the simple escapes and \uXXXX (BMP).
+/// pos past the closing quote (the CLI's reader, json_text.h).
 bool parse_json_string(std::string_view text, std::size_t& pos, std::string& out, std::string& why) {
-  ++pos; // opening quote
-  out.clear();
-  while (pos < text.size()) {
-    const char c = text[pos++];
-    if (c == '"') return true;
-    if (c != '\\') {
-      out += c;
-      continue;
-    }
-    if (pos >= text.size()) break;
-    const char e = text[pos++];
-    switch (e) {
-      case '"': out += '"'; break;
-      case '\\': out += '\\'; break;
-      case '/': out += '/'; break;
-      case 'b': out += '\b'; break;
-      case 'f': out += '\f'; break;
-      case 'n': out += '\n'; break;
-      case 'r': out += '\r'; break;
-      case 't': out += '\t'; break;
-      case 'u': {
-        unsigned code = 0;
-        if (pos + 4 > text.size()) break;
-        auto [p, ec] = std::from_chars(text.data() + pos, text.data() + pos + 4, code, 16);
-        if (ec != std::errc() || p != text.data() + pos + 4) {
-          why = "bad \\u escape";
-          return false;
-        }
-        pos += 4;
-        if (code < 0x80) {
-          out += static_cast<char>(code);
-        } else if (code < 0x800) {
-          out += static_cast<char>(0xC0 | (code >> 6));
-          out += static_cast<char>(0x80 | (code & 0x3F));
-        } else {
-          out += static_cast<char>(0xE0 | (code >> 12));
-          out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
-          out += static_cast<char>(0x80 | (code & 0x3F));
-        }
-        break;
-      }
-      default: why = std::string("bad escape \\") + e; return false;
-    }
+  if (const char* error = pine::cli::read_json_string(text, pos, out)) {
+    why = error;
+    return false;
   }
-  why = "unterminated string";
-  return false;
+  return true;
 }
 
 /// Skips JSON whitespace.
