@@ -76,42 +76,19 @@ std::optional<std::uint32_t> FunctionCompiler::take_constant(const ExprValue& v)
 }
 
 bool FunctionCompiler::untouched_between(std::uint16_t reg, std::size_t from, std::size_t to) {
+  // By the operand kinds of the opcode list (bytecode.h): a single slot
+  // names `reg` when it is `reg`, a run of slots (whose length the opcode
+  // defines) may reach it when it starts at or below it; indices of other
+  // tables never do.
+  auto may_name = [reg](Operand kind, std::uint16_t value) {
+    if (kind == Operand::Reg || kind == Operand::Global) return value == reg;
+    if (kind == Operand::Span) return value <= reg;
+    return false;
+  };
   for (std::size_t i = from; i < to; ++i) {
     const Instr& in = emit_.at(i);
-    switch (in.op) {
-      case Opcode::NOP:
-      case Opcode::LOOPCHECK:
-      case Opcode::JMP: break;
-      // A and a 32-bit BC (constant index or jump target).
-      case Opcode::LOADK:
-      case Opcode::JMPF:
-      case Opcode::JMPT:
-      case Opcode::ONCE:
-        if (in.a == reg) return false;
-        break;
-      // Slot ranges (see bytecode.h): a range starting at or below `reg`
-      // may reach it; A of CALL/BUILTIN/TA/COLL and C of STRFORMAT are no slots.
-      case Opcode::CALL:
-      case Opcode::BUILTIN:
-      case Opcode::TA:
-      case Opcode::COLL:
-        if (in.b <= reg || in.c <= reg) return false;
-        break;
-      case Opcode::RET:
-        if (in.a <= reg) return false;
-        break;
-      case Opcode::NEWOBJ:
-        if (in.a == reg || in.c <= reg) return false;
-        break;
-      case Opcode::STRFORMAT:
-      case Opcode::RANDOM:
-        if (in.a == reg || in.b <= reg) return false;
-        break;
-      // Everything else names single slots (or indices) in A, B and C.
-      default:
-        if (in.a == reg || in.b == reg || in.c == reg) return false;
-        break;
-    }
+    const OpFormat format = opcode_format(in.op);
+    if (may_name(format.a, in.a) || may_name(format.b, in.b) || may_name(format.c, in.c)) return false;
   }
   return true;
 }
