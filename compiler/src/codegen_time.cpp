@@ -25,7 +25,7 @@ std::optional<std::string> literal_text(FunctionCompiler& fc, const ExprValue& v
 
 /// Rejects a literal time zone pinevm does not support.
 void check_time_zone(FunctionCompiler& fc, const CompiledArg& arg) {
-  if (auto text = literal_text(fc, arg.value); text && !parse_time_zone(*text))
+  if (auto text = literal_text(fc, arg.value); text && !TimeZone::parse(*text))
     fc.error(arg.loc, "unknown time zone '" + *text + "': " + kTimeZoneHelp);
 }
 

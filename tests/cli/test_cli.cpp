@@ -705,7 +705,7 @@ TEST_CASE("cli: bad --syminfo, --symbol and --timeframe exit 2") {
                         Case{"[1, 2]", "line 1, column 1: the file must hold one JSON object"},
                         Case{"{\"pricescale\": \"100\"}", "field 'pricescale' must be an integer"},
                         Case{"{\"pricescale\": 0}", "syminfo 'pricescale' must be a positive integer"},
-                        Case{"{\"timezone\": \"America/New_York\"}", "'America/New_York' is not supported"},
+                        Case{"{\"timezone\": \"Mars/Olympus\"}", "'Mars/Olympus' is unknown"},
                         Case{"{\"ticker\": \"X\"}", "field 'ticker' comes from --symbol"},
                         Case{"{\"mintick\": 0.5}", "field 'mintick' is derived"},
                         Case{"{\"colour\": \"red\"}", "field 'colour' is not a symbol information field"},

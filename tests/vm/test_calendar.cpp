@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -21,6 +22,9 @@ using pine::CalendarField;
 using pine::kIntNa;
 
 constexpr std::int64_t kHour = 3'600'000;
+/// UTC and three hours east of it.
+const pine::TimeZone kUtc;
+const pine::TimeZone kEast3 = pine::TimeZone::fixed(3 * kHour);
 /// 2023-11-14 22:13:20 UTC, a Tuesday: 19,675 days + 80,000 s.
 constexpr std::int64_t kT = 1'700'000'000'000;
 
@@ -59,63 +63,108 @@ const char* const kContextScript =
 
 } // namespace
 
+/// The offset of a time zone string at kT, or nullopt when it is unknown.
+std::optional<std::int64_t> offset_of(const char* name) {
+  const std::optional<pine::TimeZone> tz = pine::TimeZone::parse(name);
+  if (!tz) return std::nullopt;
+  return tz->offset_at(kT);
+}
+
 TEST_CASE("calendar: time zone strings") {
-  CHECK(pine::parse_time_zone("UTC") == 0);
-  CHECK(pine::parse_time_zone("Etc/UTC") == 0);
-  CHECK(pine::parse_time_zone("GMT") == 0);
-  CHECK(pine::parse_time_zone("UTC0") == 0);
-  CHECK(pine::parse_time_zone("UTC+0") == 0);
-  CHECK(pine::parse_time_zone("UTC+3") == 3 * kHour);
-  CHECK(pine::parse_time_zone("GMT-5") == -5 * kHour);
-  CHECK(pine::parse_time_zone("UTC+05:30") == 5 * kHour + 30 * 60'000);
-  CHECK(pine::parse_time_zone("UTC+4:00") == 4 * kHour);
-  CHECK(pine::parse_time_zone("GMT+0100") == kHour);
+  CHECK(offset_of("UTC") == 0);
+  CHECK(offset_of("Etc/UTC") == 0);
+  CHECK(offset_of("GMT") == 0);
+  CHECK(offset_of("UTC0") == 0);
+  CHECK(offset_of("UTC+0") == 0);
+  CHECK(offset_of("UTC+3") == 3 * kHour);
+  CHECK(offset_of("GMT-5") == -5 * kHour);
+  CHECK(offset_of("UTC+05:30") == 5 * kHour + 30 * 60'000);
+  CHECK(offset_of("UTC+4:00") == 4 * kHour);
+  CHECK(offset_of("GMT+0100") == kHour);
+  CHECK(offset_of("+02:00") == 2 * kHour);
   // Etc/GMT+N keeps the POSIX sign: five hours behind UTC.
-  CHECK(pine::parse_time_zone("Etc/GMT+5") == -5 * kHour);
-  CHECK(pine::parse_time_zone("Etc/GMT-14") == 14 * kHour);
-  for (const char* bad : {"America/New_York", "Europe/Paris", "", "utc", "UTC+", "UTC+24", "UTC+5:3", "UTC+05:60",
-                          "GMT+12345", "Etc/GMT+15", "UTC 3", "EST"})
-    CHECK_MESSAGE(!pine::parse_time_zone(bad), bad);
+  CHECK(offset_of("Etc/GMT+5") == -5 * kHour);
+  CHECK(offset_of("Etc/GMT-14") == 14 * kHour);
+  // IANA regions (kT is in November: New York on standard time).
+  CHECK(offset_of("America/New_York") == -5 * kHour);
+  CHECK(offset_of("Asia/Kolkata") == 5 * kHour + 30 * 60'000);
+  CHECK(offset_of("Europe/Paris") == kHour);
+  for (const char* bad : {"Mars/Olympus", "america/new_york", "", "utc", "UTC+", "UTC+24", "UTC+5:3", "UTC+05:60",
+                          "GMT+12345", "Etc/GMT+15", "UTC 3", "EST", "../../etc/passwd", "/usr/share/zoneinfo/UTC",
+                          "America/../Europe/Paris", "America/New_York\n"})
+    CHECK_MESSAGE(!pine::TimeZone::parse(bad), bad);
+}
+
+TEST_CASE("calendar: IANA regions follow daylight saving time from the time zone database") {
+  const pine::TimeZone ny = *pine::TimeZone::parse("America/New_York");
+  // 2024-03-10 00:00 UTC is 1,710,028,800 s (2024-01-01 is 1,704,067,200 s,
+  // plus 31 + 29 + 9 days). Clocks go from 02:00 EST to 03:00 EDT at 07:00 UTC.
+  constexpr std::int64_t kMar10 = 1'710'028'800'000;
+  CHECK(ny.offset_at(kMar10 + 7 * kHour - 1) == -5 * kHour);
+  CHECK(ny.offset_at(kMar10 + 7 * kHour) == -4 * kHour);
+  CHECK(pine::calendar_field(CalendarField::Hour, kMar10 + 7 * kHour - 1000, ny) == 1);
+  CHECK(pine::calendar_field(CalendarField::Hour, kMar10 + 7 * kHour, ny) == 3);
+  // 02:30 that day never happens: it moves later by the skipped hour (03:30
+  // EDT, 07:30 UTC); 01:30 on 2024-11-03 happens twice: the earlier (EDT,
+  // 05:30 UTC) counts. 2024-11-03 00:00 UTC is 1,730,592,000 s (307 days on).
+  constexpr std::int64_t kNov3 = 1'730'592'000'000;
+  CHECK(ny.to_utc(kMar10 + 2 * kHour + kHour / 2) == kMar10 + 7 * kHour + kHour / 2);
+  CHECK(ny.to_utc(kNov3 + kHour + kHour / 2) == kNov3 + 5 * kHour + kHour / 2);
+  CHECK(ny.to_utc(kNov3 + 12 * kHour) == kNov3 + 17 * kHour); // EST again
+  CHECK(pine::timestamp_from_fields(ny, 2024, 3, 10, 2, 30, 0) == kMar10 + 7 * kHour + kHour / 2);
+  // The rules of 2006 (DST from the first Sunday of April) differ from those
+  // of 2007 on (second Sunday of March): 12 March was EST in 2006, EDT in 2007.
+  CHECK(pine::calendar_field(CalendarField::Hour, pine::timestamp_from_fields(kUtc, 2006, 3, 12, 12, 0, 0), ny) == 7);
+  CHECK(pine::calendar_field(CalendarField::Hour, pine::timestamp_from_fields(kUtc, 2007, 3, 12, 12, 0, 0), ny) == 8);
+  // A daily period opens at local midnight: 04:00 UTC in summer.
+  const std::int64_t jul15_noon = pine::timestamp_from_fields(kUtc, 2024, 7, 15, 12, 0, 0);
+  CHECK(pine::period_open_time(*pine::parse_timeframe("1D"), jul15_noon, ny) ==
+        pine::timestamp_from_fields(kUtc, 2024, 7, 15, 4, 0, 0));
+  // Times far outside the database's span take the offset at its nearer end
+  // (local mean time before 1800: -4:56:02 in New York) instead of failing.
+  CHECK(ny.offset_at(pine::kMaxCalendarMs) == ny.offset_at(pine::timestamp_from_fields(kUtc, 2399, 12, 31, 0, 0, 0)));
+  CHECK(ny.offset_at(-pine::kMaxCalendarMs) == -(4 * kHour + 56 * 60'000 + 2'000));
+  CHECK(pine::calendar_field(CalendarField::Year, -pine::kMaxCalendarMs, ny) < -270'000);
 }
 
 TEST_CASE("calendar: fields of known timestamps") {
   using F = CalendarField;
   // kT: 2023-11-14 22:13:20 UTC; day-of-year 318, Tuesday (3), ISO week (318 - 2 + 10) / 7 = 46.
-  CHECK(pine::calendar_field(F::Year, kT, 0) == 2023);
-  CHECK(pine::calendar_field(F::Month, kT, 0) == 11);
-  CHECK(pine::calendar_field(F::DayOfMonth, kT, 0) == 14);
-  CHECK(pine::calendar_field(F::DayOfWeek, kT, 0) == 3);
-  CHECK(pine::calendar_field(F::WeekOfYear, kT, 0) == 46);
-  CHECK(pine::calendar_field(F::Hour, kT, 0) == 22);
-  CHECK(pine::calendar_field(F::Minute, kT, 0) == 13);
-  CHECK(pine::calendar_field(F::Second, kT, 0) == 20);
+  CHECK(pine::calendar_field(F::Year, kT, kUtc) == 2023);
+  CHECK(pine::calendar_field(F::Month, kT, kUtc) == 11);
+  CHECK(pine::calendar_field(F::DayOfMonth, kT, kUtc) == 14);
+  CHECK(pine::calendar_field(F::DayOfWeek, kT, kUtc) == 3);
+  CHECK(pine::calendar_field(F::WeekOfYear, kT, kUtc) == 46);
+  CHECK(pine::calendar_field(F::Hour, kT, kUtc) == 22);
+  CHECK(pine::calendar_field(F::Minute, kT, kUtc) == 13);
+  CHECK(pine::calendar_field(F::Second, kT, kUtc) == 20);
   // Three hours east it is already Wednesday the 15th, 01:13.
-  CHECK(pine::calendar_field(F::DayOfMonth, kT, 3 * kHour) == 15);
-  CHECK(pine::calendar_field(F::DayOfWeek, kT, 3 * kHour) == 4);
-  CHECK(pine::calendar_field(F::Hour, kT, 3 * kHour) == 1);
+  CHECK(pine::calendar_field(F::DayOfMonth, kT, kEast3) == 15);
+  CHECK(pine::calendar_field(F::DayOfWeek, kT, kEast3) == 4);
+  CHECK(pine::calendar_field(F::Hour, kT, kEast3) == 1);
   // One millisecond before the epoch: 1969-12-31 23:59:59, a Wednesday, ISO week 1 of 1970.
-  CHECK(pine::calendar_field(F::Year, -1, 0) == 1969);
-  CHECK(pine::calendar_field(F::DayOfMonth, -1, 0) == 31);
-  CHECK(pine::calendar_field(F::Second, -1, 0) == 59);
-  CHECK(pine::calendar_field(F::DayOfWeek, -1, 0) == 4);
-  CHECK(pine::calendar_field(F::WeekOfYear, -1, 0) == 1);
+  CHECK(pine::calendar_field(F::Year, -1, kUtc) == 1969);
+  CHECK(pine::calendar_field(F::DayOfMonth, -1, kUtc) == 31);
+  CHECK(pine::calendar_field(F::Second, -1, kUtc) == 59);
+  CHECK(pine::calendar_field(F::DayOfWeek, -1, kUtc) == 4);
+  CHECK(pine::calendar_field(F::WeekOfYear, -1, kUtc) == 1);
   // 2016-01-03 (Sunday, day 16,803) belongs to ISO week 53 of 2015.
-  CHECK(pine::calendar_field(F::WeekOfYear, 16'803 * pine::kMsPerDay, 0) == 53);
-  CHECK(pine::calendar_field(F::Year, kIntNa, 0) == kIntNa);
-  CHECK(pine::calendar_field(F::Year, pine::kMaxCalendarMs + 1, 0) == kIntNa);
+  CHECK(pine::calendar_field(F::WeekOfYear, 16'803 * pine::kMsPerDay, kUtc) == 53);
+  CHECK(pine::calendar_field(F::Year, kIntNa, kUtc) == kIntNa);
+  CHECK(pine::calendar_field(F::Year, pine::kMaxCalendarMs + 1, kUtc) == kIntNa);
 }
 
 TEST_CASE("calendar: timestamp from fields, with rollover and na") {
-  CHECK(pine::timestamp_from_fields(0, 2023, 11, 14, 22, 13, 20) == kT);
-  CHECK(pine::timestamp_from_fields(3 * kHour, 2023, 11, 15, 1, 13, 20) == kT);
+  CHECK(pine::timestamp_from_fields(kUtc, 2023, 11, 14, 22, 13, 20) == kT);
+  CHECK(pine::timestamp_from_fields(kEast3, 2023, 11, 15, 1, 13, 20) == kT);
   // 2024-02-29: day 19,723 + 31 + 28 = 19,782.
-  CHECK(pine::timestamp_from_fields(0, 2024, 2, 29, 0, 0, 0) == 19'782 * pine::kMsPerDay);
-  CHECK(pine::timestamp_from_fields(0, 2023, 13, 1, 0, 0, 0) == 19'723 * pine::kMsPerDay);
-  CHECK(pine::timestamp_from_fields(0, 2024, 3, 0, 0, 0, 0) == 19'782 * pine::kMsPerDay);
-  CHECK(pine::timestamp_from_fields(0, 2024, 1, 1, -1, 0, 0) == 19'723 * pine::kMsPerDay - kHour);
-  CHECK(pine::timestamp_from_fields(0, 2024, kIntNa, 1, 0, 0, 0) == kIntNa);
-  CHECK(pine::timestamp_from_fields(0, 9'000'000, 1, 1, 0, 0, 0) == kIntNa);
-  CHECK(pine::timestamp_from_fields(0, 2024, 1, 1, 0, 0, INT64_C(9'000'000'000'000'000'000)) == kIntNa);
+  CHECK(pine::timestamp_from_fields(kUtc, 2024, 2, 29, 0, 0, 0) == 19'782 * pine::kMsPerDay);
+  CHECK(pine::timestamp_from_fields(kUtc, 2023, 13, 1, 0, 0, 0) == 19'723 * pine::kMsPerDay);
+  CHECK(pine::timestamp_from_fields(kUtc, 2024, 3, 0, 0, 0, 0) == 19'782 * pine::kMsPerDay);
+  CHECK(pine::timestamp_from_fields(kUtc, 2024, 1, 1, -1, 0, 0) == 19'723 * pine::kMsPerDay - kHour);
+  CHECK(pine::timestamp_from_fields(kUtc, 2024, kIntNa, 1, 0, 0, 0) == kIntNa);
+  CHECK(pine::timestamp_from_fields(kUtc, 9'000'000, 1, 1, 0, 0, 0) == kIntNa);
+  CHECK(pine::timestamp_from_fields(kUtc, 2024, 1, 1, 0, 0, INT64_C(9'000'000'000'000'000'000)) == kIntNa);
 }
 
 TEST_CASE("calendar: date strings") {
@@ -128,8 +177,9 @@ TEST_CASE("calendar: date strings") {
   CHECK(pine::parse_date_string("14 November 2023 23:13:20 UTC+1") == kT);
   CHECK(pine::parse_date_string("2024-02-29") == 19'782 * pine::kMsPerDay);
   CHECK(pine::parse_date_string("01 Jan 2019 00:00") == 1'546'300'800'000); // the pinecone fixture's value
+  CHECK(pine::parse_date_string("2024-01-01 America/New_York") == 1'704'067'200'000 + 5 * kHour);
   for (const char* bad : {"2023-02-29", "2024-13-01", "2024-1-32", "2020-01-01T25:00", "31 Foo 2020", "20 Feb",
-                          "2024-01-01 America/New_York", "yesterday", "", "2024-01-01T10", "Xyz, 01 Jan 2020"})
+                          "2024-01-01 Mars/Olympus", "yesterday", "", "2024-01-01T10", "Xyz, 01 Jan 2020"})
     CHECK_MESSAGE(!pine::parse_date_string(bad), bad);
 }
 
@@ -166,14 +216,14 @@ TEST_CASE("calendar: timeframes") {
 }
 
 TEST_CASE("calendar: bar close times") {
-  const std::int64_t jan31 = pine::timestamp_from_fields(0, 2024, 1, 31, 9, 30, 0);
+  const std::int64_t jan31 = pine::timestamp_from_fields(kUtc, 2024, 1, 31, 9, 30, 0);
   // A monthly bar keeps the day and time of day, clamped to February's 29 days.
-  CHECK(pine::bar_close_time(*pine::parse_timeframe("1M"), jan31, 0) == pine::timestamp_from_fields(0, 2024, 2, 29, 9, 30, 0));
-  CHECK(pine::bar_close_time(*pine::parse_timeframe("12M"), jan31, 0) == pine::timestamp_from_fields(0, 2025, 1, 31, 9, 30, 0));
-  CHECK(pine::bar_close_time(*pine::parse_timeframe("1D"), jan31, 0) == jan31 + pine::kMsPerDay);
-  CHECK(pine::bar_close_time(*pine::parse_timeframe("15"), jan31, 0) == jan31 + 15 * 60'000);
-  CHECK(pine::bar_close_time(*pine::parse_timeframe("1T"), jan31, 0) == kIntNa);
-  CHECK(pine::bar_close_time(*pine::parse_timeframe("1D"), kIntNa, 0) == kIntNa);
+  CHECK(pine::bar_close_time(*pine::parse_timeframe("1M"), jan31, kUtc) == pine::timestamp_from_fields(kUtc, 2024, 2, 29, 9, 30, 0));
+  CHECK(pine::bar_close_time(*pine::parse_timeframe("12M"), jan31, kUtc) == pine::timestamp_from_fields(kUtc, 2025, 1, 31, 9, 30, 0));
+  CHECK(pine::bar_close_time(*pine::parse_timeframe("1D"), jan31, kUtc) == jan31 + pine::kMsPerDay);
+  CHECK(pine::bar_close_time(*pine::parse_timeframe("15"), jan31, kUtc) == jan31 + 15 * 60'000);
+  CHECK(pine::bar_close_time(*pine::parse_timeframe("1T"), jan31, kUtc) == kIntNa);
+  CHECK(pine::bar_close_time(*pine::parse_timeframe("1D"), kIntNa, kUtc) == kIntNa);
 }
 
 TEST_CASE("syminfo: defaults without host information") {
@@ -208,8 +258,8 @@ TEST_CASE("syminfo: malformed host values are refused with the field named") {
   CHECK_THROWS_WITH_AS(builder().symbol("NASDAQ:"), doctest::Contains("no ticker"), std::invalid_argument);
   CHECK_THROWS_WITH_AS(builder().timeframe("1H"), doctest::Contains("'1H' is not valid"), std::invalid_argument);
   pine::SymbolInfo info;
-  info.timezone = "America/New_York";
-  CHECK_THROWS_WITH_AS(builder().syminfo(info), doctest::Contains("'America/New_York' is not supported"), std::invalid_argument);
+  info.timezone = "Mars/Olympus";
+  CHECK_THROWS_WITH_AS(builder().syminfo(info), doctest::Contains("'Mars/Olympus' is unknown"), std::invalid_argument);
   info = {};
   info.session = "0930-1600";
   CHECK_THROWS_WITH_AS(builder().syminfo(info), doctest::Contains("syminfo 'session'"), std::invalid_argument);
@@ -244,13 +294,35 @@ TEST_CASE("time: built-in variables follow the exchange time zone and the timefr
                                                       std::to_string(kT + 7 * pine::kMsPerDay)});
 }
 
+TEST_CASE("time: built-in variables follow an exchange time zone with daylight saving time") {
+  auto program = compile_ok(
+      "log.info(str.tostring(dayofmonth) + \" \" + str.tostring(hour) + \" \" + str.tostring(time_tradingday))\n");
+  pine::SymbolInfo info;
+  info.timezone = "America/New_York";
+  pine::Instance inst = pine::InstanceBuilder(program).timeframe("60").syminfo(info).build();
+  // 2024-03-10 00:00 UTC is 1,710,028,800 s; clocks spring forward at 07:00
+  // UTC, so 06:00 UTC is 01:00 EST and 08:00 UTC is 04:00 EDT, both on the
+  // 10th; 03:00 UTC is still the 9th (22:00 EST). The trading day is the
+  // local date as a 00:00 UTC timestamp.
+  constexpr std::int64_t kMar10 = 1'710'028'800'000;
+  const std::string mar9 = std::to_string(kMar10 - pine::kMsPerDay), mar10 = std::to_string(kMar10);
+  CHECK(logs_of(inst, kMar10 + 3 * kHour) == std::vector<std::string>{"9 22 " + mar9});
+  CHECK(logs_of(inst, kMar10 + 6 * kHour) == std::vector<std::string>{"10 1 " + mar10});
+  CHECK(logs_of(inst, kMar10 + 8 * kHour) == std::vector<std::string>{"10 4 " + mar10});
+}
+
 TEST_CASE("time: an unknown time zone at run time is a runtime error") {
-  auto program = compile_ok("tz = input.string(\"America/New_York\", \"TZ\")\nplot(hour(time, tz))\n");
+  auto program = compile_ok("tz = input.string(\"Mars/Olympus\", \"TZ\")\nplot(hour(time, tz))\n");
   pine::Instance inst = pine::InstanceBuilder(program).build();
-  CHECK_THROWS_WITH_AS(inst.run_bar(bar_at(kT)), doctest::Contains("unknown time zone"), pine::RuntimeError);
+  CHECK_THROWS_WITH_AS(inst.run_bar(bar_at(kT)), doctest::Contains("unknown time zone \"Mars/Olympus\""),
+                       pine::RuntimeError);
   pine::Instance ok = pine::InstanceBuilder(program).input("TZ", "UTC+3").build();
   ok.run_bar(bar_at(kT));
   CHECK(ok.plot_values()[0].f == 1.0);
+  // kT is 22:13 UTC, 17:13 in New York (EST).
+  pine::Instance ny = pine::InstanceBuilder(program).input("TZ", "America/New_York").build();
+  ny.run_bar(bar_at(kT));
+  CHECK(ny.plot_values()[0].f == 17.0);
 }
 
 TEST_CASE("verifier: LOADCONTEXT must name a context value") {

@@ -37,9 +37,8 @@ TEST_CASE("text format: malformed patterns are runtime errors") {
         "str.format: a number, date or time format needs a number argument");
   CHECK(run_one_bar("s = str.format(\"{0,choice,0#no|1#one}\", 1)\n") == "str.format: the choice format is not supported");
   CHECK(run_one_bar("s = str.format_time(time, \"yyyy q\")\n") == "illegal date pattern character 'q'");
-  CHECK(run_one_bar("s = str.format_time(time, \"yyyy\", \"America/New_York\")\n") ==
-        "str.format_time: time zone \"America/New_York\" is not supported (use UTC, GMT or a fixed offset such as "
-        "\"UTC+2\" or \"GMT-05:30\")");
+  CHECK(run_one_bar("s = str.format_time(time, \"yyyy\", \"Mars/Olympus\")\n")
+            .starts_with("str.format_time: time zone \"Mars/Olympus\" is unknown; supported time zones are"));
   CHECK(run_one_bar("s = str.match(\"abc\", \"(\")\n").starts_with("str.match: invalid regular expression \"(\": "));
   CHECK(run_one_bar("s = str.replace(\"abc\", \"b\", \"x\", -1)\n") == "str.replace: the occurrence cannot be negative");
 }

@@ -47,33 +47,6 @@ std::optional<std::int64_t> read_digits(std::string_view s, std::size_t& pos, st
   return v;
 }
 
-/// "+3", "-05:30", "+0100", "+530": a signed offset (hours up to 23,
-/// minutes up to 59) that must fill the whole of `s`.
-std::optional<std::int64_t> parse_signed_offset(std::string_view s) {
-  if (s.empty() || (s[0] != '+' && s[0] != '-')) return std::nullopt;
-  const std::int64_t sign = s[0] == '-' ? -1 : 1;
-  std::size_t pos = 1;
-  std::int64_t hours = 0, minutes = 0;
-  const std::size_t colon = s.find(':');
-  if (colon != std::string_view::npos) {
-    auto h = read_digits(s, pos, 1, 2);
-    if (!h || pos != colon) return std::nullopt;
-    ++pos;
-    auto m = read_digits(s, pos, 2, 2);
-    if (!m) return std::nullopt;
-    hours = *h;
-    minutes = *m;
-  } else {
-    auto digits = read_digits(s, pos, 1, 4);
-    if (!digits) return std::nullopt;
-    const std::size_t n = pos - 1;
-    hours = n <= 2 ? *digits : *digits / 100;
-    minutes = n <= 2 ? 0 : *digits % 100;
-  }
-  if (pos != s.size() || hours > 23 || minutes > 59) return std::nullopt;
-  return sign * (hours * kMsPerHour + minutes * kMsPerMinute);
-}
-
 /// ASCII case-insensitive equality (month and weekday names).
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -110,12 +83,12 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-/// The zone at the end of a date string: empty (UTC), "Z", a signed offset,
-/// an RFC 2822 North American zone (EST, PDT...), or a time zone string.
-std::optional<std::int64_t> parse_date_zone(std::string_view zone) {
+/// The zone at the end of a date string: empty (UTC), "Z", an RFC 2822
+/// North American zone (EST, PDT...), or a time zone string (a signed offset
+/// "+0200" included).
+std::optional<TimeZone> parse_date_zone(std::string_view zone) {
   zone = trim(zone);
-  if (zone.empty() || zone == "Z") return 0;
-  if (zone[0] == '+' || zone[0] == '-') return parse_signed_offset(zone);
+  if (zone.empty() || zone == "Z") return TimeZone();
   struct Named {
     const char* name;
     int hours;
@@ -123,8 +96,8 @@ std::optional<std::int64_t> parse_date_zone(std::string_view zone) {
   static constexpr std::array<Named, 8> rfc2822 = {{{"EST", -5}, {"EDT", -4}, {"CST", -6}, {"CDT", -5},
                                                     {"MST", -7}, {"MDT", -6}, {"PST", -8}, {"PDT", -7}}};
   for (const Named& n : rfc2822)
-    if (zone == n.name) return n.hours * kMsPerHour;
-  return parse_time_zone(zone);
+    if (zone == n.name) return TimeZone::fixed(n.hours * kMsPerHour);
+  return TimeZone::parse(zone);
 }
 
 /// "HH:MM[:SS[.fff]]" at `pos`, as milliseconds of the day.
@@ -158,11 +131,11 @@ std::optional<std::int64_t> parse_time_of_day(std::string_view s, std::size_t& p
   return *h * kMsPerHour + *m * kMsPerMinute + sec * kMsPerSecond + ms;
 }
 
-/// The UNIX time of a validated date, time of day and zone offset.
+/// The UNIX time of a validated date and time of day in `zone`.
 std::optional<std::int64_t> assemble(std::int64_t year, std::int64_t month, std::int64_t day, std::int64_t ms_of_day,
-                                     std::int64_t offset) {
+                                     const TimeZone& zone) {
   if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, static_cast<int>(month))) return std::nullopt;
-  const std::int64_t t = days_from_civil(year, static_cast<int>(month), static_cast<int>(day)) * kMsPerDay + ms_of_day - offset;
+  const std::int64_t t = zone.to_utc(days_from_civil(year, static_cast<int>(month), static_cast<int>(day)) * kMsPerDay + ms_of_day);
   if (in_range(t) == kIntNa) return std::nullopt;
   return t;
 }
@@ -229,33 +202,9 @@ std::optional<std::int64_t> parse_rfc2822_date(std::string_view s) {
 
 } // namespace
 
-std::optional<std::int64_t> parse_time_zone(std::string_view zone) {
-  // IANA names of UTC itself.
-  static constexpr std::array<const char*, 12> utc_names = {"UTC",     "GMT",           "Etc/UTC",       "Etc/GMT",
-                                                            "Etc/UCT", "Etc/Universal", "Etc/Zulu",      "Etc/Greenwich",
-                                                            "UCT",     "Universal",     "Zulu",          "Greenwich"};
-  for (const char* name : utc_names)
-    if (zone == name) return 0;
-  if (zone.starts_with("Etc/GMT")) {
-    // Etc/GMT+5 is five hours BEHIND UTC (POSIX sign); whole hours only.
-    const std::string_view rest = zone.substr(7);
-    if (rest.size() < 2 || rest.size() > 3 || (rest[0] != '+' && rest[0] != '-')) return std::nullopt;
-    std::size_t pos = 1;
-    auto h = read_digits(rest, pos, 1, 2);
-    if (!h || pos != rest.size() || *h > 14) return std::nullopt;
-    return (rest[0] == '+' ? -1 : 1) * *h * kMsPerHour;
-  }
-  if (zone.starts_with("UTC") || zone.starts_with("GMT")) {
-    const std::string_view rest = zone.substr(3);
-    if (rest == "0") return 0;
-    return parse_signed_offset(rest);
-  }
-  return std::nullopt;
-}
-
-std::int64_t calendar_field(CalendarField field, std::int64_t time_ms, std::int64_t offset_ms) {
+std::int64_t calendar_field(CalendarField field, std::int64_t time_ms, const TimeZone& tz) {
   if (time_ms == kIntNa || in_range(time_ms) == kIntNa) return kIntNa;
-  const std::int64_t local = time_ms + offset_ms;
+  const std::int64_t local = time_ms + tz.offset_at(time_ms);
   const std::int64_t days = floor_div(local, kMsPerDay);
   const std::int64_t ms_of_day = local - days * kMsPerDay;
   switch (field) {
@@ -277,9 +226,9 @@ std::int64_t calendar_field(CalendarField field, std::int64_t time_ms, std::int6
   return kIntNa;
 }
 
-std::int64_t timestamp_from_fields(std::int64_t offset_ms, std::int64_t year, std::int64_t month, std::int64_t day,
+std::int64_t timestamp_from_fields(const TimeZone& tz, std::int64_t year, std::int64_t month, std::int64_t day,
                                    std::int64_t hour, std::int64_t minute, std::int64_t second) {
-  for (std::int64_t v : {offset_ms, year, month, day, hour, minute, second})
+  for (std::int64_t v : {year, month, day, hour, minute, second})
     if (v == kIntNa) return kIntNa;
   // Months roll over into years; the rest is linear in days and seconds.
   const std::int64_t y = year + floor_div(month - 1, 12);
@@ -288,9 +237,9 @@ std::int64_t timestamp_from_fields(std::int64_t offset_ms, std::int64_t year, st
   std::int64_t days = 0, hours = 0, minutes = 0, seconds = 0, ms = 0;
   if (__builtin_add_overflow(days_from_civil(y, m, 1), day - 1, &days) || !mul_add(days, 24, hour, hours) ||
       !mul_add(hours, 60, minute, minutes) || !mul_add(minutes, 60, second, seconds) ||
-      !mul_add(seconds, kMsPerSecond, -offset_ms, ms))
+      !mul_add(seconds, kMsPerSecond, 0, ms) || in_range(ms) == kIntNa)
     return kIntNa;
-  return in_range(ms);
+  return in_range(tz.to_utc(ms));
 }
 
 std::optional<std::int64_t> parse_date_string(std::string_view text) {
@@ -370,10 +319,10 @@ std::string timeframe_from_seconds(std::int64_t seconds) {
   return "12M";
 }
 
-std::int64_t bar_close_time(const Timeframe& tf, std::int64_t time_ms, std::int64_t offset_ms) {
+std::int64_t bar_close_time(const Timeframe& tf, std::int64_t time_ms, const TimeZone& tz) {
   if (time_ms == kIntNa || tf.unit == Timeframe::Unit::Ticks || in_range(time_ms) == kIntNa) return kIntNa;
   if (tf.unit != Timeframe::Unit::Months) return in_range(time_ms + timeframe_seconds(tf) * kMsPerSecond);
-  const std::int64_t local = time_ms + offset_ms;
+  const std::int64_t local = time_ms + tz.offset_at(time_ms);
   const std::int64_t days = floor_div(local, kMsPerDay);
   const std::int64_t ms_of_day = local - days * kMsPerDay;
   const CivilDate c = civil_from_days(days);
@@ -381,7 +330,7 @@ std::int64_t bar_close_time(const Timeframe& tf, std::int64_t time_ms, std::int6
   const std::int64_t y = c.year + floor_div(months, 12);
   const int m = static_cast<int>(floor_mod(months, 12) + 1);
   const int d = c.day < days_in_month(y, m) ? c.day : days_in_month(y, m);
-  return in_range(days_from_civil(y, m, d) * kMsPerDay + ms_of_day - offset_ms);
+  return in_range(tz.to_utc(days_from_civil(y, m, d) * kMsPerDay + ms_of_day));
 }
 
 } // namespace pine
@@ -421,9 +370,9 @@ std::optional<Session> parse_session(std::string_view text) {
   return s;
 }
 
-bool in_session(const Session& session, std::int64_t time_ms, std::int64_t offset_ms) {
+bool in_session(const Session& session, std::int64_t time_ms, const TimeZone& tz) {
   if (time_ms == kIntNa) return false;
-  const std::int64_t local = time_ms + offset_ms;
+  const std::int64_t local = time_ms + tz.offset_at(time_ms);
   const std::int64_t days = floor_div(local, kMsPerDay);
   const auto minute = static_cast<int>((local - days * kMsPerDay) / 60'000);
   // 1970-01-01 was a Thursday (dayofweek 5).
@@ -437,22 +386,22 @@ bool in_session(const Session& session, std::int64_t time_ms, std::int64_t offse
   return minute < close && day_ok(days - 1);
 }
 
-std::int64_t period_open_time(const Timeframe& tf, std::int64_t time_ms, std::int64_t offset_ms) {
+std::int64_t period_open_time(const Timeframe& tf, std::int64_t time_ms, const TimeZone& tz) {
   if (time_ms == kIntNa || in_range(time_ms) == kIntNa) return kIntNa;
-  const std::int64_t local = time_ms + offset_ms;
+  const std::int64_t local = time_ms + tz.offset_at(time_ms);
   switch (tf.unit) {
     case Timeframe::Unit::Ticks: return kIntNa;
     case Timeframe::Unit::Seconds:
     case Timeframe::Unit::Minutes:
     case Timeframe::Unit::Days: {
       const std::int64_t len = timeframe_seconds(tf) * kMsPerSecond;
-      return floor_div(local, len) * len - offset_ms;
+      return tz.to_utc(floor_div(local, len) * len);
     }
     case Timeframe::Unit::Weeks: {
       // Day 0 (1970-01-01) was a Thursday; Monday 1969-12-29 is day -3.
       const std::int64_t days = floor_div(local, kMsPerDay);
       const std::int64_t weeks = floor_div(days + 3, 7 * tf.multiplier);
-      return (weeks * 7 * tf.multiplier - 3) * kMsPerDay - offset_ms;
+      return tz.to_utc((weeks * 7 * tf.multiplier - 3) * kMsPerDay);
     }
     case Timeframe::Unit::Months: {
       const CivilDate c = civil_from_days(floor_div(local, kMsPerDay));
@@ -460,7 +409,7 @@ std::int64_t period_open_time(const Timeframe& tf, std::int64_t time_ms, std::in
       const std::int64_t start = floor_div(months, tf.multiplier) * tf.multiplier;
       const std::int64_t y = 1970 + floor_div(start, 12);
       const int m = static_cast<int>(floor_mod(start, 12) + 1);
-      return days_from_civil(y, m, 1) * kMsPerDay - offset_ms;
+      return tz.to_utc(days_from_civil(y, m, 1) * kMsPerDay);
     }
   }
   return kIntNa;

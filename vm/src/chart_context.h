@@ -1,6 +1,5 @@
 // The per-instance facts derived from an InstanceConfig: the values
-// LOADCONTEXT reads, the parsed chart timeframe and the exchange time zone's
-// offset. Computed once when an instance is built; never archived (the
+// LOADCONTEXT reads, the parsed chart timeframe and the exchange time zone. Computed once when an instance is built; never archived (the
 // configuration is, and this is rebuilt from it).
 #pragma once
 
@@ -11,13 +10,14 @@
 #include "pine/vm/calendar.h"
 #include "pine/vm/instance.h"
 #include "pine/vm/symbol_info.h"
+#include "pine/vm/time_zone.h"
 
 namespace pine {
 
 struct ChartContext {
   std::vector<Value> values;       ///< one per ContextValue; strings as handles
   Timeframe timeframe;             ///< the chart timeframe
-  std::int64_t tz_offset_ms = 0;   ///< syminfo.timezone's offset from UTC
+  TimeZone tz;                     ///< syminfo.timezone
 };
 
 /// Computes the context of `config`. String values are appended to `strings`

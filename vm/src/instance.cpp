@@ -204,7 +204,7 @@ void load_time_variables(InstanceState& st, std::int64_t time) {
   Value* g = st.slots.data();
   auto set_i = [&](BuiltinVar v, std::int64_t x) { g[static_cast<std::size_t>(v)].i = x; };
   const ChartContext& ctx = st.context;
-  const std::int64_t close = bar_close_time(ctx.timeframe, time, ctx.tz_offset_ms);
+  const std::int64_t close = bar_close_time(ctx.timeframe, time, ctx.tz);
   set_i(BuiltinVar::TIME_CLOSE, close);
   set_i(BuiltinVar::TIMENOW, close);
   static constexpr BuiltinVar kDayFields[5] = {BuiltinVar::YEAR, BuiltinVar::MONTH, BuiltinVar::WEEKOFYEAR,
@@ -214,14 +214,14 @@ void load_time_variables(InstanceState& st, std::int64_t time) {
     for (BuiltinVar v : {BuiltinVar::HOUR, BuiltinVar::MINUTE, BuiltinVar::SECOND, BuiltinVar::TIME_TRADINGDAY}) set_i(v, kIntNa);
     return;
   }
-  const std::int64_t local = time + ctx.tz_offset_ms;
+  const std::int64_t local = time + ctx.tz.offset_at(time);
   const std::int64_t day = day_of(local);
   const std::int64_t ms_of_day = local - day * kMsPerDay;
   if (day != st.cached_local_day) {
     // The fields of the local day, read as a UTC date.
     static constexpr CalendarField kFields[5] = {CalendarField::Year, CalendarField::Month, CalendarField::WeekOfYear,
                                                  CalendarField::DayOfMonth, CalendarField::DayOfWeek};
-    for (std::size_t i = 0; i < 5; ++i) st.cached_day_fields[i] = calendar_field(kFields[i], day * kMsPerDay, 0);
+    for (std::size_t i = 0; i < 5; ++i) st.cached_day_fields[i] = calendar_field(kFields[i], day * kMsPerDay, TimeZone());
     st.cached_local_day = day;
   }
   for (std::size_t i = 0; i < 5; ++i) set_i(kDayFields[i], st.cached_day_fields[i]);
@@ -232,7 +232,7 @@ void load_time_variables(InstanceState& st, std::int64_t time) {
   // several, and its last one counts (the day before its close).
   const bool multi_day = ctx.timeframe.unit == Timeframe::Unit::Weeks || ctx.timeframe.unit == Timeframe::Unit::Months;
   std::int64_t trading_day = day * kMsPerDay;
-  if (multi_day) trading_day = close == kIntNa ? kIntNa : day_of(close - 1 + ctx.tz_offset_ms) * kMsPerDay;
+  if (multi_day) trading_day = close == kIntNa ? kIntNa : day_of(close - 1 + ctx.tz.offset_at(close - 1)) * kMsPerDay;
   set_i(BuiltinVar::TIME_TRADINGDAY, trading_day);
 }
 

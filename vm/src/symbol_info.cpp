@@ -62,7 +62,7 @@ void validate_symbol_info(const SymbolInfo& info) {
   if (info.minmove < 1) bad_field("minmove", "must be a positive integer");
   if (!std::isfinite(info.pointvalue) || info.pointvalue <= 0) bad_field("pointvalue", "must be a positive number");
   if (!std::isfinite(info.mincontract) || info.mincontract <= 0) bad_field("mincontract", "must be a positive number");
-  if (!parse_time_zone(info.timezone)) bad_field("timezone", "'" + info.timezone + "' is not supported: " + kTimeZoneHelp);
+  if (!TimeZone::parse(info.timezone)) bad_field("timezone", "'" + info.timezone + "' is unknown: " + kTimeZoneHelp);
   if (info.session != "regular" && info.session != "extended")
     bad_field("session", "must be \"regular\" or \"extended\" (session.regular, session.extended), not '" + info.session + "'");
 }
@@ -113,7 +113,7 @@ ChartContext make_chart_context(const InstanceConfig& config, std::vector<std::s
   const SymbolParts sym = split_symbol(config.symbol);
   ChartContext ctx;
   ctx.timeframe = *parse_timeframe(config.timeframe.empty() ? std::string(kDefaultTimeframe) : config.timeframe);
-  ctx.tz_offset_ms = *parse_time_zone(info.timezone);
+  ctx.tz = *TimeZone::parse(info.timezone);
   const std::string period = timeframe_text(ctx.timeframe);
   using Unit = Timeframe::Unit;
   const Unit unit = ctx.timeframe.unit;

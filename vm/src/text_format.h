@@ -22,12 +22,6 @@ const char* builtin_error(std::string message);
 const char* format_message(std::string_view pattern, const Value* args, std::string_view types,
                            const StringTable& strings, std::string& out);
 
-/// A time zone Pine names by text: "UTC", "GMT", "Etc/UTC", or a fixed
-/// offset "UTC+2", "GMT-05:30", "UTC+0530", "+02:00". Sets the offset from
-/// UTC in minutes; false for anything else (IANA region names need a time
-/// zone database pinevm does not ship).
-bool parse_time_zone(std::string_view zone, std::int32_t& offset_minutes);
-
 /// Formats epoch milliseconds `time` shifted by `offset_minutes` with a
 /// Java SimpleDateFormat pattern (letters G y Y M L d D E u a H k K h m s S
 /// z Z X; '...' quotes text, '' is a quote). Returns nullptr, or an error

@@ -23,9 +23,6 @@ namespace pine {
 
 namespace {
 
-/// Largest fixed offset accepted: +-18:00, Java's ZoneOffset range.
-constexpr std::int32_t kMaxOffsetMinutes = 18 * 60;
-
 constexpr std::array<const char*, 12> kMonths = {"January", "February", "March",     "April",   "May",      "June",
                                                  "July",    "August",   "September", "October", "November", "December"};
 constexpr std::array<const char*, 7> kDays = {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"};
@@ -78,30 +75,7 @@ void append_offset(std::string& out, std::int32_t offset, bool minutes_too, cons
   append_padded(out, a % 60, 2);
 }
 
-/// Parses "H", "HH", "H:MM", "HH:MM" or "HHMM" after a sign into minutes.
-bool parse_offset(std::string_view s, std::int32_t sign, std::int32_t& minutes) {
-  std::int32_t h = 0, m = 0;
-  std::size_t i = 0;
-  while (i < s.size() && i < 2 && s[i] >= '0' && s[i] <= '9') h = h * 10 + (s[i++] - '0');
-  if (i == 0) return false;
-  if (i < s.size() && s[i] == ':') ++i;
-  const std::size_t minute_start = i;
-  while (i < s.size() && s[i] >= '0' && s[i] <= '9') m = m * 10 + (s[i++] - '0');
-  if (i != s.size() || (i > minute_start && i - minute_start != 2) || m >= 60) return false;
-  minutes = sign * (h * 60 + m);
-  return std::abs(minutes) <= kMaxOffsetMinutes;
-}
-
 } // namespace
-
-bool parse_time_zone(std::string_view zone, std::int32_t& offset_minutes) {
-  offset_minutes = 0;
-  if (zone.empty() || zone == "UTC" || zone == "GMT" || zone == "Z" || zone == "Etc/UTC" || zone == "Etc/GMT") return true;
-  if (zone.starts_with("UTC") || zone.starts_with("GMT")) zone.remove_prefix(3);
-  if (zone.empty() || (zone.front() != '+' && zone.front() != '-')) return false;
-  const std::int32_t sign = zone.front() == '-' ? -1 : 1;
-  return parse_offset(zone.substr(1), sign, offset_minutes);
-}
 
 const char* format_date(std::int64_t time, std::int32_t offset_minutes, std::string_view pattern, std::string& out) {
   const CivilTime t = civil_time(time + std::int64_t{offset_minutes} * 60'000);

@@ -5,8 +5,8 @@
 // (the VM checks every std::string result; loops that could build a much
 // longer string stop early). str.match uses PCRE2 (see compiled_regex below
 // for why); an invalid expression, or one that needs too much work, is a
-// runtime error. str.format_time formats in UTC or a fixed offset
-// (text_format.h).
+// runtime error. str.format_time formats in any time zone (time_zone.h) with
+// the patterns of text_format.h.
 #include "builtins/str_builtins.h"
 
 #include <cctype>
@@ -23,6 +23,7 @@
 
 #include "builtins/math_builtins.h"
 #include "pine/vm/number_format.h"
+#include "pine/vm/time_zone.h"
 #include "text_format.h"
 
 namespace pine {
@@ -295,12 +296,12 @@ Checked<std::optional<std::string>> BuiltinFn<BuiltinId::STR_FORMAT_TIME>::run(s
                                                                                std::string_view format,
                                                                                std::string_view timezone) {
   if (time == kIntNa) return std::optional<std::string>();
-  std::int32_t offset = 0;
-  if (!parse_time_zone(timezone, offset))
-    return Error{builtin_error("str.format_time: time zone \"" + std::string(timezone) +
-                               "\" is not supported (use UTC, GMT or a fixed offset such as \"UTC+2\" or \"GMT-05:30\")")};
+  const std::optional<TimeZone> zone = timezone.empty() ? TimeZone() : TimeZone::parse(timezone);
+  if (!zone)
+    return Error{builtin_error("str.format_time: time zone \"" + std::string(timezone) + "\" is unknown; " + kTimeZoneHelp)};
+  const auto offset_minutes = static_cast<std::int32_t>(zone->offset_at(time) / 60'000);
   std::string out;
-  if (const char* err = format_date(time, offset, format.empty() ? kDefaultTimeFormat : format, out)) return Error{err};
+  if (const char* err = format_date(time, offset_minutes, format.empty() ? kDefaultTimeFormat : format, out)) return Error{err};
   return std::optional<std::string>(std::move(out));
 }
 

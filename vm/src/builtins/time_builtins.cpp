@@ -3,30 +3,33 @@
 
 #include <string>
 
+#include "text_format.h"
+
 namespace pine {
 
 namespace {
 
-constexpr const char* kBadTimeZone =
-    "unknown time zone; supported are \"UTC\", \"GMT\", \"Etc/UTC\", UTC offsets such as \"UTC+3\" or "
-    "\"GMT-05:30\", and \"Etc/GMT+N\" (IANA region names such as \"America/New_York\" are not supported)";
+/// The runtime error of a time zone argument nobody knows.
+const char* bad_time_zone(std::string_view timezone) {
+  return builtin_error("unknown time zone \"" + std::string(timezone) + "\"; " + kTimeZoneHelp);
+}
 constexpr const char* kBadTimeframe =
     "timeframe.in_seconds: not a valid timeframe (expected e.g. \"15S\", \"60\", \"1D\", \"1W\", \"3M\")";
 
 } // namespace
 
 Checked<std::int64_t> calendar_field_in_zone(CalendarField field, std::int64_t time, std::string_view timezone) {
-  const auto offset = parse_time_zone(timezone);
-  if (!offset) return Error{kBadTimeZone};
-  return calendar_field(field, time, *offset);
+  const std::optional<TimeZone> zone = TimeZone::parse(timezone);
+  if (!zone) return Error{bad_time_zone(timezone)};
+  return calendar_field(field, time, *zone);
 }
 
 Checked<std::int64_t> BuiltinFn<BuiltinId::TIMESTAMP>::run(std::string_view timezone, std::int64_t year,
                                                            std::int64_t month, std::int64_t day, std::int64_t hour,
                                                            std::int64_t minute, std::int64_t second) {
-  const auto offset = parse_time_zone(timezone);
-  if (!offset) return Error{kBadTimeZone};
-  return timestamp_from_fields(*offset, year, month, day, hour, minute, second);
+  const std::optional<TimeZone> zone = TimeZone::parse(timezone);
+  if (!zone) return Error{bad_time_zone(timezone)};
+  return timestamp_from_fields(*zone, year, month, day, hour, minute, second);
 }
 
 Checked<std::int64_t> BuiltinFn<BuiltinId::TF_IN_SECONDS>::run(std::string_view timeframe) {
@@ -47,15 +50,15 @@ Checked<std::int64_t> BuiltinFn<BuiltinId::TIME_OF_PERIOD>::run(StringTable& str
   const auto tf = parse_timeframe(timeframe);
   if (!tf || tf->unit == Timeframe::Unit::Ticks)
     return Error{"time(): not a valid timeframe (expected e.g. \"15S\", \"60\", \"1D\", \"1W\", \"3M\")"};
-  const auto offset = parse_time_zone(timezone);
-  if (!offset) return Error{kBadTimeZone};
+  const std::optional<TimeZone> zone = TimeZone::parse(timezone);
+  if (!zone) return Error{bad_time_zone(timezone)};
   if (session.handle != kStringNa) {
     const auto hours = parse_session(strings.get(session.handle));
     if (!hours) return Error{"time(): not a valid session (expected e.g. \"0930-1600\" or \"0930-1600:23456\")"};
-    if (!in_session(*hours, time, *offset)) return kIntNa;
+    if (!in_session(*hours, time, *zone)) return kIntNa;
   }
-  const std::int64_t open = period_open_time(*tf, time, *offset);
-  return close ? bar_close_time(*tf, open, *offset) : open;
+  const std::int64_t open = period_open_time(*tf, time, *zone);
+  return close ? bar_close_time(*tf, open, *zone) : open;
 }
 
 } // namespace pine

@@ -6,20 +6,17 @@
 // constant). Everything here is pure and deterministic: no system time zone
 // database and no locale is consulted.
 //
-// Time zones: only fixed offsets are supported, written as "UTC", "GMT",
-// "Etc/UTC", "Etc/GMT", "UTC0", "UTC+3", "GMT-5", "UTC+05:30", "GMT+0100",
-// or the IANA fixed-offset names "Etc/GMT+5" (five hours BEHIND UTC: the
-// POSIX sign convention those names keep). Named regions with daylight
-// saving time ("America/New_York") are not supported: GCC 12's libstdc++
-// has no <chrono> time zone database, and a hand-kept rule table would give
-// silently wrong results for older dates. Such names are rejected with a
-// clear error wherever they appear (docs/semantics.md).
+// Time zones are TimeZone values (time_zone.h): a fixed offset or an IANA
+// region whose offset depends on the instant. Everything else here is pure
+// arithmetic on the proleptic Gregorian calendar: no locale is consulted.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "pine/vm/time_zone.h"
 
 namespace pine {
 
@@ -32,17 +29,6 @@ inline constexpr std::int64_t kMsPerSecond = 1000;
 /// beyond any market data, and small enough that no intermediate product
 /// overflows int64. Timestamps outside it give na.
 inline constexpr std::int64_t kMaxCalendarMs = 8'640'000'000'000'000;
-
-/// What the time zone strings accepted by parse_time_zone look like, for
-/// error messages.
-inline constexpr const char* kTimeZoneHelp =
-    "supported time zones are \"UTC\", \"GMT\", \"Etc/UTC\", fixed UTC offsets such as \"UTC+3\", \"GMT-5\", "
-    "\"UTC+05:30\" or \"GMT+0100\", and \"Etc/GMT+N\"; IANA region names such as \"America/New_York\" are not "
-    "supported (no time zone database)";
-
-/// The offset from UTC, in milliseconds, of a supported time zone string;
-/// nullopt when the string is not one (see the file comment).
-std::optional<std::int64_t> parse_time_zone(std::string_view zone);
 
 /// a / b rounded toward minus infinity (C++ rounds toward zero), so dates
 /// before 1970 convert the same way as later ones.
@@ -101,18 +87,19 @@ constexpr CivilDate civil_from_days(std::int64_t days) {
 /// The fields year(), month() ... second() return, Pine's numbering.
 enum class CalendarField : std::uint8_t { Year, Month, WeekOfYear, DayOfMonth, DayOfWeek, Hour, Minute, Second };
 
-/// One calendar field of UNIX time `time_ms` seen at UTC offset `offset_ms`.
+/// One calendar field of UNIX time `time_ms` seen in time zone `tz`.
 /// Day of week runs Sunday = 1 .. Saturday = 7; week of year is the ISO 8601
 /// week (weeks start on Monday, week 1 holds the year's first Thursday).
 /// na (INT64_MIN) in, or a time beyond kMaxCalendarMs, gives na.
-std::int64_t calendar_field(CalendarField field, std::int64_t time_ms, std::int64_t offset_ms);
+std::int64_t calendar_field(CalendarField field, std::int64_t time_ms, const TimeZone& tz);
 
-/// timestamp(): the UNIX time of a wall-clock date and time at UTC offset
-/// `offset_ms`. Fields outside their usual range roll over into the next
+/// timestamp(): the UNIX time of a wall-clock date and time in time zone
+/// `tz` (a wall time the zone skips or repeats resolves as TimeZone::to_utc).
+/// Fields outside their usual range roll over into the next
 /// unit, as TradingView's timestamp() does (month 13 is January of the next
 /// year, day 0 the last day of the previous month). Any na field, or a result
 /// beyond kMaxCalendarMs, gives na.
-std::int64_t timestamp_from_fields(std::int64_t offset_ms, std::int64_t year, std::int64_t month, std::int64_t day,
+std::int64_t timestamp_from_fields(const TimeZone& tz, std::int64_t year, std::int64_t month, std::int64_t day,
                                    std::int64_t hour, std::int64_t minute, std::int64_t second);
 
 /// timestamp(dateString): parses "2020-02-20", "2020-02-20T15:30:00+0000",
@@ -154,7 +141,7 @@ std::string timeframe_from_seconds(std::int64_t seconds);
 /// open plus the timeframe's duration, or for monthly bars the same day and
 /// time of day `multiplier` months later in the exchange time zone (clamped
 /// to the last day of a shorter month). Ticks and na give na.
-std::int64_t bar_close_time(const Timeframe& tf, std::int64_t time_ms, std::int64_t offset_ms);
+std::int64_t bar_close_time(const Timeframe& tf, std::int64_t time_ms, const TimeZone& tz);
 
 /// A trading session "HHMM-HHMM[:days]": minutes of the day it opens and
 /// closes (close <= open runs overnight) and the days it trades (bit d for
@@ -169,15 +156,15 @@ struct Session {
 /// it is not a session.
 std::optional<Session> parse_session(std::string_view text);
 
-/// True when UNIX time `time_ms`, seen at UTC offset `offset_ms`, falls in
+/// True when UNIX time `time_ms`, seen in time zone `tz`, falls in
 /// the session (the opening day of an overnight session is the one that
 /// counts).
-bool in_session(const Session& session, std::int64_t time_ms, std::int64_t offset_ms);
+bool in_session(const Session& session, std::int64_t time_ms, const TimeZone& tz);
 
-/// The opening time of the period of `tf` that contains `time_ms`, at UTC
-/// offset `offset_ms`: seconds, minutes and days are aligned to multiples of
+/// The opening time of the period of `tf` that contains `time_ms`, in time
+/// zone `tz`: seconds, minutes and days are aligned to multiples of
 /// their length since 1970-01-01 local time, weeks start on Monday, months
 /// on the 1st (multiples of the month count since January 1970).
-std::int64_t period_open_time(const Timeframe& tf, std::int64_t time_ms, std::int64_t offset_ms);
+std::int64_t period_open_time(const Timeframe& tf, std::int64_t time_ms, const TimeZone& tz);
 
 } // namespace pine
