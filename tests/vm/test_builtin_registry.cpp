@@ -20,9 +20,8 @@ namespace {
 using namespace pine;
 
 std::string type_list(const std::vector<Type>& types) {
-  static const char* const names[] = {"void", "int", "float", "bool", "color", "string", "enum", "ref"};
   std::string out;
-  for (Type t : types) out += std::string(out.empty() ? "" : ", ") + names[static_cast<int>(t)];
+  for (Type t : types) out += std::string(out.empty() ? "" : ", ") + type_name(t);
   return "(" + out + ")";
 }
 
@@ -32,31 +31,29 @@ std::vector<Type> param_types(const BuiltinSpec& spec) {
   return types;
 }
 
+/// Checks that a handler reads the registry's argument and result types;
+/// `what` names the entry in the failure message.
+void check_handler(const BuiltinSpec& spec, const HandlerSignature& handler, const std::string& what) {
+  const std::vector<Type> registry_results(spec.results.begin(), spec.results.end());
+  INFO(std::string(spec.name), " (", what, "): registry ", type_list(param_types(spec)), " -> ",
+       type_list(registry_results), ", handler ", type_list(handler.params), " -> ", type_list(handler.results));
+  CHECK(handler.params == param_types(spec));
+  CHECK(handler.results == registry_results);
+}
+
 } // namespace
 
 TEST_CASE("registry: every stateless builtin's handler reads the registry's argument and result types") {
   for (std::size_t i = 0; i < static_cast<std::size_t>(BuiltinId::Count); ++i) {
     const auto id = static_cast<BuiltinId>(i);
-    const BuiltinSpec& spec = builtin_spec(id);
-    const HandlerSignature handler = handler_signature(id);
-    const std::vector<Type> registry_results(spec.results.begin(), spec.results.end());
-    INFO(std::string(spec.name), " (builtin id ", i, "): registry ", type_list(param_types(spec)), " -> ",
-         type_list(registry_results), ", handler ", type_list(handler.params), " -> ", type_list(handler.results));
-    CHECK(handler.params == param_types(spec));
-    CHECK(handler.results == registry_results);
+    check_handler(builtin_spec(id), handler_signature(id), "builtin id " + std::to_string(i));
   }
 }
 
 TEST_CASE("registry: every stateful builtin's handler reads the registry's argument and result types") {
   for (std::size_t i = 0; i < static_cast<std::size_t>(StateKind::Count); ++i) {
     const auto kind = static_cast<StateKind>(i);
-    const BuiltinSpec& spec = state_spec(kind);
-    const HandlerSignature handler = handler_signature(kind);
-    const std::vector<Type> registry_results(spec.results.begin(), spec.results.end());
-    INFO(std::string(spec.name), " (state kind ", i, "): registry ", type_list(param_types(spec)), " -> ",
-         type_list(registry_results), ", handler ", type_list(handler.params), " -> ", type_list(handler.results));
-    CHECK(handler.params == param_types(spec));
-    CHECK(handler.results == registry_results);
+    check_handler(state_spec(kind), handler_signature(kind), "state kind " + std::to_string(i));
   }
 }
 

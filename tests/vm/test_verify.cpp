@@ -43,16 +43,6 @@ alert("hi")
 plot(ta.sma(close, len) + math.abs(r) + p.x + close[k] + arr.get(0))
 )";
 
-/// The verifier's message for `p`, or "" when it accepts it.
-std::string verify_error(const pine::Program& p) {
-  try {
-    pine::verify_program(p);
-  } catch (const pine::ProgramError& e) {
-    return e.what();
-  }
-  return "";
-}
-
 /// The reason the verifier should give when operand `kind` is broken as
 /// break_operand breaks it.
 std::string expected_reason(Operand kind) {

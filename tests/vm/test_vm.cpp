@@ -64,15 +64,6 @@ pine::Program minimal_program() {
   return p;
 }
 
-std::string verify_error(const pine::Program& p) {
-  try {
-    pine::verify_program(p);
-  } catch (const pine::ProgramError& e) {
-    return e.what();
-  }
-  return "";
-}
-
 } // namespace
 
 TEST_CASE("verifier: accepts the minimal program and rejects each broken operand") {

@@ -12,6 +12,16 @@
 #include "pine/vm/bar.h"
 #include "pine/vm/program.h"
 
+/// The verifier's message for `p`, or "" when it accepts it.
+inline std::string verify_error(const pine::Program& p) {
+  try {
+    pine::verify_program(p);
+  } catch (const pine::ProgramError& e) {
+    return e.what();
+  }
+  return "";
+}
+
 /// Compiles `body` under a standard header; the test fails if it does not compile.
 inline std::shared_ptr<const pine::Program> compile_ok(const std::string& body) {
   const std::string src = "//@version=6\nindicator(\"t\")\n" + body;

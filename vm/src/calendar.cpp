@@ -7,6 +7,7 @@
 #include <array>
 #include <cctype>
 
+#include "decimal_digits.h"
 #include "pine/vm/value.h"
 
 namespace pine {
@@ -32,20 +33,6 @@ bool mul_add(std::int64_t a, std::int64_t b, std::int64_t c, std::int64_t& out) 
 
 /// A timestamp, or na when it is outside the calendar range.
 std::int64_t in_range(std::int64_t ms) { return ms > kMaxCalendarMs || ms < -kMaxCalendarMs ? kIntNa : ms; }
-
-/// Reads an unsigned decimal of 1..max_digits digits at `pos`.
-std::optional<std::int64_t> read_digits(std::string_view s, std::size_t& pos, std::size_t min_digits,
-                                        std::size_t max_digits) {
-  std::size_t n = 0;
-  std::int64_t v = 0;
-  while (pos + n < s.size() && n < max_digits && std::isdigit(static_cast<unsigned char>(s[pos + n]))) {
-    v = v * 10 + (s[pos + n] - '0');
-    ++n;
-  }
-  if (n < min_digits) return std::nullopt;
-  pos += n;
-  return v;
-}
 
 /// ASCII case-insensitive equality (month and weekday names).
 bool iequals(std::string_view a, std::string_view b) {

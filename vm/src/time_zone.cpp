@@ -9,6 +9,7 @@
 
 #include <date/tz.h>
 
+#include "decimal_digits.h"
 #include "pine/vm/calendar.h"
 
 namespace pine {
@@ -39,20 +40,6 @@ std::int64_t saturated_ms(TimePoint t, std::int64_t beyond) {
   if (seconds >= kLookupMaxMs / 1000) return beyond > 0 ? INT64_MAX : kLookupMaxMs;
   if (seconds <= kLookupMinMs / 1000) return beyond < 0 ? INT64_MIN : kLookupMinMs;
   return seconds * 1000;
-}
-
-/// Reads `min_digits`..`max_digits` decimal digits at `pos`.
-std::optional<std::int64_t> read_digits(std::string_view s, std::size_t& pos, std::size_t min_digits,
-                                        std::size_t max_digits) {
-  std::size_t n = 0;
-  std::int64_t v = 0;
-  while (pos + n < s.size() && n < max_digits && s[pos + n] >= '0' && s[pos + n] <= '9') {
-    v = v * 10 + (s[pos + n] - '0');
-    ++n;
-  }
-  if (n < min_digits) return std::nullopt;
-  pos += n;
-  return v;
 }
 
 /// "+3", "-05:30", "+0100", "+530": a signed offset in milliseconds (hours
