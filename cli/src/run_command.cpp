@@ -21,6 +21,7 @@
 #include "pine/snapshot/snapshot.h"
 #include "script_loader.h"
 #include "syminfo_json.h"
+#include "trades_writer.h"
 
 namespace pine::cli {
 
@@ -40,6 +41,7 @@ void check_run_paths(const RunOptions& o) {
   if (!o.syminfo.empty()) require_not_directory(o.syminfo, "--syminfo");
   if (!o.out.empty() && o.out != "-") check_plain_output(o.out, "--out");
   if (!o.log.empty() && o.log != "-") check_plain_output(o.log, "--log");
+  if (!o.trades.empty()) check_plain_output(o.trades, "--trades");
   if (!o.save_state.empty()) check_atomic_target(o.save_state, "--save-state");
   if (!o.snapshot_dir.empty()) check_store_directory(o.snapshot_dir, "--snapshot-dir");
   if (!sqlite_store_path(o.store).empty()) check_sqlite_path(sqlite_store_path(o.store), "--store");
@@ -53,6 +55,7 @@ void check_run_paths(const RunOptions& o) {
     paths.input(o.restore_state, "--restore-state");
   paths.output(o.out, "--out");
   paths.output(o.log, "--log");
+  paths.output(o.trades, "--trades");
   paths.output(o.save_state, "--save-state");
   paths.output(sqlite_store_path(o.store), "--store");
   paths.allow_same("--restore-state", "--save-state"); // resume, then checkpoint in place
@@ -277,6 +280,8 @@ int run_command(const RunOptions& o, std::ostream& out_default, std::ostream& er
   // its error).
   std::ostringstream compile_warnings;
   std::shared_ptr<const Program> program = load_program(o.script, o.lib_paths, compile_warnings, ScriptUse::Run);
+  if (!o.trades.empty() && !program->strategy)
+    fail(kUsage, "--trades needs a strategy: the script declares no strategy()");
   const InstanceBuilder builder = configure(o, program);
   const RunLimits limits = run_limits(o);
   const std::vector<Bar> bars = read_run_bars(o.data);
@@ -289,7 +294,14 @@ int run_command(const RunOptions& o, std::ostream& out_default, std::ostream& er
   }
   Start start = restore_for_run(o, store.get(), key, program, builder.config());
   const bool restored = start.instance.has_value();
-  Instance& instance = restored ? *start.instance : start.instance.emplace(builder.build());
+  if (!restored) {
+    try {
+      start.instance.emplace(builder.build());
+    } catch (const ProgramError& e) {
+      fail(kUsage, e.what()); // settings the symbol cannot support (a strategy's currency)
+    }
+  }
+  Instance& instance = *start.instance;
   instance.set_limits(limits); // host settings: a snapshot never carries them
   std::optional<Checkpointer> checkpoints;
   if (store) {
@@ -372,6 +384,12 @@ int run_command(const RunOptions& o, std::ostream& out_default, std::ostream& er
   if (out_file) out_file->close();
   else check_stream(*out, "standard output");
   if (log_file) log_file->close();
+  if (!o.trades.empty()) {
+    OutputFile trades_file(o.trades, "--trades");
+    trades_file.truncate();
+    write_trades_csv(trades_file.stream(), instance);
+    trades_file.close();
+  }
 
   try {
     if (checkpoints) checkpoints->at_end(instance);

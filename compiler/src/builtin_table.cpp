@@ -40,6 +40,11 @@ const std::map<std::string, std::vector<BuiltinSig>>& index() {
       if (spec.lowering == Lowering::Call)
         m[spec.name].push_back(signature_of(spec, BuiltinSig::Kind::State, static_cast<std::uint16_t>(i)));
     }
+    for (std::size_t i = 0; i < static_cast<std::size_t>(StrategyFn::Count); ++i) {
+      const BuiltinSpec& spec = strategy_spec(static_cast<StrategyFn>(i));
+      if (spec.lowering == Lowering::Call)
+        m[spec.name].push_back(signature_of(spec, BuiltinSig::Kind::Strategy, static_cast<std::uint16_t>(i)));
+    }
     for (auto& [name, sigs] : m)
       std::stable_sort(sigs.begin(), sigs.end(),
                        [](const BuiltinSig& x, const BuiltinSig& y) { return float_params(x) < float_params(y); });
@@ -68,7 +73,7 @@ const char* unsupported_feature(const std::string& name) {
       {"label", "drawings (label.*)"}, {"line", "drawings (line.*)"}, {"box", "drawings (box.*)"},
       {"table", "tables (table.*)"}, {"linefill", "drawings (linefill.*)"}, {"polyline", "drawings (polyline.*)"},
       {"chart.point", "drawings (chart.point.*)"}, {"request", "other symbols and timeframes (request.*)"},
-      {"strategy", "strategies (strategy.*)"}, {"ticker", "ticker.* symbol constructors"},
+      {"ticker", "ticker.* symbol constructors"},
   };
   for (const auto& [ns, feature] : namespaces) {
     const std::size_t n = std::char_traits<char>::length(ns);

@@ -29,16 +29,17 @@ struct ParamSig {
 
 /// One overload of a builtin.
 struct BuiltinSig {
-  /// The instruction a call lowers to: BUILTIN (stateless) or TA (stateful).
-  enum class Kind : std::uint8_t { Builtin, State };
+  /// The instruction a call lowers to: BUILTIN (stateless), TA (stateful)
+  /// or STRATEGY (strategy commands and trade queries).
+  enum class Kind : std::uint8_t { Builtin, State, Strategy };
   const char* name;
   std::vector<ParamSig> params;
   std::vector<Type> results;
   Kind kind = Kind::Builtin;
-  std::uint16_t id = 0; ///< BuiltinId or StateKind
+  std::uint16_t id = 0; ///< BuiltinId, StateKind or StrategyFn
   /// Builtin (pure) results take the strongest argument qualifier; stateful
-  /// ones are always series.
-  bool series_result() const { return kind == Kind::State; }
+  /// and strategy ones are always series.
+  bool series_result() const { return kind != Kind::Builtin; }
 };
 
 /// Every overload of `name`, in preference order (empty when unknown).

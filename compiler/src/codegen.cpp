@@ -48,7 +48,7 @@ std::shared_ptr<Program> ProgramCompiler::compile(const ast::Script& script) {
   this->script = nullptr;
   if (error_count() > 0) return nullptr;
   if (!declared_indicator) {
-    diagnostics.push_back({Severity::Error, {1, 1}, "the script has no indicator() or library() declaration"});
+    diagnostics.push_back({Severity::Error, {1, 1}, "the script has no indicator(), strategy() or library() declaration"});
     return nullptr;
   }
   for (auto& f : functions_storage) {
@@ -128,10 +128,16 @@ void FunctionCompiler::compile_main(const ast::Script& script) {
       if (use.max_offset > mine.max_offset) mine.max_offset = use.max_offset;
     }
   }
-  // max_bars_back sizes history rings, so read it before any is created.
+  // max_bars_back sizes history rings, so read it before any is created;
+  // a strategy's main frame starts with the strategy.* variables, so find
+  // out before the first register is given out whether this is one (its
+  // settings are read when the strategy() call itself is compiled).
   for (const ast::StmtPtr& s : script.body.stmts) {
     if (s->kind == ast::StmtKind::ExprStmt && s->value->kind == ast::ExprKind::Call && s->value->lhs &&
-        s->value->lhs->text == "indicator") {
+        s->value->lhs->text == "strategy" && !pc_.program.strategy)
+      pc_.program.strategy = StrategySettings{};
+    if (s->kind == ast::StmtKind::ExprStmt && s->value->kind == ast::ExprKind::Call && s->value->lhs &&
+        (s->value->lhs->text == "indicator" || s->value->lhs->text == "strategy")) {
       for (const ast::Arg& a : s->value->args) {
         if (a.name != "max_bars_back") continue;
         const ast::Expr& v = *a.value;
@@ -143,8 +149,9 @@ void FunctionCompiler::compile_main(const ast::Script& script) {
       }
     }
   }
-  next_reg_ = kBuiltinVarSlots;
-  max_reg_ = kBuiltinVarSlots;
+  const bool strategy = pc_.program.strategy.has_value();
+  next_reg_ = first_free_slot(strategy);
+  max_reg_ = next_reg_;
   push_scope();
   // Built-in variables: fixed slots, with history when some code reads it.
   for (std::uint8_t v = 0; v < static_cast<std::uint8_t>(BuiltinVar::Count); ++v) {
@@ -156,6 +163,20 @@ void FunctionCompiler::compile_main(const ast::Script& script) {
     if (const std::uint32_t cap = history_capacity(info.name)) {
       var.series = add_series(info.type, cap);
       emit_.abc(Opcode::SERIES_SET, static_cast<std::uint16_t>(var.series), v);
+    }
+    scopes_.back().emplace(info.name, var);
+    pc_.note_name(info.name);
+  }
+  // The strategy.* variables, the same way.
+  for (std::uint8_t v = 0; strategy && v < static_cast<std::uint8_t>(StrategyVar::Count); ++v) {
+    const BuiltinVarInfo& info = strategy_var_info(static_cast<StrategyVar>(v));
+    Variable var;
+    var.reg = static_cast<std::uint16_t>(kBuiltinVarSlots + v);
+    var.type = sema::make_type(info.type, sema::Qual::Series);
+    var.is_builtin = true;
+    if (const std::uint32_t cap = history_capacity(info.name)) {
+      var.series = add_series(info.type, cap);
+      emit_.abc(Opcode::SERIES_SET, static_cast<std::uint16_t>(var.series), var.reg);
     }
     scopes_.back().emplace(info.name, var);
     pc_.note_name(info.name);

@@ -153,6 +153,13 @@ public:
   /// session.* state and the fundamentals feed's future values: pinevm's
   /// data is one continuous session with no fundamentals (codegen_time.cpp).
   std::optional<ExprValue> compile_session_name(const ast::Expr& e);
+  /// strategy.position_entry_name and strategy.account_currency (queries of
+  /// the broker), and a clear error for a strategy.* variable outside a
+  /// strategy (codegen_strategy.cpp). Nullopt for other names.
+  std::optional<ExprValue> compile_strategy_name(const ast::Expr& e);
+  /// The strategy() declaration: its settings into Program::strategy, each
+  /// argument a constant the compiler can fold (codegen_strategy.cpp).
+  void compile_strategy_declaration(const ast::Expr& e);
   ExprValue compile_unary(const ast::Expr& e);
   ExprValue compile_binary(const ast::Expr& e);
   /// The operator `e.op` applied to already compiled operands (shared by

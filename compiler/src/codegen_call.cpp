@@ -308,6 +308,11 @@ std::vector<ExprValue> FunctionCompiler::emit_table_call(const ast::Expr& e, con
   at(e.loc);
   if (chosen->kind == BuiltinSig::Kind::Builtin) {
     emit_.abc(Opcode::BUILTIN, chosen->id, first_arg, first_result);
+  } else if (chosen->kind == BuiltinSig::Kind::Strategy) {
+    if (!pc_.program.strategy)
+      error(e.loc, "'" + name + "' can only be used in a strategy: declare the script with strategy() instead of indicator()");
+    emit_.abc(Opcode::STRATEGY, chosen->id, first_arg, first_result);
+    qual = Qual::Series;
   } else {
     if (cond_depth_ > 0)
       warn(e.loc, "'" + name + "' should be called on each calculation for consistency; extract the call from this scope");

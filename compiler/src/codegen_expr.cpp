@@ -98,6 +98,7 @@ ExprValue FunctionCompiler::compile_name(const ast::Expr& e) {
   // they are na (Reference: bid and ask are "series float", na on history).
   if (name == "bid" || name == "ask") return constant(Type::Float, make_float(kFloatNa), Qual::Series);
   if (std::optional<ExprValue> s = compile_session_name(e)) return *s;
+  if (std::optional<ExprValue> s = compile_strategy_name(e)) return *s;
   // (Stateful built-in variables such as ta.obv are main-frame variables
   // declared by hoist_stateful_variables, found by lookup() above.)
   if (auto c = find_color_constant(name)) return constant(Type::Color, make_int(*c));

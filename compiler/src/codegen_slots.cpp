@@ -101,6 +101,7 @@ std::uint16_t* FunctionCompiler::single_result_slot(Instr& in) {
     case Opcode::BUILTIN: results = 1; break;
     case Opcode::TA: results = state_spec(fn_.states.at(in.a)).results.size(); break;
     case Opcode::COLL: results = coll_op_info(static_cast<CollOp>(in.a)).results; break;
+    case Opcode::STRATEGY: results = strategy_spec(static_cast<StrategyFn>(in.a)).results.size(); break;
     case Opcode::CALL: results = pc_.functions_storage.at(fn_.call_sites.at(in.a))->num_results; break;
     default: break;
   }

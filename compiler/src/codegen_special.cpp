@@ -96,6 +96,13 @@ std::optional<std::vector<ExprValue>> FunctionCompiler::compile_special_call(con
     // max_bars_back was read before compilation started (compile_main).
     return std::vector<ExprValue>{};
   }
+  if (name == "strategy") {
+    global_only();
+    if (pc_.declared_indicator) error(e.loc, "a script may only have one indicator/strategy/library declaration");
+    pc_.declared_indicator = true;
+    compile_strategy_declaration(e);
+    return std::vector<ExprValue>{};
+  }
   if (name == "library") {
     // A library: its exported functions are checked after the body
     // (ProgramCompiler::check_library_exports); it cannot be run.

@@ -5,6 +5,8 @@
 #include <initializer_list>
 #include <map>
 
+#include "pine/vm/strategy.h"
+
 namespace pine {
 
 namespace {
@@ -82,6 +84,21 @@ const Table& table() {
     // Pine's dayofweek numbering.
     const char* days[] = {"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"};
     for (int i = 0; i < 7; ++i) add_int(m, std::string("dayofweek.") + days[i], i + 1);
+    // strategy.*: const ints (pine/vm/strategy.h), checked by the commands.
+    add_int(m, "strategy.long", kStrategyLong);
+    add_int(m, "strategy.short", kStrategyShort);
+    add_int(m, "strategy.direction.long", kStrategyLong);
+    add_int(m, "strategy.direction.short", kStrategyShort);
+    add_int(m, "strategy.direction.all", kDirectionAll);
+    add_int(m, "strategy.fixed", static_cast<std::int64_t>(QtyType::Fixed));
+    add_int(m, "strategy.cash", static_cast<std::int64_t>(QtyType::Cash));
+    add_int(m, "strategy.percent_of_equity", static_cast<std::int64_t>(QtyType::PercentOfEquity));
+    add_int(m, "strategy.commission.percent", static_cast<std::int64_t>(CommissionType::Percent));
+    add_int(m, "strategy.commission.cash_per_contract", static_cast<std::int64_t>(CommissionType::CashPerContract));
+    add_int(m, "strategy.commission.cash_per_order", static_cast<std::int64_t>(CommissionType::CashPerOrder));
+    add_int(m, "strategy.oca.none", static_cast<std::int64_t>(OcaType::None));
+    add_int(m, "strategy.oca.cancel", static_cast<std::int64_t>(OcaType::Cancel));
+    add_int(m, "strategy.oca.reduce", static_cast<std::int64_t>(OcaType::Reduce));
     // display.* are flags that scripts add and subtract.
     add_int(m, "display.none", 0);
     add_int(m, "display.pane", 1);

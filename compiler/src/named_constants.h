@@ -17,7 +17,9 @@
 //     the line-style families drop their prefix (plot.style_line is "line",
 //     plot.linestyle_dashed "dashed", hline/line.style_dotted "dotted") and
 //     text.align_*/text.wrap_* drop theirs ("left", "auto").
-// strategy.* constants are not here (strategies are out of scope).
+//   - strategy.long/short, strategy.direction.*, strategy.fixed/cash/
+//     percent_of_equity, strategy.commission.*, strategy.oca.*: const ints
+//     (their values are in pine/vm/strategy.h).
 #pragma once
 
 #include <cstdint>

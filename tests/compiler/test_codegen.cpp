@@ -97,7 +97,7 @@ TEST_CASE("codegen: diagnostics name the position and the problem") {
 TEST_CASE("codegen: a script without indicator() is rejected") {
   pine::CompileResult r = pine::compile("//@version=6\nx = 1\n");
   REQUIRE_FALSE(r.ok());
-  CHECK(r.diagnostics[0].message == "the script has no indicator() or library() declaration");
+  CHECK(r.diagnostics[0].message == "the script has no indicator(), strategy() or library() declaration");
 }
 
 TEST_CASE("codegen: version 4 is rejected, 5 and 6 accepted") {

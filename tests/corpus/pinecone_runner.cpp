@@ -464,7 +464,7 @@ bool in_scope(std::string_view relative_path) {
   if (slash == std::string_view::npos) return true;
   const std::string_view folder = relative_path.substr(0, slash);
   for (std::string_view excluded :
-       {"strategy", "request", "labels", "line", "box", "table", "footprint", "chart", "libraries", "data"})
+       {"request", "labels", "line", "box", "table", "footprint", "chart", "libraries", "data"})
     if (folder == excluded) return false;
   return true;
 }

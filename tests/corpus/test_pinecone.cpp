@@ -285,7 +285,8 @@ TEST_CASE("pinecone runner: outcomes of hand-made fixtures") {
 TEST_CASE("pinecone runner: scope") {
   CHECK(in_scope("ta/sma.pine"));
   CHECK(in_scope("basics/inputs.pine"));
-  for (const char* out : {"strategy/a.pine", "request/a.pine", "labels/a.pine", "line/a.pine", "box/a.pine",
+  CHECK(in_scope("strategy/a.pine"));
+  for (const char* out : {"request/a.pine", "labels/a.pine", "line/a.pine", "box/a.pine",
                           "table/a.pine", "footprint/a.pine", "libraries/a.pine"})
     CHECK_FALSE(in_scope(out));
   CHECK(in_scope("linear/a.pine"));

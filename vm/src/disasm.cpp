@@ -92,6 +92,7 @@ std::string operand_text(const Program& p, const FunctionProto& f, const Instr& 
     case Operand::CollOp: return coll_text(in);
     case Operand::Enum: note = p.enums[v].name; return "enum" + n;
     case Operand::String: return "\"" + p.strings[v] + "\"";
+    case Operand::StrategyFn: return strategy_spec(static_cast<StrategyFn>(v)).name;
   }
   return "?";
 }

@@ -158,6 +158,13 @@ Instance::Instance(std::shared_ptr<const Program> program, InstanceConfig config
   // syminfo.*/timeframe.* strings follow, as constants too.
   st.context = make_chart_context(st.config, constants);
   st.strings.init(std::move(constants));
+  if (p.strategy) {
+    try {
+      st.broker = std::make_unique<Broker>(*p.strategy, st.config.syminfo, st.context.tz);
+    } catch (const std::invalid_argument& e) {
+      throw ProgramError(e.what());
+    }
+  }
 }
 
 Instance::Instance(Instance&&) noexcept = default;
@@ -173,6 +180,42 @@ std::span<const Value> Instance::plot_values() const { return state_->plot_value
 void Instance::set_last_bar_index(std::int64_t index) { state_->last_bar_index = index; }
 void Instance::set_last_chart_bar_time(std::int64_t time) { state_->last_chart_bar_time = time; }
 InstanceState& Instance::state() { return *state_; }
+bool Instance::is_strategy() const { return state_->broker != nullptr; }
+std::span<const TradeRecord> Instance::closed_trades() const {
+  return state_->broker ? state_->broker->closed_trades() : std::span<const TradeRecord>();
+}
+std::span<const TradeRecord> Instance::open_trades() const {
+  return state_->broker ? state_->broker->open_trades() : std::span<const TradeRecord>();
+}
+
+const StrategySettings& Instance::strategy_settings() const {
+  if (!state_->broker) throw std::logic_error("the instance is not a strategy");
+  return state_->broker->settings();
+}
+
+StrategySummary Instance::strategy_summary() const {
+  if (!state_->broker) throw std::logic_error("the instance is not a strategy");
+  const Broker& b = *state_->broker;
+  const LedgerTotals& t = b.totals();
+  StrategySummary s;
+  s.initial_capital = b.settings().initial_capital;
+  s.net_profit = t.netprofit;
+  s.gross_profit = t.grossprofit;
+  s.gross_loss = t.grossloss;
+  s.last_close = state_->bars_processed > 0 ? b.bar().close : kFloatNa;
+  s.open_profit = state_->bars_processed > 0 ? b.open_profit(s.last_close) : 0;
+  s.equity = s.initial_capital + s.net_profit + s.open_profit;
+  s.position_size = b.position_size();
+  s.commission_paid = t.commission_paid;
+  s.max_drawdown = t.max_drawdown;
+  s.max_drawdown_percent = t.max_drawdown_percent;
+  s.max_runup = t.max_runup;
+  s.max_runup_percent = t.max_runup_percent;
+  s.max_contracts_held_all = t.max_held_all;
+  s.max_contracts_held_long = t.max_held_long;
+  s.max_contracts_held_short = t.max_held_short;
+  return s;
+}
 const InstanceState& Instance::state() const { return *state_; }
 
 std::vector<LogRecord> Instance::take_logs() {
@@ -308,13 +351,22 @@ void collect_garbage(InstanceState& st) {
 
 } // namespace
 
-void Instance::run_bar(const Bar& bar) {
+void Instance::run_bar(const Bar& bar) { run_bar(bar, {}); }
+
+void Instance::run_bar(const Bar& bar, std::span<const Bar> intrabars) {
   InstanceState& st = *state_;
   if (st.halted) throw RuntimeError("the script was halted by an earlier runtime error", st.bars_processed, 0);
   load_bar_variables(st, bar);
+  if (st.broker) {
+    // Orders placed on earlier bars fill along this bar's prices before
+    // the script sees it.
+    st.broker->begin_bar(bar, st.bars_processed, intrabars);
+    st.broker->load_variables(st.slots.data());
+  }
   std::copy(st.plot_na.begin(), st.plot_na.end(), st.plot_values.begin());
   st.start_bar_work();  // each bar counts and measures from zero (split runs agree)
   Interpreter(st).run(0); // turns a failed allocation into "out of memory" itself
+  if (st.broker) st.broker->end_bar();
   st.bars_processed += 1;
   st.last_bar_time = bar.time;
   // A failed allocation here (garbage collection's work lists) changes

@@ -21,6 +21,7 @@
 #include "random.h"
 #include "series_ring.h"
 #include "string_table.h"
+#include "strategy/broker.h"
 #include "ta_state.h"
 
 namespace pine {
@@ -109,6 +110,9 @@ struct InstanceState {
   StringTable strings;
   Heap heap;
   RandomState random; ///< math.random's generator
+  /// The broker of a strategy program (orders, trades, risk); null for
+  /// indicators. Built with the instance from the program's settings.
+  std::unique_ptr<Broker> broker;
   std::int64_t bars_processed = 0;   ///< bars executed over the instance's life
   std::int64_t last_bar_time = kIntNa;
   bool halted = false;               ///< set by a runtime error

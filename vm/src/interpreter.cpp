@@ -241,6 +241,12 @@ const Value* Interpreter::run(std::uint32_t frame_index) {
   }
   PINE_OP(ISNAR) A.i = B.i == kRefNa; PINE_NEXT();
   PINE_OP(LOADCONTEXT) A = st_.context.values[in.b]; PINE_NEXT();
+  // Strategy programs only (the verifier checks), which have a broker.
+  PINE_OP(STRATEGY)
+    if (const char* error = st_.broker->call(static_cast<StrategyFn>(in.a), regs + in.b, regs + in.c, st_.strings))
+      raise(fn, pc() - 1, error);
+    charge_memory_scan(fn, pc(), kAllocatingOpCost);
+    PINE_NEXT();
 
 #if !PINE_COMPUTED_GOTO
       case Opcode::Count: break;

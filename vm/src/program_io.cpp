@@ -3,7 +3,7 @@
 // Layout (each field through the archive, counts as uint64):
 //   u32 class version (1) | u32 bytecode version | title | max_bars_back
 //   constants (type byte + 8 bytes each) | strings | functions | plots | inputs
-//   | types | enums [| input extras]
+//   | types | enums [| input extras [| strategy settings]]
 // The input extras section (count = number of inputs, then per input a
 // format byte and a key string) was added after version 1 shipped. It is
 // written only when some input has a format other than Any or a key, so the
@@ -14,6 +14,9 @@
 // (docs/snapshot-format.md, 6.1); a
 // reader takes its absence as all defaults and rejects a section that
 // carries only defaults, so each program has exactly one encoding.
+// A strategy program always writes the input extras, then its settings
+// (strategy_archive.cpp); the section's presence makes the program a
+// strategy, and readers from before it reject its trailing bytes.
 // A plot column is: title, type byte, kind byte, part (u16), field, offset
 // (i32), targets (count + u16 each), attributes (count + name/value pairs).
 // The same bytes are hashed (program hash), embedded in snapshots and stored
@@ -24,6 +27,7 @@
 
 #include "archive.h"
 #include "pine/vm/program.h"
+#include "strategy/strategy_archive.h"
 
 namespace pine {
 
@@ -185,13 +189,16 @@ std::vector<std::uint8_t> serialize_program(const Program& p) {
       archive::save_string(ar, e.name);
       archive::save_vector(ar, e.titles);
     }
-    if (has_input_extras(p)) {
+    // A strategy writes the input extras even when they are defaults, so
+    // that its strategy section has a fixed place after them.
+    if (has_input_extras(p) || p.strategy) {
       archive::save_count(ar, p.inputs.size());
       for (const InputDecl& in : p.inputs) {
         ar(static_cast<std::uint8_t>(in.format));
         archive::save_string(ar, in.key);
       }
     }
+    if (p.strategy) save_strategy_settings(ar, *p.strategy);
   }
   const std::string s = os.str();
   return std::vector<std::uint8_t>(s.begin(), s.end());
@@ -265,7 +272,11 @@ Program deserialize_program(std::span<const std::uint8_t> bytes, DecodeBudget* b
         in.format = static_cast<InputFormat>(format);
         archive::load_string(ar, in.key, kMaxStringBytes);
       }
-      archive::require(has_input_extras(p), "input extras carry only defaults");
+      if (buf.remaining() != 0) {
+        p.strategy.emplace();
+        load_strategy_settings(ar, *p.strategy);
+      }
+      archive::require(has_input_extras(p) || p.strategy, "input extras carry only defaults");
     }
     archive::require(buf.remaining() == 0, "trailing bytes after the program");
   } catch (const StateDecodeError& e) {

@@ -10,7 +10,8 @@
 //   math.random's generator: state (u64), seeded flag (u8)
 //   slots (count must equal the layout's), series (each ring's head, last
 //   bar, written count and values; count must equal the layout's), builtin
-//   states (kind byte, then the state), strings
+//   states (kind byte, then the state), strings, heap
+//   strategy programs only: the broker (strategy_archive.cpp)
 // Counts are checked against what the program's layout declares, so a
 // payload can never size anything: the program does.
 #include <bit>
@@ -20,6 +21,7 @@
 #include "archive.h"
 #include "instance_state.h"
 #include "pine/vm/instance.h"
+#include "strategy/strategy_archive.h"
 
 namespace pine {
 
@@ -191,6 +193,7 @@ std::vector<std::uint8_t> save_instance_state(const Instance& instance) {
     }
     st.strings.save(ar);
     st.heap.save(ar);
+    if (st.broker) save_broker(ar, *st.broker);
   }
   const std::string s = os.str();
   return std::vector<std::uint8_t>(s.begin(), s.end());
@@ -252,6 +255,7 @@ Instance load_instance_state(std::shared_ptr<const Program> program, std::span<c
     }
     st.strings.load(ar);
     st.heap.load(ar, p);
+    if (st.broker) load_broker(ar, *st.broker);
     archive::require(buf.remaining() == 0, "trailing bytes after the instance state");
     check_handles(st);
     return instance;

@@ -60,6 +60,12 @@ PINE_STATELESS_BUILTINS(PINE_STATELESS_PARAMS)
 PINE_STATEFUL_BUILTINS(PINE_STATEFUL_PARAMS)
 #undef PINE_STATEFUL_PARAMS
 
+#define PINE_STRATEGY_PARAMS(id, lowering, name, results, ...)        \
+  constexpr BuiltinParam strategy_params_##id[] = {__VA_ARGS__ __VA_OPT__(,) BuiltinParam{}}; \
+  constexpr Type strategy_results_##id[] = {Void, PINE_UNPAREN results};
+PINE_STRATEGY_FUNCTIONS(PINE_STRATEGY_PARAMS)
+#undef PINE_STRATEGY_PARAMS
+
 /// The parameters of an array built above, without its sentinel.
 template <std::size_t N>
 constexpr std::span<const BuiltinParam> params_of(const BuiltinParam (&params)[N]) {
@@ -101,6 +107,23 @@ const BuiltinSpec& state_spec(StateKind kind) {
   return table[static_cast<std::size_t>(kind)];
 }
 
+/// A strategy function's results: the array above minus its leading Void
+/// (which gives the commands, that have no results, a non-empty array).
+template <std::size_t N>
+constexpr std::span<const Type> results_of(const Type (&results)[N]) {
+  return {results + 1, N - 1};
+}
+
+const BuiltinSpec& strategy_spec(StrategyFn fn) {
+  static constexpr BuiltinSpec table[] = {
+#define PINE_STRATEGY_SPEC(id, lowering, name, ...) \
+  {name, lowering, params_of(strategy_params_##id), results_of(strategy_results_##id)},
+      PINE_STRATEGY_FUNCTIONS(PINE_STRATEGY_SPEC)
+#undef PINE_STRATEGY_SPEC
+  };
+  return table[static_cast<std::size_t>(fn)];
+}
+
 std::span<const char* const> compiler_builtin_names() {
   static constexpr const char* names[] = {
 #define PINE_COMPILER_BUILTIN_NAME(name) name,
@@ -135,6 +158,15 @@ const BuiltinVarInfo& builtin_var_info(BuiltinVar v) {
 #define PINE_VAR_INFO(id, name, type) {name, Type::type},
       PINE_BUILTIN_VARS(PINE_VAR_INFO)
 #undef PINE_VAR_INFO
+  };
+  return table[static_cast<std::size_t>(v)];
+}
+
+const BuiltinVarInfo& strategy_var_info(StrategyVar v) {
+  static const BuiltinVarInfo table[] = {
+#define PINE_STRATEGY_VAR_INFO(id, name, type) {name, Type::type},
+      PINE_STRATEGY_VARS(PINE_STRATEGY_VAR_INFO)
+#undef PINE_STRATEGY_VAR_INFO
   };
   return table[static_cast<std::size_t>(v)];
 }

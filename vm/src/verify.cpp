@@ -53,6 +53,10 @@ std::uint32_t span_length(const Program& p, const FunctionProto& fn, const Instr
     // The pattern, then one slot per argument type letter.
     case Opcode::STRFORMAT: return static_cast<std::uint32_t>(p.strings[in.c].size()) + 1;
     case Opcode::RANDOM: return 3; // min, max, seed
+    case Opcode::STRATEGY: {
+      const BuiltinSpec& spec = strategy_spec(static_cast<StrategyFn>(in.a));
+      return which == 'B' ? spec.arity() : static_cast<std::uint32_t>(spec.results.size());
+    }
     default: return 0;
   }
 }
@@ -86,6 +90,9 @@ std::string index_error(const Program& p, const FunctionProto& fn, Operand kind,
     case Operand::Enum: return below(p.enums.size(), "enum index out of range");
     case Operand::AlertFreq: return below(3, "bad alert frequency");
     case Operand::String: return below(p.strings.size(), "string index out of range");
+    case Operand::StrategyFn:
+      if (!p.strategy) return "strategy function in a program that is not a strategy";
+      return below(static_cast<std::size_t>(StrategyFn::Count), "unknown strategy function");
     case Operand::ElemType:
       return (v & 0x0F) < kTypeCount && (v >> 4) < kTypeCount ? "" : "bad element type (" + std::to_string(v) + ")";
   }
@@ -98,7 +105,9 @@ void verify_function(const Program& p, const FunctionProto& fn, bool is_main) {
   require(n > 0, "function '" + fn.name + "' has no code");
   require(fn.lines.size() == n, "function '" + fn.name + "' line table size mismatch");
   require(fn.num_params <= fn.num_slots && fn.num_results <= fn.num_slots, "function '" + fn.name + "' frame too small");
-  if (is_main) require(fn.num_params == 0 && fn.num_results == 0 && fn.num_slots >= kBuiltinVarSlots, "main function shape");
+  if (is_main)
+    require(fn.num_params == 0 && fn.num_results == 0 && fn.num_slots >= first_free_slot(p.strategy.has_value()),
+            "main function shape");
   for (std::uint16_t s : fn.string_slots) require(s < fn.num_slots, "string slot out of range");
   for (std::uint16_t s : fn.ref_slots) require(s < fn.num_slots, "reference slot out of range");
   for (const SeriesDecl& s : fn.series)

@@ -187,6 +187,93 @@ namespace pine {
   X(RCI, CALL, "ta.rci", (Float), REQ(source, Float), REQ(length, Int))                                                                                                                          \
   X(PIVOT_LEVELS, BESPOKE, "ta.pivot_point_levels", (Float, Float, Float, Float, Float, Float, Float, Float, Float, Float, Float), REQ(type, Int), REQ(anchor, Bool), OPT(developing, Bool, 0))
 
+// Strategy functions, called with STRATEGY A=id B=first argument C=first
+// result (pine/vm/strategy.h; the broker is vm/src/strategy/). RESULT is a
+// parenthesised list of result types, () for the order commands. Order ids,
+// comments and OCA names are strings; directions, quantity types, OCA types
+// and commission types are the const ints of pine/vm/strategy.h. The
+// alert_* arguments are accepted and ignored: pinevm sends no order alerts.
+#define PINE_TRADE_QUERIES(X, PREFIX, NAME) \
+  X(PREFIX##_ENTRY_PRICE, CALL, NAME ".entry_price", (Float), REQ(trade_num, Int))                  \
+  X(PREFIX##_ENTRY_BAR_INDEX, CALL, NAME ".entry_bar_index", (Int), REQ(trade_num, Int))            \
+  X(PREFIX##_ENTRY_TIME, CALL, NAME ".entry_time", (Int), REQ(trade_num, Int))                      \
+  X(PREFIX##_ENTRY_ID, CALL, NAME ".entry_id", (String), REQ(trade_num, Int))                       \
+  X(PREFIX##_ENTRY_COMMENT, CALL, NAME ".entry_comment", (String), REQ(trade_num, Int))             \
+  X(PREFIX##_PROFIT, CALL, NAME ".profit", (Float), REQ(trade_num, Int))                            \
+  X(PREFIX##_PROFIT_PERCENT, CALL, NAME ".profit_percent", (Float), REQ(trade_num, Int))            \
+  X(PREFIX##_COMMISSION, CALL, NAME ".commission", (Float), REQ(trade_num, Int))                    \
+  X(PREFIX##_MAX_RUNUP, CALL, NAME ".max_runup", (Float), REQ(trade_num, Int))                      \
+  X(PREFIX##_MAX_RUNUP_PERCENT, CALL, NAME ".max_runup_percent", (Float), REQ(trade_num, Int))      \
+  X(PREFIX##_MAX_DRAWDOWN, CALL, NAME ".max_drawdown", (Float), REQ(trade_num, Int))                \
+  X(PREFIX##_MAX_DRAWDOWN_PERCENT, CALL, NAME ".max_drawdown_percent", (Float), REQ(trade_num, Int))\
+  X(PREFIX##_SIZE, CALL, NAME ".size", (Float), REQ(trade_num, Int))
+
+#define PINE_STRATEGY_FUNCTIONS(X) \
+  X(ENTRY, CALL, "strategy.entry", (), REQ(id, String), REQ(direction, Int), OPT(qty, Float, na), OPT(limit, Float, na), OPT(stop, Float, na), OPT(oca_name, String, ""), OPT(oca_type, Int, 0), OPT(comment, String, na), OPT(alert_message, String, na), OPT(disable_alert, Bool, 0)) \
+  X(ORDER, CALL, "strategy.order", (), REQ(id, String), REQ(direction, Int), OPT(qty, Float, na), OPT(limit, Float, na), OPT(stop, Float, na), OPT(oca_name, String, ""), OPT(oca_type, Int, 0), OPT(comment, String, na), OPT(alert_message, String, na), OPT(disable_alert, Bool, 0)) \
+  X(EXIT, CALL, "strategy.exit", (), REQ(id, String), OPT(from_entry, String, ""), OPT(qty, Float, na), OPT(qty_percent, Float, na), OPT(profit, Float, na), OPT(limit, Float, na), OPT(loss, Float, na), OPT(stop, Float, na), OPT(trail_price, Float, na), OPT(trail_points, Float, na), OPT(trail_offset, Float, na), OPT(oca_name, String, ""), OPT(comment, String, na), OPT(comment_profit, String, na), OPT(comment_loss, String, na), OPT(comment_trailing, String, na), OPT(alert_message, String, na), OPT(alert_profit, String, na), OPT(alert_loss, String, na), OPT(alert_trailing, String, na), OPT(disable_alert, Bool, 0)) \
+  X(CLOSE, CALL, "strategy.close", (), REQ(id, String), OPT(comment, String, na), OPT(qty, Float, na), OPT(qty_percent, Float, na), OPT(alert_message, String, na), OPT(immediately, Bool, 0), OPT(disable_alert, Bool, 0)) \
+  X(CLOSE_ALL, CALL, "strategy.close_all", (), OPT(comment, String, na), OPT(alert_message, String, na), OPT(immediately, Bool, 0), OPT(disable_alert, Bool, 0)) \
+  X(CANCEL, CALL, "strategy.cancel", (), REQ(id, String)) \
+  X(CANCEL_ALL, CALL, "strategy.cancel_all", ()) \
+  X(RISK_ALLOW_ENTRY_IN, CALL, "strategy.risk.allow_entry_in", (), REQ(value, Int)) \
+  X(RISK_MAX_CONS_LOSS_DAYS, CALL, "strategy.risk.max_cons_loss_days", (), REQ(count, Int), OPT(alert_message, String, na)) \
+  X(RISK_MAX_DRAWDOWN, CALL, "strategy.risk.max_drawdown", (), REQ(value, Float), REQ(type, Int), OPT(alert_message, String, na)) \
+  X(RISK_MAX_INTRADAY_FILLED_ORDERS, CALL, "strategy.risk.max_intraday_filled_orders", (), REQ(count, Int), OPT(alert_message, String, na)) \
+  X(RISK_MAX_INTRADAY_LOSS, CALL, "strategy.risk.max_intraday_loss", (), REQ(value, Float), REQ(type, Int), OPT(alert_message, String, na)) \
+  X(RISK_MAX_POSITION_SIZE, CALL, "strategy.risk.max_position_size", (), REQ(contracts, Float)) \
+  PINE_TRADE_QUERIES(X, CLOSED, "strategy.closedtrades") \
+  X(CLOSED_EXIT_PRICE, CALL, "strategy.closedtrades.exit_price", (Float), REQ(trade_num, Int)) \
+  X(CLOSED_EXIT_BAR_INDEX, CALL, "strategy.closedtrades.exit_bar_index", (Int), REQ(trade_num, Int)) \
+  X(CLOSED_EXIT_TIME, CALL, "strategy.closedtrades.exit_time", (Int), REQ(trade_num, Int)) \
+  X(CLOSED_EXIT_ID, CALL, "strategy.closedtrades.exit_id", (String), REQ(trade_num, Int)) \
+  X(CLOSED_EXIT_COMMENT, CALL, "strategy.closedtrades.exit_comment", (String), REQ(trade_num, Int)) \
+  PINE_TRADE_QUERIES(X, OPEN, "strategy.opentrades") \
+  X(CONVERT_TO_ACCOUNT, CALL, "strategy.convert_to_account", (Float), REQ(value, Float)) \
+  X(CONVERT_TO_SYMBOL, CALL, "strategy.convert_to_symbol", (Float), REQ(value, Float)) \
+  X(DEFAULT_ENTRY_QTY, CALL, "strategy.default_entry_qty", (Float), REQ(fill_price, Float)) \
+  X(POSITION_ENTRY_NAME, BESPOKE, "strategy.position_entry_name", (String)) \
+  X(ACCOUNT_CURRENCY, BESPOKE, "strategy.account_currency", (String))
+
+/// The strategy.* variables a script reads as series: slots of the main
+/// frame right after the built-in variables, written by the VM before each
+/// execution of a strategy (only strategy programs have them). X(id, pine
+/// name, type). Numbering is part of the bytecode format: append only.
+#define PINE_STRATEGY_VARS(X)                                                   \
+  X(POSITION_SIZE, "strategy.position_size", Float)                             \
+  X(POSITION_AVG_PRICE, "strategy.position_avg_price", Float)                   \
+  X(EQUITY, "strategy.equity", Float)                                           \
+  X(INITIAL_CAPITAL, "strategy.initial_capital", Float)                         \
+  X(NETPROFIT, "strategy.netprofit", Float)                                     \
+  X(NETPROFIT_PERCENT, "strategy.netprofit_percent", Float)                     \
+  X(OPENPROFIT, "strategy.openprofit", Float)                                   \
+  X(OPENPROFIT_PERCENT, "strategy.openprofit_percent", Float)                   \
+  X(GROSSPROFIT, "strategy.grossprofit", Float)                                 \
+  X(GROSSPROFIT_PERCENT, "strategy.grossprofit_percent", Float)                 \
+  X(GROSSLOSS, "strategy.grossloss", Float)                                     \
+  X(GROSSLOSS_PERCENT, "strategy.grossloss_percent", Float)                     \
+  X(MAX_DRAWDOWN, "strategy.max_drawdown", Float)                               \
+  X(MAX_DRAWDOWN_PERCENT, "strategy.max_drawdown_percent", Float)               \
+  X(MAX_RUNUP, "strategy.max_runup", Float)                                     \
+  X(MAX_RUNUP_PERCENT, "strategy.max_runup_percent", Float)                     \
+  X(WINTRADES, "strategy.wintrades", Int)                                       \
+  X(LOSSTRADES, "strategy.losstrades", Int)                                     \
+  X(EVENTRADES, "strategy.eventrades", Int)                                     \
+  X(OPENTRADES, "strategy.opentrades", Int)                                     \
+  X(CLOSEDTRADES, "strategy.closedtrades", Int)                                 \
+  X(CLOSEDTRADES_FIRST_INDEX, "strategy.closedtrades.first_index", Int)         \
+  X(MAX_CONTRACTS_HELD_ALL, "strategy.max_contracts_held_all", Float)           \
+  X(MAX_CONTRACTS_HELD_LONG, "strategy.max_contracts_held_long", Float)         \
+  X(MAX_CONTRACTS_HELD_SHORT, "strategy.max_contracts_held_short", Float)       \
+  X(AVG_TRADE, "strategy.avg_trade", Float)                                     \
+  X(AVG_TRADE_PERCENT, "strategy.avg_trade_percent", Float)                     \
+  X(AVG_WINNING_TRADE, "strategy.avg_winning_trade", Float)                     \
+  X(AVG_WINNING_TRADE_PERCENT, "strategy.avg_winning_trade_percent", Float)     \
+  X(AVG_LOSING_TRADE, "strategy.avg_losing_trade", Float)                       \
+  X(AVG_LOSING_TRADE_PERCENT, "strategy.avg_losing_trade_percent", Float)       \
+  X(MARGIN_LIQUIDATION_PRICE, "strategy.margin_liquidation_price", Float)       \
+  X(OPENTRADES_CAPITAL_HELD, "strategy.opentrades.capital_held", Float)
+
 // Builtin functions the compiler lowers to instructions of their own (PLOT,
 // INPUT loads, LOG, COLL, STRFORMAT, ...) rather than BUILTIN or TA: listed
 // so that every builtin name is known in one place. X(pine name).
@@ -198,7 +285,7 @@ namespace pine {
   X("input.time") X("input.enum") X("math.max") X("math.min") X("math.avg") X("runtime.error")    \
   X("ta.highest") X("ta.lowest") X("plotshape") X("plotchar") X("plotarrow") X("plotbar")         \
   X("plotcandle") X("fill") X("bgcolor") X("barcolor") X("alert") X("alertcondition")             \
-  X("str.format") X("math.random") X("ta.pivot_point_levels")
+  X("str.format") X("math.random") X("ta.pivot_point_levels") X("strategy")
 
 /// How the compiler lowers a builtin (see the vocabulary above).
 enum class Lowering : std::uint8_t { Call, Bespoke };
@@ -241,10 +328,19 @@ enum class StateKind : std::uint8_t {
       Count
 };
 
+enum class StrategyFn : std::uint8_t {
+#define PINE_STRATEGY_ENUM(id, lowering, name, ...) id,
+  PINE_STRATEGY_FUNCTIONS(PINE_STRATEGY_ENUM)
+#undef PINE_STRATEGY_ENUM
+      Count
+};
+
 /// The signature of a stateless builtin; `id` must be below Count.
 const BuiltinSpec& builtin_spec(BuiltinId id);
 /// The signature of a stateful builtin; `kind` must be below Count.
 const BuiltinSpec& state_spec(StateKind kind);
+/// The signature of a strategy function; `fn` must be below Count.
+const BuiltinSpec& strategy_spec(StrategyFn fn);
 /// The names of PINE_COMPILER_BUILTINS.
 std::span<const char* const> compiler_builtin_names();
 
@@ -294,10 +390,28 @@ enum class BuiltinVar : std::uint8_t {
 /// Number of main-frame slots reserved for built-in variables (slots 0..N-1).
 inline constexpr std::uint16_t kBuiltinVarSlots = static_cast<std::uint16_t>(BuiltinVar::Count);
 
+enum class StrategyVar : std::uint8_t {
+#define PINE_STRATEGY_VAR_ENUM(id, name, type) id,
+  PINE_STRATEGY_VARS(PINE_STRATEGY_VAR_ENUM)
+#undef PINE_STRATEGY_VAR_ENUM
+      Count
+};
+
+/// Number of main-frame slots a strategy program reserves for the strategy.*
+/// variables, after the built-in ones: slot kBuiltinVarSlots + v holds
+/// StrategyVar v.
+inline constexpr std::uint16_t kStrategyVarSlots = static_cast<std::uint16_t>(StrategyVar::Count);
+
+/// The first main-frame slot a program's own code may use.
+inline constexpr std::uint16_t first_free_slot(bool is_strategy) {
+  return is_strategy ? kBuiltinVarSlots + kStrategyVarSlots : kBuiltinVarSlots;
+}
+
 struct BuiltinVarInfo {
   const char* name;
   Type type;
 };
 const BuiltinVarInfo& builtin_var_info(BuiltinVar v);
+const BuiltinVarInfo& strategy_var_info(StrategyVar v);
 
 } // namespace pine

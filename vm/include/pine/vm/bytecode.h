@@ -35,6 +35,9 @@
 //    timenow, time_tradingday, last_bar_time,
 //    barstate.islastconfirmedhistory) in main-frame slots that were ordinary
 //    registers in version 1, and LOADCONTEXT for syminfo.*/timeframe.*.
+//    Later appended without a version change, because no instruction of
+//    an existing program changed: STRATEGY (strategy programs only; their
+//    bytes carry a strategy section that older readers reject).
 #pragma once
 
 #include <cstddef>
@@ -76,6 +79,7 @@ enum class Operand : std::uint8_t {
   AlertFreq,    ///< 0 all, 1 once per bar, 2 once per bar close
   String,       ///< an index into the program's string table
   ElemType,     ///< in T: element type, high nibble an operand type (collections.h)
+  StrategyFn,   ///< a StrategyFn (builtins.h); only in strategy programs
 };
 
 /// The operand kinds of one opcode: fields A, B, C and the byte T.
@@ -169,7 +173,8 @@ struct OpFormat {
   X(ALERT, Reg, AlertFreq, Zero, Zero, "A=message (string) B=frequency (0 all, 1 once per bar, 2 once per bar close): records a fired alert") \
   X(STRFORMAT, Reg, Span, String, Zero, "A=dst B=first slot: the pattern, then one slot per argument C=string index of the argument types ('f' float, 'i' int, 'b' bool, 's' string per argument): str.format") \
   X(RANDOM, Reg, Span, Unused, Zero, "A=dst B=first argument slot (min float, max float, seed int): math.random on the instance's generator") \
-  X(LOADCONTEXT, Reg, Context, Unused, Zero, "A=dst B=context value (ContextValue, symbol_info.h): a syminfo.*/timeframe.* value, fixed for the instance")
+  X(LOADCONTEXT, Reg, Context, Unused, Zero, "A=dst B=context value (ContextValue, symbol_info.h): a syminfo.*/timeframe.* value, fixed for the instance") \
+  X(STRATEGY, StrategyFn, Span, Span, Zero, "A=strategy function (StrategyFn) B=first argument slot C=first result slot: an order command or a trade query on the instance's broker")
 
 /// Opcodes, numbered in PINE_OPCODES order. The numbering is part of the
 /// bytecode format: append only, never reorder.

@@ -35,6 +35,22 @@ private:
   std::uint32_t line_;
 };
 
+/// The running totals of a strategy's ledger (Instance::strategy_summary).
+struct StrategySummary {
+  double initial_capital = 0;
+  double net_profit = 0;
+  double gross_profit = 0;
+  double gross_loss = 0;   ///< a positive number
+  double open_profit = 0;  ///< at the last close, entry commissions deducted
+  double equity = 0;       ///< at the last close
+  double position_size = 0;
+  double commission_paid = 0;
+  double max_drawdown = 0, max_drawdown_percent = 0;
+  double max_runup = 0, max_runup_percent = 0;
+  double max_contracts_held_all = 0, max_contracts_held_long = 0, max_contracts_held_short = 0;
+  double last_close = kFloatNa;
+};
+
 /// The host's settings of an instance; they are part of what a snapshot must
 /// match (the configuration hash covers them).
 struct InstanceConfig {
@@ -96,6 +112,21 @@ public:
   /// bars, and its state is that of the end of the previous bar plus
   /// whatever the failing bar wrote (it can still be saved and inspected).
   void run_bar(const Bar& bar);
+  /// The same for a strategy using the bar magnifier: `intrabars` are the
+  /// lower-timeframe bars that make up `bar`, in time order (empty: the
+  /// bar's own prices). Indicators ignore them.
+  void run_bar(const Bar& bar, std::span<const Bar> intrabars);
+
+  /// Whether the program is a strategy (it has a broker and a ledger).
+  bool is_strategy() const;
+  /// The strategy's trades, closed and still open, in trade order; empty
+  /// for an indicator.
+  std::span<const TradeRecord> closed_trades() const;
+  std::span<const TradeRecord> open_trades() const;
+  /// The strategy's settings; throws std::logic_error for an indicator.
+  const StrategySettings& strategy_settings() const;
+  /// The strategy's running totals and the last bar's close, for reports.
+  StrategySummary strategy_summary() const;
 
   /// Tells the instance the index of the dataset's last bar, for
   /// `last_bar_index` and `barstate.islast` (default: unknown, na/false).

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -13,6 +14,7 @@
 #include "pine/vm/bytecode.h"
 #include "pine/vm/outputs.h"
 #include "pine/vm/state_io.h"
+#include "pine/vm/strategy.h"
 #include "pine/vm/value.h"
 
 namespace pine {
@@ -125,6 +127,9 @@ struct Program {
   std::vector<InputDecl> inputs;
   std::vector<TypeDecl> types; ///< user-defined types, indexed by NEWOBJ's B operand
   std::vector<EnumDecl> enums; ///< user enums, indexed by ENUMSTR's C operand
+  /// Set for a strategy() script: its settings. Its main frame then holds
+  /// the strategy.* variables after the built-in ones (first_free_slot).
+  std::optional<StrategySettings> strategy;
 };
 
 /// Thrown when a program (loaded from bytes, or built by hand) breaks a rule
