@@ -128,6 +128,9 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   run_cmd->add_option("--syminfo", run.syminfo, "JSON object of symbol information (syminfo.* fields)");
   run_cmd->add_option("--log", run.log, "write logs as JSON lines to FILE (- for stdout)");
   run_cmd->add_option("--trades", run.trades, "strategies: write the List of trades (TradingView's layout) to FILE");
+  run_cmd->add_option("--feed", run.feeds,
+                      "[SYMBOL@]TF=FILE: bars of another timeframe (repeatable); the bar magnifier reads the chart "
+                      "symbol's lower-timeframe feed");
   run_cmd->add_option("--lib-path", run.lib_paths, "folder of libraries for import owner/name/version (repeatable)");
   run_cmd->add_flag("--progress", run.progress, "show progress on stderr");
   run_cmd->add_flag("--no-progress", run.no_progress, "never show progress");

@@ -14,11 +14,13 @@
 
 #include "bars_csv.h"
 #include "checkpoints.h"
+#include "feeds.h"
 #include "cli_error.h"
 #include "log_writer.h"
 #include "output_paths.h"
 #include "output_writer.h"
 #include "pine/snapshot/snapshot.h"
+#include "pine/vm/time_zone.h"
 #include "script_loader.h"
 #include "syminfo_json.h"
 #include "trades_writer.h"
@@ -50,6 +52,13 @@ void check_run_paths(const RunOptions& o) {
   paths.input(o.script, "the script");
   paths.input(o.data, "--data");
   paths.input(o.syminfo, "--syminfo");
+  for (const std::string& f : o.feeds) {
+    try {
+      paths.input(parse_feed_spec(f).path, "--feed");
+    } catch (const std::invalid_argument&) {
+      // Reported with its reason by read_feeds.
+    }
+  }
   std::error_code ec;
   if (!o.restore_state.empty() && !std::filesystem::is_directory(o.restore_state, ec))
     paths.input(o.restore_state, "--restore-state");
@@ -237,6 +246,45 @@ std::vector<Bar> read_run_bars(const std::string& path) {
   }
 }
 
+/// The bar magnifier's intrabars: the chart symbol's lowest-timeframe feed
+/// below the chart's timeframe, when the program is a strategy with
+/// use_bar_magnifier. Usage errors for malformed --feed options; a warning
+/// (in `warnings`) for each feed nothing reads and for a magnifier without
+/// a feed (its bars then fill on their own prices, as on TradingView when
+/// no intrabars exist).
+std::optional<IntrabarCursor> read_feeds(const RunOptions& o, const Program& program, std::ostream& warnings) {
+  const std::string chart_symbol = o.symbol.empty() ? kDefaultSymbol : o.symbol;
+  const std::optional<Timeframe> chart = parse_timeframe(o.timeframe.empty() ? kDefaultTimeframe : o.timeframe);
+  const bool magnifier = program.strategy && program.strategy->use_bar_magnifier;
+  std::vector<FeedSpec> specs;
+  for (const std::string& f : o.feeds) {
+    try {
+      specs.push_back(parse_feed_spec(f));
+    } catch (const std::invalid_argument& e) {
+      fail(kUsage, std::string("--feed: ") + e.what());
+    }
+  }
+  std::optional<std::size_t> chosen;
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    const FeedSpec& s = specs[i];
+    const std::int64_t length = timeframe_length(*parse_timeframe(s.timeframe));
+    const bool lower = chart && length > 0 && length < timeframe_length(*chart);
+    if (magnifier && lower && (s.symbol.empty() || s.symbol == chart_symbol) &&
+        (!chosen || length < timeframe_length(*parse_timeframe(specs[*chosen].timeframe))))
+      chosen = i;
+  }
+  for (std::size_t i = 0; i < specs.size(); ++i)
+    if (!chosen || *chosen != i)
+      warnings << "pinevm: warning: --feed " << o.feeds[i]
+               << " is not used: only a strategy's bar magnifier reads feeds (the chart symbol's, below the chart's "
+                  "timeframe)\n";
+  if (magnifier && !chosen)
+    warnings << "pinevm: warning: the strategy uses the bar magnifier but no --feed gives the chart symbol's bars "
+                "below the chart's timeframe: orders fill on each bar's own prices\n";
+  if (!chosen) return std::nullopt;
+  return IntrabarCursor(read_run_bars(specs[*chosen].path));
+}
+
 // The engine's defaults, overridden by the options given. The options'
 // ranges are checked by the parser, so set_limits accepts the result.
 RunLimits run_limits(const RunOptions& o) {
@@ -285,6 +333,8 @@ int run_command(const RunOptions& o, std::ostream& out_default, std::ostream& er
   const InstanceBuilder builder = configure(o, program);
   const RunLimits limits = run_limits(o);
   const std::vector<Bar> bars = read_run_bars(o.data);
+  std::ostringstream feed_warnings;
+  std::optional<IntrabarCursor> intrabars = read_feeds(o, *program, feed_warnings);
 
   std::unique_ptr<SnapshotStore> store;
   try {
@@ -335,7 +385,7 @@ int run_command(const RunOptions& o, std::ostream& out_default, std::ostream& er
   };
 
   // Every check passed: the warnings can go out.
-  err << compile_warnings.str();
+  err << compile_warnings.str() << feed_warnings.str();
   for (const std::string& s : start.skipped) err << "pinevm: warning: " << s << "\n";
   const std::string data_name = o.data == "-" ? "standard input" : "'" + o.data + "'";
   // Skip bars a restored instance has already processed.
@@ -355,10 +405,18 @@ int run_command(const RunOptions& o, std::ostream& out_default, std::ostream& er
   PlotWriter writer(*out, *format, program->plots);
   writer.write_header();
   const StringResolver strings = [&](std::int64_t h) { return instance.string_of(h); };
+  const Timeframe chart_tf = parse_timeframe(instance.config().timeframe.empty() ? kDefaultTimeframe : instance.config().timeframe)
+                                 .value_or(Timeframe{});
+  const TimeZone chart_tz = TimeZone::parse(instance.config().syminfo.timezone).value_or(TimeZone());
   for (std::size_t i = first; i < bars.size(); ++i) {
     const std::int64_t index = instance.bars_processed();
     try {
-      instance.run_bar(bars[i]);
+      std::span<const Bar> inside;
+      if (intrabars) {
+        const std::int64_t next_open = i + 1 < bars.size() ? bars[i + 1].time : bar_close_time(chart_tf, bars[i].time, chart_tz);
+        inside = intrabars->next(bars[i].time, next_open);
+      }
+      instance.run_bar(bars[i], inside);
       writer.write_row(bars[i].time, index, instance.plot_values(), strings);
       logs->write_all(instance.take_logs());
     } catch (const RuntimeError& e) {
