@@ -128,6 +128,8 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   run_cmd->add_option("--syminfo", run.syminfo, "JSON object of symbol information (syminfo.* fields)");
   run_cmd->add_option("--log", run.log, "write logs as JSON lines to FILE (- for stdout)");
   run_cmd->add_option("--trades", run.trades, "strategies: write the List of trades (TradingView's layout) to FILE");
+  run_cmd->add_option("--report", run.report, "strategies: write the Performance Summary as JSON to FILE");
+  run_cmd->add_option("--equity", run.equity, "strategies: write the equity of every bar as CSV to FILE");
   run_cmd->add_option("--feed", run.feeds,
                       "[SYMBOL@]TF=FILE: bars of another timeframe (repeatable); the bar magnifier reads the chart "
                       "symbol's lower-timeframe feed");

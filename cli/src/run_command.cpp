@@ -23,6 +23,7 @@
 #include "pine/vm/time_zone.h"
 #include "script_loader.h"
 #include "syminfo_json.h"
+#include "report_writer.h"
 #include "trades_writer.h"
 
 namespace pine::cli {
@@ -44,6 +45,8 @@ void check_run_paths(const RunOptions& o) {
   if (!o.out.empty() && o.out != "-") check_plain_output(o.out, "--out");
   if (!o.log.empty() && o.log != "-") check_plain_output(o.log, "--log");
   if (!o.trades.empty()) check_plain_output(o.trades, "--trades");
+  if (!o.report.empty()) check_plain_output(o.report, "--report");
+  if (!o.equity.empty()) check_plain_output(o.equity, "--equity");
   if (!o.save_state.empty()) check_atomic_target(o.save_state, "--save-state");
   if (!o.snapshot_dir.empty()) check_store_directory(o.snapshot_dir, "--snapshot-dir");
   if (!sqlite_store_path(o.store).empty()) check_sqlite_path(sqlite_store_path(o.store), "--store");
@@ -65,6 +68,8 @@ void check_run_paths(const RunOptions& o) {
   paths.output(o.out, "--out");
   paths.output(o.log, "--log");
   paths.output(o.trades, "--trades");
+  paths.output(o.report, "--report");
+  paths.output(o.equity, "--equity");
   paths.output(o.save_state, "--save-state");
   paths.output(sqlite_store_path(o.store), "--store");
   paths.allow_same("--restore-state", "--save-state"); // resume, then checkpoint in place
@@ -328,8 +333,9 @@ int run_command(const RunOptions& o, std::ostream& out_default, std::ostream& er
   // its error).
   std::ostringstream compile_warnings;
   std::shared_ptr<const Program> program = load_program(o.script, o.lib_paths, compile_warnings, ScriptUse::Run);
-  if (!o.trades.empty() && !program->strategy)
-    fail(kUsage, "--trades needs a strategy: the script declares no strategy()");
+  for (const auto& [path, option] : {std::pair{&o.trades, "--trades"}, {&o.report, "--report"}, {&o.equity, "--equity"}})
+    if (!path->empty() && !program->strategy)
+      fail(kUsage, std::string(option) + " needs a strategy: the script declares no strategy()");
   const InstanceBuilder builder = configure(o, program);
   const RunLimits limits = run_limits(o);
   const std::vector<Bar> bars = read_run_bars(o.data);
@@ -375,13 +381,20 @@ int run_command(const RunOptions& o, std::ostream& out_default, std::ostream& er
     log_file = std::make_unique<OutputFile>(o.log, "--log");
     logs = std::make_unique<LogWriter>(log_file->stream(), LogFormat::Json);
   }
+  std::unique_ptr<OutputFile> equity_file;
+  if (!o.equity.empty()) equity_file = std::make_unique<OutputFile>(o.equity, "--equity");
   if (out_file) out_file->truncate();
   if (log_file) log_file->truncate();
+  if (equity_file) {
+    equity_file->truncate();
+    equity_file->stream() << kEquityHeader;
+  }
   // A failed write stops the run at once, naming the file.
   const auto check_outputs = [&] {
     if (out_file) out_file->check();
     else if (!*out) fail(kUsage, "cannot write to standard output: " + stream_error_text(*out));
     if (log_file) log_file->check();
+    if (equity_file) equity_file->check();
   };
 
   // Every check passed: the warnings can go out.
@@ -418,6 +431,7 @@ int run_command(const RunOptions& o, std::ostream& out_default, std::ostream& er
       }
       instance.run_bar(bars[i], inside);
       writer.write_row(bars[i].time, index, instance.plot_values(), strings);
+      if (equity_file) equity_file->stream() << equity_row(bars[i].time, index, instance.strategy_summary());
       logs->write_all(instance.take_logs());
     } catch (const RuntimeError& e) {
       logs->write_all(instance.take_logs());
@@ -442,11 +456,18 @@ int run_command(const RunOptions& o, std::ostream& out_default, std::ostream& er
   if (out_file) out_file->close();
   else check_stream(*out, "standard output");
   if (log_file) log_file->close();
+  if (equity_file) equity_file->close();
   if (!o.trades.empty()) {
     OutputFile trades_file(o.trades, "--trades");
     trades_file.truncate();
     write_trades_csv(trades_file.stream(), instance);
     trades_file.close();
+  }
+  if (!o.report.empty()) {
+    OutputFile report_file(o.report, "--report");
+    report_file.truncate();
+    report_file.stream() << report_json(instance.strategy_report());
+    report_file.close();
   }
 
   try {

@@ -15,6 +15,8 @@ struct RunOptions {
   std::string script, data, out, format = "csv", save_state, restore_state, symbol, timeframe, syminfo, log;
   std::string trades; ///< --trades FILE: the strategy's List of trades
   std::vector<std::string> feeds; ///< --feed [SYMBOL@]TF=FILE, in order
+  std::string report; ///< --report FILE.json: the strategy's Performance Summary
+  std::string equity; ///< --equity FILE.csv: the strategy's equity bar by bar
   std::vector<std::string> lib_paths; ///< --lib-path folders for imports
   std::vector<std::string> inputs;    ///< --input NAME=VALUE, in order
   bool progress = false, no_progress = false;

@@ -169,3 +169,52 @@ TEST_CASE("run --trades and --feed usage errors") {
   CHECK(r.code == 2);
   CHECK(r.err.find("currency.NONE") != std::string::npos);
 }
+
+// The report and the equity curve of two trades worked by hand. Bars
+// (daily, open/high/low/close): 100/101/99/100, 100/106/99/105,
+// 105/110/104/108, 110/111/100/102, 102/103/95/96, 96/98/90/97. A long of
+// 1 placed on bar 0 fills at bar 1's open 100 and is closed at bar 3's open
+// 110 (+10, 10%, 2 bars); a short placed on bar 3 fills at bar 4's open 102
+// and is closed at bar 5's open 96 (+6, 5.88235%, 1 bar). So net profit 16,
+// no loss (profit factor null), 2 winners, average trade 8, average percent
+// (10 + 600/102) / 2, average bars 1.5; buy and hold from the first open 100
+// to the last close 97 is -3% of 1,000 = -30. Equity at each close: 1000,
+// 1005, 1008, 1010, 1016, 1016.
+TEST_CASE("run --report and --equity") {
+  TempDir dir;
+  const std::string data = dir.write("d.csv",
+                                     "time,open,high,low,close\n"
+                                     "2024-01-01,100,101,99,100\n2024-01-02,100,106,99,105\n2024-01-03,105,110,104,108\n"
+                                     "2024-01-04,110,111,100,102\n2024-01-05,102,103,95,96\n2024-01-06,96,98,90,97\n");
+  const std::string script = dir.write("s.pine",
+                                       "//@version=6\nstrategy(\"r\", initial_capital = 1000)\n"
+                                       "if bar_index == 0\n    strategy.entry(\"L\", strategy.long)\n"
+                                       "if bar_index == 2\n    strategy.close(\"L\")\n"
+                                       "if bar_index == 3\n    strategy.entry(\"S\", strategy.short)\n"
+                                       "if bar_index == 4\n    strategy.close(\"S\")\n");
+  const Result r = pinevm({"run", script, "--data", data, "--out", dir.file("o.csv"), "--report", dir.file("r.json"),
+                           "--equity", dir.file("e.csv")});
+  REQUIRE_MESSAGE(r.code == 0, r.err);
+  const std::string report = read_file(dir.file("r.json"));
+  const std::string top = report.substr(0, report.find("\"long\""));
+  for (const char* pair : {"\"net_profit\": 16,", "\"gross_profit\": 16,", "\"gross_loss\": 0,", "\"profit_factor\": null,",
+                           "\"total_closed_trades\": 2,", "\"number_winning_trades\": 2,", "\"number_losing_trades\": 0,",
+                           "\"percent_profitable\": 100,", "\"avg_trade\": 8,", "\"largest_winning_trade\": 10,",
+                           "\"largest_winning_trade_percent\": 10,", "\"avg_bars_in_trades\": 1.5,",
+                           "\"buy_hold_return\": -30,", "\"buy_hold_return_percent\": -3,", "\"equity\": 1016,",
+                           "\"max_contracts_held\": 1,"})
+    CHECK_MESSAGE(top.find(pair) != std::string::npos, pair << " in " << top);
+  const double avg_percent = (10 + 600.0 / 102) / 2;
+  const std::size_t at = top.find("\"avg_trade_percent\": ");
+  REQUIRE(at != std::string::npos);
+  CHECK(std::stod(top.substr(at + 21)) == doctest::Approx(avg_percent).epsilon(1e-12));
+  const std::string longs = report.substr(report.find("\"long\""), report.find("\"short\"") - report.find("\"long\""));
+  CHECK(longs.find("\"net_profit\": 10,") != std::string::npos);
+  CHECK(report.substr(report.find("\"short\"")).find("\"net_profit\": 6,") != std::string::npos);
+  const std::vector<std::string> equity = lines_of(read_file(dir.file("e.csv")));
+  REQUIRE(equity.size() == 7);
+  CHECK(equity[0] == "time,bar_index,equity,net_profit,open_profit,position_size");
+  const char* expected[] = {"1000", "1005", "1008", "1010", "1016", "1016"};
+  for (std::size_t i = 0; i < 6; ++i) CHECK(fields(equity[i + 1])[2] == expected[i]);
+  CHECK(fields(equity[5])[5] == "-1"); // short on bar 4
+}

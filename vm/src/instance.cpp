@@ -193,6 +193,11 @@ const StrategySettings& Instance::strategy_settings() const {
   return state_->broker->settings();
 }
 
+StrategyReport Instance::strategy_report() const {
+  if (!state_->broker) throw std::logic_error("the instance is not a strategy");
+  return state_->broker->report();
+}
+
 StrategySummary Instance::strategy_summary() const {
   if (!state_->broker) throw std::logic_error("the instance is not a strategy");
   const Broker& b = *state_->broker;

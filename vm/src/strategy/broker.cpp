@@ -477,6 +477,26 @@ bool Broker::check_risk(double price, double eq) {
   return false;
 }
 
+void Broker::check_margin(double price, double eq) {
+  const double pos = position_size();
+  if (pos == 0) return;
+  const double pv = symbol_.pointvalue;
+  const double m = (pos > 0 ? settings_.margin_long : settings_.margin_short) / 100;
+  if (m <= 0) return;
+  const double available = eq - std::fabs(pos) * price * pv * m;
+  if (available >= 0) return;
+  // The loss the margin no longer covers, in contracts at this price,
+  // truncated to the quantity step; four times that is liquidated (at
+  // least one step), never more than the position.
+  const double cover = floor_to_step(-available / m / (price * pv));
+  const double step = symbol_.mincontract > 0 ? symbol_.mincontract : 1;
+  const double liquidate = std::min(std::fabs(pos), std::max(4 * cover, step));
+  const std::int64_t dir = pos > 0 ? -1 : 1;
+  close_trades(liquidate, price, dir, "Margin call", std::string(), std::string(), 0, liquidate);
+  totals_.margin_calls += 1;
+  if (open_.empty()) exits_.clear();
+}
+
 void Broker::force_close(double price, const char* reason, bool for_good) {
   if (for_good) risk_state_.halted = true;
   else risk_state_.halted_for_day = true;

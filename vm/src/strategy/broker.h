@@ -18,6 +18,7 @@
 #include "pine/vm/bar.h"
 #include "pine/vm/builtins.h"
 #include "pine/vm/strategy.h"
+#include "pine/vm/strategy_report.h"
 #include "pine/vm/symbol_info.h"
 #include "pine/vm/time_zone.h"
 #include "tick_grid.h"
@@ -135,6 +136,8 @@ public:
   std::span<const TradeRecord> closed_trades() const { return closed_; }
   std::span<const TradeRecord> open_trades() const { return open_; }
   const LedgerTotals& totals() const { return totals_; }
+  /// The Performance Summary of the ledger so far (report.cpp).
+  StrategyReport report() const;
   /// Signed position size, and its average entry price (NaN when flat).
   double position_size() const;
   double position_avg_price() const;
@@ -157,6 +160,12 @@ public:
   RiskRules risk_;
   RiskState risk_state_;
   double last_equity_ = 0;     ///< equity at the last price marked
+  // For the report (report.cpp): buy and hold from the first bar's open,
+  // and the equity's monthly returns (calendar months in the exchange zone).
+  double first_open_ = kFloatNa;
+  std::int64_t month_ = kIntNa;     ///< year * 12 + month - 1 of the current bar
+  double month_start_equity_ = 0;   ///< equity when the current month began
+  std::vector<double> monthly_returns_; ///< of the months that ended, as fractions
   Bar bar_{};                  ///< the chart bar being processed
   std::int64_t bar_index_ = -1;
 
@@ -195,6 +204,11 @@ private:
   ExitLevels exit_levels(const ExitRule& rule, const ExitRule::Leg& leg, const TradeRecord& t) const;
   std::int64_t trading_day(std::int64_t time) const;
   void start_day(std::int64_t time, double open);
+  /// Month bookkeeping for the Sharpe and Sortino ratios (report.cpp).
+  void start_month(std::int64_t time);
+  /// A margin call at `price` when the equity no longer covers the
+  /// position's margin (TradingView's algorithm, docs/strategies.md).
+  void check_margin(double price, double eq);
   /// Runs the risk rules at `price` (equity `eq`); true when one fired.
   bool check_risk(double price, double eq);
   /// Cancels every order and exit and closes the position at `price`;

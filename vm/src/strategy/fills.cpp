@@ -29,6 +29,8 @@ bool is_na(double x) { return x != x; }
 void Broker::begin_bar(const Bar& bar, std::int64_t bar_index, std::span<const Bar> intrabars) {
   bar_ = bar;
   bar_index_ = bar_index;
+  if (first_open_ != first_open_) first_open_ = bar.open;
+  start_month(bar.time);
   start_day(bar.time, bar.open);
   if (settings_.use_bar_magnifier && !intrabars.empty()) {
     for (std::size_t i = 0; i < intrabars.size(); ++i)
@@ -212,7 +214,8 @@ bool Broker::mark(double price) {
   s.max_drawdown_percent = std::max(s.max_drawdown_percent, (s.peak_equity - eq) / s.peak_equity * 100);
   s.max_runup = std::max(s.max_runup, eq - s.trough_equity);
   if (s.trough_equity > 0) s.max_runup_percent = std::max(s.max_runup_percent, (eq - s.trough_equity) / s.trough_equity * 100);
-  return check_risk(price, eq);
+  check_margin(price, eq);
+  return check_risk(price, equity(price));
 }
 
 double Broker::slipped(double price, std::int64_t direction) const {

@@ -165,6 +165,8 @@ void save_broker(archive::Out& ar, const Broker& b) {
   ar(s.day, s.day_start_equity, s.day_fills, s.losing_days);
   save_flag(ar, s.halted_for_day);
   save_flag(ar, s.halted);
+  ar(b.first_open_, b.month_, b.month_start_equity_);
+  archive::save_vector(ar, b.monthly_returns_);
 }
 
 void load_broker(archive::In& ar, Broker& b) {
@@ -227,6 +229,9 @@ void load_broker(archive::In& ar, Broker& b) {
   ar(s.day, s.day_start_equity, s.day_fills, s.losing_days);
   s.halted_for_day = load_flag(ar);
   s.halted = load_flag(ar);
+  ar(b.first_open_, b.month_, b.month_start_equity_);
+  // One return per month of the run: a million is 83,000 years of bars.
+  archive::load_vector(ar, b.monthly_returns_, 1u << 20);
 }
 
 } // namespace pine

@@ -14,6 +14,7 @@
 #include "pine/vm/outputs.h"
 #include "pine/vm/program.h"
 #include "pine/vm/state_io.h"
+#include "pine/vm/strategy_report.h"
 #include "pine/vm/symbol_info.h"
 
 namespace pine {
@@ -127,6 +128,9 @@ public:
   const StrategySettings& strategy_settings() const;
   /// The strategy's running totals and the last bar's close, for reports.
   StrategySummary strategy_summary() const;
+  /// The strategy's Performance Summary (pine/vm/strategy_report.h); throws
+  /// std::logic_error for an indicator.
+  StrategyReport strategy_report() const;
 
   /// Tells the instance the index of the dataset's last bar, for
   /// `last_bar_index` and `barstate.islast` (default: unknown, na/false).
