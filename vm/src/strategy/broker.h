@@ -70,6 +70,24 @@ struct ExitRule {
   std::vector<Leg> legs;
 };
 
+/// Running statistics of monthly returns (Broker::months_).
+struct MonthlyReturns {
+  std::int64_t count = 0;
+  double mean = 0;
+  double m2 = 0;       ///< sum of squared deviations from the mean
+  double downside = 0; ///< sum of min(0, r - risk-free)^2
+
+  /// Adds return `r`; `rf` is the monthly risk-free rate.
+  void add(double r, double rf) {
+    count += 1;
+    const double delta = r - mean;
+    mean += delta / static_cast<double>(count);
+    m2 += delta * (r - mean);
+    const double below = r < rf ? r - rf : 0.0;
+    downside += below * below;
+  }
+};
+
 /// The strategy.risk.* rules in force (set by the script each bar).
 struct RiskRules {
   std::int64_t allow_entry_in = kDirectionAll;
@@ -165,7 +183,11 @@ public:
   double first_open_ = kFloatNa;
   std::int64_t month_ = kIntNa;     ///< year * 12 + month - 1 of the current bar
   double month_start_equity_ = 0;   ///< equity when the current month began
-  std::vector<double> monthly_returns_; ///< of the months that ended, as fractions
+  /// The returns of the months that ended, as fractions, summarised as
+  /// they come (Welford's mean and sum of squared deviations, and the sum
+  /// of squared shortfalls below the monthly risk-free rate): no list grows
+  /// with the run, so a bar allocates nothing.
+  MonthlyReturns months_;
   Bar bar_{};                  ///< the chart bar being processed
   std::int64_t bar_index_ = -1;
 
@@ -206,6 +228,8 @@ private:
   void start_day(std::int64_t time, double open);
   /// Month bookkeeping for the Sharpe and Sortino ratios (report.cpp).
   void start_month(std::int64_t time);
+  /// risk_free_rate (annual, percent) as a monthly fraction.
+  double monthly_risk_free() const { return settings_.risk_free_rate / 100 / 12; }
   /// A margin call at `price` when the equity no longer covers the
   /// position's margin (TradingView's algorithm, docs/strategies.md).
   void check_margin(double price, double eq);

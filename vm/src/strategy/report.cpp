@@ -89,7 +89,7 @@ void Broker::start_month(std::int64_t time) {
   // The month that ended, from its first equity to its last.
   const bool first = month_ == kIntNa;
   if (!first && month_start_equity_ != 0)
-    monthly_returns_.push_back((last_equity_ - month_start_equity_) / month_start_equity_);
+    months_.add((last_equity_ - month_start_equity_) / month_start_equity_, monthly_risk_free());
   month_ = month;
   month_start_equity_ = first ? settings_.initial_capital : last_equity_;
 }
@@ -115,23 +115,17 @@ StrategyReport Broker::report() const {
   }
   // Sharpe and Sortino from the monthly returns, the current month's so far
   // included; the risk-free rate is annual, so a twelfth a month.
-  std::vector<double> months = monthly_returns_;
-  if (month_ != kIntNa && month_start_equity_ != 0) months.push_back((r.equity - month_start_equity_) / month_start_equity_);
+  const double rf = monthly_risk_free();
+  MonthlyReturns months = months_;
+  if (month_ != kIntNa && month_start_equity_ != 0) months.add((r.equity - month_start_equity_) / month_start_equity_, rf);
   r.sharpe_ratio = r.sortino_ratio = kNa;
-  if (months.size() >= 2) {
-    const double rf = settings_.risk_free_rate / 100 / 12;
-    double mean = 0;
-    for (double m : months) mean += m;
-    mean /= static_cast<double>(months.size());
-    double var = 0, down = 0;
-    for (double m : months) {
-      var += (m - mean) * (m - mean);
-      down += std::min(0.0, m - rf) * std::min(0.0, m - rf);
-    }
-    const double sd = std::sqrt(var / static_cast<double>(months.size()));
-    const double dd = std::sqrt(down / static_cast<double>(months.size()));
-    r.sharpe_ratio = sd > 0 ? (mean - rf) / sd : kNa;
-    r.sortino_ratio = dd > 0 ? (mean - rf) / dd : kNa;
+  if (months.count >= 2) {
+    // Population deviations (divided by the number of months).
+    const auto n = static_cast<double>(months.count);
+    const double sd = std::sqrt(months.m2 / n);
+    const double dd = std::sqrt(months.downside / n);
+    r.sharpe_ratio = sd > 0 ? (months.mean - rf) / sd : kNa;
+    r.sortino_ratio = dd > 0 ? (months.mean - rf) / dd : kNa;
   }
   FigureBuilder all{{}, pv, capital}, longs{{}, pv, capital}, shorts{{}, pv, capital};
   for (const TradeRecord& t : closed_) {

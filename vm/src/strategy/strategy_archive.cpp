@@ -166,7 +166,7 @@ void save_broker(archive::Out& ar, const Broker& b) {
   save_flag(ar, s.halted_for_day);
   save_flag(ar, s.halted);
   ar(b.first_open_, b.month_, b.month_start_equity_);
-  archive::save_vector(ar, b.monthly_returns_);
+  ar(b.months_.count, b.months_.mean, b.months_.m2, b.months_.downside);
 }
 
 void load_broker(archive::In& ar, Broker& b) {
@@ -230,8 +230,8 @@ void load_broker(archive::In& ar, Broker& b) {
   s.halted_for_day = load_flag(ar);
   s.halted = load_flag(ar);
   ar(b.first_open_, b.month_, b.month_start_equity_);
-  // One return per month of the run: a million is 83,000 years of bars.
-  archive::load_vector(ar, b.monthly_returns_, 1u << 20);
+  ar(b.months_.count, b.months_.mean, b.months_.m2, b.months_.downside);
+  archive::require(b.months_.count >= 0, "month count is negative");
 }
 
 } // namespace pine
