@@ -17,7 +17,7 @@ namespace {
 std::string iso_time(std::int64_t utc_ms, const TimeZone& tz) {
   const std::int64_t offset = tz.offset_at(utc_ms);
   const std::int64_t local = utc_ms + offset;
-  const std::int64_t day = local >= 0 ? local / kMsPerDay : -((-local + kMsPerDay - 1) / kMsPerDay);
+  const std::int64_t day = floor_div(local, kMsPerDay);
   const std::int64_t ms = local - day * kMsPerDay;
   const CivilDate d = civil_from_days(day);
   const std::int64_t off_min = (offset >= 0 ? offset : -offset) / 60000;

@@ -237,12 +237,6 @@ std::string_view Instance::string_of(std::int64_t handle) const {
 
 namespace {
 
-/// The day number (days since 1970-01-01) of a local time in milliseconds,
-/// rounding toward minus infinity.
-std::int64_t day_of(std::int64_t local_ms) {
-  return local_ms >= 0 ? local_ms / kMsPerDay : -((-local_ms + kMsPerDay - 1) / kMsPerDay);
-}
-
 /// Loads the time built-ins of a bar opening at `time`: its calendar fields
 /// in the exchange time zone, time_close (timenow is the same, see
 /// docs/semantics.md) and time_tradingday. The day-level fields are cached
@@ -263,7 +257,7 @@ void load_time_variables(InstanceState& st, std::int64_t time) {
     return;
   }
   const std::int64_t local = time + ctx.tz.offset_at(time);
-  const std::int64_t day = day_of(local);
+  const std::int64_t day = floor_div(local, kMsPerDay);
   const std::int64_t ms_of_day = local - day * kMsPerDay;
   if (day != st.cached_local_day) {
     // The fields of the local day, read as a UTC date.
@@ -280,7 +274,7 @@ void load_time_variables(InstanceState& st, std::int64_t time) {
   // several, and its last one counts (the day before its close).
   const bool multi_day = ctx.timeframe.unit == Timeframe::Unit::Weeks || ctx.timeframe.unit == Timeframe::Unit::Months;
   std::int64_t trading_day = day * kMsPerDay;
-  if (multi_day) trading_day = close == kIntNa ? kIntNa : day_of(close - 1 + ctx.tz.offset_at(close - 1)) * kMsPerDay;
+  if (multi_day) trading_day = close == kIntNa ? kIntNa : floor_div(close - 1 + ctx.tz.offset_at(close - 1), kMsPerDay) * kMsPerDay;
   set_i(BuiltinVar::TIME_TRADINGDAY, trading_day);
 }
 

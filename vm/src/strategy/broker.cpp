@@ -16,11 +16,6 @@ namespace {
 
 bool is_na(double x) { return x != x; }
 
-/// The day number (days since 1970-01-01) of a local time in milliseconds.
-std::int64_t day_of(std::int64_t local_ms) {
-  return local_ms >= 0 ? local_ms / kMsPerDay : -((-local_ms + kMsPerDay - 1) / kMsPerDay);
-}
-
 } // namespace
 
 Broker::Broker(const StrategySettings& settings, const SymbolInfo& symbol, const TimeZone& tz)
@@ -436,7 +431,7 @@ double Broker::liquidation_price(double pos, double price, double equity_now) co
   return p > 0 ? p : kFloatNa;
 }
 
-std::int64_t Broker::trading_day(std::int64_t time) const { return day_of(time + tz_.offset_at(time)); }
+std::int64_t Broker::trading_day(std::int64_t time) const { return floor_div(time + tz_.offset_at(time), kMsPerDay); }
 
 void Broker::start_day(std::int64_t time, double open) {
   const std::int64_t day = trading_day(time);
