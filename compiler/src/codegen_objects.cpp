@@ -544,7 +544,11 @@ std::optional<std::vector<ExprValue>> FunctionCompiler::compile_object_call(cons
   // A method call on a variable or field chain: `a.push(x)`, `obj.items.size()`.
   // (Prefixes longer than any variable name cannot match: see compile_dotted_name.)
   for (std::size_t n = std::min(parts.size() - 1, pc_.max_name_parts); n >= 1; --n) {
-    if (lookup(join_parts(parts, 0, n)) == nullptr) continue;
+    const Variable* prefix = lookup(join_parts(parts, 0, n));
+    if (prefix == nullptr) continue;
+    // A built-in variable that is also a namespace (strategy.closedtrades,
+    // strategy.opentrades) has no methods: the name is the function's.
+    if (prefix->is_builtin && !find_builtin(name).empty()) break;
     ast::Expr head(ast::ExprKind::Name, e.loc);
     head.text = join_parts(parts, 0, n);
     ExprValue v = compile_name(head);

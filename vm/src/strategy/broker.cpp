@@ -90,7 +90,8 @@ const TradeRecord* Broker::find_open_trade(std::int64_t number) const {
 }
 
 void Broker::attach_exits() {
-  for (ExitRule& rule : exits_) {
+  for (std::size_t r = 0; r < exits_.size(); ++r) {
+    ExitRule& rule = exits_[r];
     double reserved = 0;
     for (const ExitRule::Leg& leg : rule.legs) reserved += leg.allocated;
     for (const TradeRecord& t : open_) {
@@ -98,12 +99,18 @@ void Broker::attach_exits() {
       // the time of its own latest call; one naming none covers every trade.
       if (!rule.from_entry.empty() && (t.entry_id != rule.from_entry || t.entry_order_bar > rule.placed_bar)) continue;
       if (find_leg(rule, t.number) != nullptr) continue;
+      // Each call reserves what it may exit: a later call gets only what
+      // earlier calls have not reserved, whichever of them fills first.
+      double held = 0;
+      for (std::size_t p = 0; p < r; ++p)
+        if (const ExitRule::Leg* other = find_leg(exits_[p], t.number)) held += other->allocated - other->closed;
+      const double free = std::max(0.0, t.qty - held);
       ExitRule::Leg leg;
       leg.trade = t.number;
       if (is_na(rule.qty)) {
-        leg.allocated = rule.qty_percent >= 100 ? t.qty : floor_to_step(t.qty * rule.qty_percent / 100);
+        leg.allocated = rule.qty_percent >= 100 ? free : std::min(free, floor_to_step(t.qty * rule.qty_percent / 100));
       } else {
-        leg.allocated = std::max(0.0, std::min(t.qty, rule.qty - reserved));
+        leg.allocated = std::max(0.0, std::min(free, rule.qty - reserved));
         reserved += leg.allocated;
       }
       rule.legs.push_back(leg);

@@ -74,7 +74,10 @@ void Broker::fill_market_orders(double price) {
 
 bool Broker::next_event(double cur, double to, Event& out) const {
   const int dir = to > cur ? 1 : (to < cur ? -1 : 0);
-  const double assume = static_cast<double>(settings_.backtest_fill_limits_assumption) * grid_.mintick();
+  // Ticks a limit needs price to go through; counted on the tick grid (not
+  // as limit - k * mintick in doubles, which can land a hair beyond the
+  // grid price k ticks away, so that exactly k ticks through never fills).
+  const auto assume = static_cast<double>(settings_.backtest_fill_limits_assumption);
   bool found = false;
   // `up`: the event happens when price rises to `level` (a buy stop, a sell
   // limit), else when it falls to it. Already past it: it happens here, at
@@ -111,7 +114,7 @@ bool Broker::next_event(double cur, double to, Event& out) const {
       // A limit fills at its price once price has passed it by `assume`.
       e.what = Event::What::FillOrder;
       e.fill = o.limit;
-      consider(e, !buy, buy ? o.limit - assume : o.limit + assume);
+      consider(e, !buy, grid_.offset(o.limit, buy ? -assume : assume));
     }
   }
   for (std::size_t r = 0; r < exits_.size(); ++r) {
@@ -131,7 +134,7 @@ bool Broker::next_event(double cur, double to, Event& out) const {
       if (!is_na(lv.take_profit)) {
         e.what = Event::What::ExitProfit;
         e.fill = lv.take_profit;
-        consider(e, long_trade, long_trade ? lv.take_profit + assume : lv.take_profit - assume);
+        consider(e, long_trade, grid_.offset(lv.take_profit, long_trade ? assume : -assume));
       }
       if (!is_na(lv.stop)) {
         e.what = lv.stop_is_trail ? Event::What::ExitTrail : Event::What::ExitLoss;
