@@ -12,7 +12,7 @@ void number(std::string& out, const char* key, double v) {
   out += "\"";
   out += key;
   out += "\": ";
-  out += v != v ? std::string("null") : format_float_shortest(v);
+  out += v != v ? std::string("null") : format_float_shortest(v == 0 ? 0.0 : v);
   out += ", ";
 }
 
@@ -89,9 +89,9 @@ std::string report_json(const StrategyReport& r) {
 }
 
 std::string equity_row(std::int64_t time, std::int64_t bar_index, const StrategySummary& s) {
-  return std::to_string(time) + "," + std::to_string(bar_index) + "," + format_float_shortest(s.equity) + "," +
-         format_float_shortest(s.net_profit) + "," + format_float_shortest(s.open_profit) + "," +
-         format_float_shortest(s.position_size) + "\n";
+  const auto text = [](double v) { return format_float_shortest(v == 0 ? 0.0 : v); }; // -0 as 0
+  return std::to_string(time) + "," + std::to_string(bar_index) + "," + text(s.equity) + "," + text(s.net_profit) + "," +
+         text(s.open_profit) + "," + text(s.position_size) + "\n";
 }
 
 } // namespace pine::cli

@@ -29,8 +29,9 @@ std::string iso_time(std::int64_t utc_ms, const TimeZone& tz) {
   return buf;
 }
 
-/// A number field: shortest round trip, empty for na.
-std::string number(double v) { return v != v ? std::string() : format_float_shortest(v); }
+/// A number field: shortest round trip, empty for na; -0 (a short closed
+/// at its entry price) as 0.
+std::string number(double v) { return v != v ? std::string() : format_float_shortest(v == 0 ? 0.0 : v); }
 
 } // namespace
 

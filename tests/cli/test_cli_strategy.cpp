@@ -218,3 +218,21 @@ TEST_CASE("run --report and --equity") {
   for (std::size_t i = 0; i < 6; ++i) CHECK(fields(equity[i + 1])[2] == expected[i]);
   CHECK(fields(equity[5])[5] == "-1"); // short on bar 4
 }
+
+// A short closed at its entry price has a profit of -0 in floating point;
+// the file says 0 (as TradingView and str.tostring do), never "-0".
+TEST_CASE("run --trades writes a zero profit as 0") {
+  TempDir dir;
+  const std::string data = dir.write("d.csv", "time,open,high,low,close\n2024-01-01,100,100,100,100\n"
+                                              "2024-01-02,100,100,100,100\n2024-01-03,100,100,100,100\n");
+  const std::string script = dir.write("s.pine", "//@version=6\nstrategy(\"z\")\n"
+                                                 "if bar_index == 0\n    strategy.entry(\"S\", strategy.short)\n"
+                                                 "if bar_index == 1\n    strategy.close(\"S\")\n");
+  const Result r = pinevm({"run", script, "--data", data, "--out", dir.file("o.csv"), "--trades", dir.file("t.csv")});
+  REQUIRE_MESSAGE(r.code == 0, r.err);
+  const std::vector<std::string> rows = lines_of(read_file(dir.file("t.csv")));
+  REQUIRE(rows.size() == 3);
+  CHECK(fields(rows[2])[7] == "0");
+  for (std::size_t row : {1, 2})
+    for (const std::string& f : fields(rows[row])) CHECK(f != "-0");
+}

@@ -343,6 +343,58 @@ TEST_CASE("broker: pyramiding limits same-direction entries") {
   }
 }
 
+// Price entries that trigger at one moment all fill, even past the
+// pyramiding limit (the User Manual: entries "generated on the same tick"
+// all execute); one moment later the limit holds again. Bar 0 places two
+// buy stops at 101 and 102 with pyramiding 1. Case A: bar 1 gaps to 105,
+// past both: both fill at the open 105 (two trades). Case B: bar 1 opens at
+// 100 and rises to 103: the stop at 101 fills first, and at 102 the
+// position already holds one entry, so that one is refused.
+TEST_CASE("broker: price entries triggered at one moment all fill past pyramiding") {
+  const char* body = R"(
+if bar_index == 0
+    strategy.entry("A", strategy.long, stop = 101)
+    strategy.entry("B", strategy.long, stop = 102)
+)";
+  Sim gap(compile_strategy("", body));
+  gap.bars({{100, 100, 100, 100}, {105, 106, 104, 105}});
+  REQUIRE(gap.open().size() == 2);
+  CHECK(gap.open()[0].entry_price == 105);
+  CHECK(gap.open()[1].entry_price == 105);
+
+  Sim walk(compile_strategy("", body));
+  walk.bars({{100, 100, 100, 100}, {100, 103, 100, 103}});
+  REQUIRE(walk.open().size() == 1);
+  CHECK(walk.open()[0].entry_id == "A");
+  CHECK(walk.open()[0].entry_price == 101);
+}
+
+// A reversal ends the exits meant for the old position. A long's bracket
+// without from_entry (stop 96, limit 120), placed on bar 0 with the entry,
+// must not close the short that reverses the long on bar 3: for a short a
+// buy stop at 96 is already passed at its entry price 100 and would close it
+// at once. An exit placed on the reversing entry's own bar is the new
+// position's: the short's stop at 104 stays and fills on bar 4 (high 105)
+// at 104: (100 - 104) * 1 = -4.
+TEST_CASE("broker: a reversal drops the old position's exits, not the new one's") {
+  Sim s(compile_strategy("", R"(
+if bar_index == 0
+    strategy.entry("L", strategy.long)
+    strategy.exit("X", stop = 96, limit = 120)
+if bar_index == 2
+    strategy.entry("S", strategy.short)
+    strategy.exit("XS", stop = 104)
+)"));
+  s.bars({{100, 100, 100, 100}, {100, 101, 99, 100}, {100, 101, 99, 100}, {100, 101, 99, 100}, {101, 105, 100, 103}});
+  REQUIRE(s.closed().size() == 2);
+  CHECK(s.closed()[0].exit_id == "S"); // the reversal closed the long
+  CHECK(s.closed()[1].direction == kStrategyShort);
+  CHECK(s.closed()[1].exit_id == "XS");
+  CHECK(s.closed()[1].exit_bar_index == 4);
+  CHECK(s.closed()[1].exit_price == 104);
+  CHECK(s.closed()[1].profit == -4);
+}
+
 // The same id while the order is pending modifies it: a buy limit at 90
 // (bar 0) moved to 95 on bar 1; bar 2 falls to 94 and fills it at 95, once.
 TEST_CASE("broker: placing a pending order's id again modifies it") {

@@ -259,6 +259,12 @@ private:
                     const std::string& only_entry, std::int64_t only_trade, double order_qty);
   void after_fill(double price);
 
+  // The price moment of the latest fill along the path and the trades
+  // open before it (pyramiding of entries triggered together). Only
+  // meaningful within one bar, so never archived.
+  double tick_level_ = kFloatNa;
+  std::size_t tick_open_trades_ = 0;
+
   StrategySettings settings_;
   SymbolInfo symbol_;
   TimeZone tz_;

@@ -48,6 +48,7 @@ void Broker::end_bar() {
 }
 
 void Broker::run_unit(double open, double high, double low, double close, bool first_unit) {
+  tick_level_ = kFloatNa; // a new bar: no price moment yet
   if (first_unit) fill_market_orders(open);
   fill_at(open);
   mark(open);
@@ -171,6 +172,10 @@ void Broker::handle(const Event& e) {
   switch (e.what) {
     case Event::What::FillOrder:
       if (mark(e.level)) return; // a risk rule cancelled everything
+      if (e.level != tick_level_) {
+        tick_level_ = e.level;
+        tick_open_trades_ = open_.size();
+      }
       execute_order(e.order, e.fill, e.slips);
       return;
     case Event::What::TriggerStop:
@@ -253,7 +258,11 @@ void Broker::execute_order(std::size_t index, double price, bool slips) {
         closes = std::fabs(pos);
         break;
       }
-      if (same && static_cast<std::int64_t>(open_.size()) >= std::max<std::int64_t>(1, settings_.pyramiding)) return;
+      // Price entries that trigger at one moment all count against the
+      // trades open before it, so they can all fill past the limit (as
+      // the User Manual says); market entries count every fill.
+      const std::size_t held = o.is_market() ? open_.size() : std::min(open_.size(), tick_open_trades_);
+      if (same && static_cast<std::int64_t>(held) >= std::max<std::int64_t>(1, settings_.pyramiding)) return;
       opens = o.qty;
       if (!is_na(risk_.max_position_size)) opens = std::max(0.0, std::min(opens, risk_.max_position_size - (same ? std::fabs(pos) : 0)));
       if (opens <= 0 && same) return;
@@ -283,6 +292,12 @@ void Broker::execute_order(std::size_t index, double price, bool slips) {
   const double fill = slips ? slipped(price, dir) : price;
   const bool named = o.kind == PendingOrder::Kind::Close && settings_.close_entries_any;
   if (closes > 0) close_trades(closes, fill, dir, exit_id, o.comment, named ? o.id : std::string(), 0, fill_qty);
+  if (closes > 0 && opens > 0) {
+    // A reversal ends the exits meant for the old position: those naming
+    // no entry that were placed before the reversing order (its own bar's
+    // exits are meant for the new position).
+    std::erase_if(exits_, [&](const ExitRule& r) { return r.from_entry.empty() && r.placed_bar < o.placed_bar; });
+  }
   if (opens > 0) open_trade(dir, opens, fill, o, fill_qty);
   risk_state_.day_fills += 1;
   // One-cancels-all: the group's other orders go, or shrink by the fill.
