@@ -13,11 +13,19 @@ namespace pine {
 namespace {
 
 /// Fewest archive bytes of one record, to bound counts by the input: a
-/// string is at least its 8-byte length, a number 8 bytes.
-constexpr std::size_t kMinOrderBytes = 4 * 8 + 11 * 8;
-constexpr std::size_t kMinExitBytes = 8 * 8 + 13 * 8;
+/// string is at least its 8-byte length, a number 8 bytes, an enum or a
+/// flag 1 byte. These must not exceed the real minimum: a larger bound
+/// rejected valid snapshots whose records have short (or empty) ids and
+/// comments as "element count larger than the remaining input" (e.g. 20
+/// closed trades with ids "L" and "TP" near the end of the archive).
+/// Order: 3 strings, 7 numbers, kind, stop_triggered and oca_type bytes.
+constexpr std::size_t kMinOrderBytes = 3 * 8 + 7 * 8 + 3;
+/// Exit rule: 7 strings, 11 numbers, the leg count.
+constexpr std::size_t kMinExitBytes = 7 * 8 + 11 * 8 + 8;
+/// Leg: 4 numbers, the trail_active byte.
 constexpr std::size_t kMinLegBytes = 4 * 8 + 1;
-constexpr std::size_t kMinTradeBytes = 4 * 8 + 20 * 8;
+/// Trade: 4 strings, 18 numbers.
+constexpr std::size_t kMinTradeBytes = 4 * 8 + 18 * 8;
 
 /// Most pending orders, exit rules and legs a broker may hold: far above
 /// what a script places (each is one strategy.* call id), and small enough
