@@ -6,8 +6,11 @@
 // the remaining bars.
 //
 // Scripts: every tests/snapshot/scripts/*.pine (written for this test, each
-// exercising one kind of state) and every tests/conformance/*.pine that exists
-// when the test runs (subfolders are skipped). The data is the bundled
+// exercising one kind of state; the strategy_*.pine ones the broker's) and
+// every tests/conformance/*.pine that exists when the test runs (subfolders
+// are skipped). For a strategy the outputs include its ledger after every
+// bar (the trades the bar closed, every open trade and the summary, every
+// double bit for bit) and its whole ledger at the end. The data is the bundled
 // examples/data/sample_ohlcv.csv (2,600 bars): the first 300 bars for the
 // exhaustive checks (every k), the full data for a handful of k.
 //
@@ -32,6 +35,7 @@
 #include <vector>
 
 #include "bars_csv.h"
+#include "instance_state.h"
 #include "pine/compiler/compile.h"
 #include "pine/snapshot/snapshot.h"
 #include "pine/vm/instance.h"
@@ -117,10 +121,118 @@ TEST_CASE("split-run: the script set is complete") {
   const fs::path root(PINEVM_SOURCE_DIR);
   const std::size_t ours = pine_files_in(root / "tests/snapshot/scripts").size();
   const std::size_t conformance = pine_files_in(root / "tests/conformance").size();
-  CHECK(ours >= 6);
+  CHECK(ours >= 9);
   CHECK(scripts.size() == ours + conformance);
   MESSAGE("split-run covers " << ours << " snapshot scripts and " << conformance << " conformance scripts");
   CHECK(sample_bars().size() == 2600);
+}
+
+namespace {
+
+/// What a strategy's broker carried from one bar to the next over a run,
+/// counted at every bar boundary: the state a split at that bar must save.
+struct BrokerCoverage {
+  std::size_t closed = 0, open_at_end = 0;
+  std::size_t bars_with_pending = 0;   ///< a limit or stop order placed on an earlier bar still waits
+  std::size_t bars_with_oca = 0;       ///< an order of an OCA group waits
+  std::size_t bars_with_stop_triggered = 0;
+  std::size_t bars_with_trail = 0;     ///< a trailing stop is active
+  std::size_t bars_with_partial = 0;   ///< an exit has closed part of a trade that stays open
+  std::size_t bars_with_pyramid = 0;   ///< more than one open trade
+  std::size_t bars_halted_for_day = 0, bars_with_losing_days = 0, bars_with_day_fills = 0;
+  std::size_t partial_closes = 0;      ///< closed trades whose number is still open (a split trade)
+};
+
+BrokerCoverage broker_coverage(const Script& script, const std::vector<Bar>& bars) {
+  Instance inst = fresh_instance(script, bars.size());
+  BrokerCoverage c;
+  for (std::size_t i = 0; i < bars.size(); ++i) {
+    inst.run_bar(bars[i]);
+    const Broker& b = *inst.state().broker;
+    const auto bar = static_cast<std::int64_t>(i);
+    bool pending = false, oca = false, triggered = false, trail = false, partial = false;
+    for (const PendingOrder& o : b.orders_) {
+      pending = pending || (!o.is_market() && o.placed_bar < bar);
+      oca = oca || o.oca_type != OcaType::None;
+      triggered = triggered || o.stop_triggered;
+    }
+    for (const ExitRule& r : b.exits_)
+      for (const ExitRule::Leg& leg : r.legs) {
+        trail = trail || leg.trail_active;
+        partial = partial || leg.closed > 0;
+      }
+    c.bars_with_pending += pending;
+    c.bars_with_oca += oca;
+    c.bars_with_stop_triggered += triggered;
+    c.bars_with_trail += trail;
+    c.bars_with_partial += partial;
+    c.bars_with_pyramid += b.open_.size() > 1;
+    c.bars_halted_for_day += b.risk_state_.halted_for_day;
+    c.bars_with_losing_days += b.risk_state_.losing_days > 0;
+    c.bars_with_day_fills += b.risk_state_.day_fills > 0;
+  }
+  c.closed = inst.closed_trades().size();
+  c.open_at_end = inst.open_trades().size();
+  for (const TradeRecord& t : inst.closed_trades())
+    for (const TradeRecord& later : inst.closed_trades())
+      if (&later > &t && later.number == t.number) {
+        ++c.partial_closes;
+        break;
+      }
+  return c;
+}
+
+} // namespace
+
+// Proves the strategy scripts cannot pass vacuously: over the 300-bar
+// prefix of the exhaustive test and over the full data each closes many
+// trades, and between bars their brokers really hold what a snapshot must
+// carry: limit/stop orders waiting since an earlier bar, OCA orders,
+// triggered stop-limits, active trailing stops, partly closed trades,
+// pyramided positions, and (strategy_risk.pine) the risk rules' day
+// counters and halted-for-the-day flag. The counts are printed; the
+// minimums are well below them.
+TEST_CASE("split-run: the strategy scripts trade and carry broker state across bars") {
+  BrokerCoverage all;
+  std::size_t scripts = 0;
+  for (const Script& script : all_scripts()) {
+    if (!script.program->strategy) continue;
+    INFO("script ", script.name);
+    ++scripts;
+    for (const std::size_t n : {kPrefixBars, sample_bars().size()}) {
+      const BrokerCoverage c = broker_coverage(script, prefix_bars(n));
+      MESSAGE(script.name << " over " << n << " bars: " << c.closed << " closed trades (" << c.partial_closes
+                          << " partial), " << c.open_at_end << " open; bars with pending orders " << c.bars_with_pending
+                          << ", OCA " << c.bars_with_oca << ", triggered stop-limits " << c.bars_with_stop_triggered
+                          << ", active trails " << c.bars_with_trail << ", partial exits " << c.bars_with_partial
+                          << ", pyramids " << c.bars_with_pyramid << ", halted for the day " << c.bars_halted_for_day
+                          << ", losing days " << c.bars_with_losing_days << ", day fills " << c.bars_with_day_fills);
+      CHECK(c.closed >= (n == kPrefixBars ? 40u : 400u));
+      if (n != kPrefixBars) continue;
+      all.bars_with_pending += c.bars_with_pending;
+      all.bars_with_oca += c.bars_with_oca;
+      all.bars_with_stop_triggered += c.bars_with_stop_triggered;
+      all.bars_with_trail += c.bars_with_trail;
+      all.bars_with_partial += c.bars_with_partial;
+      all.bars_with_pyramid += c.bars_with_pyramid;
+      all.bars_halted_for_day += c.bars_halted_for_day;
+      all.bars_with_losing_days += c.bars_with_losing_days;
+      all.bars_with_day_fills += c.bars_with_day_fills;
+      all.partial_closes += c.partial_closes;
+    }
+  }
+  CHECK(scripts >= 3);
+  // Within the exhaustive prefix, summed over the strategy scripts.
+  CHECK(all.bars_with_pending >= 20);
+  CHECK(all.bars_with_oca >= 5);
+  CHECK(all.bars_with_trail >= 10);
+  CHECK(all.bars_with_partial >= 10);
+  CHECK(all.bars_with_pyramid >= 20);
+  CHECK(all.partial_closes >= 5);
+  CHECK(all.bars_with_stop_triggered >= 5);
+  CHECK(all.bars_halted_for_day >= 2);
+  CHECK(all.bars_with_losing_days >= 10);
+  CHECK(all.bars_with_day_fills >= 20);
 }
 
 // Proves the core invariant exhaustively on a 300-bar prefix: for every k in
