@@ -601,3 +601,35 @@ TEST_CASE("hostile strategy: huge integers at every offset and random damage of 
   MESSAGE("broker section damage:" << os.str());
 }
 
+
+// Proves the risk rules and the risk counters are held to the values the
+// strategy.risk.* commands and the broker produce: a count limit
+// (max_cons_loss_days, max_intraday_filled_orders) na or at least 1, an
+// amount limit (max_drawdown, max_intraday_loss, max_position_size) na or
+// above 0, the day's fill count and the run of losing days not negative.
+// The reader accepted any value, and the broker acted on it: a
+// max_drawdown of -1 or a max_cons_loss_days of 0 closed every trade and
+// stopped the strategy for good on the next bar, a max_intraday_loss of -1
+// or a max_intraday_filled_orders of 0 every day, a max_position_size of -1
+// refused every entry.
+TEST_CASE("hostile strategy: risk rules and counters outside what a script can set are Corrupt") {
+  const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
+  const std::int64_t int_na = std::numeric_limits<std::int64_t>::min();
+  for (const char* field : {"rules.max_cons_loss_days", "rules.max_intraday_filled_orders"}) {
+    INFO("field ", field);
+    for (std::int64_t v : {std::int64_t{0}, std::int64_t{-1}, int_na + 1})
+      CHECK(run_patched(with_i64(field, v)) == "corrupt");
+    for (std::int64_t v : {int_na, std::int64_t{1}, std::int64_t{1000}}) CHECK(run_patched(with_i64(field, v)) == "success");
+  }
+  for (const char* field : {"rules.max_drawdown", "rules.max_intraday_loss", "rules.max_position_size"}) {
+    INFO("field ", field);
+    for (double v : {0.0, -0.0, -1.0, -inf}) CHECK(run_patched(with_f64(field, v)) == "corrupt");
+    for (double v : {nan, 0.5, 1e9, inf}) CHECK(run_patched(with_f64(field, v)) == "success");
+  }
+  for (const char* field : {"risk.day_fills", "risk.losing_days"}) {
+    INFO("field ", field);
+    for (std::int64_t v : {std::int64_t{-1}, int_na}) CHECK(run_patched(with_i64(field, v)) == "corrupt");
+    CHECK(run_patched(with_i64(field, 3)) == "success");
+  }
+  CHECK(message_of(with_f64("rules.max_drawdown", -1)).find("risk rule out of range") != std::string::npos);
+}

@@ -231,10 +231,22 @@ void load_broker(archive::In& ar, Broker& b) {
   ar(r.allow_entry_in, r.max_cons_loss_days, r.max_drawdown, r.max_intraday_filled_orders, r.max_intraday_loss,
      r.max_position_size);
   archive::require(r.allow_entry_in == kDirectionAll || is_direction(r.allow_entry_in), "allow_entry_in out of range");
+  // The ranges the strategy.risk.* commands accept (broker.cpp): the broker
+  // acts on a limit at its next price, and a limit no script can set (a
+  // max_drawdown of -1, a max_cons_loss_days of 0) closed every trade and
+  // stopped the strategy.
+  const auto count_ok = [](std::int64_t n) { return n == kIntNa || n >= 1; };
+  const auto amount_ok = [](double x) { return x != x || x > 0; };
+  archive::require(count_ok(r.max_cons_loss_days) && count_ok(r.max_intraday_filled_orders) &&
+                       amount_ok(r.max_drawdown) && amount_ok(r.max_intraday_loss) && amount_ok(r.max_position_size),
+                   "risk rule out of range");
   r.max_drawdown_percent = load_flag(ar);
   r.max_intraday_loss_percent = load_flag(ar);
   RiskState& s = b.risk_state_;
   ar(s.day, s.day_start_equity, s.day_fills, s.losing_days);
+  // Counters the broker only increments from 0 (a negative one delays the
+  // rules that compare against it).
+  archive::require(s.day_fills >= 0 && s.losing_days >= 0, "risk counter out of range");
   s.halted_for_day = load_flag(ar);
   s.halted = load_flag(ar);
   ar(b.first_open_, b.month_, b.month_start_equity_);
