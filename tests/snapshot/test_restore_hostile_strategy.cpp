@@ -633,3 +633,25 @@ TEST_CASE("hostile strategy: risk rules and counters outside what a script can s
   }
   CHECK(message_of(with_f64("rules.max_drawdown", -1)).find("risk rule out of range") != std::string::npos);
 }
+
+// Proves the open trades must be in increasing trade-number order, as the
+// broker keeps them (it appends each new trade with the next number and
+// only removes trades): a repeated number or two numbers swapped are
+// Corrupt. The reader accepted both, and the restored broker then closed
+// other trades than the straight run would (exit legs find their trade by
+// number, FIFO closes by position).
+TEST_CASE("hostile strategy: open trades out of number order are Corrupt") {
+  const Instance saved = RestoreBuilder(base().bytes).build();
+  const std::span<const TradeRecord> open = saved.open_trades();
+  REQUIRE(open.size() >= 2);
+  CHECK(run_patched(with_i64("open1.number", open[0].number)) == "corrupt");
+  CHECK(run_patched(patched([&](Bytes& p, const BrokerLayout& l) {
+          put_le(p, l["open0.number"], static_cast<std::uint64_t>(open[1].number));
+          put_le(p, l["open1.number"], static_cast<std::uint64_t>(open[0].number));
+        })) == "corrupt");
+  // A gap (a number between two open trades' that no open trade has) is
+  // what closing a trade leaves: it restores.
+  if (open[1].number - open[0].number == 1)
+    CHECK(run_patched(with_i64("open0.number", open[0].number - 1)) == "success");
+  CHECK(message_of(with_i64("open1.number", open[0].number)).find("open trades out of number order") != std::string::npos);
+}

@@ -222,6 +222,12 @@ void load_broker(archive::In& ar, Broker& b) {
     }
   }
   load_trades(ar, b.open_, b.next_trade_number_);
+  // The broker appends each new trade with the next number and only removes
+  // trades, so its open trades are in increasing number order. A repeated
+  // or reordered number made a restored broker close other trades than a
+  // straight run (exit legs find trades by number, FIFO closes by position).
+  for (std::size_t i = 1; i < b.open_.size(); ++i)
+    archive::require(b.open_[i - 1].number < b.open_[i].number, "open trades out of number order");
   load_trades(ar, b.closed_, b.next_trade_number_);
   LedgerTotals& t = b.totals_;
   ar(t.netprofit, t.grossprofit, t.grossloss, t.wins, t.losses, t.evens, t.commission_paid, t.max_held_all,
