@@ -307,3 +307,24 @@ TEST_CASE("hostile strategy program: a strategy state with an indicator program,
   CHECK(restore(indicator, indicator_state) == "success");
   CHECK(restore(*strategy_program(), strategy_state()) == "success");
 }
+
+// Proves every strategy program pinevm can instantiate also restores: the
+// account currency must equal the symbol's, which may be up to 4,096
+// characters (--syminfo), so a strategy declared with a 100-character
+// currency runs, saves, and restores with that symbol information.
+TEST_CASE("hostile strategy program: a long account currency that matches the symbol's restores") {
+  const std::string currency(100, 'Q');
+  const std::shared_ptr<const Program> program = compile_or_die(R"(//@version=6
+strategy("long currency", currency = ")" + currency + R"(")
+if close > open
+    strategy.entry("L", strategy.long)
+plot(strategy.equity)
+)");
+  SymbolInfo info;
+  info.currency = currency;
+  Instance inst = InstanceBuilder(program).syminfo(info).build();
+  for (std::size_t i = 0; i < 10; ++i) inst.run_bar(sample_bars()[i]);
+  const Bytes bytes = save_state(inst);
+  CHECK(outcome([&] { (void)RestoreBuilder(bytes).expect_program(*program).build(); }) == "success");
+  CHECK(decode_error(serialize_program(*program)) == "");
+}

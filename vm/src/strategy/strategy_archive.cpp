@@ -108,7 +108,11 @@ void save_strategy_settings(archive::Out& ar, const StrategySettings& s) {
 
 void load_strategy_settings(archive::In& ar, StrategySettings& s) {
   ar(s.initial_capital);
-  archive::load_string(ar, s.currency, 64);
+  // A program string (the compiler's limit, as for the program's other
+  // strings): the broker accepts a currency equal to the symbol's, which
+  // may have up to 4,096 characters, and a limit of 64 made the snapshots
+  // of such a strategy impossible to restore.
+  archive::load_string(ar, s.currency, std::uint64_t{1} << 20);
   s.default_qty_type = load_enum<QtyType>(ar, 3, "bad default quantity type");
   ar(s.default_qty_value, s.pyramiding);
   s.commission_type = load_enum<CommissionType>(ar, 3, "bad commission type");
