@@ -215,6 +215,35 @@ std::string check_decoded(const fs::path& file, const Bytes& bytes, const Instan
   const Instance fresh(inst.program_ptr(), inst.config());
   CHECK(json_number(json, "state", "strings") ==
         static_cast<long long>(st.strings.size() - fresh.state().strings.size()));
+
+  // A strategy's settings (6.7) and broker (7.6); an indicator has neither.
+  if (!st.broker) {
+    CHECK(json.find("\"strategy\": null") != std::string::npos);
+    CHECK(json.find("\"broker\": null") != std::string::npos);
+    return json;
+  }
+  const StrategySettings& set = *program.strategy;
+  CHECK(json_number(json, "strategy", "pyramiding") == set.pyramiding);
+  CHECK(json_number(json, "strategy", "slippage") == set.slippage);
+  CHECK(json_number(json, "strategy", "backtest_fill_limits_assumption") == set.backtest_fill_limits_assumption);
+  CHECK(json_number(json, "strategy", "initial_capital") == static_cast<long long>(set.initial_capital));
+  const Broker& b = *st.broker;
+  std::size_t legs = 0, trailing = 0;
+  for (const ExitRule& r : b.exits_)
+    for (const ExitRule::Leg& leg : r.legs) {
+      ++legs;
+      trailing += leg.trail_active;
+    }
+  CHECK(json_number(json, "broker", "next_trade_number") == b.next_trade_number_);
+  CHECK(json_number(json, "broker", "bar_index") == b.bar_index_);
+  CHECK(json_number(json, "broker", "orders") == static_cast<long long>(b.orders_.size()));
+  CHECK(json_number(json, "broker", "exit_rules") == static_cast<long long>(b.exits_.size()));
+  CHECK(json_number(json, "broker", "exit_legs") == static_cast<long long>(legs));
+  CHECK(json_number(json, "broker", "trailing_legs") == static_cast<long long>(trailing));
+  CHECK(json_number(json, "broker", "open_trades") == static_cast<long long>(b.open_.size()));
+  CHECK(json_number(json, "broker", "closed_trades") == static_cast<long long>(b.closed_.size()));
+  CHECK(json_number(json, "broker", "losing_days") == b.risk_state_.losing_days);
+  CHECK(json_number(json, "broker", "months") == b.months_.count);
   return json;
 }
 
@@ -341,6 +370,30 @@ plot(close * fast + slow + str.length(tf + sym + sess))
 )");
   CHECK(json.find(R"("input_formats": ["timeframe", "symbol", "session", "any", "any"])") != std::string::npos);
   CHECK(json.find(R"("input_keys": ["", "", "", "Fast/Length", "Slow/Length"])") != std::string::npos);
+}
+
+// The strategy sections (6.7, 7.6): the three split-run strategy scripts
+// after 400 bars, whose settings differ (sizing, commission, fills at the
+// close, the "ANY" close rule) and whose brokers hold pending orders of
+// several kinds, exit rules with legs and open and closed trades. The
+// document must describe every byte of the program's settings and of the
+// broker: check_decoded compares the decoder's counts with the broker's.
+TEST_CASE("the independent decoder reads strategy snapshots: the program's settings and the broker") {
+  if (!decoder_tools_present()) return;
+  const TempDirCleanup cleanup;
+  const fs::path scripts = kSource / "tests" / "snapshot" / "scripts";
+  const std::string orders = check_fresh("strategy_orders", read_text(scripts / "strategy_orders.pine"));
+  CHECK(orders.find(R"("default_qty_type": "percent_of_equity")") != std::string::npos);
+  CHECK(json_number(orders, "broker", "closed_trades") >= 50);
+  CHECK(json_number(orders, "broker", "orders") >= 1);
+  CHECK(json_number(orders, "broker", "exit_legs") >= 1);
+  const std::string on_close = check_fresh("strategy_on_close", read_text(scripts / "strategy_on_close.pine"));
+  CHECK(on_close.find(R"("close_entries_any": true)") != std::string::npos);
+  CHECK(on_close.find(R"("process_orders_on_close": true)") != std::string::npos);
+  CHECK(on_close.find(R"("commission_type": "cash_per_contract")") != std::string::npos);
+  const std::string risk = check_fresh("strategy_risk", read_text(scripts / "strategy_risk.pine"));
+  CHECK(risk.find(R"("default_qty_type": "fixed")") != std::string::npos);
+  CHECK(json_number(risk, "broker", "closed_trades") >= 50);
 }
 
 TEST_CASE("the independent decoder rejects a payload with a byte missing or a byte left over") {

@@ -13,7 +13,8 @@ with its content size" is checked without zstd's help. XXH3 is not in the
 standard library, so snapshot_decode_xxh3.py carries its own XXH3-64 and
 XXH3-128 and all four hashes are verified: header, payload, program and
 configuration. snapshot_decode_archive.py holds the Cereal reader and the
-builtin call-site state encodings.
+builtin call-site state encodings; snapshot_decode_strategy.py the strategy
+sections (the program's settings, the state's broker).
 
 Usage: tests/snapshot/decoder/snapshot_decode.py [--json] FILE.pvms
 Exit status: 0 decoded, 1 the file breaks a rule of the format (the message
@@ -28,6 +29,7 @@ import subprocess
 import sys
 
 from snapshot_decode_archive import STATE_KINDS, STATE_READERS, FormatError, Reader, require
+from snapshot_decode_strategy import broker_summary, read_broker, read_strategy_settings
 from snapshot_decode_xxh3 import M64, xxh3_64, xxh3_128
 
 # ---------------------------------------------------------------- constants
@@ -53,7 +55,8 @@ MAX_FUNCTIONS = 1 << 16
 MAX_CODE = 1 << 24
 MAX_TABLE = 1 << 16
 TYPE_COUNT = 8                  # Void Int Float Bool Color String Enum Ref
-OPCODE_COUNT = 70
+OPCODE_COUNT = 71              # 70 is STRATEGY
+STRATEGY_VAR_SLOTS = 33         # strategy.* variables after the 31 built-ins
 LAST_PLOT_KIND = 9
 LAST_INPUT_KIND = 7
 MAX_SERIES_CAPACITY = 100_001
@@ -287,15 +290,19 @@ def read_program(blob):
                   for _ in range(ne)]
     for i in inputs:
         i["format"], i["key"] = 0, ""
+    p["strategy"] = None
     if r.remaining() != 0:
-        # Section 6.1 row 13: the optional input extras.
+        # Section 6.1 row 13: the input extras (optional; always there in a strategy).
         nx = r.count(9, MAX_TABLE, "input extras")
         require(nx == len(inputs), "program: input extras do not match the inputs")
         for i in inputs:
             i["format"] = r.u8()
             require(i["format"] < len(INPUT_FORMATS), f"program: bad input format {i['format']}")
             i["key"] = r.string(MAX_STRING_BYTES, "input key")
-        require(any(i["format"] != 0 or i["key"] for i in inputs), "program: input extras carry only defaults")
+        if r.remaining() != 0:
+            p["strategy"] = read_strategy_settings(r)  # row 14, section 6.7
+        require(p["strategy"] or any(i["format"] != 0 or i["key"] for i in inputs),
+                "program: input extras carry only defaults")
     r.finish()
     check_program(p)
     return p
@@ -343,8 +350,9 @@ def check_program(p):
         require(f["code"][-1][0] in (OP_RET, OP_JMP), f"program: function {i} can fall off its end")
         require(all(elem_type == 0 or op == OP_COLL for op, elem_type, _, _, _ in f["code"]),
                 f"program: function {i} nonzero elem_type byte")
-    main = p["functions"][0]
-    require(main["num_params"] == 0 and main["num_results"] == 0 and main["num_slots"] >= 31, "program: main shape")
+    main, first_free = p["functions"][0], 31 + (STRATEGY_VAR_SLOTS if p["strategy"] else 0)
+    require(main["num_params"] == 0 and main["num_results"] == 0 and main["num_slots"] >= first_free,
+            "program: main shape")
     check_acyclic(p["functions"])
 
 
@@ -490,6 +498,7 @@ def read_state(blob, program):
     s["strings"] = [r.string(MAX_STRING_LENGTH, "made string") for _ in range(n)]
     s["string_gc_threshold"] = threshold
     s["heap"], s["heap_gc_threshold"] = read_heap(r, program)
+    s["broker"] = read_broker(r) if program["strategy"] else None  # section 7.6
     r.finish()
     check_handles(s, program, frames, slots)
     s["slot_count"] = len(slots)
@@ -690,6 +699,7 @@ def decode(data):
             "input_keys": [i["key"] for i in program["inputs"]],
             "types": [t["name"] for t in program["types"]],
             "enums": [e["name"] for e in program["enums"]],
+            "strategy": program["strategy"],
         },
         "state": {
             "archive_version": state["archive_version"],
@@ -710,6 +720,7 @@ def decode(data):
             "strings": len(state["strings"]),
             "heap_objects": len(state["heap"]),
             "heap_kinds": heap_kinds,
+            "broker": broker_summary(state["broker"]) if state["broker"] else None,
         },
     }
 
@@ -740,6 +751,10 @@ def print_text(d):
           f"random seeded {s['random_seeded']}")
     print(f"  frames {s['frames']}, slots {s['slots']}, series {s['series']} ({s['series_values']} values), "
           f"strings {s['strings']}, heap objects {s['heap_objects']} {s['heap_kinds']}")
+    if p["strategy"]:
+        print(f"  strategy settings: {p['strategy']}")
+    if s["broker"]:
+        print(f"  broker: {s['broker']}")
     print(f"  call-site states: {s['call_site_states']}")
     for i, st in enumerate(s["call_site_state_list"]):
         print(f"    {i}: {st['kind']} ({st['bytes']} bytes)")
