@@ -8,9 +8,11 @@
 // `pinevm run` on a BARS-bar file did, then the rest of the sample data).
 // So the test keeps passing across legitimate changes of semantics, and
 // fails only when an old snapshot no longer restores, or restores into a
-// different state. Changing the format means a new version with its own
-// golden files, and either keeping the old reader or documenting the break
-// in docs/snapshot-format.md.
+// different state. For a strategy the comparison includes its ledger
+// (every trade and the summary, bit for bit) where the snapshot was taken,
+// after every bar that follows and at the end. Changing the format means a
+// new version with its own golden files, and either keeping the old reader
+// or documenting the break in docs/snapshot-format.md.
 #include <doctest/doctest.h>
 
 #include <filesystem>
@@ -57,7 +59,8 @@ TEST_CASE("golden snapshots of format version 1 restore and continue like a stra
   const std::vector<Bar> bars = cli::read_bars_file((fs::path(PINEVM_SOURCE_DIR) / "examples/data/sample_ohlcv.csv").string());
   const std::int64_t last = static_cast<std::int64_t>(bars.size()) - 1;
   const std::vector<GoldenEntry> entries = read_manifest();
-  CHECK(entries.size() >= 9);  // manifest.txt lists nine
+  CHECK(entries.size() >= 11);  // manifest.txt lists eleven, two of them strategies
+  std::size_t strategies = 0;
   for (const GoldenEntry& g : entries) {
     INFO("golden ", g.file);
     const std::vector<std::uint8_t> bytes = snapshot::read_file((kGolden / g.file).string());
@@ -67,6 +70,9 @@ TEST_CASE("golden snapshots of format version 1 restore and continue like a stra
     CHECK(restored.bars_processed() == static_cast<std::int64_t>(g.bars));
     REQUIRE(restored.last_bar_time() == bars[g.bars - 1].time);
     restored.set_last_bar_index(last);
+    // A strategy's whole ledger as the snapshot holds it, before any bar
+    // runs on it.
+    const std::string at_restore = ledger_text(restored, 0);
     Trace continued;
     continued.first = g.bars;
     run_range(restored, bars, g.bars, bars.size(), continued);
@@ -75,6 +81,11 @@ TEST_CASE("golden snapshots of format version 1 restore and continue like a stra
     straight_inst.set_last_bar_index(static_cast<std::int64_t>(g.bars) - 1);
     Trace straight;
     run_range(straight_inst, bars, 0, g.bars, straight);
+    if (restored.is_strategy()) {
+      ++strategies;
+      CHECK(restored.closed_trades().size() >= 50);
+      CHECK_MESSAGE(at_restore == straight.final_ledger, first_ledger_difference(straight.final_ledger, at_restore));
+    }
     straight_inst.set_last_bar_index(last);
     run_range(straight_inst, bars, g.bars, bars.size(), straight);
 
@@ -89,4 +100,5 @@ TEST_CASE("golden snapshots of format version 1 restore and continue like a stra
       CHECK(snapshot::open_snapshot(save_state(again)).payload == snapshot::open_snapshot(bytes).payload);
     }
   }
+  CHECK(strategies >= 2);
 }
