@@ -655,3 +655,52 @@ TEST_CASE("hostile strategy: open trades out of number order are Corrupt") {
     CHECK(run_patched(with_i64("open0.number", open[0].number - 1)) == "success");
   CHECK(message_of(with_i64("open1.number", open[0].number)).find("open trades out of number order") != std::string::npos);
 }
+
+// Proves an exit rule may hold only one leg per trade, as the broker gives
+// it (attach_exits): two legs naming the same trade are Corrupt. The reader
+// accepted them, and the broker finds a leg by its trade: the second leg's
+// take-profit became an event that the first (already done) leg absorbed,
+// so the exit never filled and every price leg of every bar ran 100,000
+// empty events (tens of milliseconds a bar for one such rule; seconds for
+// many). The same rule with legs on two different trades restores.
+TEST_CASE("hostile strategy: an exit rule with two legs for one trade is Corrupt") {
+  const std::shared_ptr<const Program> program =
+      compile_or_die("//@version=6\nstrategy(\"legs\")\nplot(strategy.position_size)\n");
+  auto with_legs = [&](std::int64_t second_trade) {
+    Instance inst = InstanceBuilder(program).build();
+    for (std::size_t i = 0; i < 5; ++i) inst.run_bar(sample_bars()[i]);
+    Broker& b = broker_of(inst);
+    TradeRecord t;
+    t.direction = kStrategyLong;
+    t.qty = 10;
+    t.entry_id = "L";
+    t.entry_price = t.best_price = t.worst_price = 50;
+    for (std::int64_t n : {1, 2}) {
+      t.number = n;
+      b.open_.push_back(t);
+    }
+    b.next_trade_number_ = 3;
+    ExitRule r;
+    r.id = "X";
+    r.profit = 1;
+    r.seq = 1;
+    b.next_seq_ = 2;
+    ExitRule::Leg done;
+    done.trade = 1;
+    done.allocated = done.closed = 10;
+    ExitRule::Leg waiting = done;
+    waiting.trade = second_trade;
+    waiting.closed = 0;
+    r.legs = {done, waiting};
+    b.exits_.push_back(r);
+    return save_state(inst);
+  };
+  CHECK(outcome([&] { (void)RestoreBuilder(with_legs(1)).build(); }) == "corrupt");
+  CHECK(message_of(with_legs(1)).find("exit legs repeat a trade") != std::string::npos);
+  const std::string control = outcome([&] {
+    Instance r = RestoreBuilder(with_legs(2)).build();
+    r.run_bar(sample_bars()[5]);
+    CHECK(r.open_trades().size() == 1);  // trade 2's take-profit filled at the open
+  });
+  CHECK(control == "success");
+}

@@ -116,6 +116,7 @@ def read_exit(r, next_seq, next_number):
         require(all(math.isfinite(leg[k]) and leg[k] >= 0 for k in ("allocated", "closed")),
                 "state: exit leg quantity out of range")
         legs.append(leg)
+    require(len({leg["trade"] for leg in legs}) == len(legs), "state: exit legs repeat a trade")
     e["legs"] = legs
     return e
 

@@ -4,7 +4,9 @@
 // against the bytes that remain before anything is allocated.
 #include "strategy_archive.h"
 
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "../string_table.h"
 
@@ -224,6 +226,15 @@ void load_broker(archive::In& ar, Broker& b) {
       archive::require(leg.allocated >= 0 && std::isfinite(leg.allocated) && leg.closed >= 0 && std::isfinite(leg.closed),
                        "exit leg quantity out of range");
     }
+    // The broker gives a rule one leg per trade (attach_exits) and finds a
+    // leg by its trade: a second leg for the same trade raised events the
+    // first one absorbed, so its exit never filled and each price leg of
+    // each bar ran the 100,000-event bound on it.
+    std::vector<std::int64_t> trades;
+    trades.reserve(r.legs.size());
+    for (const ExitRule::Leg& leg : r.legs) trades.push_back(leg.trade);
+    std::sort(trades.begin(), trades.end());
+    archive::require(std::adjacent_find(trades.begin(), trades.end()) == trades.end(), "exit legs repeat a trade");
   }
   load_trades(ar, b.open_, b.next_trade_number_);
   // The broker appends each new trade with the next number and only removes
