@@ -1,7 +1,7 @@
 // Archive of strategy settings and broker state (layouts in
-// docs/snapshot-format.md, "Strategy section" and "Broker"). Doubles are
-// written through Cereal's portable binary as IEEE bits; counts are checked
-// against the bytes that remain before anything is allocated.
+// docs/snapshot-format.md, 6.7 "Strategy settings" and 7.6 "Broker").
+// Doubles are written through Cereal's portable binary as IEEE bits; counts
+// are checked against the bytes that remain before anything is allocated.
 #include "strategy_archive.h"
 
 #include <algorithm>
