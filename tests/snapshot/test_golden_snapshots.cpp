@@ -10,9 +10,14 @@
 // fails only when an old snapshot no longer restores, or restores into a
 // different state. For a strategy the comparison includes its ledger
 // (every trade and the summary, bit for bit) where the snapshot was taken,
-// after every bar that follows and at the end. Changing the format means a
-// new version with its own golden files, and either keeping the old reader
-// or documenting the break in docs/snapshot-format.md.
+// after every bar that follows and at the end. Unlike an indicator's state,
+// a broker's holds results of the fill rules (its trades): a build that
+// fills the same orders differently fails here by design, since its
+// restored instances would not continue like its straight runs; such a
+// change breaks strategy snapshots and must say so (docs/snapshot-format.md,
+// section 9). Changing the format means a new version with its own golden
+// files, and either keeping the old reader or documenting the break in
+// docs/snapshot-format.md.
 #include <doctest/doctest.h>
 
 #include <filesystem>
