@@ -60,6 +60,10 @@ std::vector<GoldenEntry> read_manifest() {
 
 } // namespace
 
+// Proves every file of manifest.txt (indicators and strategies) restores
+// with this build, holds what a straight run holds at its bar (for a
+// strategy, the whole ledger), continues bit for bit like it, and saves
+// back to the same payload.
 TEST_CASE("golden snapshots of format version 1 restore and continue like a straight run") {
   const std::vector<Bar> bars = cli::read_bars_file((fs::path(PINEVM_SOURCE_DIR) / "examples/data/sample_ohlcv.csv").string());
   const std::int64_t last = static_cast<std::int64_t>(bars.size()) - 1;
