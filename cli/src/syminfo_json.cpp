@@ -170,6 +170,18 @@ std::optional<std::string> optional_text_of(const std::string& key, const JsonVa
 }
 
 /// The value of an integer field (no fraction, no exponent).
+/// A time of day "HH:MM" (00:00 to 23:59) as minutes after midnight.
+std::int64_t minutes_of(const std::string& key, const JsonValue& v) {
+  const std::string t = text_of(key, v);
+  const auto digit = [&](std::size_t i) { return i < t.size() && t[i] >= '0' && t[i] <= '9'; };
+  if (t.size() != 5 || !digit(0) || !digit(1) || t[2] != ':' || !digit(3) || !digit(4))
+    bad(key, "must be a time of day \"HH:MM\", e.g. \"17:00\", not \"" + t + "\"");
+  const int hours = (t[0] - '0') * 10 + (t[1] - '0');
+  const int minutes = (t[3] - '0') * 10 + (t[4] - '0');
+  if (hours > 23 || minutes > 59) bad(key, "must be a time of day from 00:00 to 23:59, not \"" + t + "\"");
+  return hours * 60 + minutes;
+}
+
 std::int64_t integer_of(const std::string& key, const JsonValue& v) {
   std::int64_t x = 0;
   const char* end = v.text.data() + v.text.size();
@@ -211,12 +223,13 @@ SymbolInfo parse_syminfo_json(std::string_view text) {
     else if (key == "minmove") info.minmove = integer_of(key, value);
     else if (key == "pointvalue") info.pointvalue = number_of(key, value);
     else if (key == "mincontract") info.mincontract = number_of(key, value);
+    else if (key == "trading_day_start") info.trading_day_start = minutes_of(key, value);
     else if (key == "mintick") bad(key, "is derived (minmove / pricescale): give 'pricescale' and 'minmove' instead");
     else if (from_symbol.count(key)) bad(key, "comes from --symbol EXCHANGE:TICKER, not from --syminfo");
     else
       bad(key, "is not a symbol information field (known: description, currency, basecurrency, type, pricescale, "
                "minmove, pointvalue, mincontract, timezone, session, volumetype, root, country, isin, sector, "
-               "industry)");
+               "industry, trading_day_start)");
   }
   validate_symbol_info(info);
   return info;

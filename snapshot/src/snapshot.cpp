@@ -57,6 +57,8 @@ void put_symbol_info(std::vector<std::uint8_t>& out, const SymbolInfo& info) {
   put_text(out, info.isin);
   put_optional_text(out, info.sector);
   put_optional_text(out, info.industry);
+  // Only when set: configurations from before it existed keep their hash.
+  if (info.trading_day_start != 0) put_u64(out, static_cast<std::uint64_t>(info.trading_day_start));
 }
 
 /// A Corrupt error for an archive that passed both checksums: `what` says
@@ -238,6 +240,7 @@ void symbol_info_difference(const SymbolInfo& a, const SymbolInfo& b, std::vecto
   add("country", shown(a.country), shown(b.country));
   add("isin", shown(a.isin), shown(b.isin));
   add("sector", shown(a.sector), shown(b.sector));
+  add("trading_day_start", std::to_string(a.trading_day_start), std::to_string(b.trading_day_start));
   add("industry", shown(a.industry), shown(b.industry));
   if (!fields.empty()) parts.push_back("other symbol information (--syminfo): " + fields);
 }

@@ -14,7 +14,7 @@ const fs::path kStrategyData = fs::path(PINEVM_SOURCE_DIR) / "tests" / "data" / 
 
 /// The symbol facts of the EUR/USD exports (tests/data/strategy/README.md).
 const char* kEurUsd =
-    R"({"currency": "USD", "type": "forex", "pricescale": 100000, "minmove": 1, "pointvalue": 1, "mincontract": 0.1, "timezone": "America/New_York"})";
+    R"({"currency": "USD", "type": "forex", "pricescale": 100000, "minmove": 1, "pointvalue": 1, "mincontract": 0.1, "timezone": "America/New_York", "trading_day_start": "17:00"})";
 
 /// The lines of `text`.
 std::vector<std::string> lines_of(const std::string& text) {
@@ -235,4 +235,30 @@ TEST_CASE("run --trades writes a zero profit as 0") {
   CHECK(fields(rows[2])[7] == "0");
   for (std::size_t row : {1, 2})
     for (const std::string& f : fields(rows[row])) CHECK(f != "-0");
+}
+
+// --syminfo's trading_day_start is a time of day "HH:MM"; anything else is a
+// usage error naming the field.
+TEST_CASE("run --syminfo trading_day_start") {
+  TempDir dir;
+  const std::string script = dir.write("i.pine", "//@version=6\nindicator(\"i\")\nplot(time_tradingday)\n");
+  const std::string data = dir.write("d.csv", "time,open,high,low,close\n2024-01-02T22:00:00Z,1,1,1,1\n");
+  const auto run = [&](const std::string& value) {
+    const std::string info =
+        dir.write("s.json", R"({"timezone": "America/New_York", "trading_day_start": )" + value + "}");
+    return pinevm({"run", script, "--data", data, "--syminfo", info, "--timeframe", "60"});
+  };
+  // 22:00 UTC is 17:00 New York: January 3rd's trading day.
+  const auto plotted = [](const Result& res) { return std::stod(fields(lines_of(res.out).at(1)).at(2)); };
+  Result r = run("\"17:00\"");
+  REQUIRE_MESSAGE(r.code == 0, r.err);
+  CHECK(plotted(r) == 1704240000000.0); // 2024-01-03 00:00 UTC
+  r = run("\"00:00\"");
+  REQUIRE(r.code == 0);
+  CHECK(plotted(r) == 1704153600000.0); // 2024-01-02
+  for (const char* bad : {"\"24:00\"", "\"5pm\"", "\"17:60\"", "1020"}) {
+    r = run(bad);
+    CHECK_MESSAGE(r.code == 2, bad);
+    CHECK_MESSAGE(r.err.find("trading_day_start") != std::string::npos, r.err);
+  }
 }

@@ -61,6 +61,35 @@ TEST_CASE("syminfo config: restored instances keep their symbol information") {
   CHECK(pine::save_state(again) == bytes);
 }
 
+// The trading day's start travels in the snapshot (state archive version 3,
+// written only when it is set) and restores; an instance without one still
+// writes version 2, whose bytes earlier builds wrote. A start differing
+// from the snapshot's is a configuration mismatch naming the field.
+TEST_CASE("syminfo config: the trading day start is saved, restored and compared") {
+  pine::SymbolInfo info = nasdaq_like();
+  info.trading_day_start = 17 * 60;
+  pine::InstanceBuilder builder(program());
+  builder.symbol("NASDAQ:AAPL").syminfo(info);
+  pine::Instance inst = builder.build();
+  inst.run_bar(bar(0));
+  const std::vector<std::uint8_t> bytes = pine::save_state(inst);
+  pine::Instance restored = pine::RestoreBuilder(bytes).expect_program(*program()).expect_config(builder.config()).build();
+  CHECK(restored.config().syminfo.trading_day_start == 17 * 60);
+  CHECK(pine::save_state(restored) == bytes);
+  const std::vector<std::uint8_t> state = pine::save_instance_state(restored);
+  CHECK(state[1] == 3); // the archive version: a little-endian u32 after Cereal's endianness byte
+  pine::InstanceBuilder plain(program());
+  plain.symbol("NASDAQ:AAPL").syminfo(nasdaq_like());
+  CHECK(pine::save_instance_state(plain.build())[1] == 2);
+  try {
+    pine::RestoreBuilder(bytes).expect_program(*program()).expect_config(plain.config()).build();
+    FAIL("a different trading day start restored");
+  } catch (const pine::SnapshotError& e) {
+    CHECK(e.kind() == pine::SnapshotError::Kind::ConfigMismatch);
+    CHECK(std::string(e.what()).find("syminfo.trading_day_start = 1020 (this run: 0)") != std::string::npos);
+  }
+}
+
 TEST_CASE("syminfo config: a snapshot restored with different symbol information is a configuration mismatch") {
   pine::InstanceBuilder builder(program());
   builder.syminfo(nasdaq_like());

@@ -307,6 +307,40 @@ if bar_index == 1
   }
 }
 
+// The same rule on an FX-like symbol whose trading day begins at 17:00 New
+// York: A fills at 21:00 UTC (16:00 New York, January 1st's trading day), B
+// at 23:00 UTC (18:00 New York, January 2nd's): one fill each day, so both
+// stay open. Without the trading day start both fills fall on January 1st
+// in New York, the second reaches the count and both trades close at its
+// open 102.
+TEST_CASE("broker: the risk rules' day begins at the symbol's trading day start") {
+  const auto program = compile_strategy("pyramiding = 2", R"(
+strategy.risk.max_intraday_filled_orders(2)
+if bar_index == 0
+    strategy.entry("A", strategy.long)
+if bar_index == 1
+    strategy.entry("B", strategy.long)
+)");
+  for (std::int64_t start : {std::int64_t{17 * 60}, std::int64_t{0}}) {
+    CAPTURE(start);
+    SymbolInfo info = symbol();
+    info.timezone = "America/New_York";
+    info.trading_day_start = start;
+    Sim s(program, info, "60", kHour);
+    REQUIRE(s.bar_at(kStart + 20 * kHour, 100, 100, 100, 100));
+    REQUIRE(s.bar_at(kStart + 21 * kHour, 101, 101, 101, 101));
+    REQUIRE(s.bar_at(kStart + 23 * kHour, 102, 102, 102, 102));
+    REQUIRE(s.bar_at(kStart + 24 * kHour, 103, 103, 103, 103));
+    if (start != 0) {
+      CHECK(s.closed().empty());
+      CHECK(s.open().size() == 2);
+    } else {
+      REQUIRE(s.closed().size() == 2);
+      CHECK(s.closed()[0].exit_price == 102);
+    }
+  }
+}
+
 // Once a rule has stopped trading, new orders of every kind are ignored,
 // strategy.exit included: after max_drawdown fires, an entry and an exit
 // placed later never act. (Bars as in the max_drawdown test: the long 10 @

@@ -53,6 +53,7 @@ SymbolInfo eurusd() {
   s.pointvalue = 1;
   s.mincontract = 0.1;
   s.timezone = "America/New_York";
+  s.trading_day_start = 17 * 60; // the FX day runs from 17:00 New York
   return s;
 }
 
@@ -65,6 +66,7 @@ SymbolInfo qm1() {
   s.pointvalue = 500;
   s.mincontract = 1;
   s.timezone = "America/New_York";
+  s.trading_day_start = 18 * 60; // CME Globex energy: 18:00 to 17:00 New York
   return s;
 }
 

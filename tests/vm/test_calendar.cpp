@@ -311,6 +311,25 @@ TEST_CASE("time: built-in variables follow an exchange time zone with daylight s
   CHECK(logs_of(inst, kMar10 + 8 * kHour) == std::vector<std::string>{"10 4 " + mar10});
 }
 
+// A trading day that begins at 17:00 New York (FX): a bar at or after
+// 17:00 local belongs to the next date. 2024-03-08 is a Friday; 21:00 UTC
+// is 16:00 EST (the 8th's day), 22:00 UTC 17:00 EST (the 9th's), and on
+// Sunday 2024-03-10, 21:00 UTC is 17:00 EDT (the 11th's: the start follows
+// the clocks' change that morning).
+TEST_CASE("time: time_tradingday follows the symbol's trading day start") {
+  auto program = compile_ok("log.info(str.tostring(time_tradingday))\n");
+  pine::SymbolInfo info;
+  info.timezone = "America/New_York";
+  info.trading_day_start = 17 * 60;
+  pine::Instance inst = pine::InstanceBuilder(program).timeframe("60").syminfo(info).build();
+  constexpr std::int64_t kMar8 = 1'709'856'000'000; // 2024-03-08 00:00 UTC
+  const auto day = [](int d) { return std::to_string(kMar8 + (d - 8) * pine::kMsPerDay); };
+  CHECK(logs_of(inst, kMar8 + 21 * kHour) == std::vector<std::string>{day(8)});
+  CHECK(logs_of(inst, kMar8 + 22 * kHour) == std::vector<std::string>{day(9)});
+  CHECK(logs_of(inst, kMar8 + 2 * pine::kMsPerDay + 21 * kHour) == std::vector<std::string>{day(11)});
+  CHECK(logs_of(inst, kMar8 + 2 * pine::kMsPerDay + 20 * kHour) == std::vector<std::string>{day(10)});
+}
+
 TEST_CASE("time: an unknown time zone at run time is a runtime error") {
   auto program = compile_ok("tz = input.string(\"Mars/Olympus\", \"TZ\")\nplot(hour(time, tz))\n");
   pine::Instance inst = pine::InstanceBuilder(program).build();

@@ -213,6 +213,13 @@ std::int64_t calendar_field(CalendarField field, std::int64_t time_ms, const Tim
   return kIntNa;
 }
 
+std::int64_t trading_day_number(std::int64_t time_ms, const TimeZone& tz, std::int64_t start_minutes) {
+  const std::int64_t local = time_ms + tz.offset_at(time_ms);
+  const std::int64_t day = floor_div(local, kMsPerDay);
+  const std::int64_t ms_of_day = local - day * kMsPerDay;
+  return start_minutes > 0 && ms_of_day >= start_minutes * kMsPerMinute ? day + 1 : day;
+}
+
 std::int64_t timestamp_from_fields(const TimeZone& tz, std::int64_t year, std::int64_t month, std::int64_t day,
                                    std::int64_t hour, std::int64_t minute, std::int64_t second) {
   for (std::int64_t v : {year, month, day, hour, minute, second})

@@ -273,7 +273,7 @@ void load_time_variables(InstanceState& st, std::int64_t time) {
   // The trading day is the bar's local date; a weekly or monthly bar spans
   // several, and its last one counts (the day before its close).
   const bool multi_day = ctx.timeframe.unit == Timeframe::Unit::Weeks || ctx.timeframe.unit == Timeframe::Unit::Months;
-  std::int64_t trading_day = day * kMsPerDay;
+  std::int64_t trading_day = trading_day_number(time, ctx.tz, st.config.syminfo.trading_day_start) * kMsPerDay;
   if (multi_day) trading_day = close == kIntNa ? kIntNa : floor_div(close - 1 + ctx.tz.offset_at(close - 1), kMsPerDay) * kMsPerDay;
   set_i(BuiltinVar::TIME_TRADINGDAY, trading_day);
 }

@@ -1,7 +1,8 @@
 // The instance state archive: the snapshot payload minus the program.
 //
 // Layout (Cereal portable binary):
-//   u32 archive version (2; version 1 had no symbol information)
+//   u32 archive version (2, or 3 when the symbol information has a trading
+//       day start; version 1, unreleased, had no symbol information)
 //   config: input values (count, then u64 each), input strings (count,
 //           strings), symbol, timeframe, symbol information (SymbolInfo's
 //           fields in declaration order; doubles as u64 bits, optional texts
@@ -27,7 +28,11 @@ namespace pine {
 
 namespace {
 
-constexpr std::uint32_t kStateArchiveVersion = 2;
+/// Version 3 appends the trading day's start to the symbol information. It
+/// is written only when that start is set: every other instance is written
+/// as version 2, byte for byte as before the field existed, so each state
+/// has one encoding and older snapshots re-save unchanged.
+constexpr std::uint32_t kStateArchiveVersion = 3;
 constexpr std::uint64_t kMaxConfigText = 1u << 16;
 
 /// Rejects a payload whose string or reference variables, series or heap
@@ -70,7 +75,12 @@ void load_optional_text(archive::In& ar, std::optional<std::string>& s) {
   archive::load_string(ar, *s, kMaxSymbolInfoText);
 }
 
-/// SymbolInfo, field by field in declaration order.
+/// The archive version that encodes `info`: 3 when it has a trading day
+/// start, else 2.
+std::uint32_t state_version_for(const SymbolInfo& info) { return info.trading_day_start != 0 ? kStateArchiveVersion : 2; }
+
+/// SymbolInfo, field by field in declaration order (the trading day start
+/// only in version 3).
 void save_symbol_info(archive::Out& ar, const SymbolInfo& info) {
   for (const std::string* text : {&info.description, &info.currency, &info.basecurrency, &info.type})
     archive::save_string(ar, *text);
@@ -82,10 +92,12 @@ void save_symbol_info(archive::Out& ar, const SymbolInfo& info) {
   archive::save_string(ar, info.isin);
   save_optional_text(ar, info.sector);
   save_optional_text(ar, info.industry);
+  if (state_version_for(info) >= 3) ar(info.trading_day_start);
 }
 
-/// Reads what save_symbol_info wrote; the instance then validates it.
-void load_symbol_info(archive::In& ar, SymbolInfo& info) {
+/// Reads what save_symbol_info wrote (archive `version`); the instance then
+/// validates it.
+void load_symbol_info(archive::In& ar, SymbolInfo& info, std::uint32_t version) {
   for (std::string* text : {&info.description, &info.currency, &info.basecurrency, &info.type})
     archive::load_string(ar, *text, kMaxSymbolInfoText);
   std::uint64_t pointvalue = 0, mincontract = 0;
@@ -98,6 +110,11 @@ void load_symbol_info(archive::In& ar, SymbolInfo& info) {
   archive::load_string(ar, info.isin, kMaxSymbolInfoText);
   load_optional_text(ar, info.sector);
   load_optional_text(ar, info.industry);
+  info.trading_day_start = 0;
+  if (version >= 3) {
+    ar(info.trading_day_start);
+    archive::require(info.trading_day_start != 0, "version 3 state with a midnight trading day start (written as version 2)");
+  }
 }
 
 /// Fewest archive bytes (the encoding written by save_instance_state) of the
@@ -168,7 +185,7 @@ std::vector<std::uint8_t> save_instance_state(const Instance& instance) {
   std::ostringstream os(std::ios::binary);
   {
     archive::Out ar(os);
-    ar(kStateArchiveVersion);
+    ar(state_version_for(st.config.syminfo));
     archive::save_count(ar, st.config.input_values.size());
     archive::save_values(ar, st.config.input_values.data(), st.config.input_values.size());
     archive::save_count(ar, st.config.input_strings.size());
@@ -208,7 +225,7 @@ Instance load_instance_state(std::shared_ptr<const Program> program, std::span<c
     archive::In ar(ctx, is);
     std::uint32_t version = 0;
     ar(version);
-    archive::require(version == kStateArchiveVersion, "unsupported instance state version");
+    archive::require(version == 2 || version == kStateArchiveVersion, "unsupported instance state version");
 
     InstanceConfig config;
     const std::size_t ninputs = program->inputs.size();
@@ -220,7 +237,7 @@ Instance load_instance_state(std::shared_ptr<const Program> program, std::span<c
     for (std::string& s : config.input_strings) archive::load_string(ar, s, kMaxConfigText);
     archive::load_string(ar, config.symbol, kMaxConfigText);
     archive::load_string(ar, config.timeframe, kMaxConfigText);
-    load_symbol_info(ar, config.syminfo);
+    load_symbol_info(ar, config.syminfo, version);
 
     // The layout is sized from the program, which is as hostile as the state:
     // check that the archive can hold what the layout needs before the

@@ -63,6 +63,8 @@ void validate_symbol_info(const SymbolInfo& info) {
   if (!std::isfinite(info.pointvalue) || info.pointvalue <= 0) bad_field("pointvalue", "must be a positive number");
   if (!std::isfinite(info.mincontract) || info.mincontract <= 0) bad_field("mincontract", "must be a positive number");
   if (!TimeZone::parse(info.timezone)) bad_field("timezone", "'" + info.timezone + "' is unknown: " + kTimeZoneHelp);
+  if (info.trading_day_start < 0 || info.trading_day_start >= 24 * 60)
+    bad_field("trading_day_start", "must be a time of day from 00:00 to 23:59");
   if (info.session != "regular" && info.session != "extended")
     bad_field("session", "must be \"regular\" or \"extended\" (session.regular, session.extended), not '" + info.session + "'");
 }

@@ -41,7 +41,7 @@ FORMAT_VERSION = 1              # the only format version this decoder reads
 PAYLOAD_VERSION = 1             # payload layer
 PROGRAM_ARCHIVE_VERSION = 1     # program layer
 BYTECODE_VERSION = 2            # program layer (bytecode_version field)
-STATE_ARCHIVE_VERSION = 2       # state layer
+STATE_ARCHIVE_VERSIONS = (2, 3) # state layer: 3 only when the symbol has a trading day start
 MAX_UNCOMPRESSED = 1 << 30      # envelope caps
 RATIO_FREE = 64 << 20
 MAX_RATIO = 1024
@@ -431,8 +431,8 @@ def read_state(blob, program):
     series, builtin states, strings, heap (section "State archive")."""
     r = Reader(blob, "state")
     s = {"archive_version": r.u32()}
-    require(s["archive_version"] == STATE_ARCHIVE_VERSION,
-            f"state: archive version {s['archive_version']} is not {STATE_ARCHIVE_VERSION}")
+    require(s["archive_version"] in STATE_ARCHIVE_VERSIONS,
+            f"state: archive version {s['archive_version']} is not one of {STATE_ARCHIVE_VERSIONS}")
     ninputs = len(program["inputs"])
     n = r.count(8, ninputs, "input value")
     require(n == ninputs, "state: input count does not match the program")
@@ -456,6 +456,10 @@ def read_state(blob, program):
     info["isin"] = r.string(MAX_SYMINFO_TEXT, "isin")
     info["sector"] = read_optional_text(r, "sector")
     info["industry"] = read_optional_text(r, "industry")
+    info["trading_day_start"] = 0
+    if s["archive_version"] == 3:
+        info["trading_day_start"] = r.i64()
+        require(info["trading_day_start"] != 0, "state: version 3 with a midnight trading day start")
     s["syminfo"] = info
     s["bars_processed"], s["last_bar_time"] = r.i64(), r.i64()
     s["halted"] = r.flag("halted")

@@ -438,7 +438,9 @@ double Broker::liquidation_price(double pos, double price, double equity_now) co
   return p > 0 ? p : kFloatNa;
 }
 
-std::int64_t Broker::trading_day(std::int64_t time) const { return floor_div(time + tz_.offset_at(time), kMsPerDay); }
+std::int64_t Broker::trading_day(std::int64_t time) const {
+  return trading_day_number(time, tz_, symbol_.trading_day_start);
+}
 
 void Broker::start_day(std::int64_t time, double open) {
   const std::int64_t day = trading_day(time);

@@ -93,6 +93,12 @@ enum class CalendarField : std::uint8_t { Year, Month, WeekOfYear, DayOfMonth, D
 /// na (INT64_MIN) in, or a time beyond kMaxCalendarMs, gives na.
 std::int64_t calendar_field(CalendarField field, std::int64_t time_ms, const TimeZone& tz);
 
+/// The trading day of UNIX time `time_ms` on an exchange in `tz` whose day
+/// begins `start_minutes` after local midnight (SymbolInfo::trading_day_start):
+/// days since 1970-01-01 of the date the day is named after (a bar at or
+/// after the start belongs to the next date).
+std::int64_t trading_day_number(std::int64_t time_ms, const TimeZone& tz, std::int64_t start_minutes);
+
 /// timestamp(): the UNIX time of a wall-clock date and time in time zone
 /// `tz` (a wall time the zone skips or repeats resolves as TimeZone::to_utc).
 /// Fields outside their usual range roll over into the next

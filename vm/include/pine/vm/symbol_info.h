@@ -36,6 +36,11 @@ struct SymbolInfo {
   std::string isin;                           ///< syminfo.isin; "" when unknown
   std::optional<std::string> sector;          ///< syminfo.sector; na by default
   std::optional<std::string> industry;        ///< syminfo.industry; na by default
+  /// When the exchange's trading day begins, in minutes after local
+  /// midnight: bars from then on belong to the next date's trading day
+  /// (1020 for FX and CME energy, whose day runs from 17:00 New York). It
+  /// decides time_tradingday and the days of the strategy.risk.* rules.
+  std::int64_t trading_day_start = 0;
 
   bool operator==(const SymbolInfo&) const = default;
 };
