@@ -116,6 +116,18 @@ ANALYSIS = {
     "ta/tr.pine": (FIXTURE_WRONG,
         "pinecone is wrong: it swaps `handle_na`. On the first bar (no previous close) `ta.tr(true)` is "
         "high - low = 10 and `ta.tr(false)` is na (the Reference Manual of `ta.tr`). pinevm prints NaN then 10."),
+    "strategy/risk_max_intraday_filled_orders.pine": (FIXTURE_WRONG,
+        "pinecone is wrong: it expects the count to block further fills and keep the position. TradingView's "
+        "reference: once the maximum number of filled orders is reached, all pending orders are cancelled, all open "
+        "positions are closed and no new orders can be placed till the end of the trading session, which pinevm does "
+        "(docs/strategies.md, \"Risk rules\")."),
+    "strategy/runup.pine": (UNCERTAIN,
+        "The fixture measures max_runup from the initial capital at the bars' highs; pinevm takes the largest rise "
+        "of equity from a trough, equity marked at every point of each bar's path, so the bar's low before its close "
+        "counts. TradingView does not document the sampling (docs/strategies.md, \"Report\")."),
+    "strategy/stats.pine": (FIXTURE_WRONG,
+        "pinecone is wrong: strategy.default_entry_qty(100) is the default order size at that price, 2 with "
+        "default_qty_value = 2 (TradingView's reference), not na."),
     "basics/inputs.pine": (HOST,
         "Host policy. pinecone clamps an override above `maxval` and ignores one outside `options`; pinevm's "
         "InstanceBuilder refuses both with an error (docs/semantics.md, \"Inputs\"). TradingView's UI allows "
