@@ -396,3 +396,26 @@ if bar_index == 0
   REQUIRE(s.open().size() == 1);
   CHECK(s.open()[0].qty == 884.4);
 }
+
+// A margin call, by TradingView's algorithm: 15 contracts bought at 100 on
+// 1,000 of equity with margin_long = 50. Bar 2 walks 90 -> 90 -> 60 -> 60
+// (its open is nearer the high). At 90: equity 1000 - 15 x 10 = 850, margin
+// 15 x 90 x 0.5 = 675: covered. At 60: equity 400, margin 450, shortfall
+// 50; 50 / 0.5 / 60 = 1.67 contracts, 1 on the step of 1, and four times
+// that is liquidated: 4 contracts at 60 (-160), "Margin call". Then 11 are
+// left: margin 330 < 400, so the close at 60 calls nothing more.
+TEST_CASE("broker: a margin call liquidates four times the uncovered contracts") {
+  Sim s(compile_strategy("initial_capital = 1000, margin_long = 50, default_qty_value = 15", R"(
+if bar_index == 0
+    strategy.entry("L", strategy.long)
+plot(strategy.position_size, "pos")
+)"), symbol(100, 1, 1, 1));
+  s.bars({{100, 100, 100, 100}, {100, 100, 100, 100}, {90, 90, 60, 60}});
+  REQUIRE(s.closed().size() == 1);
+  CHECK(s.closed()[0].qty == 4);
+  CHECK(s.closed()[0].exit_price == 60);
+  CHECK(s.closed()[0].profit == -160);
+  CHECK(s.closed()[0].exit_id == "Margin call");
+  CHECK(s.plot("pos", 2) == 11);
+  CHECK(s.instance().strategy_report().margin_calls == 1);
+}

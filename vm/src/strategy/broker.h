@@ -3,10 +3,12 @@
 //
 // One Broker per strategy instance; all of it is instance state (archived by
 // strategy_archive.cpp). The instance drives it once per chart bar:
-//   begin_bar   fills pending orders along the bar's price path (or its
-//               lower-timeframe intrabars with the bar magnifier), then
-//   (the script runs; its strategy.* calls reach command() and queries)
-//   end_bar     process_orders_on_close fills at the close, day bookkeeping.
+//   begin_bar       starts a new trading day or month when the bar does,
+//                   then fills pending orders along the bar's price path (or
+//                   its lower-timeframe intrabars with the bar magnifier);
+//   load_variables  writes the strategy.* variables;
+//   (the script runs; its strategy.* calls reach call())
+//   end_bar         process_orders_on_close fills at the close.
 // docs/strategies.md is the reference for the rules implemented here.
 #pragma once
 

@@ -222,8 +222,9 @@ bool Broker::mark(double price) {
   s.max_drawdown_percent = std::max(s.max_drawdown_percent, (s.peak_equity - eq) / s.peak_equity * 100);
   s.max_runup = std::max(s.max_runup, eq - s.trough_equity);
   if (s.trough_equity > 0) s.max_runup_percent = std::max(s.max_runup_percent, (eq - s.trough_equity) / s.trough_equity * 100);
+  // A margin call closes at this price, which moves no equity: eq holds.
   check_margin(price, eq);
-  return check_risk(price, equity(price));
+  return check_risk(price, eq);
 }
 
 double Broker::slipped(double price, std::int64_t direction) const {
