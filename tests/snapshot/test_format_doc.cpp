@@ -27,11 +27,14 @@
 #include <vector>
 
 #include "bars_csv.h"
+#include "sample_bars.h"
 #include "instance_state.h"
 #include "pine/compiler/compile.h"
 #include "pine/snapshot/envelope.h"
 #include "pine/snapshot/snapshot.h"
 #include "pine/vm/instance.h"
+
+using pine::test::sample_bars;
 
 namespace {
 
@@ -163,12 +166,6 @@ std::string read_text(const fs::path& path) {
   std::ostringstream ss;
   ss << in.rdbuf();
   return ss.str();
-}
-
-/// The bundled 2,600-bar sample data, read once.
-const std::vector<Bar>& sample_bars() {
-  static const std::vector<Bar> bars = cli::read_bars_file((kSource / "examples/data/sample_ohlcv.csv").string());
-  return bars;
 }
 
 /// Decodes `file` (the snapshot `bytes`) and checks every fact the C++ side

@@ -43,6 +43,7 @@
 #include <unistd.h>
 
 #include "bars_csv.h"
+#include "sample_bars.h"
 #include "instance_state.h"
 #include "pine/compiler/compile.h"
 #include "pine/snapshot/envelope.h"
@@ -101,6 +102,8 @@ void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); 
 
 using namespace pine;
 using namespace pine::snapshot;
+
+using pine::test::sample_bars;
 
 namespace {
 
@@ -183,13 +186,6 @@ var int n = 0
 n += 1
 plot(n)
 )";
-
-/// Bars of the bundled sample data.
-const std::vector<Bar>& sample_bars() {
-  static const std::vector<Bar> bars =
-      cli::read_bars_file((std::filesystem::path(PINEVM_SOURCE_DIR) / "examples/data/sample_ohlcv.csv").string());
-  return bars;
-}
 
 std::shared_ptr<const Program> compile_or_die(const char* source) {
   CompileResult r = compile(source);

@@ -36,6 +36,7 @@
 #include <vector>
 
 #include "bars_csv.h"
+#include "sample_bars.h"
 #include "crafted_snapshots.h"
 #include "instance_state.h"
 #include "pine/compiler/compile.h"
@@ -49,18 +50,13 @@
 using namespace pine;
 using namespace pine::snapshot;
 
+using pine::test::sample_bars;
+
 namespace {
 
 namespace fs = std::filesystem;
 using Bytes = std::vector<std::uint8_t>;
 using pine::test::outcome;
-
-/// The bundled 2,600-bar sample data, read once.
-const std::vector<Bar>& sample_bars() {
-  static const std::vector<Bar> bars =
-      cli::read_bars_file((fs::path(PINEVM_SOURCE_DIR) / "examples/data/sample_ohlcv.csv").string());
-  return bars;
-}
 
 std::string read_text(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);

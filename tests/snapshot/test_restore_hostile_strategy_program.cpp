@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "bars_csv.h"
+#include "sample_bars.h"
 #include "crafted_snapshots.h"
 #include "instance_state.h"
 #include "pine/compiler/compile.h"
@@ -29,17 +30,13 @@
 
 using namespace pine;
 
+using pine::test::sample_bars;
+
 namespace {
 
 namespace fs = std::filesystem;
 using Bytes = std::vector<std::uint8_t>;
 using pine::test::outcome;
-
-const std::vector<Bar>& sample_bars() {
-  static const std::vector<Bar> bars =
-      cli::read_bars_file((fs::path(PINEVM_SOURCE_DIR) / "examples/data/sample_ohlcv.csv").string());
-  return bars;
-}
 
 std::shared_ptr<const Program> compile_or_die(const std::string& source) {
   CompileResult r = compile(source);

@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "bars_csv.h"
+#include "sample_bars.h"
 #include "pine/compiler/compile.h"
 #include "pine/snapshot/envelope.h"
 #include "pine/snapshot/snapshot.h"
@@ -128,6 +129,8 @@ using pine::test::fanned_out_program;
 using pine::test::minimal_program;
 using pine::test::seal_blobs;
 
+using pine::test::sample_bars;
+
 namespace {
 
 using Bytes = std::vector<std::uint8_t>;
@@ -165,13 +168,6 @@ Measured measure_restore(const Bytes& bytes) {
   m.outcome = pine::test::outcome([&] { (void)RestoreBuilder(bytes).build(); });
   m.peak = meter.peak();
   return m;
-}
-
-/// Bars of the bundled sample data.
-const std::vector<Bar>& sample_bars() {
-  static const std::vector<Bar> bars =
-      cli::read_bars_file((std::filesystem::path(PINEVM_SOURCE_DIR) / "examples/data/sample_ohlcv.csv").string());
-  return bars;
 }
 
 /// A snapshot of `script` (a .pine file under the source tree) after `bars` bars.

@@ -35,6 +35,7 @@
 #include <vector>
 
 #include "bars_csv.h"
+#include "sample_bars.h"
 #include "instance_state.h"
 #include "pine/compiler/compile.h"
 #include "pine/snapshot/snapshot.h"
@@ -44,19 +45,14 @@
 using namespace pine;
 using namespace split_run;
 
+using pine::test::sample_bars;
+
 namespace {
 
 namespace fs = std::filesystem;
 
 /// Bars of the first exhaustive loop (every k in 0..kPrefixBars).
 constexpr std::size_t kPrefixBars = 300;
-
-/// The bundled 2,600-bar data set, read once.
-const std::vector<Bar>& sample_bars() {
-  static const std::vector<Bar> bars =
-      cli::read_bars_file((fs::path(PINEVM_SOURCE_DIR) / "examples/data/sample_ohlcv.csv").string());
-  return bars;
-}
 
 /// The first `n` sample bars.
 std::vector<Bar> prefix_bars(std::size_t n) {
