@@ -428,7 +428,6 @@ ExprValue FunctionCompiler::compile_input(const ast::Expr& e, const std::string&
                               lookup(defval->text)->is_builtin && lookup(defval->text)->type.type == Type::Float;
   if (name == "input.source" || (name == "input" && source_default)) return compile_source_input(e, *defval, std::move(in));
   // The kind: from the function name, or from the default's type.
-  ExprValue probe;
   Type t = Type::Void;
   if (name == "input.int") t = Type::Int;
   else if (name == "input.float") t = Type::Float;

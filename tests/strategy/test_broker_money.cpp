@@ -419,3 +419,26 @@ plot(strategy.position_size, "pos")
   CHECK(s.plot("pos", 2) == 11);
   CHECK(s.instance().strategy_report().margin_calls == 1);
 }
+
+// A margin call and a stop at the same price: the call comes first and here
+// takes the whole position, so the stop has nothing left to close (and its
+// exit, dropped with the position, must not be touched again). 15 contracts
+// at 100 on 1,000 with margin_long = 50; the stop is at 40. Bar 2 walks
+// 100 -> 100 -> 40 -> 40. At 40: equity 1000 - 15 x 60 = 100, margin
+// 15 x 40 x 0.5 = 300, shortfall 200; 200 / 0.5 / 40 = 10 contracts, four
+// times that is more than the position: all 15 go at 40 (-900), "Margin call".
+TEST_CASE("broker: a margin call that empties the position at a stop's price leaves the stop nothing") {
+  Sim s(compile_strategy("initial_capital = 1000, margin_long = 50, default_qty_value = 15", R"(
+if bar_index == 0
+    strategy.entry("L", strategy.long)
+    strategy.exit("X", "L", stop = 40)
+)"), symbol(100, 1, 1, 1));
+  s.bars({{100, 100, 100, 100}, {100, 100, 100, 100}, {100, 100, 40, 40}});
+  REQUIRE(s.closed().size() == 1);
+  CHECK(s.closed()[0].qty == 15);
+  CHECK(s.closed()[0].exit_price == 40);
+  CHECK(s.closed()[0].profit == -900);
+  CHECK(s.closed()[0].exit_id == "Margin call");
+  CHECK(s.open().empty());
+  CHECK(s.instance().strategy_report().margin_calls == 1);
+}

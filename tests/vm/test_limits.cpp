@@ -67,6 +67,17 @@ TEST_CASE("str.match: long subjects match without exhausting the stack") {
   CHECK(inst.plot_values()[3].f == 20000);
 }
 
+// Proves repeating nothing a huge number of times answers at once with an
+// empty string: the result is empty, so no loop over the count may run (a
+// hang found by fuzzing the snapshot reader, which runs restored programs).
+TEST_CASE("str.repeat: an empty string repeated 4e18 times is empty, not a hang") {
+  pine::Instance inst = instance("plot(str.length(str.repeat(\"\", 4000000000000000000)))\n"
+                                 "plot(str.length(str.repeat(\"\", 3, \"\")))\n");
+  inst.run_bar(bar_at(0));
+  CHECK(inst.plot_values()[0].f == 0);
+  CHECK(inst.plot_values()[1].f == 0);
+}
+
 // Proves catastrophic backtracking ends in a runtime error naming bar and
 // line instead of hanging: (a+)+$ on 48 a's and a '!' needs about 2^48 steps.
 TEST_CASE("str.match: catastrophic backtracking is a runtime error, not a hang") {

@@ -228,6 +228,8 @@ Checked<std::optional<std::string>> BuiltinFn<BuiltinId::STR_REPEAT>::run(std::s
   if (repeat > 0 &&
       (source.size() + separator.size()) * static_cast<std::uint64_t>(repeat - 1) + source.size() > kMaxStringLength)
     return Error{kTooLong};
+  // Nothing to repeat: the count may be huge, the loop must not run.
+  if (source.empty() && separator.empty()) return std::optional<std::string>(std::string());
   std::string out;
   for (std::int64_t i = 0; i < repeat; ++i) {
     if (i > 0) out.append(separator);

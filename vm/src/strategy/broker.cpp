@@ -481,14 +481,14 @@ bool Broker::check_risk(double price, double eq) {
   return false;
 }
 
-void Broker::check_margin(double price, double eq) {
+bool Broker::check_margin(double price, double eq) {
   const double pos = position_size();
-  if (pos == 0) return;
+  if (pos == 0) return false;
   const double pv = symbol_.pointvalue;
   const double m = (pos > 0 ? settings_.margin_long : settings_.margin_short) / 100;
-  if (m <= 0) return;
+  if (m <= 0) return false;
   const double available = eq - std::fabs(pos) * price * pv * m;
-  if (available >= 0) return;
+  if (available >= 0) return false;
   // The loss the margin no longer covers, in contracts at this price,
   // truncated to the quantity step; four times that is liquidated (at
   // least one step), never more than the position.
@@ -499,6 +499,7 @@ void Broker::check_margin(double price, double eq) {
   close_trades(liquidate, price, dir, "Margin call", std::string(), std::string(), 0, liquidate);
   totals_.margin_calls += 1;
   if (open_.empty()) exits_.clear();
+  return true;
 }
 
 void Broker::force_close(double price, const char* reason, bool for_good) {

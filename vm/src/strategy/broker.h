@@ -233,8 +233,9 @@ private:
   /// risk_free_rate (annual, percent) as a monthly fraction.
   double monthly_risk_free() const { return settings_.risk_free_rate / 100 / 12; }
   /// A margin call at `price` when the equity no longer covers the
-  /// position's margin (TradingView's algorithm, docs/strategies.md).
-  void check_margin(double price, double eq);
+  /// position's margin (TradingView's algorithm, docs/strategies.md); true
+  /// when it liquidated.
+  bool check_margin(double price, double eq);
   /// Runs the risk rules at `price` (equity `eq`); true when one fired.
   bool check_risk(double price, double eq);
   /// Cancels every order and exit and closes the position at `price`;
@@ -249,8 +250,10 @@ private:
   void fill_at(double price);
   void walk(double from, double to);
   void handle(const Event& e);
-  /// Passes `price`: run-ups, drawdowns, trailing stops, equity extremes and
-  /// the risk rules; true when a risk rule fired.
+  /// Passes `price`: run-ups, drawdowns, trailing stops, equity extremes,
+  /// margin calls and the risk rules; true when a margin call or a risk rule
+  /// changed the position, the orders or the exits (so an event found
+  /// before may no longer exist).
   bool mark(double price);
   double slipped(double price, std::int64_t direction) const;
   double commission(double qty, double price, double order_qty) const;

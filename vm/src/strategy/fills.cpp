@@ -171,7 +171,9 @@ void Broker::walk(double from, double to) {
 void Broker::handle(const Event& e) {
   switch (e.what) {
     case Event::What::FillOrder:
-      if (mark(e.level)) return; // a risk rule cancelled everything
+      // A margin call or a risk rule changed the book: the caller looks
+      // for the next event again (this one may be gone).
+      if (mark(e.level)) return;
       if (e.level != tick_level_) {
         tick_level_ = e.level;
         tick_open_trades_ = open_.size();
@@ -190,7 +192,7 @@ void Broker::handle(const Event& e) {
     case Event::What::ExitProfit:
     case Event::What::ExitLoss:
     case Event::What::ExitTrail: {
-      if (mark(e.level)) return;
+      if (mark(e.level)) return; // as for FillOrder
       const ExitRule& rule = exits_[e.rule];
       const std::string* comment = &rule.comment;
       if (e.what == Event::What::ExitProfit && !rule.comment_profit.empty()) comment = &rule.comment_profit;
@@ -223,8 +225,8 @@ bool Broker::mark(double price) {
   s.max_runup = std::max(s.max_runup, eq - s.trough_equity);
   if (s.trough_equity > 0) s.max_runup_percent = std::max(s.max_runup_percent, (eq - s.trough_equity) / s.trough_equity * 100);
   // A margin call closes at this price, which moves no equity: eq holds.
-  check_margin(price, eq);
-  return check_risk(price, eq);
+  const bool liquidated = check_margin(price, eq);
+  return check_risk(price, eq) || liquidated;
 }
 
 double Broker::slipped(double price, std::int64_t direction) const {
