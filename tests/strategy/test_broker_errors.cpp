@@ -3,6 +3,8 @@
 // constant of the wrong kind), and compile errors for what the compiler
 // can see (strategy.* in an indicator, strategy() arguments that are not
 // constants or not parameters at all).
+#include <limits>
+
 #include "broker_test_support.h"
 
 using namespace broker_test;
@@ -148,4 +150,21 @@ TEST_CASE("broker: unsupported strategy settings are refused at build time") {
     const auto program = compile_strategy(settings, "plot(close)\n");
     CHECK_THROWS(InstanceBuilder(program).syminfo(symbol()).build());
   }
+}
+
+// Bar times outside the calendar's range (a host may pass any int64) have no
+// month and no trading day: the broker keeps trading, and the months and
+// days it counts for the report and the risk rules ignore those bars. The
+// entry placed on bar 0 fills at bar 1's open 100 and the exit at bar 2's
+// open 110, as on ordinary times.
+TEST_CASE("broker: bar times outside the calendar are traded without calendar bookkeeping") {
+  Sim s(compile_strategy("", "if bar_index == 0\n    strategy.entry(\"L\", strategy.long, qty = 1)\n"
+                             "if bar_index == 1\n    strategy.close(\"L\")\n"));
+  const std::int64_t huge = std::numeric_limits<std::int64_t>::max() - 1000;
+  REQUIRE(s.bar_at(std::numeric_limits<std::int64_t>::min() + 1, 90, 90, 90, 90));
+  REQUIRE(s.bar_at(huge, 100, 100, 100, 100));
+  REQUIRE(s.bar_at(huge + 1, 110, 110, 110, 110));
+  REQUIRE(s.closed().size() == 1);
+  CHECK(s.closed()[0].profit == 10);
+  CHECK(s.instance().strategy_report().sharpe_ratio != s.instance().strategy_report().sharpe_ratio);
 }

@@ -214,6 +214,7 @@ std::int64_t calendar_field(CalendarField field, std::int64_t time_ms, const Tim
 }
 
 std::int64_t trading_day_number(std::int64_t time_ms, const TimeZone& tz, std::int64_t start_minutes) {
+  if (time_ms == kIntNa || in_range(time_ms) == kIntNa) return kIntNa;
   const std::int64_t local = time_ms + tz.offset_at(time_ms);
   const std::int64_t day = floor_div(local, kMsPerDay);
   const std::int64_t ms_of_day = local - day * kMsPerDay;

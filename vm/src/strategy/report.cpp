@@ -76,8 +76,10 @@ struct FigureBuilder {
   }
 };
 
-/// The month number (year * 12 + month - 1) of `time` in `tz`.
+/// The month number (year * 12 + month - 1) of `time` in `tz`; na for a
+/// time outside the calendar's range.
 std::int64_t month_of(std::int64_t time, const TimeZone& tz) {
+  if (calendar_field(CalendarField::Year, time, tz) == kIntNa) return kIntNa;
   return calendar_field(CalendarField::Year, time, tz) * 12 + calendar_field(CalendarField::Month, time, tz) - 1;
 }
 
